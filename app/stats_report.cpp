@@ -1,0 +1,283 @@
+#include "stats_report.h"
+
+#include "oui_table.h"
+
+#include <nlohmann/json.hpp>
+
+#include <algorithm>
+#include <cinttypes>
+#include <cstdio>
+#include <iomanip>
+
+namespace underhood {
+
+namespace {
+
+using nlohmann::ordered_json;
+
+double seconds(int64_t ns) { return double(ns / 1000000000) + double(ns % 1000000000) / 1e9; }
+
+struct HostRow {
+    std::string address;
+    const HostStats* stats;
+    std::vector<std::string> names;
+    std::string vendor;
+};
+
+struct ConversationRow {
+    std::string a, b;
+    const ConversationStats* stats;
+    bool swapped; // the text order is the reverse of the key order
+};
+
+std::vector<HostRow> host_rows(const StatsInput& in)
+{
+    const auto& names = in.model->names();
+    std::vector<HostRow> rows;
+    for (const auto& [ep, st] : in.model->layer(in.layer).hosts) {
+        HostRow r{ep.to_string(), &st, {}, {}};
+        if (ep.kind == Endpoint::Kind::Mac) {
+            r.names = names.names_for(ep.mac_address());
+            r.vendor = OuiTable::system().vendor(ep.mac_address());
+        } else {
+            r.names = names.names_for(ep.ip_address());
+            if (auto mac = names.mac_for(ep.ip_address()))
+                r.vendor = OuiTable::system().vendor(*mac);
+        }
+        rows.push_back(std::move(r));
+    }
+    std::sort(rows.begin(), rows.end(), [](const HostRow& x, const HostRow& y) {
+        if (x.stats->bytes != y.stats->bytes)
+            return x.stats->bytes > y.stats->bytes;
+        return x.address < y.address;
+    });
+    return rows;
+}
+
+std::vector<ConversationRow> conversation_rows(const StatsInput& in)
+{
+    std::vector<ConversationRow> rows;
+    for (const auto& [key, st] : in.model->layer(in.layer).conversations) {
+        std::string a = key.a.to_string(), b = key.b.to_string();
+        bool swapped = b < a;
+        if (swapped)
+            std::swap(a, b);
+        rows.push_back({std::move(a), std::move(b), &st, swapped});
+    }
+    std::sort(rows.begin(), rows.end(), [](const ConversationRow& x, const ConversationRow& y) {
+        if (x.stats->bytes != y.stats->bytes)
+            return x.stats->bytes > y.stats->bytes;
+        if (x.a != y.a)
+            return x.a < y.a;
+        return x.b < y.b;
+    });
+    return rows;
+}
+
+std::vector<std::string> link_type_names(const CaptureReader& r)
+{
+    std::vector<std::string> out;
+    for (const auto& itf : r.interfaces()) {
+        std::string n = link_type_name(itf.link_type);
+        if (n == "UNKNOWN")
+            n = "LINKTYPE_" + std::to_string(itf.link_type);
+        if (std::find(out.begin(), out.end(), n) == out.end())
+            out.push_back(n);
+    }
+    return out;
+}
+
+std::string human_bytes(uint64_t b)
+{
+    const char* units[] = {"B", "KiB", "MiB", "GiB", "TiB"};
+    double v = double(b);
+    int u = 0;
+    while (v >= 1024 && u < 4) {
+        v /= 1024;
+        ++u;
+    }
+    char buf[32];
+    if (u == 0)
+        std::snprintf(buf, sizeof buf, "%" PRIu64 " B", b);
+    else
+        std::snprintf(buf, sizeof buf, "%.1f %s", v, units[u]);
+    return buf;
+}
+
+// A text table with right-aligned numeric columns.
+class TextTable {
+public:
+    explicit TextTable(std::vector<std::string> header, std::vector<bool> numeric)
+        : numeric_(std::move(numeric))
+    {
+        rows_.push_back(std::move(header));
+    }
+    void row(std::vector<std::string> r) { rows_.push_back(std::move(r)); }
+    void print(std::ostream& out) const
+    {
+        std::vector<size_t> w(rows_[0].size(), 0);
+        for (const auto& r : rows_)
+            for (size_t i = 0; i < r.size() && i < w.size(); ++i)
+                w[i] = std::max(w[i], r[i].size());
+        for (const auto& r : rows_) {
+            out << "  ";
+            for (size_t i = 0; i < r.size(); ++i) {
+                bool last = i + 1 == r.size();
+                if (numeric_[i])
+                    out << std::setw(int(w[i])) << std::right << r[i];
+                else if (last)
+                    out << r[i];
+                else
+                    out << std::setw(int(w[i])) << std::left << r[i];
+                if (!last)
+                    out << "  ";
+            }
+            out << '\n';
+        }
+    }
+
+private:
+    std::vector<bool> numeric_;
+    std::vector<std::vector<std::string>> rows_;
+};
+
+std::string join(const std::vector<std::string>& v, const char* sep)
+{
+    std::string s;
+    for (size_t i = 0; i < v.size(); ++i) {
+        if (i)
+            s += sep;
+        s += v[i];
+    }
+    return s;
+}
+
+} // namespace
+
+void write_stats_json(std::ostream& out, const StatsInput& in)
+{
+    const CaptureTotals& t = in.model->totals();
+    ordered_json j;
+    j["file"] = in.file;
+    j["format"] = in.reader->format() == CaptureFormat::Pcap ? "pcap" : "pcapng";
+    j["link_types"] = link_type_names(*in.reader);
+    j["layer"] = layer_name(in.layer);
+    j["packets"] = t.packets;
+    j["bytes"] = t.bytes;
+    j["first_time"] = t.any ? ordered_json(seconds(t.first_ns)) : ordered_json(nullptr);
+    j["last_time"] = t.any ? ordered_json(seconds(t.last_ns)) : ordered_json(nullptr);
+    j["truncated_packets"] = t.truncated;
+    j["malformed_packets"] = t.malformed;
+
+    ordered_json hosts = ordered_json::array();
+    for (const HostRow& r : host_rows(in)) {
+        const HostStats& s = *r.stats;
+        hosts.push_back({{"address", r.address},
+                         {"packets", s.packets},
+                         {"bytes", s.bytes},
+                         {"tx_packets", s.tx_packets},
+                         {"tx_bytes", s.tx_bytes},
+                         {"rx_packets", s.rx_packets},
+                         {"rx_bytes", s.rx_bytes},
+                         {"first_time", seconds(s.first_ns)},
+                         {"last_time", seconds(s.last_ns)},
+                         {"names", r.names},
+                         {"vendor", r.vendor}});
+    }
+    j["hosts"] = std::move(hosts);
+
+    ordered_json convs = ordered_json::array();
+    for (const ConversationRow& r : conversation_rows(in)) {
+        const ConversationStats& s = *r.stats;
+        ordered_json protos = ordered_json::object();
+        auto counts = s.protocols.counts;
+        std::sort(counts.begin(), counts.end(),
+                  [](const auto& x, const auto& y) { return proto_name(x.first) < proto_name(y.first); });
+        for (const auto& [p, n] : counts)
+            protos[std::string(proto_name(p))] = n;
+        convs.push_back({{"a", r.a},
+                         {"b", r.b},
+                         {"packets", s.packets},
+                         {"bytes", s.bytes},
+                         {"a_to_b_packets", r.swapped ? s.b_to_a_packets : s.a_to_b_packets},
+                         {"a_to_b_bytes", r.swapped ? s.b_to_a_bytes : s.a_to_b_bytes},
+                         {"b_to_a_packets", r.swapped ? s.a_to_b_packets : s.b_to_a_packets},
+                         {"b_to_a_bytes", r.swapped ? s.a_to_b_bytes : s.b_to_a_bytes},
+                         {"first_time", seconds(s.first_ns)},
+                         {"last_time", seconds(s.last_ns)},
+                         {"protocols", std::move(protos)}});
+    }
+    j["conversations"] = std::move(convs);
+
+    ordered_json protocols = ordered_json::array();
+    for (const auto& [path, st] : in.model->protocol_hierarchy())
+        protocols.push_back({{"path", path}, {"packets", st.packets}, {"bytes", st.bytes}});
+    j["protocols"] = std::move(protocols);
+    j["warnings"] = in.warnings;
+    // Names come from the traffic and may hold any bytes: never let them break the output.
+    out << j.dump(2, ' ', false, ordered_json::error_handler_t::replace) << '\n';
+}
+
+void write_stats_text(std::ostream& out, const StatsInput& in, size_t top_n)
+{
+    const CaptureTotals& t = in.model->totals();
+    out << "File:        " << in.file << '\n';
+    out << "Format:      " << (in.reader->format() == CaptureFormat::Pcap ? "pcap" : "pcapng") << "  ("
+        << join(link_type_names(*in.reader), ", ") << ")\n";
+    out << "Packets:     " << t.packets << '\n';
+    out << "Bytes:       " << t.bytes << " (" << human_bytes(t.bytes) << ")\n";
+    if (t.any) {
+        char buf[64];
+        std::snprintf(buf, sizeof buf, "%.6f s", double(t.last_ns - t.first_ns) / 1e9);
+        out << "Duration:    " << buf << '\n';
+    }
+    if (t.truncated || t.malformed)
+        out << "Decoding:    " << t.truncated << " truncated, " << t.malformed << " malformed packets\n";
+
+    auto hosts = host_rows(in);
+    out << "\nTop hosts (" << layer_name(in.layer) << " layer, " << hosts.size() << " in all)\n";
+    TextTable ht({"Address", "Packets", "Bytes", "Sent", "Received", "Name / vendor"},
+                 {false, true, true, true, true, false});
+    for (size_t i = 0; i < hosts.size() && i < top_n; ++i) {
+        const HostRow& r = hosts[i];
+        std::string label = join(r.names, ", ");
+        if (!r.vendor.empty())
+            label += (label.empty() ? "" : "  ") + ("[" + r.vendor + "]");
+        ht.row({r.address, std::to_string(r.stats->packets), human_bytes(r.stats->bytes),
+                human_bytes(r.stats->tx_bytes), human_bytes(r.stats->rx_bytes), label});
+    }
+    ht.print(out);
+
+    auto convs = conversation_rows(in);
+    out << "\nTop conversations (" << convs.size() << " in all)\n";
+    TextTable ct({"A", "B", "Packets", "Bytes", "A->B", "B->A", "Protocols"}, {false, false, true, true, true, true, false});
+    for (size_t i = 0; i < convs.size() && i < top_n; ++i) {
+        const ConversationRow& r = convs[i];
+        const ConversationStats& s = *r.stats;
+        std::vector<std::string> protos;
+        for (const auto& [p, n] : s.protocols.counts)
+            protos.emplace_back(proto_name(p));
+        std::sort(protos.begin(), protos.end());
+        ct.row({r.a, r.b, std::to_string(s.packets), human_bytes(s.bytes),
+                human_bytes(r.swapped ? s.b_to_a_bytes : s.a_to_b_bytes),
+                human_bytes(r.swapped ? s.a_to_b_bytes : s.b_to_a_bytes), join(protos, ",")});
+    }
+    ct.print(out);
+
+    out << "\nProtocol hierarchy\n";
+    TextTable pt({"Protocol", "Packets", "Bytes", "% packets"}, {false, true, true, true});
+    for (const auto& [path, st] : in.model->protocol_hierarchy()) {
+        size_t level = size_t(std::count(path.begin(), path.end(), ':'));
+        std::string leaf = path.substr(path.rfind(':') == std::string::npos ? 0 : path.rfind(':') + 1);
+        char pct[16];
+        std::snprintf(pct, sizeof pct, "%.1f", t.packets ? 100.0 * double(st.packets) / double(t.packets) : 0.0);
+        pt.row({std::string(level * 2, ' ') + leaf, std::to_string(st.packets), human_bytes(st.bytes), pct});
+    }
+    pt.print(out);
+    for (const std::string& w : in.warnings)
+        out << "\nwarning: " << w;
+    if (!in.warnings.empty())
+        out << '\n';
+}
+
+} // namespace underhood

@@ -1,0 +1,147 @@
+#include "capture_input.h"
+
+#include <algorithm>
+#include <cerrno>
+#include <cstring>
+#include <fcntl.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+namespace underhood {
+
+namespace {
+constexpr size_t kReleaseStep = 32u << 20;  // drop resident pages in 32 MiB steps
+constexpr size_t kReadAheadStep = 8u << 20; // ask the kernel to read ahead this far
+constexpr size_t kStreamChunk = 1u << 20;
+} // namespace
+
+MappedFileInput::~MappedFileInput()
+{
+    if (data_ && size_)
+        munmap(const_cast<uint8_t*>(data_), size_);
+}
+
+std::unique_ptr<MappedFileInput> MappedFileInput::open(const std::string& path, std::string& error)
+{
+    int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+    if (fd < 0) {
+        error = std::strerror(errno);
+        return nullptr;
+    }
+    struct stat st {};
+    if (fstat(fd, &st) != 0) {
+        error = std::strerror(errno);
+        ::close(fd);
+        return nullptr;
+    }
+    std::unique_ptr<MappedFileInput> in(new MappedFileInput);
+    in->size_ = size_t(st.st_size);
+    if (in->size_ > 0) {
+        void* p = mmap(nullptr, in->size_, PROT_READ, MAP_PRIVATE, fd, 0);
+        if (p == MAP_FAILED) {
+            error = std::strerror(errno);
+            ::close(fd);
+            return nullptr;
+        }
+        madvise(p, in->size_, MADV_SEQUENTIAL);
+        in->data_ = static_cast<const uint8_t*>(p);
+    }
+    ::close(fd);
+    return in;
+}
+
+Bytes MappedFileInput::fill(size_t n)
+{
+    size_t avail = size_ - pos_;
+    return {data_ + pos_, std::min(n, avail)};
+}
+
+void MappedFileInput::consume(size_t n)
+{
+    pos_ = std::min(size_, pos_ + n);
+    const size_t page = size_t(sysconf(_SC_PAGESIZE));
+    if (pos_ >= advised_ && advised_ < size_) {
+        // MADV_SEQUENTIAL alone reads ahead modestly; a larger explicit window
+        // keeps the page faults off the hot path.
+        size_t from = advised_ & ~(page - 1);
+        size_t len = std::min(size_ - from, kReadAheadStep * 2);
+        madvise(const_cast<uint8_t*>(data_) + from, len, MADV_WILLNEED);
+        advised_ = from + kReadAheadStep;
+    }
+    if (release_behind_ && pos_ - released_ >= kReleaseStep) {
+        size_t upto = pos_ & ~(page - 1);
+        madvise(const_cast<uint8_t*>(data_) + released_, upto - released_, MADV_DONTNEED);
+        released_ = upto;
+    }
+}
+
+StreamInput::StreamInput(int fd, bool owned) : fd_(fd), owned_(owned) {}
+
+StreamInput::~StreamInput()
+{
+    if (owned_)
+        ::close(fd_);
+}
+
+Bytes StreamInput::fill(size_t n)
+{
+    while (end_ - begin_ < n && !eof_) {
+        if (buf_.size() - begin_ < n) {
+            // Compact, then grow to hold the request plus a chunk.
+            std::memmove(buf_.data(), buf_.data() + begin_, end_ - begin_);
+            end_ -= begin_;
+            begin_ = 0;
+            if (buf_.size() < n + kStreamChunk)
+                buf_.resize(n + kStreamChunk);
+        } else if (end_ == buf_.size()) {
+            std::memmove(buf_.data(), buf_.data() + begin_, end_ - begin_);
+            end_ -= begin_;
+            begin_ = 0;
+        }
+        ssize_t got = ::read(fd_, buf_.data() + end_, buf_.size() - end_);
+        if (got > 0) {
+            end_ += size_t(got);
+        } else if (got == 0) {
+            eof_ = true;
+        } else if (errno != EINTR) {
+            error_ = std::strerror(errno);
+            eof_ = true;
+        }
+    }
+    return {buf_.data() + begin_, std::min(n, end_ - begin_)};
+}
+
+void StreamInput::consume(size_t n)
+{
+    n = std::min(n, end_ - begin_);
+    begin_ += n;
+    pos_ += n;
+    if (begin_ == end_)
+        begin_ = end_ = 0;
+}
+
+std::unique_ptr<CaptureInput> open_capture_input(const std::string& path, std::string& error)
+{
+    if (path == "-")
+        return std::make_unique<StreamInput>(STDIN_FILENO);
+    struct stat st {};
+    if (::stat(path.c_str(), &st) != 0) {
+        error = std::strerror(errno);
+        return nullptr;
+    }
+    if (S_ISDIR(st.st_mode)) {
+        error = "is a directory";
+        return nullptr;
+    }
+    if (S_ISREG(st.st_mode))
+        return MappedFileInput::open(path, error);
+    int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+    if (fd < 0) {
+        error = std::strerror(errno);
+        return nullptr;
+    }
+    return std::make_unique<StreamInput>(fd, true);
+}
+
+} // namespace underhood

@@ -1,0 +1,87 @@
+// Byte sources for the capture reader: a memory-mapped regular file, or any
+// file descriptor that streams (stdin, a pipe, a socket from the helper).
+#pragma once
+
+#include "bytes.h"
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace underhood {
+
+class CaptureInput {
+public:
+    virtual ~CaptureInput() = default;
+    // Makes at least `n` bytes available from the current position, reading or
+    // waiting as needed. Returns fewer only when the input has ended.
+    virtual Bytes fill(size_t n) = 0;
+    virtual void consume(size_t n) = 0;
+    virtual uint64_t position() const = 0;
+    // Size when known in advance (regular files), for progress.
+    virtual std::optional<uint64_t> size() const { return std::nullopt; }
+    // True when spans handed out stay valid for the input's lifetime (a
+    // mapping); false when the next fill() may move them (a stream buffer).
+    virtual bool stable() const { return false; }
+    // A read error (not end of input), if one happened.
+    virtual const std::string& error() const { return error_; }
+
+protected:
+    std::string error_;
+};
+
+class MappedFileInput final : public CaptureInput {
+public:
+    ~MappedFileInput() override;
+    // Returns null with `error` set when the file cannot be opened or mapped.
+    static std::unique_ptr<MappedFileInput> open(const std::string& path, std::string& error);
+
+    Bytes fill(size_t n) override;
+    void consume(size_t n) override;
+    uint64_t position() const override { return pos_; }
+    std::optional<uint64_t> size() const override { return size_; }
+    bool stable() const override { return true; }
+    // The whole mapping, for random access to packets already read.
+    Bytes mapping() const { return {data_, size_}; }
+    // When on, pages behind the read position are dropped from this process's
+    // resident set as it advances (they stay in the page cache), so a
+    // sequential pass over a large file keeps a small footprint.
+    void set_release_behind(bool on) { release_behind_ = on; }
+
+private:
+    MappedFileInput() = default;
+    const uint8_t* data_ = nullptr;
+    size_t size_ = 0;
+    size_t pos_ = 0;
+    size_t released_ = 0;
+    size_t advised_ = 0;
+    bool release_behind_ = false;
+};
+
+class StreamInput final : public CaptureInput {
+public:
+    // Does not take ownership of `fd` unless `owned`.
+    explicit StreamInput(int fd, bool owned = false);
+    ~StreamInput() override;
+
+    Bytes fill(size_t n) override;
+    void consume(size_t n) override;
+    uint64_t position() const override { return pos_; }
+
+private:
+    int fd_;
+    bool owned_;
+    bool eof_ = false;
+    std::vector<uint8_t> buf_;
+    size_t begin_ = 0; // first unconsumed byte in buf_
+    size_t end_ = 0;   // one past the last valid byte in buf_
+    uint64_t pos_ = 0;
+};
+
+// "-" is standard input; a regular file is mapped; anything else (a FIFO, a
+// character device, /dev/fd/N) is read as a stream.
+std::unique_ptr<CaptureInput> open_capture_input(const std::string& path, std::string& error);
+
+} // namespace underhood

@@ -1,0 +1,500 @@
+#include "capture_reader.h"
+
+#include <algorithm>
+#include <cstdio>
+#include <cstring>
+
+namespace underhood {
+
+namespace {
+
+__extension__ typedef __int128 i128;
+__extension__ typedef unsigned __int128 u128;
+
+constexpr uint32_t kPcapMagicUsec = 0xa1b2c3d4;
+constexpr uint32_t kPcapMagicNsec = 0xa1b23c4d;
+constexpr uint32_t kPcapMagicModified = 0xa1b2cd34;
+constexpr uint32_t kPcapngShb = 0x0A0D0D0A;
+constexpr uint32_t kPcapngByteOrderMagic = 0x1A2B3C4D;
+
+enum : uint32_t {
+    kBlockIdb = 1,
+    kBlockOpb = 2,
+    kBlockSpb = 3,
+    kBlockIsb = 5,
+    kBlockEpb = 6,
+};
+
+// What Wireshark's wiretap accepts as the largest captured length for most link
+// types; larger values mean a corrupt record. D-Bus messages may be far larger.
+constexpr uint32_t kMaxCaplenStandard = 262144;
+constexpr uint32_t kLinkTypeDbus = 231;
+
+uint32_t max_caplen(uint32_t link_type)
+{
+    return link_type == kLinkTypeDbus ? CaptureReader::kMaxRecord : kMaxCaplenStandard;
+}
+
+std::string hex_offset(uint64_t v)
+{
+    char buf[32];
+    std::snprintf(buf, sizeof buf, "%llu", static_cast<unsigned long long>(v));
+    return buf;
+}
+
+// Walks pcapng options: code, length, value padded to 4 bytes.
+template <typename F>
+void for_each_option(Bytes options, const Endian& e, F&& f)
+{
+    size_t off = 0;
+    while (off + 4 <= options.size()) {
+        uint16_t code = e.u16(options.data() + off);
+        uint16_t len = e.u16(options.data() + off + 2);
+        if (code == 0)
+            return;
+        off += 4;
+        if (len > options.size() - off)
+            return; // the option claims more than the block holds: stop quietly
+        f(code, options.subspan(off, len));
+        off += (size_t(len) + 3) & ~size_t(3);
+    }
+}
+
+} // namespace
+
+const char* link_type_name(uint32_t lt)
+{
+    switch (lt) {
+    case 0: return "NULL";
+    case 1: return "EN10MB";
+    case 6: return "IEEE802";
+    case 8: return "SLIP";
+    case 9: return "PPP";
+    case 10: return "FDDI";
+    case 50: return "PPP_HDLC";
+    case 51: return "PPP_ETHER";
+    case 100: return "ATM_RFC1483";
+    case 101: return "RAW";
+    case 104: return "C_HDLC";
+    case 105: return "IEEE802_11";
+    case 107: return "FRELAY";
+    case 108: return "LOOP";
+    case 113: return "LINUX_SLL";
+    case 119: return "PRISM_HEADER";
+    case 127: return "IEEE802_11_RADIO";
+    case 143: return "DOCSIS";
+    case 163: return "IEEE802_11_RADIO_AVS";
+    case 192: return "PPI";
+    case 195: return "IEEE802_15_4_WITHFCS";
+    case 228: return "IPV4";
+    case 229: return "IPV6";
+    case 231: return "DBUS";
+    case 239: return "NFLOG";
+    case 249: return "NETANALYZER";
+    case 276: return "LINUX_SLL2";
+    default: return "UNKNOWN";
+    }
+}
+
+std::unique_ptr<CaptureReader> CaptureReader::open_path(const std::string& path, std::string& error)
+{
+    std::string why;
+    auto input = open_capture_input(path, why);
+    if (!input) {
+        error = (path == "-" ? std::string("standard input") : path) + ": " + why;
+        return nullptr;
+    }
+    return open(std::move(input), path == "-" ? std::string("standard input") : path, error);
+}
+
+std::unique_ptr<CaptureReader> CaptureReader::open(std::unique_ptr<CaptureInput> input,
+                                                   const std::string& display_name, std::string& error)
+{
+    std::unique_ptr<CaptureReader> r(new CaptureReader);
+    r->input_ = std::move(input);
+    r->name_ = display_name;
+    Bytes head = r->input_->fill(24);
+    if (!r->input_->error().empty()) {
+        error = display_name + ": " + r->input_->error();
+        return nullptr;
+    }
+    if (head.empty()) {
+        error = display_name + ": empty file, expected a pcap or pcapng capture";
+        return nullptr;
+    }
+    if (head.size() >= 4) {
+        uint32_t le = load_le32(head.data());
+        uint32_t be = load_be32(head.data());
+        for (uint32_t m : {kPcapMagicUsec, kPcapMagicNsec, kPcapMagicModified}) {
+            if (le == m || be == m) {
+                if (head.size() < 24) {
+                    error = display_name + ": file ends inside the pcap file header (" +
+                            std::to_string(head.size()) + " of 24 bytes)";
+                    return nullptr;
+                }
+                r->format_ = CaptureFormat::Pcap;
+                r->endian_.big = (be == m);
+                r->pcap_nsec_ = (m == kPcapMagicNsec);
+                r->pcap_modified_ = (m == kPcapMagicModified);
+                CaptureInterface itf;
+                itf.snaplen = r->endian_.u32(head.data() + 16);
+                // The upper bits of the link-type field carry FCS information.
+                itf.link_type = r->endian_.u32(head.data() + 20) & 0x0FFFFFFF;
+                itf.units_per_sec = r->pcap_nsec_ ? 1000000000ull : 1000000ull;
+                r->interfaces_.push_back(itf);
+                r->input_->consume(24);
+                return r;
+            }
+        }
+        if (le == kPcapngShb) {
+            r->format_ = CaptureFormat::Pcapng;
+            Bytes shb = r->input_->fill(12);
+            if (shb.size() < 12) {
+                error = display_name + ": file ends inside the first pcapng section header";
+                return nullptr;
+            }
+            uint32_t bom = load_le32(shb.data() + 8);
+            if (bom != kPcapngByteOrderMagic && load_be32(shb.data() + 8) != kPcapngByteOrderMagic) {
+                error = display_name + ": not a pcapng capture (bad byte-order magic in the section header)";
+                return nullptr;
+            }
+            return r;
+        }
+    }
+    char what[64];
+    if (head.size() >= 2 && head[0] == 0x1f && head[1] == 0x8b) {
+        error = display_name + ": gzip-compressed data, expected a pcap or pcapng capture (decompress it first)";
+        return nullptr;
+    }
+    std::snprintf(what, sizeof what, "starts with %02x %02x %02x %02x", head.size() > 0 ? head[0] : 0,
+                  head.size() > 1 ? head[1] : 0, head.size() > 2 ? head[2] : 0, head.size() > 3 ? head[3] : 0);
+    error = display_name + ": not a pcap or pcapng capture (" + what + ", expected a pcap magic a1b2c3d4/a1b23c4d "
+            "or a pcapng section header 0a0d0d0a)";
+    return nullptr;
+}
+
+void CaptureReader::warn(std::string text)
+{
+    if (warnings_.size() < 100)
+        warnings_.push_back(std::move(text));
+}
+
+void CaptureReader::warn_truncated(uint64_t offset, const char* what, uint64_t need, uint64_t have)
+{
+    truncated_ = true;
+    warn("truncated: the input ends inside " + std::string(what) + " at offset " + hex_offset(offset) + " (" +
+         std::to_string(need) + " bytes needed, " + std::to_string(have) + " present); " + std::to_string(packets_) +
+         " complete packets read");
+}
+
+CaptureReader::Status CaptureReader::next(PacketRecord& out)
+{
+    if (done_)
+        return error_.empty() ? Status::End : Status::Error;
+    Status s = format_ == CaptureFormat::Pcap ? next_pcap(out) : next_pcapng(out);
+    if (s != Status::Packet) {
+        done_ = true;
+        if (!input_->error().empty()) {
+            error_ = name_ + ": read error: " + input_->error();
+            return Status::Error;
+        }
+    }
+    return s;
+}
+
+int64_t CaptureReader::to_ns(const CaptureInterface& itf, uint64_t ts) const
+{
+    uint64_t units = itf.units_per_sec ? itf.units_per_sec : 1000000ull;
+    u128 sec = ts / units;
+    u128 frac = ts % units;
+    i128 ns = static_cast<i128>(sec * 1000000000u + frac * 1000000000u / units);
+    ns += static_cast<i128>(itf.ts_offset_sec) * 1000000000;
+    const i128 lim = INT64_MAX;
+    return static_cast<int64_t>(std::clamp<i128>(ns, -lim, lim));
+}
+
+CaptureReader::Status CaptureReader::next_pcap(PacketRecord& out)
+{
+    const size_t hdr_len = pcap_modified_ ? 24 : 16;
+    const uint64_t off = input_->position();
+    Bytes hdr = input_->fill(hdr_len);
+    if (hdr.empty())
+        return Status::End;
+    if (hdr.size() < hdr_len) {
+        warn_truncated(off, "a packet record header", hdr_len, hdr.size());
+        return Status::End;
+    }
+    const CaptureInterface& itf = interfaces_[0];
+    uint32_t sec = endian_.u32(hdr.data());
+    uint32_t frac = endian_.u32(hdr.data() + 4);
+    uint32_t caplen = endian_.u32(hdr.data() + 8);
+    uint32_t origlen = endian_.u32(hdr.data() + 12);
+    if (caplen > max_caplen(itf.link_type)) {
+        truncated_ = true;
+        warn("malformed: packet record at offset " + hex_offset(off) + " claims " + std::to_string(caplen) +
+             " captured bytes (more than " + std::to_string(max_caplen(itf.link_type)) + "); stopped after " +
+             std::to_string(packets_) + " packets");
+        return Status::End;
+    }
+    Bytes rec = input_->fill(hdr_len + caplen);
+    if (rec.size() < hdr_len + caplen) {
+        warn_truncated(off, "a packet", hdr_len + caplen, rec.size());
+        return Status::End;
+    }
+    out.number = ++packets_;
+    out.file_offset = off;
+    out.interface_id = 0;
+    out.link_type = itf.link_type;
+    out.ts_ns = int64_t(sec) * 1000000000 + int64_t(frac) * (pcap_nsec_ ? 1 : 1000);
+    out.caplen = caplen;
+    out.origlen = origlen;
+    out.data = rec.subspan(hdr_len, caplen);
+    out.comment = {};
+    input_->consume(hdr_len + caplen);
+    return Status::Packet;
+}
+
+bool CaptureReader::read_section_header(Bytes block, uint64_t offset)
+{
+    // block includes the 8-byte block header and the trailing length.
+    if (block.size() < 28) {
+        warn("malformed: section header at offset " + hex_offset(offset) + " is too short");
+        return false;
+    }
+    endian_.big = load_be32(block.data() + 8) == kPcapngByteOrderMagic;
+    uint16_t major = endian_.u16(block.data() + 12);
+    if (major != 1) {
+        warn("unsupported: pcapng section at offset " + hex_offset(offset) + " has major version " +
+             std::to_string(major) + "; stopped");
+        return false;
+    }
+    if (in_section_)
+        ++section_;
+    in_section_ = true;
+    section_first_interface_ = uint32_t(interfaces_.size());
+    for_each_option(block.subspan(24, block.size() - 28), endian_, [&](uint16_t code, Bytes v) {
+        if (code == 1)
+            section_comments_.emplace_back(reinterpret_cast<const char*>(v.data()), v.size());
+    });
+    return true;
+}
+
+void CaptureReader::read_interface(Bytes body, uint64_t offset)
+{
+    if (body.size() < 8) {
+        warn("malformed: interface description at offset " + hex_offset(offset) + " is too short");
+        // Keep numbering consistent with the writer's view of interface ids.
+    }
+    CaptureInterface itf;
+    itf.section = section_;
+    itf.local_id = uint32_t(interfaces_.size()) - section_first_interface_;
+    itf.units_per_sec = 1000000;
+    if (body.size() >= 8) {
+        itf.link_type = endian_.u16(body.data());
+        itf.snaplen = endian_.u32(body.data() + 4);
+        for_each_option(body.subspan(8), endian_, [&](uint16_t code, Bytes v) {
+            switch (code) {
+            case 2:
+                itf.name.assign(reinterpret_cast<const char*>(v.data()), v.size());
+                break;
+            case 3:
+                itf.description.assign(reinterpret_cast<const char*>(v.data()), v.size());
+                break;
+            case 9:
+                if (v.size() >= 1) {
+                    uint8_t r = v[0];
+                    if (r & 0x80) {
+                        if ((r & 0x7f) < 64)
+                            itf.units_per_sec = uint64_t(1) << (r & 0x7f);
+                    } else if (r <= 19) {
+                        uint64_t u = 1;
+                        for (int i = 0; i < r; ++i)
+                            u *= 10;
+                        itf.units_per_sec = u;
+                    }
+                }
+                break;
+            case 14:
+                if (v.size() >= 8)
+                    itf.ts_offset_sec = static_cast<int64_t>(endian_.u64(v.data()));
+                break;
+            default:
+                break;
+            }
+        });
+    }
+    interfaces_.push_back(std::move(itf));
+}
+
+void CaptureReader::read_statistics(Bytes body)
+{
+    if (body.size() < 12)
+        return;
+    uint32_t local = endian_.u32(body.data());
+    uint32_t global = section_first_interface_ + local;
+    if (global >= interfaces_.size())
+        return;
+    InterfaceStatistics st;
+    st.interface_id = global;
+    const CaptureInterface& itf = interfaces_[global];
+    auto ts_of = [&](const uint8_t* p) {
+        return to_ns(itf, uint64_t(endian_.u32(p)) << 32 | endian_.u32(p + 4));
+    };
+    st.ts_ns = ts_of(body.data() + 4);
+    for_each_option(body.subspan(12), endian_, [&](uint16_t code, Bytes v) {
+        if (v.size() < 8)
+            return;
+        switch (code) {
+        case 2: st.start_ns = ts_of(v.data()); break;
+        case 3: st.end_ns = ts_of(v.data()); break;
+        case 4: st.ifrecv = endian_.u64(v.data()); break;
+        case 5: st.ifdrop = endian_.u64(v.data()); break;
+        case 6: st.filteraccept = endian_.u64(v.data()); break;
+        case 7: st.osdrop = endian_.u64(v.data()); break;
+        case 8: st.usrdeliv = endian_.u64(v.data()); break;
+        default: break;
+        }
+    });
+    statistics_.push_back(st);
+}
+
+std::string_view CaptureReader::find_comment(Bytes options) const
+{
+    std::string_view c;
+    for_each_option(options, endian_, [&](uint16_t code, Bytes v) {
+        if (code == 1 && c.empty())
+            c = std::string_view(reinterpret_cast<const char*>(v.data()), v.size());
+    });
+    return c;
+}
+
+CaptureReader::Status CaptureReader::next_pcapng(PacketRecord& out)
+{
+    for (;;) {
+        const uint64_t off = input_->position();
+        Bytes hdr = input_->fill(12);
+        if (hdr.empty())
+            return Status::End;
+        if (hdr.size() < 8) {
+            warn_truncated(off, "a block header", 8, hdr.size());
+            return Status::End;
+        }
+        uint32_t type = load_le32(hdr.data()); // the SHB type reads the same in both orders
+        Endian e = endian_;
+        if (type == kPcapngShb) {
+            if (hdr.size() < 12) {
+                warn_truncated(off, "a section header", 12, hdr.size());
+                return Status::End;
+            }
+            e.big = load_be32(hdr.data() + 8) == kPcapngByteOrderMagic;
+            if (!e.big && load_le32(hdr.data() + 8) != kPcapngByteOrderMagic) {
+                truncated_ = true;
+                warn("malformed: section header at offset " + hex_offset(off) + " has a bad byte-order magic; stopped");
+                return Status::End;
+            }
+        } else {
+            type = e.u32(hdr.data());
+        }
+        uint32_t len = e.u32(hdr.data() + 4);
+        if (len < 12 || len % 4 != 0 || len > kMaxRecord) {
+            truncated_ = true;
+            warn("malformed: block at offset " + hex_offset(off) + " has an impossible length " + std::to_string(len) +
+                 "; stopped after " + std::to_string(packets_) + " packets");
+            return Status::End;
+        }
+        Bytes block = input_->fill(len);
+        if (block.size() < len) {
+            warn_truncated(off, "a block", len, block.size());
+            return Status::End;
+        }
+        if (e.u32(block.data() + len - 4) != len) {
+            truncated_ = true;
+            warn("malformed: block at offset " + hex_offset(off) + " has mismatched leading and trailing lengths; "
+                 "stopped after " + std::to_string(packets_) + " packets");
+            return Status::End;
+        }
+        Bytes body = block.subspan(8, len - 12);
+        input_->consume(len);
+
+        switch (type) {
+        case kPcapngShb:
+            if (!read_section_header(block, off)) {
+                truncated_ = true;
+                return Status::End;
+            }
+            continue;
+        case kBlockIdb:
+            read_interface(body, off);
+            continue;
+        case kBlockIsb:
+            read_statistics(body);
+            continue;
+        case kBlockEpb:
+        case kBlockOpb:
+        case kBlockSpb:
+            break;
+        default:
+            continue; // unknown and uninteresting blocks (NRB, DSB, custom) are skipped
+        }
+
+        uint32_t local = 0, caplen = 0, origlen = 0;
+        uint64_t ts = 0;
+        size_t data_off = 0;
+        if (type == kBlockSpb) {
+            if (body.size() < 4) {
+                warn("malformed: simple packet block at offset " + hex_offset(off) + " is too short; skipped");
+                continue;
+            }
+            origlen = e.u32(body.data());
+            data_off = 4;
+            caplen = uint32_t(std::min<uint64_t>(origlen, body.size() - 4));
+        } else {
+            if (body.size() < 20) {
+                warn("malformed: packet block at offset " + hex_offset(off) + " is too short; skipped");
+                continue;
+            }
+            if (type == kBlockEpb) {
+                local = e.u32(body.data());
+            } else {
+                local = e.u16(body.data()); // OPB: 16-bit interface id, then a drops count
+            }
+            ts = uint64_t(e.u32(body.data() + 4)) << 32 | e.u32(body.data() + 8);
+            caplen = e.u32(body.data() + 12);
+            origlen = e.u32(body.data() + 16);
+            data_off = 20;
+            if (caplen > body.size() - 20) {
+                warn("malformed: packet block at offset " + hex_offset(off) + " claims " + std::to_string(caplen) +
+                     " captured bytes but holds " + std::to_string(body.size() - 20) + "; skipped");
+                continue;
+            }
+        }
+        uint32_t global = section_first_interface_ + local;
+        if (global >= interfaces_.size()) {
+            if (unknown_interface_warnings_++ < 5)
+                warn("malformed: packet block at offset " + hex_offset(off) + " names interface " +
+                     std::to_string(local) + " which the section does not describe; skipped");
+            continue;
+        }
+        const CaptureInterface& itf = interfaces_[global];
+        if (type == kBlockSpb && itf.snaplen)
+            caplen = std::min(caplen, itf.snaplen);
+        if (caplen > max_caplen(itf.link_type)) {
+            warn("malformed: packet block at offset " + hex_offset(off) + " claims " + std::to_string(caplen) +
+                 " captured bytes; skipped");
+            continue;
+        }
+        out.number = ++packets_;
+        out.file_offset = off;
+        out.interface_id = global;
+        out.link_type = itf.link_type;
+        out.ts_ns = type == kBlockSpb ? 0 : to_ns(itf, ts);
+        out.caplen = caplen;
+        out.origlen = origlen;
+        out.data = body.subspan(data_off, caplen);
+        size_t opt_off = data_off + ((size_t(caplen) + 3) & ~size_t(3));
+        out.comment = opt_off < body.size() ? find_comment(body.subspan(opt_off)) : std::string_view{};
+        return Status::Packet;
+    }
+}
+
+} // namespace underhood

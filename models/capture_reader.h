@@ -1,0 +1,117 @@
+// One incremental reader for pcap and pcapng, whatever the byte source.
+//
+// It pulls records one at a time, so the same code reads a mapped file at
+// full speed and a live stream from the capture helper as it arrives.
+#pragma once
+
+#include "bytes.h"
+#include "capture_input.h"
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace underhood {
+
+enum class CaptureFormat { Pcap, Pcapng };
+
+struct CaptureInterface {
+    uint32_t link_type = 0; // LINKTYPE_* value
+    uint32_t snaplen = 0;
+    uint32_t section = 0;       // pcapng section the interface belongs to
+    uint32_t local_id = 0;      // its id inside that section
+    uint64_t units_per_sec = 0; // timestamp resolution
+    int64_t ts_offset_sec = 0;  // pcapng if_tsoffset
+    std::string name;
+    std::string description;
+};
+
+// A pcapng Interface Statistics Block. Absent options stay empty.
+struct InterfaceStatistics {
+    uint32_t interface_id = 0; // global interface index
+    int64_t ts_ns = 0;
+    std::optional<int64_t> start_ns, end_ns;
+    std::optional<uint64_t> ifrecv, ifdrop, filteraccept, osdrop, usrdeliv;
+};
+
+struct PacketRecord {
+    uint64_t number = 0;       // 1-based, in file order
+    uint64_t file_offset = 0;  // offset of the record (block) in the input
+    uint32_t interface_id = 0; // index into CaptureReader::interfaces()
+    uint32_t link_type = 0;
+    int64_t ts_ns = 0; // nanoseconds since the Unix epoch
+    uint32_t caplen = 0;
+    uint32_t origlen = 0;
+    Bytes data;                // valid until the next call to next() unless the input is stable()
+    std::string_view comment;  // first opt_comment, same lifetime as data
+};
+
+class CaptureReader {
+public:
+    enum class Status { Packet, End, Error };
+
+    // Reads the file header. Returns null with `error` set to one line that
+    // names the input and says what was expected.
+    static std::unique_ptr<CaptureReader> open(std::unique_ptr<CaptureInput> input, const std::string& display_name,
+                                               std::string& error);
+    static std::unique_ptr<CaptureReader> open_path(const std::string& path, std::string& error);
+
+    // Next packet. End when the input is exhausted (warnings() tells whether
+    // it ended cleanly); Error only for a read error of the input itself.
+    Status next(PacketRecord& out);
+
+    CaptureFormat format() const { return format_; }
+    const std::vector<CaptureInterface>& interfaces() const { return interfaces_; }
+    const std::vector<InterfaceStatistics>& statistics() const { return statistics_; }
+    const std::vector<std::string>& warnings() const { return warnings_; }
+    // Comments from section headers.
+    const std::vector<std::string>& section_comments() const { return section_comments_; }
+    const std::string& error() const { return error_; }
+    bool truncated() const { return truncated_; }
+    CaptureInput& input() { return *input_; }
+    uint64_t packets_read() const { return packets_; }
+    uint64_t position() const { return input_->position(); }
+
+    static constexpr uint32_t kMaxRecord = 64u << 20;
+
+private:
+    CaptureReader() = default;
+    Status next_pcap(PacketRecord& out);
+    Status next_pcapng(PacketRecord& out);
+    bool read_section_header(Bytes block, uint64_t offset);
+    void read_interface(Bytes body, uint64_t offset);
+    void read_statistics(Bytes body);
+    int64_t to_ns(const CaptureInterface& itf, uint64_t ts) const;
+    std::string_view find_comment(Bytes options) const;
+    void warn_truncated(uint64_t offset, const char* what, uint64_t need, uint64_t have);
+    void warn(std::string text);
+
+    std::unique_ptr<CaptureInput> input_;
+    std::string name_;
+    CaptureFormat format_ = CaptureFormat::Pcap;
+    Endian endian_;
+    // pcap
+    bool pcap_nsec_ = false;
+    bool pcap_modified_ = false; // the "Kuznetzov" variant with 8 extra bytes per record
+    // pcapng
+    uint32_t section_ = 0;
+    uint32_t section_first_interface_ = 0;
+    bool in_section_ = false;
+
+    std::vector<CaptureInterface> interfaces_;
+    std::vector<InterfaceStatistics> statistics_;
+    std::vector<std::string> warnings_;
+    std::vector<std::string> section_comments_;
+    std::string error_;
+    bool truncated_ = false;
+    bool done_ = false;
+    uint64_t packets_ = 0;
+    size_t unknown_interface_warnings_ = 0;
+};
+
+const char* link_type_name(uint32_t link_type); // tcpdump's DLT names, e.g. "EN10MB"
+
+} // namespace underhood

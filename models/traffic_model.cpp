@@ -1,0 +1,195 @@
+#include "traffic_model.h"
+
+#include <algorithm>
+#include <map>
+
+namespace underhood {
+
+const char* layer_name(Layer l)
+{
+    switch (l) {
+    case Layer::Ether: return "ether";
+    case Layer::Ip: return "ip";
+    case Layer::Port: return "port";
+    }
+    return "ip";
+}
+
+bool parse_layer(const std::string& s, Layer& out)
+{
+    if (s == "ip")
+        out = Layer::Ip;
+    else if (s == "ether")
+        out = Layer::Ether;
+    else if (s == "port")
+        out = Layer::Port;
+    else
+        return false;
+    return true;
+}
+
+std::string ProtocolPath::to_string() const
+{
+    std::string s;
+    for (int i = 0; i < depth; ++i) {
+        if (i)
+            s += ':';
+        s += proto_name(path[size_t(i)]);
+    }
+    return s;
+}
+
+TrafficModel::TrafficModel(TrafficModelOptions opts)
+    : opts_(opts), throughput_(opts.throughput_bin_ns, opts.throughput_max_bins)
+{
+}
+
+bool TrafficModel::endpoints(Layer l, const DecodedPacket& dp, Endpoint& src, Endpoint& dst)
+{
+    switch (l) {
+    case Layer::Ether:
+        if (!dp.has(DecodedPacket::HasMac))
+            return false;
+        src = Endpoint::mac(dp.mac_src);
+        dst = Endpoint::mac(dp.mac_dst);
+        return true;
+    case Layer::Ip:
+        if (!dp.has(DecodedPacket::HasIp))
+            return false;
+        src = Endpoint::ip(dp.ip_src);
+        dst = Endpoint::ip(dp.ip_dst);
+        return true;
+    case Layer::Port:
+        if (!dp.has(DecodedPacket::HasPorts))
+            return false;
+        src = Endpoint::ip_port(dp.port_ip_src, dp.port_src);
+        dst = Endpoint::ip_port(dp.port_ip_dst, dp.port_dst);
+        return true;
+    }
+    return false;
+}
+
+namespace {
+void touch(HostStats& h, int64_t ts)
+{
+    if (h.packets == 0 || ts < h.first_ns)
+        h.first_ns = ts;
+    if (h.packets == 0 || ts > h.last_ns)
+        h.last_ns = ts;
+}
+} // namespace
+
+void TrafficModel::add(const PacketRecord& rec, const DecodedPacket& dp)
+{
+    const uint64_t bytes = rec.origlen;
+    const int64_t ts = rec.ts_ns;
+    CaptureTotals& t = totals_;
+    if (!t.any || ts < t.first_ns)
+        t.first_ns = ts;
+    if (!t.any || ts > t.last_ns)
+        t.last_ns = ts;
+    t.any = true;
+    ++t.packets;
+    t.bytes += bytes;
+    t.captured_bytes += rec.caplen;
+    if (dp.has(DecodedPacket::Truncated))
+        ++t.truncated;
+    if (dp.has(DecodedPacket::Malformed))
+        ++t.malformed;
+    if (rec.link_type != last_link_type_) {
+        link_types_[rec.link_type];
+        last_link_type_ = rec.link_type;
+    }
+
+    ProtocolPath pp;
+    std::copy_n(dp.path.begin(), dp.depth, pp.path.begin());
+    pp.depth = dp.depth;
+    ProtocolStats& ps = paths_[pp];
+    ++ps.packets;
+    ps.bytes += bytes;
+
+    const Proto top = dp.top();
+    if (opts_.throughput)
+        throughput_.add(ts, bytes, top);
+    if (opts_.names && dp.app != Proto::None)
+        names_.observe(rec.data, dp);
+
+    for (int li = 0; li < kLayerCount; ++li) {
+        if (!opts_.layers[size_t(li)])
+            continue;
+        Endpoint src, dst;
+        if (!endpoints(Layer(li), dp, src, dst))
+            continue;
+        LayerTables& lt = layers_[size_t(li)];
+        HostStats& hs = lt.hosts[src];
+        touch(hs, ts);
+        ++hs.packets;
+        hs.bytes += bytes;
+        ++hs.tx_packets;
+        hs.tx_bytes += bytes;
+        if (!(dst == src)) {
+            HostStats& hd = lt.hosts[dst];
+            touch(hd, ts);
+            ++hd.packets;
+            hd.bytes += bytes;
+            ++hd.rx_packets;
+            hd.rx_bytes += bytes;
+        } else {
+            ++hs.rx_packets;
+            hs.rx_bytes += bytes;
+        }
+        bool forward = !(dst < src);
+        ConversationKey key{forward ? src : dst, forward ? dst : src};
+        ConversationStats& cs = lt.conversations[key];
+        if (cs.packets == 0 || ts < cs.first_ns)
+            cs.first_ns = ts;
+        if (cs.packets == 0 || ts > cs.last_ns)
+            cs.last_ns = ts;
+        ++cs.packets;
+        cs.bytes += bytes;
+        if (forward) {
+            ++cs.a_to_b_packets;
+            cs.a_to_b_bytes += bytes;
+        } else {
+            ++cs.b_to_a_packets;
+            cs.b_to_a_bytes += bytes;
+        }
+        cs.protocols.add(top);
+    }
+}
+
+void TrafficModel::age_out(int64_t cutoff_ns)
+{
+    for (LayerTables& lt : layers_) {
+        std::erase_if(lt.hosts, [&](const auto& kv) { return kv.second.last_ns < cutoff_ns; });
+        std::erase_if(lt.conversations, [&](const auto& kv) { return kv.second.last_ns < cutoff_ns; });
+    }
+}
+
+std::vector<std::pair<std::string, ProtocolStats>> TrafficModel::protocol_hierarchy() const
+{
+    std::map<std::vector<Proto>, ProtocolStats> nodes;
+    for (const auto& [path, st] : paths_) {
+        std::vector<Proto> prefix;
+        for (int i = 0; i < path.depth; ++i) {
+            prefix.push_back(path.path[size_t(i)]);
+            ProtocolStats& n = nodes[prefix];
+            n.packets += st.packets;
+            n.bytes += st.bytes;
+        }
+    }
+    std::vector<std::pair<std::string, ProtocolStats>> out;
+    out.reserve(nodes.size());
+    for (const auto& [prefix, st] : nodes) {
+        std::string s;
+        for (size_t i = 0; i < prefix.size(); ++i) {
+            if (i)
+                s += ':';
+            s += proto_name(prefix[i]);
+        }
+        out.emplace_back(std::move(s), st);
+    }
+    return out;
+}
+
+} // namespace underhood

@@ -1,0 +1,149 @@
+// Aggregation of decoded packets: hosts and conversations at three layers,
+// the protocol hierarchy, throughput series and capture totals.
+//
+// Packets arrive one at a time (a file pass or a live stream alike); views
+// read the tables between batches. No Qt here: the CLI and the fuzzers use it.
+#pragma once
+
+#include "address.h"
+#include "capture_reader.h"
+#include "name_table.h"
+#include "packet_decoder.h"
+#include "throughput_series.h"
+
+#include <array>
+#include <cstring>
+#include <map>
+#include <cstdint>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+namespace underhood {
+
+enum class Layer : uint8_t { Ether = 0, Ip = 1, Port = 2 };
+constexpr int kLayerCount = 3;
+const char* layer_name(Layer l);
+bool parse_layer(const std::string& s, Layer& out);
+
+struct HostStats {
+    uint64_t packets = 0, bytes = 0;
+    uint64_t tx_packets = 0, tx_bytes = 0;
+    uint64_t rx_packets = 0, rx_bytes = 0;
+    int64_t first_ns = 0, last_ns = 0;
+};
+
+// Packets counted per top-level protocol; most conversations see one or two.
+struct ProtocolCounts {
+    std::vector<std::pair<Proto, uint64_t>> counts;
+    void add(Proto p)
+    {
+        for (auto& c : counts)
+            if (c.first == p) {
+                ++c.second;
+                return;
+            }
+        counts.emplace_back(p, 1);
+    }
+};
+
+struct ConversationKey {
+    Endpoint a, b; // a < b in byte order (display order is decided when printing)
+    bool operator==(const ConversationKey&) const = default;
+};
+struct ConversationKeyHash {
+    size_t operator()(const ConversationKey& k) const noexcept
+    {
+        EndpointHash h;
+        return h(k.a) * 31 ^ h(k.b);
+    }
+};
+
+struct ConversationStats {
+    uint64_t packets = 0, bytes = 0;
+    uint64_t a_to_b_packets = 0, a_to_b_bytes = 0;
+    uint64_t b_to_a_packets = 0, b_to_a_bytes = 0;
+    int64_t first_ns = 0, last_ns = 0;
+    ProtocolCounts protocols;
+};
+
+struct ProtocolPath {
+    std::array<Proto, DecodedPacket::kMaxDepth> path{};
+    uint8_t depth = 0;
+    bool operator==(const ProtocolPath&) const = default;
+    std::string to_string() const;
+};
+struct ProtocolPathHash {
+    size_t operator()(const ProtocolPath& p) const noexcept
+    {
+        uint64_t a, b;
+        std::memcpy(&a, p.path.data(), 8);
+        std::memcpy(&b, p.path.data() + 8, 8);
+        uint64_t h = (a ^ (b * 0x9E3779B97F4A7C15ull)) * 0xBF58476D1CE4E5B9ull;
+        return size_t(h ^ (h >> 31));
+    }
+};
+struct ProtocolStats {
+    uint64_t packets = 0, bytes = 0;
+};
+
+struct LayerTables {
+    std::unordered_map<Endpoint, HostStats, EndpointHash> hosts;
+    std::unordered_map<ConversationKey, ConversationStats, ConversationKeyHash> conversations;
+};
+
+struct CaptureTotals {
+    uint64_t packets = 0, bytes = 0;
+    uint64_t captured_bytes = 0;
+    uint64_t truncated = 0, malformed = 0; // packets the decoder flagged
+    int64_t first_ns = 0, last_ns = 0;
+    bool any = false;
+};
+
+struct TrafficModelOptions {
+    std::array<bool, kLayerCount> layers{true, true, true};
+    bool throughput = true;
+    bool names = true;
+    int64_t throughput_bin_ns = 1000000; // 1 ms
+    size_t throughput_max_bins = size_t(1) << 17;
+};
+
+class TrafficModel {
+public:
+    explicit TrafficModel(TrafficModelOptions opts = {});
+
+    void add(const PacketRecord& rec, const DecodedPacket& dp);
+    // Forgets hosts and conversations idle since before `cutoff_ns` (live
+    // views age out entries; totals and the hierarchy keep counting).
+    void age_out(int64_t cutoff_ns);
+
+    const CaptureTotals& totals() const { return totals_; }
+    const LayerTables& layer(Layer l) const { return layers_[size_t(l)]; }
+    bool has_layer(Layer l) const { return opts_.layers[size_t(l)]; }
+    const std::unordered_map<ProtocolPath, ProtocolStats, ProtocolPathHash>& protocol_leaves() const
+    {
+        return paths_;
+    }
+    // Every node of the hierarchy with the packets of its whole subtree, in path order.
+    std::vector<std::pair<std::string, ProtocolStats>> protocol_hierarchy() const;
+    const ThroughputSeries& throughput() const { return throughput_; }
+    const NameTable& names() const { return names_; }
+    NameTable& names() { return names_; }
+    const std::map<uint32_t, uint64_t>& link_types() const { return link_types_; }
+
+    // Endpoint keys a decoded packet contributes at a layer; false when the
+    // packet has nothing to key at that layer.
+    static bool endpoints(Layer l, const DecodedPacket& dp, Endpoint& src, Endpoint& dst);
+
+private:
+    TrafficModelOptions opts_;
+    CaptureTotals totals_;
+    std::array<LayerTables, kLayerCount> layers_;
+    std::unordered_map<ProtocolPath, ProtocolStats, ProtocolPathHash> paths_;
+    ThroughputSeries throughput_;
+    NameTable names_;
+    std::map<uint32_t, uint64_t> link_types_;
+    uint32_t last_link_type_ = UINT32_MAX;
+};
+
+} // namespace underhood
