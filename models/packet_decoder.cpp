@@ -280,7 +280,7 @@ void Decoder::mpls(size_t off, size_t end)
             return;
         }
     }
-    if (off >= end)
+    if (!fits(off, 1, end))
         return;
     // MPLS does not say what it carries; guess from the first nibble as
     // Wireshark and tcpdump do.
@@ -300,8 +300,13 @@ void Decoder::ppp(size_t off, size_t end, bool hdlc_allowed)
 {
     if (!push(Proto::Ppp) || !fits(off, 1, end))
         return;
-    if (hdlc_allowed && end - off >= 2 && d_[off] == 0xFF && d_[off + 1] == 0x03)
-        off += 2;
+    if (hdlc_allowed && d_[off] == 0xFF) {
+        // HDLC-like framing (RFC 1662): address 0xFF, control 0x03.
+        if (!fits(off, 2, end))
+            return;
+        if (d_[off + 1] == 0x03)
+            off += 2;
+    }
     if (!fits(off, 1, end))
         return;
     uint16_t proto;
