@@ -1,0 +1,56 @@
+#!/usr/bin/env bash
+# Installs the Debian 12 packages that Underhood's build, tests and benchmarks
+# need, then configures and builds the project into ./build.
+#
+#   installer/bootstrap.sh [--no-install] [--no-build] [--build-dir DIR] [-- extra cmake args]
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+install=1
+build=1
+build_dir=build
+cmake_args=()
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --no-install) install=0 ;;
+    --no-build) build=0 ;;
+    --build-dir) build_dir="$2"; shift ;;
+    --) shift; cmake_args=("$@"); break ;;
+    -h|--help) sed -n '2,6p' "$0"; exit 0 ;;
+    *) echo "bootstrap: unknown option $1" >&2; exit 2 ;;
+  esac
+  shift
+done
+
+packages=(
+  # build
+  build-essential cmake ninja-build pkg-config
+  qt6-base-dev libpcap-dev nlohmann-json3-dev
+  # runtime data: MAC vendor names
+  ieee-data
+  # tests: tshark is the reference the corpus tests compare with
+  tshark
+  # fuzzing and sanitizers
+  clang libclang-rt-14-dev
+  # benchmarks: the peer tools and a peak-memory timer
+  tcpdump time
+)
+
+if [ "$install" = 1 ]; then
+  sudo=()
+  if [ "$(id -u)" -ne 0 ]; then
+    if ! command -v sudo >/dev/null; then
+      echo "bootstrap: installing packages needs root: run as root or install sudo" >&2
+      exit 1
+    fi
+    sudo=(sudo)
+  fi
+  export DEBIAN_FRONTEND=noninteractive
+  "${sudo[@]}" apt-get update -q
+  "${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends "${packages[@]}"
+fi
+
+if [ "$build" = 1 ]; then
+  cmake -S . -B "$build_dir" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo "${cmake_args[@]}"
+  cmake --build "$build_dir"
+fi
