@@ -4,6 +4,7 @@
 #include <cerrno>
 #include <cstring>
 #include <fcntl.h>
+#include <poll.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -87,23 +88,30 @@ StreamInput::~StreamInput()
 Bytes StreamInput::fill(size_t n)
 {
     while (end_ - begin_ < n && !eof_) {
-        if (buf_.size() - begin_ < n) {
-            // Compact, then grow to hold the request plus a chunk.
-            std::memmove(buf_.data(), buf_.data() + begin_, end_ - begin_);
-            end_ -= begin_;
-            begin_ = 0;
+        if (buf_.size() - begin_ < n || end_ == buf_.size()) {
+            // Move the unconsumed bytes to the front, and grow to hold the
+            // request plus a chunk.
+            if (begin_ > 0) {
+                std::memmove(buf_.data(), buf_.data() + begin_, end_ - begin_);
+                end_ -= begin_;
+                begin_ = 0;
+            }
             if (buf_.size() < n + kStreamChunk)
                 buf_.resize(n + kStreamChunk);
-        } else if (end_ == buf_.size()) {
-            std::memmove(buf_.data(), buf_.data() + begin_, end_ - begin_);
-            end_ -= begin_;
-            begin_ = 0;
         }
         ssize_t got = ::read(fd_, buf_.data() + end_, buf_.size() - end_);
         if (got > 0) {
             end_ += size_t(got);
         } else if (got == 0) {
             eof_ = true;
+        } else if (errno == EAGAIN || errno == EWOULDBLOCK) {
+            // A non-blocking descriptor (a socket the GUI set up, say): wait
+            // for data instead of calling it an error.
+            pollfd p{fd_, POLLIN, 0};
+            if (::poll(&p, 1, -1) < 0 && errno != EINTR) {
+                error_ = std::strerror(errno);
+                eof_ = true;
+            }
         } else if (errno != EINTR) {
             error_ = std::strerror(errno);
             eof_ = true;

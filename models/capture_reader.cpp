@@ -35,13 +35,6 @@ uint32_t max_caplen(uint32_t link_type)
     return link_type == kLinkTypeDbus ? CaptureReader::kMaxRecord : kMaxCaplenStandard;
 }
 
-std::string hex_offset(uint64_t v)
-{
-    char buf[32];
-    std::snprintf(buf, sizeof buf, "%llu", static_cast<unsigned long long>(v));
-    return buf;
-}
-
 // Walks pcapng options: code, length, value padded to 4 bytes.
 template <typename F>
 void for_each_option(Bytes options, const Endian& e, F&& f)
@@ -122,7 +115,12 @@ std::unique_ptr<CaptureReader> CaptureReader::open(std::unique_ptr<CaptureInput>
         error = display_name + ": empty file, expected a pcap or pcapng capture";
         return nullptr;
     }
-    if (head.size() >= 4) {
+    if (head.size() < 4) {
+        error = display_name + ": file too short (" + std::to_string(head.size()) +
+                " bytes), expected a pcap or pcapng capture";
+        return nullptr;
+    }
+    {
         uint32_t le = load_le32(head.data());
         uint32_t be = load_be32(head.data());
         for (uint32_t m : {kPcapMagicUsec, kPcapMagicNsec, kPcapMagicModified}) {
@@ -142,6 +140,7 @@ std::unique_ptr<CaptureReader> CaptureReader::open(std::unique_ptr<CaptureInput>
                 itf.link_type = r->endian_.u32(head.data() + 20) & 0x0FFFFFFF;
                 itf.units_per_sec = r->pcap_nsec_ ? 1000000000ull : 1000000ull;
                 r->interfaces_.push_back(itf);
+                r->interface_malformed_.push_back(false);
                 r->input_->consume(24);
                 return r;
             }
@@ -166,8 +165,7 @@ std::unique_ptr<CaptureReader> CaptureReader::open(std::unique_ptr<CaptureInput>
         error = display_name + ": gzip-compressed data, expected a pcap or pcapng capture (decompress it first)";
         return nullptr;
     }
-    std::snprintf(what, sizeof what, "starts with %02x %02x %02x %02x", head.size() > 0 ? head[0] : 0,
-                  head.size() > 1 ? head[1] : 0, head.size() > 2 ? head[2] : 0, head.size() > 3 ? head[3] : 0);
+    std::snprintf(what, sizeof what, "starts with %02x %02x %02x %02x", head[0], head[1], head[2], head[3]);
     error = display_name + ": not a pcap or pcapng capture (" + what + ", expected a pcap magic a1b2c3d4/a1b23c4d "
             "or a pcapng section header 0a0d0d0a)";
     return nullptr;
@@ -182,7 +180,7 @@ void CaptureReader::warn(std::string text)
 void CaptureReader::warn_truncated(uint64_t offset, const char* what, uint64_t need, uint64_t have)
 {
     truncated_ = true;
-    warn("truncated: the input ends inside " + std::string(what) + " at offset " + hex_offset(offset) + " (" +
+    warn("truncated: the input ends inside " + std::string(what) + " at offset " + std::to_string(offset) + " (" +
          std::to_string(need) + " bytes needed, " + std::to_string(have) + " present); " + std::to_string(packets_) +
          " complete packets read");
 }
@@ -231,7 +229,7 @@ CaptureReader::Status CaptureReader::next_pcap(PacketRecord& out)
     uint32_t origlen = endian_.u32(hdr.data() + 12);
     if (caplen > max_caplen(itf.link_type)) {
         truncated_ = true;
-        warn("malformed: packet record at offset " + hex_offset(off) + " claims " + std::to_string(caplen) +
+        warn("malformed: packet record at offset " + std::to_string(off) + " claims " + std::to_string(caplen) +
              " captured bytes (more than " + std::to_string(max_caplen(itf.link_type)) + "); stopped after " +
              std::to_string(packets_) + " packets");
         return Status::End;
@@ -246,6 +244,7 @@ CaptureReader::Status CaptureReader::next_pcap(PacketRecord& out)
     out.interface_id = 0;
     out.link_type = itf.link_type;
     out.ts_ns = int64_t(sec) * 1000000000 + int64_t(frac) * (pcap_nsec_ ? 1 : 1000);
+    out.has_timestamp = true;
     out.caplen = caplen;
     out.origlen = origlen;
     out.data = rec.subspan(hdr_len, caplen);
@@ -258,13 +257,13 @@ bool CaptureReader::read_section_header(Bytes block, uint64_t offset)
 {
     // block includes the 8-byte block header and the trailing length.
     if (block.size() < 28) {
-        warn("malformed: section header at offset " + hex_offset(offset) + " is too short");
+        warn("malformed: section header at offset " + std::to_string(offset) + " is too short");
         return false;
     }
     endian_.big = load_be32(block.data() + 8) == kPcapngByteOrderMagic;
     uint16_t major = endian_.u16(block.data() + 12);
     if (major != 1) {
-        warn("unsupported: pcapng section at offset " + hex_offset(offset) + " has major version " +
+        warn("unsupported: pcapng section at offset " + std::to_string(offset) + " has major version " +
              std::to_string(major) + "; stopped");
         return false;
     }
@@ -281,10 +280,12 @@ bool CaptureReader::read_section_header(Bytes block, uint64_t offset)
 
 void CaptureReader::read_interface(Bytes body, uint64_t offset)
 {
-    if (body.size() < 8) {
-        warn("malformed: interface description at offset " + hex_offset(offset) + " is too short");
-        // Keep numbering consistent with the writer's view of interface ids.
-    }
+    // A short IDB still takes an interface id, so later ids keep the writer's
+    // numbering; its packets are skipped since their link type is unknown.
+    const bool malformed = body.size() < 8;
+    if (malformed)
+        warn("malformed: interface description at offset " + std::to_string(offset) +
+             " is too short; packets on it will be skipped");
     CaptureInterface itf;
     itf.section = section_;
     itf.local_id = uint32_t(interfaces_.size()) - section_first_interface_;
@@ -303,14 +304,15 @@ void CaptureReader::read_interface(Bytes body, uint64_t offset)
             case 9:
                 if (v.size() >= 1) {
                     uint8_t r = v[0];
-                    if (r & 0x80) {
-                        if ((r & 0x7f) < 64)
-                            itf.units_per_sec = uint64_t(1) << (r & 0x7f);
-                    } else if (r <= 19) {
+                    if (r & 0x80 ? (r & 0x7f) < 64 : r <= 19) {
                         uint64_t u = 1;
-                        for (int i = 0; i < r; ++i)
-                            u *= 10;
+                        for (int i = 0; i < (r & 0x7f); ++i)
+                            u *= (r & 0x80) ? 2 : 10;
                         itf.units_per_sec = u;
+                    } else {
+                        // Finer than 2^-63 or 10^-19 s does not fit 64 bits.
+                        warn("unsupported: interface at offset " + std::to_string(offset) + " has if_tsresol " +
+                             std::to_string(r) + "; its time stamps are read as microseconds");
                     }
                 }
                 break;
@@ -324,16 +326,22 @@ void CaptureReader::read_interface(Bytes body, uint64_t offset)
         });
     }
     interfaces_.push_back(std::move(itf));
+    interface_malformed_.push_back(malformed);
 }
 
-void CaptureReader::read_statistics(Bytes body)
+void CaptureReader::read_statistics(Bytes body, uint64_t offset)
 {
-    if (body.size() < 12)
+    if (body.size() < 12) {
+        warn("malformed: interface statistics at offset " + std::to_string(offset) + " are too short; skipped");
         return;
+    }
     uint32_t local = endian_.u32(body.data());
     uint32_t global = section_first_interface_ + local;
-    if (global >= interfaces_.size())
+    if (global >= interfaces_.size()) {
+        warn("malformed: interface statistics at offset " + std::to_string(offset) + " name interface " +
+             std::to_string(local) + " which the section does not describe; skipped");
         return;
+    }
     InterfaceStatistics st;
     st.interface_id = global;
     const CaptureInterface& itf = interfaces_[global];
@@ -389,7 +397,7 @@ CaptureReader::Status CaptureReader::next_pcapng(PacketRecord& out)
             e.big = load_be32(hdr.data() + 8) == kPcapngByteOrderMagic;
             if (!e.big && load_le32(hdr.data() + 8) != kPcapngByteOrderMagic) {
                 truncated_ = true;
-                warn("malformed: section header at offset " + hex_offset(off) + " has a bad byte-order magic; stopped");
+                warn("malformed: section header at offset " + std::to_string(off) + " has a bad byte-order magic; stopped");
                 return Status::End;
             }
         } else {
@@ -398,7 +406,7 @@ CaptureReader::Status CaptureReader::next_pcapng(PacketRecord& out)
         uint32_t len = e.u32(hdr.data() + 4);
         if (len < 12 || len % 4 != 0 || len > kMaxRecord) {
             truncated_ = true;
-            warn("malformed: block at offset " + hex_offset(off) + " has an impossible length " + std::to_string(len) +
+            warn("malformed: block at offset " + std::to_string(off) + " has an impossible length " + std::to_string(len) +
                  "; stopped after " + std::to_string(packets_) + " packets");
             return Status::End;
         }
@@ -409,7 +417,7 @@ CaptureReader::Status CaptureReader::next_pcapng(PacketRecord& out)
         }
         if (e.u32(block.data() + len - 4) != len) {
             truncated_ = true;
-            warn("malformed: block at offset " + hex_offset(off) + " has mismatched leading and trailing lengths; "
+            warn("malformed: block at offset " + std::to_string(off) + " has mismatched leading and trailing lengths; "
                  "stopped after " + std::to_string(packets_) + " packets");
             return Status::End;
         }
@@ -427,7 +435,7 @@ CaptureReader::Status CaptureReader::next_pcapng(PacketRecord& out)
             read_interface(body, off);
             continue;
         case kBlockIsb:
-            read_statistics(body);
+            read_statistics(body, off);
             continue;
         case kBlockEpb:
         case kBlockOpb:
@@ -442,15 +450,17 @@ CaptureReader::Status CaptureReader::next_pcapng(PacketRecord& out)
         size_t data_off = 0;
         if (type == kBlockSpb) {
             if (body.size() < 4) {
-                warn("malformed: simple packet block at offset " + hex_offset(off) + " is too short; skipped");
+                warn("malformed: simple packet block at offset " + std::to_string(off) + " is too short; skipped");
                 continue;
             }
             origlen = e.u32(body.data());
             data_off = 4;
             caplen = uint32_t(std::min<uint64_t>(origlen, body.size() - 4));
+            // An SPB holds min(original length, snaplen) bytes; the snaplen
+            // is applied below, once the interface is known.
         } else {
             if (body.size() < 20) {
-                warn("malformed: packet block at offset " + hex_offset(off) + " is too short; skipped");
+                warn("malformed: packet block at offset " + std::to_string(off) + " is too short; skipped");
                 continue;
             }
             if (type == kBlockEpb) {
@@ -463,7 +473,7 @@ CaptureReader::Status CaptureReader::next_pcapng(PacketRecord& out)
             origlen = e.u32(body.data() + 16);
             data_off = 20;
             if (caplen > body.size() - 20) {
-                warn("malformed: packet block at offset " + hex_offset(off) + " claims " + std::to_string(caplen) +
+                warn("malformed: packet block at offset " + std::to_string(off) + " claims " + std::to_string(caplen) +
                      " captured bytes but holds " + std::to_string(body.size() - 20) + "; skipped");
                 continue;
             }
@@ -471,15 +481,26 @@ CaptureReader::Status CaptureReader::next_pcapng(PacketRecord& out)
         uint32_t global = section_first_interface_ + local;
         if (global >= interfaces_.size()) {
             if (unknown_interface_warnings_++ < 5)
-                warn("malformed: packet block at offset " + hex_offset(off) + " names interface " +
+                warn("malformed: packet block at offset " + std::to_string(off) + " names interface " +
                      std::to_string(local) + " which the section does not describe; skipped");
             continue;
         }
+        if (interface_malformed_[global]) {
+            if (unknown_interface_warnings_++ < 5)
+                warn("malformed: packet block at offset " + std::to_string(off) + " is on interface " +
+                     std::to_string(local) + " whose description was unreadable; skipped");
+            continue;
+        }
         const CaptureInterface& itf = interfaces_[global];
-        if (type == kBlockSpb && itf.snaplen)
-            caplen = std::min(caplen, itf.snaplen);
+        if (type == kBlockSpb) {
+            const uint32_t want = itf.snaplen ? std::min(origlen, itf.snaplen) : origlen;
+            if (caplen < want)
+                warn("malformed: simple packet block at offset " + std::to_string(off) + " holds " +
+                     std::to_string(caplen) + " of the " + std::to_string(want) + " bytes its lengths call for; kept");
+            caplen = std::min(caplen, want);
+        }
         if (caplen > max_caplen(itf.link_type)) {
-            warn("malformed: packet block at offset " + hex_offset(off) + " claims " + std::to_string(caplen) +
+            warn("malformed: packet block at offset " + std::to_string(off) + " claims " + std::to_string(caplen) +
                  " captured bytes; skipped");
             continue;
         }
@@ -487,7 +508,8 @@ CaptureReader::Status CaptureReader::next_pcapng(PacketRecord& out)
         out.file_offset = off;
         out.interface_id = global;
         out.link_type = itf.link_type;
-        out.ts_ns = type == kBlockSpb ? 0 : to_ns(itf, ts);
+        out.has_timestamp = type != kBlockSpb;
+        out.ts_ns = out.has_timestamp ? to_ns(itf, ts) : 0;
         out.caplen = caplen;
         out.origlen = origlen;
         out.data = body.subspan(data_off, caplen);

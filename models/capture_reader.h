@@ -43,6 +43,9 @@ struct PacketRecord {
     uint32_t interface_id = 0; // index into CaptureReader::interfaces()
     uint32_t link_type = 0;
     int64_t ts_ns = 0; // nanoseconds since the Unix epoch
+    // False for a pcapng Simple Packet Block, which carries no time stamp
+    // (ts_ns is then 0, as in Wireshark's wiretap).
+    bool has_timestamp = true;
     uint32_t caplen = 0;
     uint32_t origlen = 0;
     Bytes data;                // valid until the next call to next() unless the input is stable()
@@ -69,6 +72,8 @@ public:
     const std::vector<std::string>& warnings() const { return warnings_; }
     // Comments from section headers.
     const std::vector<std::string>& section_comments() const { return section_comments_; }
+    // pcapng sections seen so far (0 for pcap).
+    uint32_t sections() const { return in_section_ ? section_ + 1 : 0; }
     const std::string& error() const { return error_; }
     bool truncated() const { return truncated_; }
     CaptureInput& input() { return *input_; }
@@ -83,7 +88,7 @@ private:
     Status next_pcapng(PacketRecord& out);
     bool read_section_header(Bytes block, uint64_t offset);
     void read_interface(Bytes body, uint64_t offset);
-    void read_statistics(Bytes body);
+    void read_statistics(Bytes body, uint64_t offset);
     int64_t to_ns(const CaptureInterface& itf, uint64_t ts) const;
     std::string_view find_comment(Bytes options) const;
     void warn_truncated(uint64_t offset, const char* what, uint64_t need, uint64_t have);
@@ -102,6 +107,7 @@ private:
     bool in_section_ = false;
 
     std::vector<CaptureInterface> interfaces_;
+    std::vector<bool> interface_malformed_; // parallel to interfaces_: its IDB was unreadable
     std::vector<InterfaceStatistics> statistics_;
     std::vector<std::string> warnings_;
     std::vector<std::string> section_comments_;
