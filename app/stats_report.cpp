@@ -179,8 +179,8 @@ void write_stats_json(std::ostream& out, const StatsInput& in)
                          {"tx_bytes", s.tx_bytes},
                          {"rx_packets", s.rx_packets},
                          {"rx_bytes", s.rx_bytes},
-                         {"first_time", seconds(s.first_ns)},
-                         {"last_time", seconds(s.last_ns)},
+                         {"first_time", s.timed ? ordered_json(seconds(s.first_ns)) : ordered_json(nullptr)},
+                         {"last_time", s.timed ? ordered_json(seconds(s.last_ns)) : ordered_json(nullptr)},
                          {"names", r.names},
                          {"vendor", r.vendor}});
     }
@@ -203,8 +203,8 @@ void write_stats_json(std::ostream& out, const StatsInput& in)
                          {"a_to_b_bytes", r.swapped ? s.b_to_a_bytes : s.a_to_b_bytes},
                          {"b_to_a_packets", r.swapped ? s.a_to_b_packets : s.b_to_a_packets},
                          {"b_to_a_bytes", r.swapped ? s.a_to_b_bytes : s.b_to_a_bytes},
-                         {"first_time", seconds(s.first_ns)},
-                         {"last_time", seconds(s.last_ns)},
+                         {"first_time", s.timed ? ordered_json(seconds(s.first_ns)) : ordered_json(nullptr)},
+                         {"last_time", s.timed ? ordered_json(seconds(s.last_ns)) : ordered_json(nullptr)},
                          {"protocols", std::move(protos)}});
     }
     j["conversations"] = std::move(convs);

@@ -70,12 +70,17 @@ bool TrafficModel::endpoints(Layer l, const DecodedPacket& dp, Endpoint& src, En
 }
 
 namespace {
-void touch(HostStats& h, int64_t ts)
+// First/last seen, from timed packets only (pcapng SPBs carry no time).
+template <typename Stats>
+void touch(Stats& s, int64_t ts, bool timed)
 {
-    if (h.packets == 0 || ts < h.first_ns)
-        h.first_ns = ts;
-    if (h.packets == 0 || ts > h.last_ns)
-        h.last_ns = ts;
+    if (!timed)
+        return;
+    if (!s.timed || ts < s.first_ns)
+        s.first_ns = ts;
+    if (!s.timed || ts > s.last_ns)
+        s.last_ns = ts;
+    s.timed = true;
 }
 } // namespace
 
@@ -83,12 +88,15 @@ void TrafficModel::add(const PacketRecord& rec, const DecodedPacket& dp)
 {
     const uint64_t bytes = rec.origlen;
     const int64_t ts = rec.ts_ns;
+    const bool timed = rec.has_timestamp;
     CaptureTotals& t = totals_;
-    if (!t.any || ts < t.first_ns)
-        t.first_ns = ts;
-    if (!t.any || ts > t.last_ns)
-        t.last_ns = ts;
-    t.any = true;
+    if (timed) {
+        if (!t.any || ts < t.first_ns)
+            t.first_ns = ts;
+        if (!t.any || ts > t.last_ns)
+            t.last_ns = ts;
+        t.any = true;
+    }
     ++t.packets;
     t.bytes += bytes;
     t.captured_bytes += rec.caplen;
@@ -109,7 +117,7 @@ void TrafficModel::add(const PacketRecord& rec, const DecodedPacket& dp)
     ps.bytes += bytes;
 
     const Proto top = dp.top();
-    if (opts_.throughput)
+    if (opts_.throughput && timed)
         throughput_.add(ts, bytes, top);
     if (opts_.names && dp.app != Proto::None)
         names_.observe(rec.data, dp);
@@ -122,14 +130,14 @@ void TrafficModel::add(const PacketRecord& rec, const DecodedPacket& dp)
             continue;
         LayerTables& lt = layers_[size_t(li)];
         HostStats& hs = lt.hosts[src];
-        touch(hs, ts);
+        touch(hs, ts, timed);
         ++hs.packets;
         hs.bytes += bytes;
         ++hs.tx_packets;
         hs.tx_bytes += bytes;
         if (!(dst == src)) {
             HostStats& hd = lt.hosts[dst];
-            touch(hd, ts);
+            touch(hd, ts, timed);
             ++hd.packets;
             hd.bytes += bytes;
             ++hd.rx_packets;
@@ -141,10 +149,7 @@ void TrafficModel::add(const PacketRecord& rec, const DecodedPacket& dp)
         bool forward = !(dst < src);
         ConversationKey key{forward ? src : dst, forward ? dst : src};
         ConversationStats& cs = lt.conversations[key];
-        if (cs.packets == 0 || ts < cs.first_ns)
-            cs.first_ns = ts;
-        if (cs.packets == 0 || ts > cs.last_ns)
-            cs.last_ns = ts;
+        touch(cs, ts, timed);
         ++cs.packets;
         cs.bytes += bytes;
         if (forward) {

@@ -31,6 +31,7 @@ struct HostStats {
     uint64_t tx_packets = 0, tx_bytes = 0;
     uint64_t rx_packets = 0, rx_bytes = 0;
     int64_t first_ns = 0, last_ns = 0;
+    bool timed = false; // first/last are known
 };
 
 // Packets counted per top-level protocol; most conversations see one or two.
@@ -64,6 +65,7 @@ struct ConversationStats {
     uint64_t a_to_b_packets = 0, a_to_b_bytes = 0;
     uint64_t b_to_a_packets = 0, b_to_a_bytes = 0;
     int64_t first_ns = 0, last_ns = 0;
+    bool timed = false;
     ProtocolCounts protocols;
 };
 
@@ -97,7 +99,7 @@ struct CaptureTotals {
     uint64_t captured_bytes = 0;
     uint64_t truncated = 0, malformed = 0; // packets the decoder flagged
     int64_t first_ns = 0, last_ns = 0;
-    bool any = false;
+    bool any = false; // at least one timed packet: first/last are known
 };
 
 struct TrafficModelOptions {
