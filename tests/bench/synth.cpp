@@ -1190,7 +1190,7 @@ void script_demo(Generator& g, int64_t t0)
         g.dns_ptr(at(82.0), eve, printer.v4, printer.name + "." + net.domain,
                   "[18] Reverse DNS: eve asks who 192.168.1.20 is (a PTR query for 20.1.168.192.in-addr.arpa).");
     }
-    g.web_visit(at(90.0), ben, updates, 420000,
+    g.web_visit(at(90.0), ben, updates, 300000,
                 "[19] A software update: ben-desktop downloads a larger file over HTTPS; watch the throughput "
                 "graph rise.");
     g.dhcp_renew(at(105.0), ben,
@@ -1217,7 +1217,7 @@ size_t spawn_office(Generator& g, int64_t t)
     const Remote& r = net.remotes[8 + rng.skewed(uint32_t(net.remotes.size() - 8))];
     uint32_t what = rng.below(100);
     if (what < 55)
-        return g.web_visit(t, *h, r, 800 + rng.below(24000), "");
+        return g.web_visit(t, *h, r, 600 + rng.below(16000), "");
     if (what < 70) {
         int64_t a = t;
         return g.dns_lookup(t, *h, r, false, false, "", &a);
