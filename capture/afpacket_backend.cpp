@@ -1,0 +1,255 @@
+// AF_PACKET with a TPACKET_V3 block ring (kernel Documentation/networking/packet_mmap.rst).
+#include "capture_backend.h"
+
+#include <algorithm>
+#include <arpa/inet.h>
+#include <cerrno>
+#include <cstring>
+#include <net/if.h>
+#include <linux/filter.h>
+#include <linux/if_arp.h>
+#include <linux/if_ether.h>
+#include <linux/if_packet.h>
+#include <poll.h>
+#include <sys/mman.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+namespace underhood::capture {
+
+namespace {
+
+constexpr uint32_t kLinkEthernet = 1;
+constexpr uint32_t kLinkRaw = 101;
+constexpr uint32_t kLinkSll = 113;
+
+std::string errno_text() { return std::strerror(errno); }
+
+class TpacketV3Ring final : public CaptureBackend {
+public:
+    ~TpacketV3Ring() override
+    {
+        if (ring_)
+            munmap(ring_, size_t(req_.tp_block_size) * req_.tp_block_nr);
+        if (fd_ >= 0)
+            close(fd_);
+    }
+
+    CaptureError open(const BackendOptions& o) override
+    {
+        opts_ = o;
+        if (!interface_exists(o.interface))
+            return {kExitNoSuchInterface, "no such interface: " + o.interface};
+        if (!interface_up(o.interface))
+            return {kExitInterfaceDown, "interface " + o.interface + " is down (bring it up with: ip link set " +
+                                            o.interface + " up)"};
+        ifindex_ = int(if_nametoindex(o.interface.c_str()));
+        int hatype = 0;
+        {
+            FILE* f = std::fopen(("/sys/class/net/" + o.interface + "/type").c_str(), "r");
+            if (f) {
+                if (std::fscanf(f, "%d", &hatype) != 1)
+                    hatype = 0;
+                std::fclose(f);
+            }
+        }
+        int sock_type = SOCK_RAW;
+        switch (hatype) {
+        case ARPHRD_ETHER:
+        case ARPHRD_LOOPBACK:
+            link_type_ = kLinkEthernet;
+            break;
+        case ARPHRD_NONE:
+        case ARPHRD_TUNNEL:
+        case ARPHRD_TUNNEL6:
+        case ARPHRD_SIT:
+        case ARPHRD_IPGRE:
+        case ARPHRD_PPP:
+        case 519 /* ARPHRD_RAWIP */:
+            link_type_ = kLinkRaw;
+            sock_type = SOCK_DGRAM;
+            break;
+        default:
+            link_type_ = kLinkSll;
+            sock_type = SOCK_DGRAM;
+            cooked_ = true;
+            break;
+        }
+        // Protocol 0: receive nothing until the filter and ring are in place.
+        fd_ = socket(AF_PACKET, sock_type | SOCK_CLOEXEC, 0);
+        if (fd_ < 0) {
+            if (errno == EPERM || errno == EACCES)
+                return {kExitNoPrivilege, "no permission to open a packet socket"};
+            return {kExitFailure, "cannot open a packet socket: " + errno_text()};
+        }
+        if (!o.filter.empty()) {
+            std::vector<BpfInsn> prog;
+            std::string err;
+            if (!compile_filter(o.filter, int(link_type_), o.snaplen, prog, nullptr, err))
+                return {kExitBadFilter, "bad capture filter: " + err};
+            sock_fprog fp{uint16_t(prog.size()), reinterpret_cast<sock_filter*>(prog.data())};
+            if (setsockopt(fd_, SOL_SOCKET, SO_ATTACH_FILTER, &fp, sizeof fp) != 0)
+                return {kExitBadFilter, "cannot attach the capture filter: " + errno_text()};
+        }
+        int version = TPACKET_V3;
+        if (setsockopt(fd_, SOL_PACKET, PACKET_VERSION, &version, sizeof version) != 0)
+            return {kExitFailure, "the kernel does not offer TPACKET_V3: " + errno_text()};
+        // Blocks of 1 MiB hold many packets; a full block or the retire timeout
+        // hands it to us, whichever comes first.
+        const unsigned block = 1u << 20;
+        size_t blocks = std::max<size_t>(2, (o.buffer_bytes + block - 1) / block);
+        if (o.buffer_bytes < block) {
+            // Small buffers (tests force drops with 1 MiB) use smaller blocks.
+            req_.tp_block_size = 1u << 16;
+            blocks = std::max<size_t>(2, o.buffer_bytes / req_.tp_block_size);
+        } else {
+            req_.tp_block_size = block;
+        }
+        req_.tp_block_nr = unsigned(blocks);
+        req_.tp_frame_size = 2048;
+        req_.tp_frame_nr = req_.tp_block_size / req_.tp_frame_size * req_.tp_block_nr;
+        req_.tp_retire_blk_tov = unsigned(o.block_timeout_ms);
+        req_.tp_feature_req_word = 0;
+        if (setsockopt(fd_, SOL_PACKET, PACKET_RX_RING, &req_, sizeof req_) != 0)
+            return {kExitFailure, "cannot set up the capture ring (" + std::to_string(blocks) + " blocks): " +
+                                      errno_text()};
+        size_t len = size_t(req_.tp_block_size) * req_.tp_block_nr;
+        void* p = mmap(nullptr, len, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_LOCKED, fd_, 0);
+        if (p == MAP_FAILED)
+            p = mmap(nullptr, len, PROT_READ | PROT_WRITE, MAP_SHARED, fd_, 0);
+        if (p == MAP_FAILED)
+            return {kExitFailure, "cannot map the capture ring: " + errno_text()};
+        ring_ = static_cast<uint8_t*>(p);
+        sockaddr_ll sll{};
+        sll.sll_family = AF_PACKET;
+        sll.sll_protocol = htons(ETH_P_ALL);
+        sll.sll_ifindex = ifindex_;
+        if (bind(fd_, reinterpret_cast<sockaddr*>(&sll), sizeof sll) != 0) {
+            if (errno == ENETDOWN)
+                return {kExitInterfaceDown, "interface " + o.interface + " is down"};
+            return {kExitFailure, "cannot bind to " + o.interface + ": " + errno_text()};
+        }
+        if (o.promisc) {
+            packet_mreq mr{};
+            mr.mr_ifindex = ifindex_;
+            mr.mr_type = PACKET_MR_PROMISC;
+            if (setsockopt(fd_, SOL_PACKET, PACKET_ADD_MEMBERSHIP, &mr, sizeof mr) != 0)
+                return {kExitFailure, "cannot enter promiscuous mode on " + o.interface + ": " + errno_text()};
+        }
+        // Anything counted before the bind (none: protocol 0) is discarded.
+        counters();
+        totals_ = {};
+        return {};
+    }
+
+    int fd() const override { return fd_; }
+    uint32_t link_type() const override { return link_type_; }
+    uint32_t snaplen() const override { return opts_.snaplen; }
+
+    size_t dispatch(const PacketSink& sink) override
+    {
+        size_t n = 0;
+        for (unsigned walked = 0; walked < req_.tp_block_nr; ++walked) {
+            auto* desc = reinterpret_cast<tpacket_block_desc*>(ring_ + size_t(current_) * req_.tp_block_size);
+            if (!(__atomic_load_n(&desc->hdr.bh1.block_status, __ATOMIC_ACQUIRE) & TP_STATUS_USER))
+                break;
+            uint32_t num = desc->hdr.bh1.num_pkts;
+            auto* hdr = reinterpret_cast<tpacket3_hdr*>(reinterpret_cast<uint8_t*>(desc) +
+                                                         desc->hdr.bh1.offset_to_first_pkt);
+            for (uint32_t i = 0; i < num; ++i) {
+                CapturedPacket pkt;
+                pkt.ts_ns = int64_t(hdr->tp_sec) * 1000000000 + hdr->tp_nsec;
+                pkt.caplen = std::min(hdr->tp_snaplen, opts_.snaplen);
+                pkt.len = hdr->tp_len;
+                pkt.data = reinterpret_cast<const uint8_t*>(hdr) + hdr->tp_mac;
+                if (link_type_ == kLinkEthernet && (hdr->tp_status & TP_STATUS_VLAN_VALID)) {
+                    pkt.has_vlan = true;
+                    pkt.vlan_tci = hdr->hv1.tp_vlan_tci;
+                    pkt.vlan_tpid = (hdr->tp_status & TP_STATUS_VLAN_TPID_VALID) ? hdr->hv1.tp_vlan_tpid : 0x8100;
+                }
+                if (cooked_) {
+                    emit_cooked(hdr, pkt, sink);
+                } else {
+                    sink(pkt);
+                }
+                ++n;
+                hdr = reinterpret_cast<tpacket3_hdr*>(reinterpret_cast<uint8_t*>(hdr) + hdr->tp_next_offset);
+            }
+            __atomic_store_n(&desc->hdr.bh1.block_status, TP_STATUS_KERNEL, __ATOMIC_RELEASE);
+            current_ = (current_ + 1) % req_.tp_block_nr;
+        }
+        return n;
+    }
+
+    KernelCounters counters() override
+    {
+        tpacket_stats_v3 st{};
+        socklen_t len = sizeof st;
+        if (fd_ >= 0 && getsockopt(fd_, SOL_PACKET, PACKET_STATISTICS, &st, &len) == 0) {
+            // The kernel adds the drops into tp_packets and zeroes both on read.
+            totals_.received += st.tp_packets;
+            totals_.dropped += st.tp_drops;
+        }
+        return totals_;
+    }
+
+    void stop_accepting() override
+    {
+        // A filter that rejects everything: nothing new enters the ring.
+        sock_filter reject{BPF_RET | BPF_K, 0, 0, 0};
+        sock_fprog fp{1, &reject};
+        setsockopt(fd_, SOL_SOCKET, SO_ATTACH_FILTER, &fp, sizeof fp);
+    }
+
+    std::string socket_error() override
+    {
+        int err = 0;
+        socklen_t len = sizeof err;
+        if (getsockopt(fd_, SOL_SOCKET, SO_ERROR, &err, &len) == 0 && err != 0)
+            return std::strerror(err);
+        if (!interface_exists(opts_.interface))
+            return "the interface disappeared";
+        return {};
+    }
+
+private:
+    // Linux cooked header v1 (LINKTYPE_LINUX_SLL) from the ring's sockaddr_ll.
+    void emit_cooked(const tpacket3_hdr* hdr, CapturedPacket pkt, const PacketSink& sink)
+    {
+        const auto* sll = reinterpret_cast<const sockaddr_ll*>(reinterpret_cast<const uint8_t*>(hdr) +
+                                                               TPACKET_ALIGN(sizeof(tpacket3_hdr)));
+        cooked_buf_.assign(16, 0);
+        auto put16 = [&](size_t off, uint16_t v) {
+            cooked_buf_[off] = uint8_t(v >> 8);
+            cooked_buf_[off + 1] = uint8_t(v);
+        };
+        put16(0, sll->sll_pkttype);
+        put16(2, sll->sll_hatype);
+        put16(4, sll->sll_halen);
+        std::memcpy(cooked_buf_.data() + 6, sll->sll_addr, std::min<size_t>(8, sll->sll_halen));
+        put16(14, ntohs(sll->sll_protocol));
+        const uint8_t* net = reinterpret_cast<const uint8_t*>(hdr) + hdr->tp_net;
+        cooked_buf_.insert(cooked_buf_.end(), net, net + std::min(hdr->tp_snaplen, opts_.snaplen));
+        pkt.data = cooked_buf_.data();
+        pkt.caplen = uint32_t(std::min<size_t>(cooked_buf_.size(), opts_.snaplen));
+        pkt.len = hdr->tp_len + 16;
+        sink(pkt);
+    }
+
+    BackendOptions opts_;
+    int fd_ = -1;
+    int ifindex_ = 0;
+    uint32_t link_type_ = kLinkEthernet;
+    bool cooked_ = false;
+    tpacket_req3 req_{};
+    uint8_t* ring_ = nullptr;
+    unsigned current_ = 0;
+    KernelCounters totals_;
+    std::vector<uint8_t> cooked_buf_;
+};
+
+} // namespace
+
+std::unique_ptr<CaptureBackend> make_afpacket_backend() { return std::make_unique<TpacketV3Ring>(); }
+
+} // namespace underhood::capture

@@ -1,0 +1,101 @@
+// What the capture loop needs from a packet source: a pollable descriptor,
+// the packets that are ready, and the kernel's counters as running totals.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace underhood::capture {
+
+// Distinct exit codes; capture/README.md lists them for the app.
+enum ExitCode : int {
+    kExitOk = 0,
+    kExitFailure = 1,
+    kExitNoPrivilege = 2,
+    kExitNoSuchInterface = 3,
+    kExitInterfaceDown = 4,
+    kExitBadFilter = 5,
+    kExitInterfaceGone = 6,
+    kExitOutputError = 7,
+    kExitConsumerClosed = 8,
+    kExitUsage = 64,
+};
+
+struct CaptureError {
+    int code = kExitOk;
+    std::string message;
+    explicit operator bool() const { return code != kExitOk; }
+};
+
+struct CapturedPacket {
+    int64_t ts_ns = 0;
+    uint32_t caplen = 0;
+    uint32_t len = 0;
+    const uint8_t* data = nullptr;
+    // The 802.1Q tag the kernel took out of the frame, to be put back.
+    bool has_vlan = false;
+    uint16_t vlan_tpid = 0x8100;
+    uint16_t vlan_tci = 0;
+};
+
+struct BackendOptions {
+    std::string interface;
+    std::string filter;
+    uint32_t snaplen = 262144;
+    size_t buffer_bytes = 64u << 20;
+    bool promisc = true;
+    int block_timeout_ms = 60;
+};
+
+struct KernelCounters {
+    uint64_t received = 0; // passed the filter and reached the socket, queued or dropped
+    uint64_t dropped = 0;  // of those, dropped for lack of room in the ring/buffer
+};
+
+class CaptureBackend {
+public:
+    using PacketSink = std::function<void(const CapturedPacket&)>;
+    virtual ~CaptureBackend() = default;
+
+    virtual CaptureError open(const BackendOptions& opts) = 0;
+    virtual int fd() const = 0;
+    virtual uint32_t link_type() const = 0;
+    virtual uint32_t snaplen() const = 0;
+    // Hands every packet ready now to `sink`; returns how many.
+    virtual size_t dispatch(const PacketSink& sink) = 0;
+    // Running totals (the kernel resets its own counters on each read).
+    virtual KernelCounters counters() = 0;
+    // Stops the socket from taking new packets, so a final drain plus a final
+    // counter read account for everything.
+    virtual void stop_accepting() = 0;
+    // Set when the interface disappeared or the socket failed.
+    virtual std::string socket_error() = 0;
+};
+
+std::unique_ptr<CaptureBackend> make_afpacket_backend();
+std::unique_ptr<CaptureBackend> make_pcap_backend();
+
+// One classic BPF instruction, laid out as both struct bpf_insn and struct sock_filter.
+struct BpfInsn {
+    uint16_t code;
+    uint8_t jt;
+    uint8_t jf;
+    uint32_t k;
+};
+
+// Compiles a capture filter with libpcap for a link type and snaplen; the
+// program returns the snaplen for accepted packets. Returns false with
+// libpcap's message in `error`. `listing` gets the program in tcpdump -d form.
+bool compile_filter(const std::string& expr, int link_type, uint32_t snaplen, std::vector<BpfInsn>& program,
+                    std::string* listing, std::string& error);
+
+// Interface facts from sysfs.
+bool interface_exists(const std::string& name);
+bool interface_up(const std::string& name);
+// rx_dropped + rx_missed_errors + rx_fifo_errors of the interface now.
+uint64_t interface_drops(const std::string& name);
+
+} // namespace underhood::capture

@@ -1,0 +1,636 @@
+// underhood-capture: turns network interfaces into a pcapng stream with exact
+// drop accounting (see ARCHITECTURE.md, "The capture stream", and README.md here).
+#include "capture_backend.h"
+#include "interface_list.h"
+#include "packet_queue.h"
+#include "pcapng_writer.h"
+#include "privileges.h"
+
+#include <atomic>
+#include <cerrno>
+#include <csignal>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <ctime>
+#include <deque>
+#include <fcntl.h>
+#include <getopt.h>
+#include <map>
+#include <poll.h>
+#include <string>
+#include <sys/stat.h>
+#include <thread>
+#include <unistd.h>
+#include <vector>
+
+using namespace underhood;
+using namespace underhood::capture;
+
+namespace {
+
+std::atomic<bool> g_stop{false};
+void on_signal(int) { g_stop = true; }
+
+const char* g_program = "underhood-capture";
+
+void say(const char* kind, const std::string& msg)
+{
+    // One line per event on stderr; the app shows "error:" lines to the user.
+    std::fprintf(stderr, "underhood-capture: %s%s%s\n", kind, *kind ? ": " : "", msg.c_str());
+}
+
+int fail(int code, const std::string& msg)
+{
+    say("error", msg);
+    return code;
+}
+
+int64_t now_ns()
+{
+    timespec ts{};
+    clock_gettime(CLOCK_REALTIME, &ts);
+    return int64_t(ts.tv_sec) * 1000000000 + ts.tv_nsec;
+}
+
+int64_t mono_ms()
+{
+    timespec ts{};
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return int64_t(ts.tv_sec) * 1000 + ts.tv_nsec / 1000000;
+}
+
+struct Options {
+    std::vector<std::string> interfaces;
+    std::string filter;
+    uint32_t snaplen = 262144;
+    size_t buffer_mib = 64; // about half a second of a saturated 1 Gb/s link
+    std::string backend = "afpacket";
+    bool promisc = true;
+    std::string output;
+    int out_fd = -1;
+    uint64_t count = 0;
+    int64_t duration_s = 0;
+    unsigned ring_files = 0;
+    uint64_t file_size_mib = 0;
+    int stats_interval_ms = 1000;
+    size_t queue_mib = 64;
+};
+
+constexpr const char* kUsage =
+    "usage: underhood-capture -i IFACE [-i IFACE...] [-f FILTER] [-s SNAPLEN] [-B MiB]\n"
+    "                         [--backend afpacket|pcap] [--no-promisc] [-w FILE|-] [--fd N]\n"
+    "                         [-c COUNT] [-a duration:SEC] [--ring-files N --file-size MiB]\n"
+    "                         [--stats-interval MS] [--queue MiB]\n"
+    "       underhood-capture -D\n"
+    "       underhood-capture --check-filter FILTER [--linktype T] [-s SNAPLEN]\n"
+    "       underhood-capture --version | --help\n";
+
+constexpr const char* kHelp =
+    "Captures packets and writes them as a pcapng stream: SHB, one IDB per interface,\n"
+    "EPBs in batches, and an ISB per interface every --stats-interval and at the end\n"
+    "with running totals (isb_ifrecv, isb_osdrop, isb_ifdrop, isb_filteraccept,\n"
+    "isb_usrdeliv). Nothing is lost without being counted.\n\n"
+    "  -i IFACE          interface to capture on (repeat for several)\n"
+    "  -f FILTER         capture filter (libpcap syntax)\n"
+    "  -s SNAPLEN        bytes kept per packet (default 262144: whole packets)\n"
+    "  -B MiB            kernel buffer per interface (default 64)\n"
+    "  --backend B       afpacket (TPACKET_V3 ring, default) or pcap (libpcap)\n"
+    "  --no-promisc      do not put the interface into promiscuous mode\n"
+    "  -w FILE|-         write to FILE or to standard output\n"
+    "  --fd N            write to inherited descriptor N (a socketpair end)\n"
+    "  -c COUNT          stop after COUNT packets\n"
+    "  -a duration:SEC   stop after SEC seconds\n"
+    "  --ring-files N    with -w FILE: rotate through N files of --file-size MiB each\n"
+    "  --stats-interval  milliseconds between statistics blocks (default 1000)\n"
+    "  --queue MiB       memory for packets waiting to be written (default 64);\n"
+    "                    beyond it packets are counted as the helper's drops\n"
+    "  -D                list interfaces as JSON\n"
+    "  --check-filter F  compile F and print the BPF program (exit 5 if invalid)\n\n"
+    "Exit status: 0 ok, 1 failure, 2 no capture privilege, 3 no such interface,\n"
+    "4 interface down, 5 bad filter, 6 interface vanished, 7 output error (disk full),\n"
+    "8 the consumer closed the stream, 64 usage.\n";
+
+int usage(const std::string& msg)
+{
+    say("error", msg);
+    std::fputs(kUsage, stderr);
+    return kExitUsage;
+}
+
+bool parse_uint(const char* s, uint64_t& out)
+{
+    if (!s || !*s)
+        return false;
+    char* end = nullptr;
+    errno = 0;
+    unsigned long long v = std::strtoull(s, &end, 10);
+    if (errno || *end || s[0] == '-')
+        return false;
+    out = v;
+    return true;
+}
+
+int link_type_number(const std::string& name)
+{
+    static const std::map<std::string, int> names = {
+        {"EN10MB", 1}, {"RAW", 101}, {"LINUX_SLL", 113}, {"LINUX_SLL2", 276}, {"NULL", 0},
+        {"IEEE802_11", 105}, {"IEEE802_11_RADIO", 127}, {"PPP", 9}};
+    auto it = names.find(name);
+    if (it != names.end())
+        return it->second;
+    uint64_t v = 0;
+    return parse_uint(name.c_str(), v) && v < 65536 ? int(v) : -1;
+}
+
+struct InterfaceState {
+    std::string name;
+    std::unique_ptr<CaptureBackend> backend;
+    uint64_t ifdrop_base = 0;
+    uint64_t taken = 0;     // packets the helper took from the kernel
+    uint64_t delivered = 0; // packets queued for the stream
+    int64_t start_ns = 0;
+};
+
+QueuedStatistics statistics_of(InterfaceState& s, bool final)
+{
+    KernelCounters k = s.backend->counters();
+    QueuedStatistics q{};
+    q.ifrecv = k.received;
+    q.osdrop = k.dropped;
+    uint64_t d = interface_drops(s.name);
+    q.ifdrop = d >= s.ifdrop_base ? d - s.ifdrop_base : 0;
+    q.filteraccept = s.taken;
+    q.usrdeliv = s.delivered;
+    q.start_ns = s.start_ns;
+    q.end_ns = now_ns();
+    q.final = final;
+    return q;
+}
+
+// The writer thread: empties the queue into the pcapng stream, rotating files when asked.
+class StreamWriter {
+public:
+    StreamWriter(const Options& o, std::vector<InterfaceState>& itfs, PacketQueue& q) : opts_(o), itfs_(itfs), q_(q) {}
+
+    bool open()
+    {
+        if (opts_.out_fd >= 0) {
+            writer_ = std::make_unique<PcapngWriter>(opts_.out_fd, true);
+        } else if (opts_.output == "-") {
+            writer_ = std::make_unique<PcapngWriter>(STDOUT_FILENO, false);
+        } else {
+            return open_file();
+        }
+        return write_headers();
+    }
+
+    void run()
+    {
+        while (auto chunk = q_.pop()) {
+            const uint8_t* p = chunk->bytes.get();
+            const uint8_t* end = p + chunk->used;
+            while (ok_ && p + sizeof(QueuedRecord) <= end) {
+                QueuedRecord r;
+                std::memcpy(&r, p, sizeof r);
+                p += sizeof r;
+                if (r.kind == QueuedRecord::Packet) {
+                    ok_ = writer_->write_packet(r.interface_id, uint64_t(r.ts_ns), {p, r.caplen}, r.len);
+                    p += (size_t(r.caplen) + 7) & ~size_t(7);
+                } else {
+                    QueuedStatistics s;
+                    std::memcpy(&s, p, sizeof s);
+                    p += sizeof s;
+                    last_stats_[r.interface_id] = {r.ts_ns, s};
+                    ok_ = write_statistics(r.interface_id, r.ts_ns, s);
+                }
+            }
+            q_.recycle(std::move(chunk));
+            if (!ok_)
+                break;
+            ok_ = writer_->flush();
+            if (!ok_)
+                break;
+            good_offset_ = writer_->bytes_written();
+            if (opts_.ring_files && writer_->bytes_written() >= opts_.file_size_mib << 20) {
+                if (!rotate())
+                    break;
+            }
+        }
+        if (!ok_)
+            on_failure();
+        else
+            ok_ = writer_->close();
+        done_ = true;
+    }
+
+    bool ok() const { return ok_; }
+    bool done() const { return done_; }
+    const std::string& error() const { return error_; }
+    bool consumer_closed() const { return consumer_closed_; }
+
+private:
+    bool open_file()
+    {
+        std::string path = opts_.output;
+        if (opts_.ring_files) {
+            char suffix[32];
+            std::snprintf(suffix, sizeof suffix, "_%05u.pcapng", ++file_number_);
+            std::string stem = path;
+            if (stem.size() > 7 && stem.compare(stem.size() - 7, 7, ".pcapng") == 0)
+                stem.resize(stem.size() - 7);
+            path = stem + suffix;
+            files_.push_back(path);
+            while (files_.size() > opts_.ring_files) {
+                ::unlink(files_.front().c_str());
+                files_.pop_front();
+            }
+        }
+        int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+        if (fd < 0) {
+            error_ = path + ": " + std::strerror(errno);
+            ok_ = false;
+            return false;
+        }
+        file_fd_ = fd;
+        writer_ = std::make_unique<PcapngWriter>(fd, true);
+        good_offset_ = 0;
+        return write_headers();
+    }
+
+    bool write_headers()
+    {
+        PcapngSectionInfo shb;
+        shb.user_appl = "underhood-capture " UNDERHOOD_VERSION;
+        shb.os = "Linux";
+        if (!writer_->write_section_header(shb)) {
+            error_ = writer_->error();
+            return ok_ = false;
+        }
+        for (const InterfaceState& s : itfs_) {
+            PcapngInterfaceInfo idb;
+            idb.link_type = uint16_t(s.backend->link_type());
+            idb.snaplen = s.backend->snaplen();
+            idb.name = s.name;
+            idb.filter = opts_.filter;
+            idb.os = "Linux";
+            if (!writer_->write_interface(idb)) {
+                error_ = writer_->error();
+                return ok_ = false;
+            }
+        }
+        ok_ = writer_->flush();
+        if (!ok_)
+            error_ = writer_->error();
+        else
+            good_offset_ = writer_->bytes_written();
+        return ok_;
+    }
+
+    bool write_statistics(uint32_t itf, int64_t ts, const QueuedStatistics& s)
+    {
+        PcapngInterfaceStatistics isb;
+        isb.interface_id = itf;
+        isb.ts_ns = uint64_t(ts);
+        isb.start_ns = uint64_t(s.start_ns);
+        isb.end_ns = uint64_t(s.end_ns);
+        isb.ifrecv = s.ifrecv;
+        isb.ifdrop = s.ifdrop;
+        isb.filteraccept = s.filteraccept;
+        isb.osdrop = s.osdrop;
+        isb.usrdeliv = s.usrdeliv;
+        return writer_->write_statistics(isb);
+    }
+
+    bool rotate()
+    {
+        // Each file ends with the latest totals, so every file can be read on its own.
+        for (const auto& [itf, st] : last_stats_)
+            write_statistics(itf, st.first, st.second);
+        if (!writer_->close()) {
+            on_failure();
+            return false;
+        }
+        writer_.reset();
+        return open_file();
+    }
+
+    void on_failure()
+    {
+        error_ = writer_ ? writer_->error() : error_;
+        consumer_closed_ = error_.find("Broken pipe") != std::string::npos ||
+                           error_.find("Connection reset") != std::string::npos;
+        if (file_fd_ >= 0) {
+            // Never leave half a block at the end of a file (disk full): cut
+            // back to the last batch that was written whole.
+            if (ftruncate(file_fd_, off_t(good_offset_)) != 0)
+                error_ += " (and could not cut the file back to its last whole block)";
+        }
+        ok_ = false;
+    }
+
+    const Options& opts_;
+    std::vector<InterfaceState>& itfs_;
+    PacketQueue& q_;
+    std::unique_ptr<PcapngWriter> writer_;
+    std::map<uint32_t, std::pair<int64_t, QueuedStatistics>> last_stats_;
+    std::deque<std::string> files_;
+    unsigned file_number_ = 0;
+    int file_fd_ = -1;
+    uint64_t good_offset_ = 0;
+    std::atomic<bool> ok_{true};
+    std::atomic<bool> done_{false};
+    std::atomic<bool> consumer_closed_{false};
+    std::string error_;
+};
+
+int check_filter(const std::string& expr, const std::string& link_type, uint32_t snaplen)
+{
+    int lt = link_type_number(link_type);
+    if (lt < 0)
+        return usage("unknown link type '" + link_type + "'");
+    std::vector<BpfInsn> prog;
+    std::string listing, error;
+    if (!compile_filter(expr, lt, snaplen, prog, &listing, error))
+        return fail(kExitBadFilter, "bad capture filter: " + error);
+    std::fputs(listing.c_str(), stdout);
+    return kExitOk;
+}
+
+} // namespace
+
+int main(int argc, char** argv)
+{
+    g_program = argv[0];
+    Options o;
+    bool list = false;
+    std::string check, linktype = "EN10MB";
+    bool checking = false;
+    enum {
+        kOptBackend = 1000, kOptNoPromisc, kOptFd, kOptRingFiles, kOptFileSize, kOptStatsInterval, kOptCheckFilter,
+        kOptLinktype, kOptVersion, kOptHelp, kOptQueue
+    };
+    static const option longs[] = {
+        {"interface", required_argument, nullptr, 'i'}, {"filter", required_argument, nullptr, 'f'},
+        {"snaplen", required_argument, nullptr, 's'}, {"buffer-size", required_argument, nullptr, 'B'},
+        {"backend", required_argument, nullptr, kOptBackend}, {"no-promisc", no_argument, nullptr, kOptNoPromisc},
+        {"write", required_argument, nullptr, 'w'}, {"fd", required_argument, nullptr, kOptFd},
+        {"count", required_argument, nullptr, 'c'}, {"autostop", required_argument, nullptr, 'a'},
+        {"ring-files", required_argument, nullptr, kOptRingFiles},
+        {"file-size", required_argument, nullptr, kOptFileSize},
+        {"stats-interval", required_argument, nullptr, kOptStatsInterval},
+        {"queue", required_argument, nullptr, kOptQueue},
+        {"list-interfaces", no_argument, nullptr, 'D'},
+        {"check-filter", required_argument, nullptr, kOptCheckFilter},
+        {"linktype", required_argument, nullptr, kOptLinktype}, {"version", no_argument, nullptr, kOptVersion},
+        {"help", no_argument, nullptr, kOptHelp}, {nullptr, 0, nullptr, 0}};
+    opterr = 0;
+    int c;
+    uint64_t v = 0;
+    while ((c = getopt_long(argc, argv, ":i:f:s:B:w:c:a:Dh", longs, nullptr)) != -1) {
+        switch (c) {
+        case 'i': o.interfaces.emplace_back(optarg); break;
+        case 'f': o.filter = optarg; break;
+        case 's':
+            if (!parse_uint(optarg, v) || v == 0 || v > 262144)
+                return usage("-s needs a snaplen from 1 to 262144");
+            o.snaplen = uint32_t(v);
+            break;
+        case 'B':
+            if (!parse_uint(optarg, v) || v == 0 || v > 4096)
+                return usage("-B needs a buffer size in MiB from 1 to 4096");
+            o.buffer_mib = size_t(v);
+            break;
+        case kOptBackend:
+            o.backend = optarg;
+            if (o.backend != "afpacket" && o.backend != "pcap")
+                return usage("--backend is afpacket or pcap");
+            break;
+        case kOptNoPromisc: o.promisc = false; break;
+        case 'w': o.output = optarg; break;
+        case kOptFd:
+            if (!parse_uint(optarg, v) || v < 3 || v > 1 << 20)
+                return usage("--fd needs an inherited descriptor number (3 or more)");
+            o.out_fd = int(v);
+            break;
+        case 'c':
+            if (!parse_uint(optarg, v) || v == 0)
+                return usage("-c needs a packet count");
+            o.count = v;
+            break;
+        case 'a': {
+            std::string a = optarg;
+            if (a.rfind("duration:", 0) != 0 || !parse_uint(a.c_str() + 9, v) || v == 0)
+                return usage("-a takes duration:SECONDS");
+            o.duration_s = int64_t(v);
+            break;
+        }
+        case kOptRingFiles:
+            if (!parse_uint(optarg, v) || v < 2 || v > 100000)
+                return usage("--ring-files needs a number of files (2 or more)");
+            o.ring_files = unsigned(v);
+            break;
+        case kOptFileSize:
+            if (!parse_uint(optarg, v) || v == 0)
+                return usage("--file-size needs a size in MiB");
+            o.file_size_mib = v;
+            break;
+        case kOptStatsInterval:
+            if (!parse_uint(optarg, v) || v < 10 || v > 3600000)
+                return usage("--stats-interval needs milliseconds from 10 to 3600000");
+            o.stats_interval_ms = int(v);
+            break;
+        case kOptQueue:
+            if (!parse_uint(optarg, v) || v == 0 || v > 65536)
+                return usage("--queue needs a size in MiB");
+            o.queue_mib = size_t(v);
+            break;
+        case 'D': list = true; break;
+        case kOptCheckFilter:
+            checking = true;
+            check = optarg;
+            break;
+        case kOptLinktype: linktype = optarg; break;
+        case kOptVersion: std::printf("underhood-capture %s\n", UNDERHOOD_VERSION); return kExitOk;
+        case 'h':
+        case kOptHelp:
+            std::fputs(kUsage, stdout);
+            std::fputs("\n", stdout);
+            std::fputs(kHelp, stdout);
+            return kExitOk;
+        case ':': return usage(std::string("option ") + argv[optind - 1] + " needs a value");
+        default: return usage(std::string("unknown option ") + argv[optind - 1]);
+        }
+    }
+    if (optind < argc)
+        return usage(std::string("unexpected argument '") + argv[optind] + "'");
+    if (list) {
+        std::fputs(list_interfaces_json().c_str(), stdout);
+        return kExitOk;
+    }
+    if (checking)
+        return check_filter(check, linktype, o.snaplen);
+    if (o.interfaces.empty())
+        return usage("no interface given (-i IFACE; -D lists them)");
+    if (o.output.empty() && o.out_fd < 0) {
+        if (isatty(STDOUT_FILENO))
+            return usage("no output given: -w FILE, -w - (standard output) or --fd N");
+        o.output = "-";
+    }
+    if (o.ring_files && (o.output.empty() || o.output == "-" || !o.file_size_mib))
+        return usage("--ring-files needs -w FILE and --file-size MiB");
+    if (o.out_fd >= 0) {
+        struct stat st {};
+        if (fstat(o.out_fd, &st) != 0)
+            return usage("--fd " + std::to_string(o.out_fd) + " is not an open descriptor");
+    }
+
+    // Open every interface while the capabilities are still held.
+    std::vector<InterfaceState> itfs;
+    for (const std::string& name : o.interfaces) {
+        InterfaceState s;
+        s.name = name;
+        s.backend = o.backend == "pcap" ? make_pcap_backend() : make_afpacket_backend();
+        BackendOptions bo;
+        bo.interface = name;
+        bo.filter = o.filter;
+        bo.snaplen = o.snaplen;
+        bo.buffer_bytes = o.buffer_mib << 20;
+        bo.promisc = o.promisc;
+        CaptureError err = s.backend->open(bo);
+        if (err.code == kExitNoPrivilege)
+            return fail(kExitNoPrivilege, err.message + " on " + name + ": " + privilege_advice(g_program));
+        if (err)
+            return fail(err.code, err.message);
+        s.ifdrop_base = interface_drops(name);
+        s.start_ns = now_ns();
+        itfs.push_back(std::move(s));
+    }
+
+    std::signal(SIGPIPE, SIG_IGN);
+    struct sigaction sa {};
+    sa.sa_handler = on_signal; // no SA_RESTART: poll() returns at once
+    sigaction(SIGINT, &sa, nullptr);
+    sigaction(SIGTERM, &sa, nullptr);
+    sigaction(SIGHUP, &sa, nullptr);
+
+    PacketQueue queue(o.queue_mib << 20);
+    StreamWriter stream(o, itfs, queue);
+    if (!stream.open())
+        return fail(kExitOutputError, "cannot write the output: " + stream.error());
+
+    std::string why;
+    if (!drop_privileges(why))
+        return fail(kExitFailure, why);
+    std::thread writer_thread([&] { stream.run(); });
+    if (!restrict_system_calls(why)) {
+        queue.close();
+        writer_thread.join();
+        return fail(kExitFailure, why);
+    }
+    for (const InterfaceState& s : itfs)
+        say("", "capturing on " + s.name + " (" + o.backend + ", link type " +
+                    std::to_string(s.backend->link_type()) + ", snaplen " + std::to_string(s.backend->snaplen()) +
+                    ", buffer " + std::to_string(o.buffer_mib) + " MiB)");
+
+    int exit_code = kExitOk;
+    uint64_t total = 0;
+    uint64_t helper_drops_reported = 0;
+    const int64_t started = mono_ms();
+    int64_t next_stats = started + o.stats_interval_ms;
+    std::vector<pollfd> fds(itfs.size());
+    for (size_t i = 0; i < itfs.size(); ++i)
+        fds[i] = {itfs[i].backend->fd(), POLLIN, 0};
+
+    auto take = [&](InterfaceState& s, uint32_t id, uint64_t limit) {
+        return s.backend->dispatch([&](const CapturedPacket& p) {
+            if (limit && s.taken >= limit)
+                return; // arrived after the final counter read: outside the capture
+            ++s.taken;
+            uint8_t tag[4] = {uint8_t(p.vlan_tpid >> 8), uint8_t(p.vlan_tpid), uint8_t(p.vlan_tci >> 8),
+                              uint8_t(p.vlan_tci)};
+            if (o.count && total >= o.count)
+                return;
+            if (queue.push_packet(id, p.ts_ns, p.data, p.caplen, p.len, p.has_vlan ? tag : nullptr)) {
+                ++s.delivered;
+                ++total;
+            }
+        });
+    };
+
+    while (!g_stop) {
+        int64_t now = mono_ms();
+        int timeout = int(std::max<int64_t>(0, std::min<int64_t>(next_stats - now, 100)));
+        int rc = poll(fds.data(), fds.size(), timeout);
+        if (rc < 0 && errno != EINTR)
+            break;
+        bool gone = false;
+        for (size_t i = 0; i < itfs.size(); ++i) {
+            take(itfs[i], uint32_t(i), 0);
+            if (fds[i].revents & (POLLERR | POLLHUP | POLLNVAL)) {
+                std::string e = itfs[i].backend->socket_error();
+                if (!e.empty()) {
+                    say("error", "capture on " + itfs[i].name + " ended: " + e);
+                    exit_code = kExitInterfaceGone;
+                    gone = true;
+                }
+            }
+        }
+        queue.publish();
+        now = mono_ms();
+        if (now >= next_stats) {
+            next_stats = now + o.stats_interval_ms;
+            uint64_t helper_drops = 0;
+            for (size_t i = 0; i < itfs.size(); ++i) {
+                QueuedStatistics st = statistics_of(itfs[i], false);
+                helper_drops += st.filteraccept - st.usrdeliv;
+                queue.push_statistics(uint32_t(i), now_ns(), st);
+            }
+            queue.publish();
+            if (helper_drops > helper_drops_reported && !(o.count && total >= o.count)) {
+                say("warning", std::to_string(helper_drops) + " packets dropped so far because the reader of the "
+                               "stream is too slow");
+                helper_drops_reported = helper_drops;
+            }
+        }
+        if (gone)
+            break;
+        if (!stream.ok() || stream.done()) {
+            exit_code = stream.consumer_closed() ? kExitConsumerClosed : kExitOutputError;
+            break;
+        }
+        if (o.count && total >= o.count)
+            break;
+        if (o.duration_s && now - started >= o.duration_s * 1000)
+            break;
+    }
+
+    if (stream.ok()) {
+        // Final accounting: stop intake, read the counters, then take exactly
+        // what the kernel says it queued.
+        for (size_t i = 0; i < itfs.size(); ++i) {
+            InterfaceState& s = itfs[i];
+            take(s, uint32_t(i), 0);
+            s.backend->stop_accepting();
+            KernelCounters k = s.backend->counters();
+            uint64_t queued = k.received - k.dropped;
+            for (int rounds = 0; rounds < 64 && s.taken < queued; ++rounds)
+                if (take(s, uint32_t(i), queued) == 0)
+                    break;
+            QueuedStatistics st = statistics_of(s, true);
+            queue.push_statistics(uint32_t(i), now_ns(), st);
+            say("", s.name + ": " + std::to_string(st.usrdeliv) + " packets written, " + std::to_string(st.ifrecv) +
+                        " received by the socket, " + std::to_string(st.osdrop) + " dropped by the kernel, " +
+                        std::to_string(st.filteraccept - st.usrdeliv) + " dropped by the helper, " +
+                        std::to_string(st.ifdrop) + " dropped by the interface");
+        }
+    }
+    queue.close();
+    writer_thread.join();
+    if (!stream.ok()) {
+        if (stream.consumer_closed())
+            return fail(kExitConsumerClosed, "the reader of the stream went away");
+        return fail(kExitOutputError, "writing the output failed: " + stream.error());
+    }
+    return exit_code;
+}

@@ -1,0 +1,97 @@
+#include "privileges.h"
+
+#include <seccomp.h>
+#include <sys/capability.h>
+#include <sys/prctl.h>
+
+#include <cerrno>
+#include <cstring>
+
+namespace underhood::capture {
+
+bool has_capture_capability()
+{
+    cap_t caps = cap_get_proc();
+    if (!caps)
+        return false;
+    cap_flag_value_t raw = CAP_CLEAR;
+    cap_get_flag(caps, CAP_NET_RAW, CAP_EFFECTIVE, &raw);
+    cap_free(caps);
+    return raw == CAP_SET;
+}
+
+std::string privilege_advice(const std::string& program_path)
+{
+    return "capturing needs the CAP_NET_RAW and CAP_NET_ADMIN capabilities, and this process has neither. "
+           "Fix it once with: sudo setcap cap_net_raw,cap_net_admin=eip " +
+           program_path +
+           " (installed packages do this and allow members of the 'underhood' group: "
+           "sudo usermod -aG underhood $USER, then log in again), or run it via sudo or pkexec.";
+}
+
+bool drop_privileges(std::string& error)
+{
+    cap_t none = cap_init(); // all sets empty
+    if (!none || cap_set_proc(none) != 0) {
+        error = std::string("cannot drop capabilities: ") + std::strerror(errno);
+        if (none)
+            cap_free(none);
+        return false;
+    }
+    cap_free(none);
+    prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0);
+    if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0) {
+        error = std::string("cannot set no-new-privs: ") + std::strerror(errno);
+        return false;
+    }
+    return true;
+}
+
+bool restrict_system_calls(std::string& error)
+{
+#if defined(__SANITIZE_ADDRESS__)
+    // Sanitizer runtimes make calls of their own (reports, symbolisation):
+    // refuse unknown calls with an error instead of killing the process.
+    const uint32_t deny = SCMP_ACT_ERRNO(EPERM);
+#else
+    const uint32_t deny = SCMP_ACT_KILL_PROCESS;
+#endif
+    scmp_filter_ctx ctx = seccomp_init(deny);
+    if (!ctx) {
+        error = "cannot create a seccomp filter";
+        return false;
+    }
+    // What the capture loop, the writer thread, the allocator and an orderly
+    // exit use; nothing that opens sockets, executes or changes identity.
+    static const char* const kAllowed[] = {
+        "read", "write", "writev", "pread64", "pwrite64", "readv", "lseek",
+        "poll", "ppoll", "select", "pselect6", "epoll_wait", "epoll_pwait",
+        "recvfrom", "recvmsg", "getsockopt", "setsockopt",
+        "openat", "open", "close", "fstat", "newfstatat", "statx", "fcntl", "ftruncate", "fsync", "fdatasync",
+        "unlink", "unlinkat", "rename", "renameat", "renameat2",
+        "mmap", "munmap", "mremap", "brk", "madvise", "mprotect",
+        "futex", "sched_yield", "nanosleep", "clock_nanosleep", "clock_gettime", "gettimeofday",
+        "rt_sigreturn", "rt_sigprocmask", "rt_sigaction", "sigaltstack", "restart_syscall",
+        "getpid", "gettid", "tgkill", "kill", "exit", "exit_group", "set_robust_list", "rseq", "getrandom",
+        "ioctl",
+    };
+    for (const char* name : kAllowed) {
+        int nr = seccomp_syscall_resolve_name(name);
+        if (nr == __NR_SCMP_ERROR)
+            continue; // not on this architecture
+        if (seccomp_rule_add(ctx, SCMP_ACT_ALLOW, nr, 0) != 0) {
+            error = std::string("cannot allow system call ") + name;
+            seccomp_release(ctx);
+            return false;
+        }
+    }
+    int rc = seccomp_load(ctx);
+    seccomp_release(ctx);
+    if (rc != 0) {
+        error = std::string("cannot load the seccomp filter: ") + std::strerror(-rc);
+        return false;
+    }
+    return true;
+}
+
+} // namespace underhood::capture
