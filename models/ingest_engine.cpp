@@ -1,0 +1,236 @@
+#include "ingest_engine.h"
+
+#include <unistd.h>
+
+namespace underhood {
+
+namespace {
+constexpr size_t kBatch = 4096;
+
+uint8_t entry_flags(const PacketRecord& rec, const DecodedPacket& dp)
+{
+    uint8_t f = 0;
+    if (dp.has(DecodedPacket::Truncated))
+        f |= PacketIndexEntry::Truncated;
+    if (dp.has(DecodedPacket::Malformed))
+        f |= PacketIndexEntry::Malformed;
+    if (rec.has_timestamp)
+        f |= PacketIndexEntry::Timed;
+    if (!rec.comment.empty())
+        f |= PacketIndexEntry::Commented;
+    return f;
+}
+} // namespace
+
+IngestEngine::IngestEngine(IngestOptions opts) : opts_(opts), state_(opts.model) {}
+
+IngestEngine::~IngestEngine()
+{
+    cancel();
+    wait();
+}
+
+bool IngestEngine::open_path(const std::string& path, std::string& error)
+{
+    std::string why;
+    auto input = open_capture_input(path, why);
+    const std::string name = path == "-" ? "standard input" : path;
+    if (!input) {
+        error = name + ": " + why;
+        return false;
+    }
+    return start(std::move(input), name, error);
+}
+
+bool IngestEngine::open_fd(int fd, const std::string& display_name, std::string& error)
+{
+    return start(std::make_unique<StreamInput>(fd, true), display_name, error);
+}
+
+bool IngestEngine::start(std::unique_ptr<CaptureInput> input, const std::string& name, std::string& error)
+{
+    if (auto* mapped = dynamic_cast<MappedFileInput*>(input.get()))
+        mapping_ = mapped->mapping();
+    std::optional<uint64_t> total = input->size();
+    reader_ = CaptureReader::open(std::move(input), name, error);
+    if (!reader_) {
+        mapping_ = {};
+        return false;
+    }
+    {
+        std::lock_guard lock(mutex_);
+        state_.format = reader_->format();
+        state_.interfaces = reader_->interfaces();
+        state_.progress.bytes_total = total;
+    }
+    running_ = true;
+    if (mapping_.data()) {
+        worker_ = std::thread([this] { run_mapped(); });
+    } else {
+        worker_ = std::thread([this] { run_stream_reader(); });
+        decoder_ = std::thread([this] { run_stream_decoder(); });
+    }
+    return true;
+}
+
+void IngestEngine::cancel()
+{
+    cancel_ = true;
+    std::lock_guard lock(mutex_);
+    backlog_cv_.notify_all();
+}
+
+void IngestEngine::wait()
+{
+    if (worker_.joinable())
+        worker_.join();
+    if (decoder_.joinable())
+        decoder_.join();
+}
+
+void IngestEngine::append(const PacketRecord& rec, const DecodedPacket& dp, uint64_t offset)
+{
+    PacketIndexEntry e;
+    e.offset = offset;
+    e.ts_ns = rec.ts_ns;
+    e.caplen = rec.caplen;
+    e.origlen = rec.origlen;
+    e.interface_id = uint16_t(rec.interface_id);
+    e.flags = entry_flags(rec, dp);
+    e.top = uint8_t(dp.top());
+    state_.index.push_back(e);
+    if (!rec.comment.empty())
+        state_.comments.emplace(rec.number, std::string(rec.comment));
+    state_.model.add(rec, dp);
+}
+
+void IngestEngine::run_mapped()
+{
+    PacketRecord rec;
+    DecodedPacket dp;
+    bool more = true;
+    while (more && !cancel_) {
+        std::lock_guard lock(mutex_);
+        for (size_t i = 0; i < kBatch; ++i) {
+            CaptureReader::Status s = reader_->next(rec);
+            if (s != CaptureReader::Status::Packet) {
+                more = false;
+                if (s == CaptureReader::Status::Error)
+                    state_.error = reader_->error();
+                break;
+            }
+            decode_packet(rec.link_type, rec.data, rec.origlen, dp);
+            append(rec, dp, uint64_t(rec.data.data() - mapping_.data()));
+            ++state_.ingest.received;
+        }
+        state_.progress.bytes_read = reader_->position();
+        state_.progress.packets = state_.model.totals().packets;
+        if (reader_->interfaces().size() != state_.interfaces.size())
+            state_.interfaces = reader_->interfaces();
+        state_.statistics = reader_->statistics();
+    }
+    std::lock_guard lock(mutex_);
+    state_.warnings = reader_->warnings();
+    state_.progress.finished = true;
+    state_.progress.cancelled = cancel_;
+    running_ = false;
+}
+
+void IngestEngine::run_stream_reader()
+{
+    PacketRecord rec;
+    size_t seen_interfaces = 0, seen_stats = 0;
+    for (;;) {
+        // Blocking read outside the lock: a live source may be quiet for long.
+        CaptureReader::Status s = reader_->next(rec);
+        std::unique_lock lock(mutex_);
+        if (s != CaptureReader::Status::Packet || cancel_) {
+            if (s == CaptureReader::Status::Error)
+                state_.error = reader_->error();
+            state_.warnings = reader_->warnings();
+            break;
+        }
+        ++state_.ingest.received;
+        if (reader_->interfaces().size() != seen_interfaces) {
+            state_.interfaces = reader_->interfaces();
+            seen_interfaces = state_.interfaces.size();
+        }
+        if (reader_->statistics().size() != seen_stats) {
+            state_.statistics = reader_->statistics();
+            seen_stats = state_.statistics.size();
+        }
+        state_.progress.bytes_read = reader_->position();
+        if (backlog_.size() >= opts_.max_backlog_packets) {
+            ++state_.ingest.dropped; // decoding fell behind: counted, never silent
+            continue;
+        }
+        uint64_t off = store_.append(rec.data);
+        Pending p{rec, off};
+        p.rec.data = store_.bytes(off, rec.caplen);
+        p.rec.comment = {};
+        if (!rec.comment.empty())
+            state_.comments.emplace(rec.number, std::string(rec.comment));
+        backlog_.push_back(p);
+        if (backlog_.size() == 1 || backlog_.size() % 256 == 0)
+            backlog_cv_.notify_one();
+    }
+    std::lock_guard lock(mutex_);
+    reader_done_ = true;
+    backlog_cv_.notify_all();
+}
+
+void IngestEngine::run_stream_decoder()
+{
+    DecodedPacket dp;
+    std::unique_lock lock(mutex_);
+    for (;;) {
+        backlog_cv_.wait(lock, [&] { return !backlog_.empty() || reader_done_ || cancel_; });
+        if (cancel_ || (backlog_.empty() && reader_done_))
+            break;
+        for (size_t i = 0; i < kBatch && !backlog_.empty(); ++i) {
+            Pending& p = backlog_.front();
+            decode_packet(p.rec.link_type, p.rec.data, p.rec.origlen, dp);
+            append(p.rec, dp, p.offset);
+            backlog_.pop_front();
+        }
+        // The packet list keeps the last N packets; the tables keep counting.
+        if (state_.index.size() > opts_.max_stored_packets) {
+            size_t drop = state_.index.size() - opts_.max_stored_packets;
+            state_.index.erase(state_.index.begin(), state_.index.begin() + long(drop));
+            state_.first_number += drop;
+            store_.release_before(state_.index.front().offset);
+            state_.comments.erase(state_.comments.begin(), state_.comments.lower_bound(state_.first_number));
+        }
+        state_.progress.packets = state_.model.totals().packets;
+        // Let the reader and the views in between batches.
+        lock.unlock();
+        lock.lock();
+    }
+    state_.progress.finished = true;
+    state_.progress.cancelled = cancel_;
+    running_ = false;
+}
+
+std::vector<uint8_t> IngestEngine::packet_bytes(uint64_t number) const
+{
+    std::lock_guard lock(mutex_);
+    if (number < state_.first_number || number - state_.first_number >= state_.index.size())
+        return {};
+    const PacketIndexEntry& e = state_.index[size_t(number - state_.first_number)];
+    Bytes b;
+    if (mapping_.data()) {
+        if (e.offset + e.caplen <= mapping_.size())
+            b = mapping_.subspan(size_t(e.offset), e.caplen);
+    } else {
+        b = store_.bytes(e.offset, e.caplen);
+    }
+    return {b.begin(), b.end()};
+}
+
+uint32_t IngestEngine::link_type_of(uint16_t interface_id) const
+{
+    std::lock_guard lock(mutex_);
+    return interface_id < state_.interfaces.size() ? state_.interfaces[interface_id].link_type : 0;
+}
+
+} // namespace underhood

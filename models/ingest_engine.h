@@ -1,0 +1,122 @@
+// Reads a capture off the GUI thread: a mapped file, a pipe or the capture
+// helper's socket. Decodes and aggregates every packet, keeps the packet index
+// (and, for streams, the packet bytes of the last N packets), and lets views
+// read consistent state between batches.
+//
+// No Qt: the GUI wraps it, tests drive it directly.
+#pragma once
+
+#include "capture_reader.h"
+#include "packet_index.h"
+#include "traffic_model.h"
+
+#include <atomic>
+#include <condition_variable>
+#include <functional>
+#include <map>
+#include <mutex>
+#include <thread>
+
+namespace underhood {
+
+struct IngestOptions {
+    // Streams keep the bytes of at most this many packets (the packet list's
+    // history); the tables keep counting everything.
+    size_t max_stored_packets = 2'000'000;
+    // Streams: packets the reader may hold for the decoder before it drops
+    // (and counts) new ones, so memory never grows without bound.
+    size_t max_backlog_packets = 200'000;
+    TrafficModelOptions model;
+};
+
+struct IngestProgress {
+    uint64_t bytes_read = 0;
+    std::optional<uint64_t> bytes_total;
+    uint64_t packets = 0;
+    bool finished = false;
+    bool cancelled = false;
+};
+
+// What the app's own ingest stage received and dropped (the drop panel's last stage).
+struct IngestCounters {
+    uint64_t received = 0; // packets read from the source
+    uint64_t dropped = 0;  // of those, dropped because decoding fell behind
+};
+
+class IngestEngine {
+public:
+    explicit IngestEngine(IngestOptions opts = {});
+    ~IngestEngine();
+    IngestEngine(const IngestEngine&) = delete;
+    IngestEngine& operator=(const IngestEngine&) = delete;
+
+    // Opens and starts reading; false with a one-line error when the input is
+    // not a capture. A regular file is mapped; "-", FIFOs and fds stream.
+    bool open_path(const std::string& path, std::string& error);
+    bool open_fd(int fd, const std::string& display_name, std::string& error);
+
+    void cancel();
+    // Waits for the reading to end (end of input, error, or cancel).
+    void wait();
+    bool running() const { return running_; }
+
+    // Runs `f` with the state locked; keep it short (copy what you need).
+    template <typename F>
+    auto with_state(F&& f) const
+    {
+        std::lock_guard lock(mutex_);
+        return f(state_);
+    }
+
+    struct State {
+        TrafficModel model;
+        // Packets still listed: numbers first_number .. first_number + index.size() - 1.
+        std::deque<PacketIndexEntry> index;
+        uint64_t first_number = 1;
+        std::vector<CaptureInterface> interfaces;
+        std::vector<InterfaceStatistics> statistics;
+        std::vector<std::string> warnings;
+        std::map<uint64_t, std::string> comments; // by packet number
+        IngestProgress progress;
+        IngestCounters ingest;
+        std::string error; // a read error that ended the input
+        CaptureFormat format = CaptureFormat::Pcap;
+        explicit State(const TrafficModelOptions& o) : model(o) {}
+    };
+
+    // The bytes of packet `number` (1-based), or empty if no longer kept.
+    // Valid until the next call that may drop stored bytes: copy them.
+    std::vector<uint8_t> packet_bytes(uint64_t number) const;
+    uint32_t link_type_of(uint16_t interface_id) const;
+    bool mapped() const { return mapping_.data() != nullptr; }
+
+private:
+    bool start(std::unique_ptr<CaptureInput> input, const std::string& name, std::string& error);
+    void run_mapped();
+    void run_stream_reader();
+    void run_stream_decoder();
+    void append(const PacketRecord& rec, const DecodedPacket& dp, uint64_t offset);
+
+    IngestOptions opts_;
+    std::unique_ptr<CaptureReader> reader_;
+    Bytes mapping_;
+    mutable std::mutex mutex_;
+    State state_;
+    PacketStore store_; // guarded by mutex_
+    std::atomic<bool> cancel_{false};
+    std::atomic<bool> running_{false};
+    std::thread worker_;
+    std::thread decoder_;
+
+    // Stream hand-off: the reader copies packets into the store and queues
+    // their records; the decoder takes them in order.
+    struct Pending {
+        PacketRecord rec; // data points into store_
+        uint64_t offset;
+    };
+    std::deque<Pending> backlog_;
+    std::condition_variable backlog_cv_;
+    bool reader_done_ = false;
+};
+
+} // namespace underhood
