@@ -1,0 +1,83 @@
+// underhood: the desktop application.
+#include "capture_saver.h"
+#include "main_window.h"
+
+#include <QApplication>
+#include <QCommandLineParser>
+#include <QTimer>
+
+using namespace underhood;
+
+int main(int argc, char** argv)
+{
+    QApplication app(argc, argv);
+    QApplication::setApplicationName("underhood");
+    QApplication::setOrganizationName("underhood");
+    QApplication::setApplicationDisplayName("Underhood");
+    QApplication::setApplicationVersion(UNDERHOOD_VERSION);
+    QApplication::setDesktopFileName("underhood");
+
+    QCommandLineParser cli;
+    cli.setApplicationDescription("Underhood: see your network. Opens pcap/pcapng captures and captures live.");
+    cli.addHelpOption();
+    cli.addVersionOption();
+    QCommandLineOption read({"r", "read"}, "Open capture FILE (\"-\" reads a pipe).", "FILE");
+    QCommandLineOption iface({"i", "interface"}, "Start a live capture on IFACE (repeat for several).", "IFACE");
+    QCommandLineOption filter({"f", "filter"}, "Capture filter for -i (libpcap syntax).", "FILTER");
+    QCommandLineOption mode({"m", "mode"}, "Hosts keyed by ip (default), ether or port.", "MODE", "ip");
+    QCommandLineOption screenshot("screenshot", "Save a PNG of the window once the capture is read, then quit.",
+                                  "PNG");
+    cli.addOption(read);
+    cli.addOption(iface);
+    cli.addOption(filter);
+    cli.addOption(mode);
+    cli.addOption(screenshot);
+    cli.addPositionalArgument("FILE", "Capture to open.", "[FILE]");
+    cli.process(app);
+
+    Layer layer = Layer::Ip;
+    if (!parse_layer(cli.value(mode).toStdString(), layer)) {
+        fprintf(stderr, "underhood: unknown mode '%s' (expected ip, ether or port)\n", qPrintable(cli.value(mode)));
+        return 2;
+    }
+    QString file = cli.value(read);
+    if (file.isEmpty() && !cli.positionalArguments().isEmpty())
+        file = cli.positionalArguments().first();
+    if (!file.isEmpty() && cli.isSet(iface)) {
+        fprintf(stderr, "underhood: open a file or capture live, not both\n");
+        return 2;
+    }
+
+    MainWindow w;
+    w.setSaver(save_capture);
+    w.setLayer(layer);
+    const QString shot = cli.value(screenshot);
+    if (!shot.isEmpty())
+        w.setQuiet(true);
+    w.show();
+    if (!file.isEmpty()) {
+        w.openFile(file);
+    } else if (cli.isSet(iface)) {
+        LiveCaptureOptions o;
+        o.interfaces = cli.values(iface);
+        o.filter = cli.value(filter);
+        w.startCapture(o);
+    }
+    if (!shot.isEmpty()) {
+        // For the README and for looking at the window in tests: wait until
+        // the capture is read, let the views settle, save, quit.
+        auto* t = new QTimer(&w);
+        t->setInterval(200);
+        QObject::connect(t, &QTimer::timeout, &w, [&w, shot, t] {
+            if (w.session() && w.session()->isRunning())
+                return;
+            t->stop();
+            QTimer::singleShot(600, &w, [&w, shot] {
+                w.grab().save(shot);
+                QApplication::quit();
+            });
+        });
+        t->start();
+    }
+    return app.exec();
+}

@@ -1,0 +1,182 @@
+#include "capture_session.h"
+
+#include <QCoreApplication>
+#include <QDir>
+#include <QFileInfo>
+#include <QRegularExpression>
+#include <QStandardPaths>
+
+#include <csignal>
+#include <sys/socket.h>
+#include <unistd.h>
+
+namespace underhood {
+
+CaptureSession::CaptureSession(IngestOptions opts, QObject* parent) : QObject(parent), opts_(opts)
+{
+    timer_.setInterval(100);
+    connect(&timer_, &QTimer::timeout, this, &CaptureSession::poll);
+}
+
+CaptureSession::~CaptureSession()
+{
+    timer_.stop();
+    if (helper_) {
+        helper_->disconnect(this);
+        if (helper_->state() != QProcess::NotRunning) {
+            ::kill(pid_t(helper_->processId()), SIGTERM);
+            if (!helper_->waitForFinished(3000))
+                helper_->kill();
+            helper_->waitForFinished(1000);
+        }
+    }
+    if (engine_) {
+        engine_->cancel();
+        engine_->wait();
+    }
+}
+
+QString CaptureSession::helperPath()
+{
+    const QString beside = QDir(QCoreApplication::applicationDirPath()).filePath("underhood-capture");
+    if (QFileInfo(beside).isExecutable())
+        return beside;
+    return QStandardPaths::findExecutable("underhood-capture");
+}
+
+bool CaptureSession::isRunning() const { return engine_ && engine_->running(); }
+
+bool CaptureSession::openFile(const QString& path, QString* error)
+{
+    engine_ = std::make_unique<IngestEngine>(opts_);
+    std::string err;
+    if (!engine_->open_path(path.toStdString(), err)) {
+        if (error)
+            *error = QString::fromStdString(err);
+        engine_.reset();
+        return false;
+    }
+    path_ = path;
+    title_ = path == "-" ? tr("standard input") : QFileInfo(path).fileName();
+    live_ = false;
+    finished_emitted_ = false;
+    timer_.start();
+    return true;
+}
+
+bool CaptureSession::startLive(const LiveCaptureOptions& o, QString* error)
+{
+    const QString helper = helperPath();
+    if (helper.isEmpty()) {
+        if (error)
+            *error = tr("underhood-capture was not found beside the application or on PATH");
+        return false;
+    }
+    int sv[2];
+    if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) != 0) {
+        if (error)
+            *error = tr("cannot create the socket pair for the capture helper: %1").arg(strerror(errno));
+        return false;
+    }
+    // Only validated options reach the helper, each as its own argv element.
+    QStringList args;
+    for (const QString& i : o.interfaces)
+        args << "-i" << i;
+    if (!o.filter.trimmed().isEmpty())
+        args << "-f" << o.filter.trimmed();
+    args << "-s" << QString::number(o.snaplen) << "-B" << QString::number(o.buffer_mib) << "--backend" << o.backend
+         << "--fd" << "3";
+    if (!o.promisc)
+        args << "--no-promisc";
+
+    helper_ = new QProcess(this);
+    const int child_end = sv[1];
+    // The child gets its end as fd 3; nothing else is shared (no named socket).
+    helper_->setChildProcessModifier([child_end] { ::dup2(child_end, 3); });
+    connect(helper_, &QProcess::readyReadStandardError, this, &CaptureSession::onHelperStderr);
+    connect(helper_, &QProcess::finished, this, &CaptureSession::onHelperFinished);
+    helper_->start(helper, args);
+    ::close(sv[1]);
+    if (!helper_->waitForStarted(5000)) {
+        ::close(sv[0]);
+        if (error)
+            *error = tr("cannot start %1: %2").arg(helper, helper_->errorString());
+        return false;
+    }
+    engine_ = std::make_unique<IngestEngine>(opts_);
+    std::string err;
+    // Reads the stream's header: blocks until the helper writes it or exits.
+    if (!engine_->open_fd(sv[0], o.interfaces.join(", ").toStdString(), err)) {
+        helper_->waitForFinished(3000);
+        onHelperStderr();
+        if (error)
+            *error = helper_error_.isEmpty() ? QString::fromStdString(err) : helper_error_;
+        engine_.reset();
+        return false;
+    }
+    live_opts_ = o;
+    live_ = true;
+    title_ = o.interfaces.join(", ");
+    path_.clear();
+    finished_emitted_ = false;
+    timer_.start();
+    return true;
+}
+
+void CaptureSession::stop()
+{
+    if (helper_ && helper_->state() != QProcess::NotRunning)
+        ::kill(pid_t(helper_->processId()), SIGTERM);
+    else if (engine_)
+        engine_->cancel();
+}
+
+void CaptureSession::cancel()
+{
+    if (live_)
+        stop();
+    else if (engine_)
+        engine_->cancel();
+}
+
+void CaptureSession::poll()
+{
+    emit updated();
+    if (engine_ && !engine_->running() && !finished_emitted_) {
+        finished_emitted_ = true;
+        timer_.stop();
+        emit finished();
+    }
+}
+
+void CaptureSession::onHelperStderr()
+{
+    if (!helper_)
+        return;
+    helper_err_ += helper_->readAllStandardError();
+    int nl;
+    while ((nl = helper_err_.indexOf('\n')) >= 0) {
+        QString line = QString::fromUtf8(helper_err_.left(nl)).trimmed();
+        helper_err_.remove(0, nl + 1);
+        line.remove(QRegularExpression("^underhood-capture: "));
+        if (line.isEmpty())
+            continue;
+        helper_messages_ << line;
+        if (line.startsWith("error: "))
+            helper_error_ = line.mid(7);
+        emit helperMessage(line);
+    }
+}
+
+void CaptureSession::onHelperFinished(int code, QProcess::ExitStatus status)
+{
+    onHelperStderr();
+    if (status != QProcess::NormalExit)
+        emit helperFailed(tr("the capture helper stopped unexpectedly (%1); everything captured so far is kept")
+                              .arg(helper_->errorString()));
+    else if (code != 0)
+        emit helperFailed(helper_error_.isEmpty() ? tr("the capture helper exited with status %1").arg(code)
+                                                  : helper_error_);
+}
+
+} // namespace underhood

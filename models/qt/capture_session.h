@@ -1,0 +1,78 @@
+// One open capture for the GUI: a file, a pipe, or a live capture through
+// underhood-capture. Reading runs on IngestEngine's threads; this object
+// only tells the views, a few times a second, that there is more to show.
+#pragma once
+
+#include "ingest_engine.h"
+
+#include <QElapsedTimer>
+#include <QObject>
+#include <QProcess>
+#include <QStringList>
+#include <QTimer>
+
+#include <memory>
+
+namespace underhood {
+
+struct LiveCaptureOptions {
+    QStringList interfaces;
+    QString filter;
+    int snaplen = 262144;
+    int buffer_mib = 64;
+    QString backend = "afpacket";
+    bool promisc = true;
+};
+
+class CaptureSession : public QObject {
+    Q_OBJECT
+public:
+    explicit CaptureSession(IngestOptions opts = {}, QObject* parent = nullptr);
+    ~CaptureSession() override;
+
+    // False with a one-line message (names the file, says what was expected).
+    bool openFile(const QString& path, QString* error);
+    // Starts underhood-capture over an inherited socketpair; the helper's own
+    // message arrives through helperFailed() when it cannot capture.
+    bool startLive(const LiveCaptureOptions& opts, QString* error);
+    void stop();   // live: ends the helper cleanly (SIGTERM: it flushes and writes final statistics)
+    void cancel(); // stops reading (a long file load)
+
+    IngestEngine& engine() { return *engine_; }
+    const IngestEngine& engine() const { return *engine_; }
+    QString title() const { return title_; }
+    QString sourcePath() const { return path_; }
+    bool isLive() const { return live_; }
+    bool isRunning() const;
+    const LiveCaptureOptions& liveOptions() const { return live_opts_; }
+    // Helper lines on stderr (events, warnings, errors), newest last.
+    QStringList helperMessages() const { return helper_messages_; }
+
+    // Where underhood-capture lives: beside this program, or on PATH.
+    static QString helperPath();
+
+signals:
+    void updated();             // new packets or statistics to show (at most ~10 per second)
+    void finished();            // the input ended (end of file, helper exited, cancelled)
+    void helperFailed(QString); // the helper's own explanation (privilege, bad filter, interface gone…)
+    void helperMessage(QString);
+
+private:
+    void poll();
+    void onHelperFinished(int code, QProcess::ExitStatus status);
+    void onHelperStderr();
+
+    std::unique_ptr<IngestEngine> engine_;
+    IngestOptions opts_;
+    QTimer timer_;
+    QString title_, path_;
+    bool live_ = false;
+    bool finished_emitted_ = false;
+    LiveCaptureOptions live_opts_;
+    QProcess* helper_ = nullptr;
+    QByteArray helper_err_;
+    QStringList helper_messages_;
+    QString helper_error_;
+};
+
+} // namespace underhood

@@ -1,0 +1,62 @@
+// The packet list: one row per packet, virtual (nothing per row is stored
+// beyond the engine's 32-byte index entry); text is decoded on demand from the
+// mapped file or the packet store and cached for the rows on screen.
+#pragma once
+
+#include "capture_session.h"
+
+#include <QAbstractTableModel>
+#include <QCache>
+#include <QVector>
+
+namespace underhood {
+
+enum class TimeFormat { Relative, Absolute, Epoch, Delta };
+
+class PacketListModel : public QAbstractTableModel {
+    Q_OBJECT
+public:
+    enum Column { Number, Time, Source, Destination, Protocol, Length, Info, ColumnCount };
+    // ProtocolRole: the top protocol (Proto as int); ProblemRole: truncated or malformed. The
+    // view colours rows from these (colours belong to the widgets, not to this QtCore model).
+    enum Role { NumberRole = Qt::UserRole + 1, SortRole, ProtocolRole, ProblemRole };
+
+    explicit PacketListModel(QObject* parent = nullptr);
+
+    void setSession(CaptureSession* session);
+    // Shows only these packet numbers (a display filter); an empty optional shows all.
+    void setFilter(std::optional<QVector<quint64>> numbers);
+    bool filtered() const { return filter_.has_value(); }
+    void setTimeFormat(TimeFormat f);
+
+    // Pulls new rows from the engine (and drops rows the live history let go).
+    void refresh();
+
+    int rowCount(const QModelIndex& parent = {}) const override;
+    int columnCount(const QModelIndex& parent = {}) const override;
+    QVariant data(const QModelIndex& index, int role) const override;
+    QVariant headerData(int section, Qt::Orientation o, int role) const override;
+
+    quint64 numberAt(int row) const;
+    int rowOf(quint64 number) const; // -1 when not listed
+    std::optional<PacketIndexEntry> entry(quint64 number) const;
+
+private:
+    struct RowText {
+        QString source, destination, protocol, info;
+        Proto top = Proto::None;
+        bool problem = false;
+    };
+    const RowText* rowText(quint64 number, const PacketIndexEntry& e) const;
+    QString timeText(const PacketIndexEntry& e, quint64 number) const;
+
+    CaptureSession* session_ = nullptr;
+    std::optional<QVector<quint64>> filter_;
+    quint64 first_ = 1; // first listed packet number (unfiltered)
+    quint64 count_ = 0; // listed packets (unfiltered)
+    int64_t first_ts_ = 0;
+    TimeFormat time_format_ = TimeFormat::Relative;
+    mutable QCache<quint64, RowText> cache_{4000};
+};
+
+} // namespace underhood

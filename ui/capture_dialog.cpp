@@ -1,0 +1,281 @@
+#include "capture_dialog.h"
+
+#include <QCheckBox>
+#include <QComboBox>
+#include <QDialogButtonBox>
+#include <QFormLayout>
+#include <QHeaderView>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QLabel>
+#include <QLineEdit>
+#include <QPainter>
+#include <QProcess>
+#include <QPushButton>
+#include <QRegularExpression>
+#include <QSpinBox>
+#include <QStyledItemDelegate>
+#include <QTimer>
+#include <QTreeWidget>
+#include <QVBoxLayout>
+
+namespace underhood {
+
+namespace {
+
+enum Column { ColName, ColState, ColAddresses, ColRate };
+constexpr int kRatesRole = Qt::UserRole + 1;
+
+// Draws the last minute of packets per second as a small line.
+class SparklineDelegate : public QStyledItemDelegate {
+public:
+    using QStyledItemDelegate::QStyledItemDelegate;
+    void paint(QPainter* p, const QStyleOptionViewItem& opt, const QModelIndex& index) const override
+    {
+        QStyledItemDelegate::paint(p, opt, QModelIndex());
+        const QVariantList v = index.data(kRatesRole).toList();
+        const QRectF r = QRectF(opt.rect).adjusted(4, 4, -70, -4);
+        double max = 1;
+        for (const QVariant& x : v)
+            max = std::max(max, x.toDouble());
+        p->save();
+        p->setRenderHint(QPainter::Antialiasing);
+        QPen pen(opt.palette.color(QPalette::Highlight), 1.5);
+        p->setPen(pen);
+        QPolygonF line;
+        for (int i = 0; i < v.size(); ++i) {
+            double x = r.left() + r.width() * (v.size() > 1 ? double(i) / (v.size() - 1) : 0);
+            double y = r.bottom() - r.height() * v[i].toDouble() / max;
+            line << QPointF(x, y);
+        }
+        if (line.size() > 1)
+            p->drawPolyline(line);
+        p->setPen(opt.palette.color(QPalette::Text));
+        const double now = v.isEmpty() ? 0 : v.last().toDouble();
+        p->drawText(QRectF(opt.rect).adjusted(opt.rect.width() - 66, 0, -2, 0), Qt::AlignRight | Qt::AlignVCenter,
+                    QString("%1 pkt/s").arg(now, 0, 'f', 0));
+        p->restore();
+    }
+    QSize sizeHint(const QStyleOptionViewItem& opt, const QModelIndex& index) const override
+    {
+        return QStyledItemDelegate::sizeHint(opt, index).expandedTo(QSize(180, 22));
+    }
+};
+
+} // namespace
+
+CaptureDialog::CaptureDialog(const LiveCaptureOptions& initial, QWidget* parent) : QDialog(parent)
+{
+    setWindowTitle(tr("Start Capture"));
+    resize(760, 480);
+    initial_selection_ = initial.interfaces;
+
+    list_ = new QTreeWidget;
+    list_->setRootIsDecorated(false);
+    list_->setHeaderLabels({tr("Interface"), tr("State"), tr("Addresses"), tr("Traffic")});
+    list_->setSelectionMode(QAbstractItemView::ExtendedSelection);
+    list_->setItemDelegateForColumn(ColRate, new SparklineDelegate(list_));
+    list_->header()->setSectionResizeMode(ColAddresses, QHeaderView::Stretch);
+    list_->setColumnWidth(ColName, 120);
+    list_->setColumnWidth(ColState, 80);
+    list_->setColumnWidth(ColRate, 200);
+
+    filter_ = new QLineEdit(initial.filter);
+    filter_->setPlaceholderText(tr("capture filter, e.g. tcp port 443 or host 192.168.1.1 (empty: everything)"));
+    filter_->setClearButtonEnabled(true);
+    filter_status_ = new QLabel;
+    filter_status_->setWordWrap(true);
+    snaplen_ = new QSpinBox;
+    snaplen_->setRange(64, 262144);
+    snaplen_->setValue(initial.snaplen);
+    snaplen_->setSuffix(tr(" bytes"));
+    buffer_ = new QSpinBox;
+    buffer_->setRange(1, 4096);
+    buffer_->setValue(initial.buffer_mib);
+    buffer_->setSuffix(tr(" MiB"));
+    backend_ = new QComboBox;
+    backend_->addItem(tr("AF_PACKET ring (fast)"), "afpacket");
+    backend_->addItem(tr("libpcap"), "pcap");
+    backend_->setCurrentIndex(initial.backend == "pcap" ? 1 : 0);
+    promisc_ = new QCheckBox(tr("Promiscuous mode (see traffic for other hosts too)"));
+    promisc_->setChecked(initial.promisc);
+    hint_ = new QLabel;
+    hint_->setWordWrap(true);
+
+    auto* form = new QFormLayout;
+    form->addRow(tr("Capture filter:"), filter_);
+    form->addRow(QString(), filter_status_);
+    form->addRow(tr("Snapshot length:"), snaplen_);
+    form->addRow(tr("Kernel buffer:"), buffer_);
+    form->addRow(tr("Backend:"), backend_);
+    form->addRow(QString(), promisc_);
+
+    buttons_ = new QDialogButtonBox(QDialogButtonBox::Ok | QDialogButtonBox::Cancel);
+    buttons_->button(QDialogButtonBox::Ok)->setText(tr("Start"));
+    connect(buttons_, &QDialogButtonBox::accepted, this, &QDialog::accept);
+    connect(buttons_, &QDialogButtonBox::rejected, this, &QDialog::reject);
+
+    auto* lay = new QVBoxLayout(this);
+    lay->addWidget(new QLabel(tr("Interfaces (select one or more):")));
+    lay->addWidget(list_, 1);
+    lay->addWidget(hint_);
+    lay->addLayout(form);
+    lay->addWidget(buttons_);
+
+    poll_ = new QTimer(this);
+    poll_->setInterval(1000);
+    connect(poll_, &QTimer::timeout, this, &CaptureDialog::refreshInterfaces);
+    poll_->start();
+    filter_timer_ = new QTimer(this);
+    filter_timer_->setSingleShot(true);
+    filter_timer_->setInterval(250);
+    connect(filter_timer_, &QTimer::timeout, this, &CaptureDialog::checkFilter);
+    connect(filter_, &QLineEdit::textChanged, this, &CaptureDialog::checkFilterSoon);
+    connect(list_, &QTreeWidget::itemSelectionChanged, this, &CaptureDialog::updateOk);
+    connect(list_, &QTreeWidget::itemDoubleClicked, this, [this] {
+        if (buttons_->button(QDialogButtonBox::Ok)->isEnabled())
+            accept();
+    });
+    refreshInterfaces();
+    checkFilter();
+}
+
+void CaptureDialog::refreshInterfaces()
+{
+    const QString helper = CaptureSession::helperPath();
+    if (helper.isEmpty()) {
+        hint_->setText(tr("underhood-capture was not found, so no interface can be listed or captured."));
+        return;
+    }
+    auto* p = new QProcess(this);
+    connect(p, &QProcess::finished, this, [this, p](int code) {
+        if (code == 0)
+            onInterfaces(p->readAllStandardOutput());
+        p->deleteLater();
+    });
+    p->start(helper, {"-D"});
+}
+
+void CaptureDialog::onInterfaces(const QByteArray& json)
+{
+    const QJsonArray arr = QJsonDocument::fromJson(json).array();
+    for (const QJsonValue& v : arr) {
+        const QJsonObject o = v.toObject();
+        const QString name = o["name"].toString();
+        QTreeWidgetItem* item = nullptr;
+        for (int i = 0; i < list_->topLevelItemCount(); ++i)
+            if (list_->topLevelItem(i)->text(ColName) == name)
+                item = list_->topLevelItem(i);
+        bool fresh = !item;
+        if (fresh) {
+            item = new QTreeWidgetItem(list_);
+            item->setText(ColName, name);
+        }
+        const bool up = o["up"].toBool();
+        item->setText(ColState, up ? o["state"].toString() : tr("down"));
+        QStringList addrs;
+        for (const QJsonValue& a : o["addresses"].toArray())
+            addrs << a.toString();
+        item->setText(ColAddresses, addrs.join(", "));
+        item->setToolTip(ColName, tr("%1, MTU %2, MAC %3").arg(o["link_type"].toString()).arg(o["mtu"].toInt()).arg(
+                                      o["mac"].toString()));
+        const quint64 rx = quint64(o["rx_packets"].toDouble());
+        auto& rates = rates_[name];
+        if (last_rx_.contains(name))
+            rates.append(double(rx >= last_rx_[name] ? rx - last_rx_[name] : 0));
+        while (rates.size() > 60)
+            rates.removeFirst();
+        last_rx_[name] = rx;
+        QVariantList vl;
+        for (double r : rates)
+            vl << r;
+        item->setData(ColRate, kRatesRole, vl);
+        item->setDisabled(!up);
+        if (fresh && initial_selection_.contains(name))
+            item->setSelected(true);
+    }
+    if (list_->selectedItems().isEmpty() && initial_selection_.isEmpty()) {
+        // Default: the busiest interface that is up, not loopback.
+        QTreeWidgetItem* best = nullptr;
+        for (int i = 0; i < list_->topLevelItemCount(); ++i) {
+            auto* it = list_->topLevelItem(i);
+            if (!it->isDisabled() && it->text(ColName) != "lo" && !best)
+                best = it;
+        }
+        if (best) {
+            best->setSelected(true);
+            initial_selection_ << best->text(ColName);
+        }
+    }
+    updateOk();
+}
+
+void CaptureDialog::checkFilterSoon()
+{
+    filter_status_->setText(tr("checking…"));
+    filter_timer_->start();
+}
+
+void CaptureDialog::checkFilter()
+{
+    const QString expr = filter_->text().trimmed();
+    if (expr.isEmpty()) {
+        filter_error_.clear();
+        filter_status_->setText(tr("No filter: every packet is captured."));
+        updateOk();
+        return;
+    }
+    const QString helper = CaptureSession::helperPath();
+    if (helper.isEmpty())
+        return;
+    if (check_) {
+        check_->disconnect(this);
+        check_->kill();
+        check_->deleteLater();
+    }
+    check_ = new QProcess(this);
+    QProcess* p = check_;
+    connect(p, &QProcess::finished, this, [this, p, expr](int code) {
+        if (p != check_)
+            return;
+        if (code == 0) {
+            filter_error_.clear();
+            filter_status_->setText(tr("✓ valid filter"));
+            filter_status_->setStyleSheet(QString());
+        } else {
+            QString err = QString::fromUtf8(p->readAllStandardError()).trimmed();
+            err.remove(QRegularExpression("^underhood-capture: (error: )?"));
+            filter_error_ = err.isEmpty() ? tr("invalid filter") : err;
+            filter_status_->setText("✗ " + filter_error_);
+            filter_status_->setStyleSheet("color: #d03030;");
+        }
+        updateOk();
+    });
+    p->start(helper, {"--check-filter", expr, "-s", QString::number(snaplen_->value())});
+}
+
+void CaptureDialog::updateOk()
+{
+    const bool ok = !list_->selectedItems().isEmpty() && filter_error_.isEmpty();
+    buttons_->button(QDialogButtonBox::Ok)->setEnabled(ok);
+    if (list_->selectedItems().isEmpty())
+        hint_->setText(tr("Select an interface to capture on."));
+    else
+        hint_->setText(QString());
+}
+
+LiveCaptureOptions CaptureDialog::options() const
+{
+    LiveCaptureOptions o;
+    for (QTreeWidgetItem* it : list_->selectedItems())
+        o.interfaces << it->text(ColName);
+    o.filter = filter_->text().trimmed();
+    o.snaplen = snaplen_->value();
+    o.buffer_mib = buffer_->value();
+    o.backend = backend_->currentData().toString();
+    o.promisc = promisc_->isChecked();
+    return o;
+}
+
+} // namespace underhood

@@ -1,0 +1,626 @@
+#include "main_window.h"
+
+#include "capture_dialog.h"
+#include "overview_pane.h"
+#include "packet_list_view.h"
+
+#include <QAction>
+#include <QActionGroup>
+#include <QApplication>
+#include <QCloseEvent>
+#include <QDockWidget>
+#include <QDragEnterEvent>
+#include <QFileDialog>
+#include <QFileInfo>
+#include <QLabel>
+#include <QLocale>
+#include <QMenuBar>
+#include <QMessageBox>
+#include <QMimeData>
+#include <QProgressBar>
+#include <QProgressDialog>
+#include <QSettings>
+#include <QSplitter>
+#include <QStatusBar>
+#include <QStyle>
+#include <QStyleFactory>
+#include <QToolBar>
+#include <QToolButton>
+#include <QVBoxLayout>
+
+namespace underhood {
+
+namespace {
+constexpr int kMaxRecent = 10;
+
+QPalette dark_palette()
+{
+    QPalette p;
+    const QColor window(0x2b, 0x2d, 0x30), base(0x1e, 0x1f, 0x22), text(0xdf, 0xe1, 0xe5);
+    p.setColor(QPalette::Window, window);
+    p.setColor(QPalette::WindowText, text);
+    p.setColor(QPalette::Base, base);
+    p.setColor(QPalette::AlternateBase, window);
+    p.setColor(QPalette::ToolTipBase, base);
+    p.setColor(QPalette::ToolTipText, text);
+    p.setColor(QPalette::PlaceholderText, QColor(0x8c, 0x8f, 0x94));
+    p.setColor(QPalette::Text, text);
+    p.setColor(QPalette::Button, window);
+    p.setColor(QPalette::ButtonText, text);
+    p.setColor(QPalette::BrightText, Qt::white);
+    p.setColor(QPalette::Highlight, QColor(0x35, 0x74, 0xf0));
+    p.setColor(QPalette::HighlightedText, Qt::white);
+    p.setColor(QPalette::Link, QColor(0x6a, 0xa8, 0xff));
+    p.setColor(QPalette::Disabled, QPalette::Text, QColor(0x70, 0x73, 0x78));
+    p.setColor(QPalette::Disabled, QPalette::WindowText, QColor(0x70, 0x73, 0x78));
+    p.setColor(QPalette::Disabled, QPalette::ButtonText, QColor(0x70, 0x73, 0x78));
+    return p;
+}
+} // namespace
+
+MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent)
+{
+    setObjectName("MainWindow");
+    setAcceptDrops(true);
+    setDockOptions(AnimatedDocks | AllowTabbedDocks | AllowNestedDocks);
+    resize(1280, 820);
+
+    packets_ = new PacketListModel(this);
+    list_ = new PacketListView;
+    list_->setPacketModel(packets_);
+    connect(list_, &PacketListView::packetSelected, this, &MainWindow::showPacket);
+    overview_ = new OverviewPane;
+
+    warning_bar_ = new QLabel;
+    warning_bar_->setWordWrap(true);
+    warning_bar_->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    warning_bar_->setStyleSheet("QLabel { background: #fff3cd; color: #664d03; padding: 6px; border-bottom: 1px solid #e6c86e; }");
+    warning_bar_->hide();
+
+    splitter_ = new QSplitter(Qt::Vertical);
+    splitter_->addWidget(overview_);
+    splitter_->addWidget(list_);
+    splitter_->setStretchFactor(0, 2);
+    splitter_->setStretchFactor(1, 3);
+    auto* central = new QWidget;
+    auto* lay = new QVBoxLayout(central);
+    lay->setContentsMargins(0, 0, 0, 0);
+    lay->setSpacing(0);
+    lay->addWidget(warning_bar_);
+    lay->addWidget(splitter_, 1);
+    setCentralWidget(central);
+
+    buildActions();
+    buildMenus();
+    buildToolBar();
+    buildDocks();
+    buildStatusBar();
+
+    QSettings s;
+    restoreGeometry(s.value("window/geometry").toByteArray());
+    restoreState(s.value("window/state").toByteArray());
+    splitter_->restoreState(s.value("window/splitter").toByteArray());
+    applyTheme(s.value("view/theme", "system").toString());
+    packets_->setTimeFormat(TimeFormat(s.value("view/timeFormat", int(TimeFormat::Relative)).toInt()));
+    updateActions();
+    updateTitle();
+}
+
+MainWindow::~MainWindow() = default;
+
+void MainWindow::buildActions()
+{
+    auto make = [this](const QString& text, const QKeySequence& key, QStyle::StandardPixmap icon = QStyle::SP_CustomBase) {
+        auto* a = new QAction(text, this);
+        if (!key.isEmpty())
+            a->setShortcut(key);
+        if (icon != QStyle::SP_CustomBase)
+            a->setIcon(style()->standardIcon(icon));
+        addAction(a);
+        return a;
+    };
+    act_open_ = make(tr("&Open…"), QKeySequence::Open, QStyle::SP_DialogOpenButton);
+    act_save_ = make(tr("Save &As…"), QKeySequence::SaveAs, QStyle::SP_DialogSaveButton);
+    act_close_ = make(tr("&Close"), QKeySequence::Close);
+    act_quit_ = make(tr("&Quit"), QKeySequence::Quit);
+    act_start_ = make(tr("&Start Capture…"), QKeySequence(Qt::CTRL | Qt::Key_E), QStyle::SP_MediaPlay);
+    act_stop_ = make(tr("S&top Capture"), QKeySequence(Qt::CTRL | Qt::Key_Period), QStyle::SP_MediaStop);
+    act_restart_ = make(tr("&Restart Capture"), QKeySequence(Qt::CTRL | Qt::Key_R), QStyle::SP_BrowserReload);
+    act_next_ = make(tr("&Next Packet"), QKeySequence(Qt::CTRL | Qt::Key_Down), QStyle::SP_ArrowDown);
+    act_prev_ = make(tr("&Previous Packet"), QKeySequence(Qt::CTRL | Qt::Key_Up), QStyle::SP_ArrowUp);
+    act_first_ = make(tr("&First Packet"), QKeySequence(Qt::CTRL | Qt::Key_Home));
+    act_last_ = make(tr("&Last Packet"), QKeySequence(Qt::CTRL | Qt::Key_End));
+    act_fullscreen_ = make(tr("&Full Screen"), QKeySequence::FullScreen);
+    act_fullscreen_->setCheckable(true);
+    act_filter_ = make(tr("Display &Filter"), QKeySequence(Qt::CTRL | Qt::Key_Slash));
+    act_find_ = make(tr("&Find…"), QKeySequence::Find);
+
+    connect(act_open_, &QAction::triggered, this, &MainWindow::openDialog);
+    connect(act_save_, &QAction::triggered, this, &MainWindow::saveAs);
+    connect(act_close_, &QAction::triggered, this, [this] { setSession(nullptr); });
+    connect(act_quit_, &QAction::triggered, this, &QWidget::close);
+    connect(act_start_, &QAction::triggered, this, &MainWindow::startCaptureDialog);
+    connect(act_stop_, &QAction::triggered, this, &MainWindow::stopCapture);
+    connect(act_restart_, &QAction::triggered, this, &MainWindow::restartCapture);
+    connect(act_next_, &QAction::triggered, this, [this] { selectRelative(1); });
+    connect(act_prev_, &QAction::triggered, this, [this] { selectRelative(-1); });
+    connect(act_first_, &QAction::triggered, this, [this] { selectRelative(INT_MIN); });
+    connect(act_last_, &QAction::triggered, this, [this] { selectRelative(INT_MAX); });
+    connect(act_fullscreen_, &QAction::toggled, this, [this](bool on) { on ? showFullScreen() : showNormal(); });
+}
+
+void MainWindow::buildMenus()
+{
+    QMenu* file = menuBar()->addMenu(tr("&File"));
+    file->addAction(act_open_);
+    recent_menu_ = file->addMenu(tr("Open &Recent"));
+    rebuildRecentMenu();
+    file->addAction(act_save_);
+    file->addSeparator();
+    file->addAction(act_close_);
+    file->addAction(act_quit_);
+
+    QMenu* cap = menuBar()->addMenu(tr("&Capture"));
+    cap->addAction(act_start_);
+    cap->addAction(act_stop_);
+    cap->addAction(act_restart_);
+
+    QMenu* go = menuBar()->addMenu(tr("&Go"));
+    go->addAction(act_next_);
+    go->addAction(act_prev_);
+    go->addAction(act_first_);
+    go->addAction(act_last_);
+    go->addSeparator();
+    go->addAction(act_filter_);
+    go->addAction(act_find_);
+
+    QMenu* view = menuBar()->addMenu(tr("&View"));
+    view->setObjectName("viewMenu");
+    view->addAction(act_fullscreen_);
+    QMenu* theme = view->addMenu(tr("&Theme"));
+    auto* themes = new QActionGroup(this);
+    const QString current = QSettings().value("view/theme", "system").toString();
+    for (auto [key, label] : {std::pair{"system", tr("Follow the Desktop")}, std::pair{"light", tr("Light")},
+                              std::pair{"dark", tr("Dark")}}) {
+        QAction* a = theme->addAction(label);
+        a->setCheckable(true);
+        a->setChecked(current == key);
+        themes->addAction(a);
+        const QString k = key;
+        connect(a, &QAction::triggered, this, [this, k] {
+            QSettings().setValue("view/theme", k);
+            applyTheme(k);
+        });
+    }
+    QMenu* time = view->addMenu(tr("&Time Format"));
+    auto* times = new QActionGroup(this);
+    const int tf = QSettings().value("view/timeFormat", int(TimeFormat::Relative)).toInt();
+    for (auto [f, label] : {std::pair{TimeFormat::Relative, tr("Seconds Since First Packet")},
+                            std::pair{TimeFormat::Absolute, tr("Date and Time of Day")},
+                            std::pair{TimeFormat::Epoch, tr("Seconds Since the Epoch")},
+                            std::pair{TimeFormat::Delta, tr("Seconds Since Previous Packet")}}) {
+        QAction* a = time->addAction(label);
+        a->setCheckable(true);
+        a->setChecked(tf == int(f));
+        times->addAction(a);
+        const TimeFormat fmt = f;
+        connect(a, &QAction::triggered, this, [this, fmt] {
+            QSettings().setValue("view/timeFormat", int(fmt));
+            packets_->setTimeFormat(fmt);
+        });
+    }
+    view->addSeparator();
+
+    QMenu* help = menuBar()->addMenu(tr("&Help"));
+    help->addAction(tr("&About Underhood"), this, [this] {
+        QMessageBox::about(this, tr("About Underhood"),
+                           tr("<b>Underhood</b> %1<br>A network analyzer for the Linux desktop: see your network, "
+                              "open captures, find where packets are lost.")
+                               .arg(QApplication::applicationVersion()));
+    });
+}
+
+void MainWindow::buildToolBar()
+{
+    QToolBar* tb = addToolBar(tr("Main"));
+    tb->setObjectName("mainToolBar");
+    tb->addAction(act_open_);
+    tb->addAction(act_save_);
+    tb->addSeparator();
+    tb->addAction(act_start_);
+    tb->addAction(act_stop_);
+    tb->addAction(act_restart_);
+    tb->addSeparator();
+    tb->addAction(act_prev_);
+    tb->addAction(act_next_);
+}
+
+void MainWindow::buildDocks()
+{
+    auto* dock = new QDockWidget(tr("Packet Details"), this);
+    dock->setObjectName("detailsDock");
+    auto* hint = new QLabel(tr("Select a packet to see its layers and bytes."));
+    hint->setAlignment(Qt::AlignCenter);
+    hint->setWordWrap(true);
+    details_ = hint;
+    dock->setWidget(details_);
+    addDockWidget(Qt::RightDockWidgetArea, dock);
+    if (QMenu* view = menuBar()->findChild<QMenu*>("viewMenu"))
+        view->addAction(dock->toggleViewAction());
+}
+
+void MainWindow::buildStatusBar()
+{
+    auto mk = [this](const QString& tip) {
+        auto* l = new QLabel;
+        l->setToolTip(tip);
+        statusBar()->addPermanentWidget(l);
+        return l;
+    };
+    progress_ = new QProgressBar;
+    progress_->setMaximumWidth(220);
+    progress_->setFormat(tr("Loading %p%"));
+    progress_->hide();
+    statusBar()->addWidget(progress_);
+    cancel_ = new QToolButton;
+    cancel_->setText(tr("Cancel"));
+    cancel_->setToolTip(tr("Stop loading; what was read so far stays"));
+    cancel_->hide();
+    connect(cancel_, &QToolButton::clicked, this, [this] {
+        if (session_)
+            session_->cancel();
+    });
+    statusBar()->addWidget(cancel_);
+    st_packets_ = mk(tr("Packets read (and listed)"));
+    st_bytes_ = mk(tr("Bytes on the wire"));
+    st_duration_ = mk(tr("Time from the first to the last packet"));
+    st_rate_ = mk(tr("Packets per second just now"));
+    st_drops_ = mk(tr("Packets lost on the way from the wire to this window"));
+}
+
+void MainWindow::setSession(CaptureSession* session)
+{
+    if (session_) {
+        session_->disconnect(this);
+        session_->deleteLater();
+    }
+    session_ = session;
+    if (session_) {
+        session_->setParent(this);
+        connect(session_, &CaptureSession::updated, this, &MainWindow::onUpdated);
+        connect(session_, &CaptureSession::finished, this, &MainWindow::onFinished);
+        connect(session_, &CaptureSession::helperFailed, this,
+                [this](const QString& msg) { showError(tr("Capture stopped"), msg); });
+    }
+    packets_->setSession(session_);
+    overview_->setSession(session_);
+    // Follow new packets during a live capture; a file opens at its start.
+    list_->setFollowing(session_ && session_->isLive());
+    warning_bar_->hide();
+    last_packets_ = 0;
+    rate_pps_ = 0;
+    rate_clock_.start();
+    if (session_ && !session_->isLive()) {
+        progress_->setValue(0);
+        progress_->show();
+        cancel_->show();
+    } else {
+        progress_->hide();
+        cancel_->hide();
+    }
+    updateStatus();
+    updateActions();
+    updateTitle();
+}
+
+bool MainWindow::openFile(const QString& path)
+{
+    auto* s = new CaptureSession(IngestOptions{}, this);
+    QString err;
+    if (!s->openFile(path, &err)) {
+        delete s;
+        showError(tr("Cannot open capture"), err);
+        return false;
+    }
+    setSession(s);
+    if (path != "-")
+        addRecent(QFileInfo(path).absoluteFilePath());
+    return true;
+}
+
+bool MainWindow::startCapture(const LiveCaptureOptions& opts)
+{
+    IngestOptions io;
+    io.max_stored_packets = size_t(QSettings().value("capture/historyPackets", 2000000).toULongLong());
+    auto* s = new CaptureSession(io, this);
+    QString err;
+    if (!s->startLive(opts, &err)) {
+        delete s;
+        showError(tr("Cannot start the capture"), err);
+        return false;
+    }
+    last_live_ = opts;
+    QSettings().setValue("capture/interfaces", opts.interfaces);
+    QSettings().setValue("capture/filter", opts.filter);
+    setSession(s);
+    return true;
+}
+
+void MainWindow::onUpdated()
+{
+    packets_->refresh();
+    list_->followIfWanted();
+    if (session_) {
+        auto [read, total] = session_->engine().with_state([](const IngestEngine::State& st) {
+            return std::pair<uint64_t, uint64_t>(st.progress.bytes_read, st.progress.bytes_total.value_or(0));
+        });
+        if (total)
+            progress_->setValue(int(100.0 * double(read) / double(total)));
+    }
+    static int tick = 0;
+    if (++tick % 5 == 0 || !session_ || !session_->isRunning())
+        overview_->refresh();
+    updateStatus();
+}
+
+void MainWindow::onFinished()
+{
+    packets_->refresh();
+    overview_->refresh();
+    progress_->hide();
+    cancel_->hide();
+    if (session_) {
+        auto [warnings, error, cancelled] = session_->engine().with_state([](const IngestEngine::State& st) {
+            return std::tuple(st.warnings, st.error, st.progress.cancelled);
+        });
+        QStringList lines;
+        if (cancelled)
+            lines << tr("Loading was cancelled: only the first part of the file is shown.");
+        for (const std::string& w : warnings)
+            lines << QString::fromStdString(w);
+        if (!error.empty())
+            lines << QString::fromStdString(error);
+        if (!lines.isEmpty()) {
+            warning_bar_->setText("⚠ " + lines.join("\n"));
+            warning_bar_->show();
+        }
+    }
+    updateStatus();
+    updateActions();
+}
+
+void MainWindow::updateStatus()
+{
+    if (!session_) {
+        st_packets_->setText(tr("No capture"));
+        st_bytes_->clear();
+        st_duration_->clear();
+        st_rate_->clear();
+        st_drops_->clear();
+        return;
+    }
+    const QLocale loc;
+    struct Snap {
+        CaptureTotals t;
+        size_t listed;
+        IngestCounters ingest;
+        std::vector<InterfaceStatistics> stats;
+    };
+    Snap s = session_->engine().with_state([](const IngestEngine::State& st) {
+        return Snap{st.model.totals(), st.index.size(), st.ingest, st.statistics};
+    });
+    QString packets = tr("%1 packets").arg(loc.toString(qulonglong(s.t.packets)));
+    if (s.listed < s.t.packets)
+        packets += tr(" (%1 listed)").arg(loc.toString(qulonglong(s.listed)));
+    st_packets_->setText(packets);
+    st_bytes_->setText(loc.formattedDataSize(qint64(s.t.bytes)));
+    st_duration_->setText(s.t.any ? tr("%1 s").arg(double(s.t.last_ns - s.t.first_ns) / 1e9, 0, 'f', 1) : QString());
+    const qint64 now = rate_clock_.elapsed();
+    if (now - last_rate_ms_ >= 1000) {
+        rate_pps_ = last_rate_ms_ ? double(s.t.packets - last_packets_) * 1000.0 / double(now - last_rate_ms_) : 0;
+        last_packets_ = s.t.packets;
+        last_rate_ms_ = now;
+    }
+    st_rate_->setText(session_->isLive() ? tr("%1 pkt/s").arg(loc.toString(rate_pps_, 'f', 0)) : QString());
+    // Drops along the path: interface, kernel, helper (from the last statistics
+    // block of each interface) and this app's own ingest.
+    std::map<uint32_t, InterfaceStatistics> last;
+    for (const InterfaceStatistics& st : s.stats)
+        last[st.interface_id] = st;
+    uint64_t ifdrop = 0, osdrop = 0, helper = 0;
+    for (const auto& [id, st] : last) {
+        ifdrop += st.ifdrop.value_or(0);
+        osdrop += st.osdrop.value_or(0);
+        if (st.filteraccept && st.usrdeliv && *st.filteraccept >= *st.usrdeliv)
+            helper += *st.filteraccept - *st.usrdeliv;
+    }
+    const uint64_t total = ifdrop + osdrop + helper + s.ingest.dropped;
+    if (last.empty() && !session_->isLive()) {
+        st_drops_->setText(tr("no drop statistics in this file"));
+        st_drops_->setToolTip(tr("The file records no interface statistics, so losses during its capture are unknown."));
+    } else {
+        st_drops_->setText(total ? tr("⚠ %1 dropped").arg(loc.toString(qulonglong(total))) : tr("no drops"));
+        st_drops_->setToolTip(tr("Interface: %1\nKernel ring: %2\nCapture helper: %3\nThis window's ingest: %4")
+                                  .arg(ifdrop).arg(osdrop).arg(helper).arg(s.ingest.dropped));
+    }
+}
+
+void MainWindow::updateActions()
+{
+    const bool have = session_;
+    const bool live_running = have && session_->isLive() && session_->isRunning();
+    act_save_->setEnabled(have && !live_running);
+    act_close_->setEnabled(have);
+    act_start_->setEnabled(!live_running);
+    act_stop_->setEnabled(live_running || (have && session_->isRunning()));
+    act_restart_->setEnabled(have && session_->isLive());
+}
+
+void MainWindow::updateTitle()
+{
+    if (!session_) {
+        setWindowTitle(tr("Underhood"));
+        return;
+    }
+    setWindowTitle(session_->isLive() ? tr("Capturing on %1 — Underhood").arg(session_->title())
+                                      : tr("%1 — Underhood").arg(session_->title()));
+}
+
+void MainWindow::showError(const QString& title, const QString& text)
+{
+    last_error_ = text;
+    statusBar()->showMessage(text, 10000);
+    if (!quiet_)
+        QMessageBox::critical(this, title, text);
+}
+
+void MainWindow::addRecent(const QString& path)
+{
+    QSettings s;
+    QStringList recent = s.value("files/recent").toStringList();
+    recent.removeAll(path);
+    recent.prepend(path);
+    while (recent.size() > kMaxRecent)
+        recent.removeLast();
+    s.setValue("files/recent", recent);
+    rebuildRecentMenu();
+}
+
+void MainWindow::rebuildRecentMenu()
+{
+    recent_menu_->clear();
+    const QStringList recent = QSettings().value("files/recent").toStringList();
+    for (const QString& path : recent)
+        recent_menu_->addAction(QFileInfo(path).fileName(), this, [this, path] { openFile(path); })->setToolTip(path);
+    recent_menu_->setEnabled(!recent.isEmpty());
+}
+
+void MainWindow::openDialog()
+{
+    const QString dir = QSettings().value("files/lastDir").toString();
+    const QString path = QFileDialog::getOpenFileName(this, tr("Open Capture"), dir,
+                                                      tr("Captures (*.pcap *.pcapng *.cap *.dmp);;All files (*)"));
+    if (path.isEmpty())
+        return;
+    QSettings().setValue("files/lastDir", QFileInfo(path).absolutePath());
+    openFile(path);
+}
+
+void MainWindow::saveAs()
+{
+    if (!session_ || !saver_)
+        return;
+    const QString path = QFileDialog::getSaveFileName(this, tr("Save Capture As"),
+                                                      QSettings().value("files/lastDir").toString(),
+                                                      tr("pcapng (*.pcapng)"));
+    if (path.isEmpty())
+        return;
+    QProgressDialog dlg(tr("Saving…"), tr("Cancel"), 0, 100, this);
+    dlg.setWindowModality(Qt::WindowModal);
+    dlg.setMinimumDuration(300);
+    QString err;
+    bool ok = saver_(session_->engine(), nullptr, path, &err, [&](int pct) {
+        dlg.setValue(pct);
+        QApplication::processEvents();
+        return !dlg.wasCanceled();
+    });
+    dlg.setValue(100);
+    if (!ok)
+        showError(tr("Cannot save"), err);
+    else
+        statusBar()->showMessage(tr("Saved %1").arg(path), 5000);
+}
+
+void MainWindow::startCaptureDialog()
+{
+    LiveCaptureOptions initial = last_live_;
+    if (initial.interfaces.isEmpty()) {
+        initial.interfaces = QSettings().value("capture/interfaces").toStringList();
+        initial.filter = QSettings().value("capture/filter").toString();
+    }
+    CaptureDialog dlg(initial, this);
+    if (dlg.exec() == QDialog::Accepted)
+        startCapture(dlg.options());
+}
+
+void MainWindow::stopCapture()
+{
+    if (session_)
+        session_->stop();
+}
+
+void MainWindow::restartCapture()
+{
+    if (!session_ || !session_->isLive())
+        return;
+    const LiveCaptureOptions o = session_->liveOptions();
+    session_->stop();
+    startCapture(o);
+}
+
+void MainWindow::setLayer(Layer layer) { layer_ = layer; }
+
+void MainWindow::applyTheme(const QString& theme)
+{
+    static const QPalette system_palette = QApplication::palette();
+    static const QString system_style = QApplication::style()->name();
+    if (theme == "dark") {
+        QApplication::setStyle(QStyleFactory::create("Fusion"));
+        QApplication::setPalette(dark_palette());
+    } else if (theme == "light") {
+        QApplication::setStyle(QStyleFactory::create("Fusion"));
+        QApplication::setPalette(QApplication::style()->standardPalette());
+    } else {
+        // Follow the desktop: the platform theme's own style and palette.
+        QApplication::setStyle(QStyleFactory::create(system_style));
+        QApplication::setPalette(system_palette);
+    }
+    const bool dark = QApplication::palette().color(QPalette::Window).lightnessF() < 0.5;
+    warning_bar_->setStyleSheet(dark ? "QLabel { background: #4a3f14; color: #ffe08a; padding: 6px; }"
+                                     : "QLabel { background: #fff3cd; color: #664d03; padding: 6px; "
+                                       "border-bottom: 1px solid #e6c86e; }");
+}
+
+void MainWindow::selectRelative(int delta)
+{
+    const int rows = packets_->rowCount();
+    if (rows == 0)
+        return;
+    int row = packets_->rowOf(list_->currentNumber());
+    if (delta == INT_MIN)
+        row = 0;
+    else if (delta == INT_MAX)
+        row = rows - 1;
+    else
+        row = std::clamp(row < 0 ? 0 : row + delta, 0, rows - 1);
+    list_->setFollowing(delta == INT_MAX);
+    list_->selectNumber(packets_->numberAt(row));
+}
+
+void MainWindow::showPacket(quint64 number) { (void)number; }
+
+void MainWindow::closeEvent(QCloseEvent* e)
+{
+    QSettings s;
+    s.setValue("window/geometry", saveGeometry());
+    s.setValue("window/state", saveState());
+    s.setValue("window/splitter", splitter_->saveState());
+    // The helper goes with the window (the session stops it cleanly).
+    setSession(nullptr);
+    e->accept();
+}
+
+void MainWindow::dragEnterEvent(QDragEnterEvent* e)
+{
+    if (e->mimeData()->hasUrls())
+        e->acceptProposedAction();
+}
+
+void MainWindow::dropEvent(QDropEvent* e)
+{
+    const QList<QUrl> urls = e->mimeData()->urls();
+    if (!urls.isEmpty() && urls.first().isLocalFile())
+        openFile(urls.first().toLocalFile());
+}
+
+} // namespace underhood

@@ -1,0 +1,106 @@
+// The Underhood main window: sources (files, pipes, live capture), the packet
+// list and details, the tables, the status bar. The host graph takes the
+// central area; until a capture is open it shows how to start.
+#pragma once
+
+#include "capture_session.h"
+#include "packet_list_model.h"
+
+#include <QMainWindow>
+#include <QPointer>
+
+#include <functional>
+
+class QAction;
+class QLabel;
+class QMenu;
+class QProgressBar;
+class QSplitter;
+class QToolButton;
+
+namespace underhood {
+
+class PacketListView;
+class OverviewPane;
+
+// Writes packets of a session to a pcapng file (app/ provides it: the writer
+// lives with the capture code).
+using CaptureSaver = std::function<bool(const IngestEngine&, const QVector<quint64>* numbers, const QString& path,
+                                        QString* error, const std::function<bool(int)>& progress)>;
+
+class MainWindow : public QMainWindow {
+    Q_OBJECT
+public:
+    explicit MainWindow(QWidget* parent = nullptr);
+    ~MainWindow() override;
+
+    void setSaver(CaptureSaver saver) { saver_ = std::move(saver); }
+    bool openFile(const QString& path);
+    bool startCapture(const LiveCaptureOptions& opts);
+    void setLayer(Layer layer);
+    CaptureSession* session() const { return session_; }
+    PacketListModel* packetModel() const { return packets_; }
+    PacketListView* packetView() const { return list_; }
+    // Shown in dialogs; tests read it instead of clicking through a modal box.
+    QString lastError() const { return last_error_; }
+    // Modal message boxes are skipped (tests, screenshots); errors still go to lastError().
+    void setQuiet(bool quiet) { quiet_ = quiet; }
+
+protected:
+    void closeEvent(QCloseEvent* e) override;
+    void dragEnterEvent(QDragEnterEvent* e) override;
+    void dropEvent(QDropEvent* e) override;
+
+private:
+    void buildActions();
+    void buildMenus();
+    void buildToolBar();
+    void buildDocks();
+    void buildStatusBar();
+    void setSession(CaptureSession* session);
+    void onUpdated();
+    void onFinished();
+    void updateStatus();
+    void updateActions();
+    void updateTitle();
+    void showError(const QString& title, const QString& text);
+    void addRecent(const QString& path);
+    void rebuildRecentMenu();
+    void openDialog();
+    void saveAs();
+    void startCaptureDialog();
+    void stopCapture();
+    void restartCapture();
+    void applyTheme(const QString& theme);
+    void selectRelative(int delta);
+    void showPacket(quint64 number);
+
+    QPointer<CaptureSession> session_;
+    PacketListModel* packets_ = nullptr;
+    PacketListView* list_ = nullptr;
+    OverviewPane* overview_ = nullptr;
+    QSplitter* splitter_ = nullptr;
+    QWidget* details_ = nullptr;
+    QLabel* warning_bar_ = nullptr;
+    QLabel* st_packets_ = nullptr;
+    QLabel* st_bytes_ = nullptr;
+    QLabel* st_duration_ = nullptr;
+    QLabel* st_rate_ = nullptr;
+    QLabel* st_drops_ = nullptr;
+    QProgressBar* progress_ = nullptr;
+    QToolButton* cancel_ = nullptr;
+    QMenu* recent_menu_ = nullptr;
+    QAction *act_open_, *act_save_, *act_close_, *act_quit_, *act_start_, *act_stop_, *act_restart_, *act_next_,
+        *act_prev_, *act_first_, *act_last_, *act_fullscreen_, *act_filter_, *act_find_;
+    CaptureSaver saver_;
+    LiveCaptureOptions last_live_;
+    QString last_error_;
+    bool quiet_ = false;
+    Layer layer_ = Layer::Ip;
+    uint64_t last_packets_ = 0;
+    qint64 last_rate_ms_ = 0;
+    double rate_pps_ = 0;
+    QElapsedTimer rate_clock_;
+};
+
+} // namespace underhood

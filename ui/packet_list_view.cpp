@@ -1,0 +1,117 @@
+#include "packet_list_view.h"
+
+#include "packet_list_model.h"
+
+#include <QApplication>
+#include <QHeaderView>
+#include <QPalette>
+#include <QScrollBar>
+
+namespace underhood {
+
+QColor PacketColorProxy::protocolColor(int proto)
+{
+    switch (Proto(proto)) {
+    case Proto::Tls:
+    case Proto::Quic: return QColor(0x8e, 0x7c, 0xc3);
+    case Proto::Http: return QColor(0x5b, 0xa8, 0x4f);
+    case Proto::Dns:
+    case Proto::Mdns:
+    case Proto::Llmnr:
+    case Proto::Nbns: return QColor(0x4a, 0x90, 0xd9);
+    case Proto::Dhcp:
+    case Proto::Dhcpv6: return QColor(0xd9, 0x9a, 0x3a);
+    case Proto::Arp: return QColor(0xe0, 0xc8, 0x3c);
+    case Proto::Icmp:
+    case Proto::Icmpv6: return QColor(0xd9, 0x5b, 0x8a);
+    case Proto::Ssh: return QColor(0x3a, 0xb5, 0xb0);
+    case Proto::Ntp: return QColor(0x9a, 0x9a, 0x5a);
+    case Proto::Tcp: return QColor(0x88, 0x99, 0xaa);
+    case Proto::Udp: return QColor(0x77, 0xaa, 0xcc);
+    default: return QColor();
+    }
+}
+
+QVariant PacketColorProxy::data(const QModelIndex& index, int role) const
+{
+    if (role == Qt::BackgroundRole) {
+        QColor c = protocolColor(QIdentityProxyModel::data(index, PacketListModel::ProtocolRole).toInt());
+        if (!c.isValid())
+            return {};
+        QColor base = QApplication::palette().color(QPalette::Base);
+        const double a = base.lightnessF() < 0.5 ? 0.28 : 0.20;
+        return QColor::fromRgbF(base.redF() * (1 - a) + c.redF() * a, base.greenF() * (1 - a) + c.greenF() * a,
+                                base.blueF() * (1 - a) + c.blueF() * a);
+    }
+    if (role == Qt::ForegroundRole && QIdentityProxyModel::data(index, PacketListModel::ProblemRole).toBool())
+        return QColor(0xe0, 0x40, 0x40);
+    return QIdentityProxyModel::data(index, role);
+}
+
+PacketListView::PacketListView(QWidget* parent) : QTableView(parent)
+{
+    setSelectionBehavior(SelectRows);
+    setSelectionMode(SingleSelection);
+    setShowGrid(false);
+    setWordWrap(false);
+    setAlternatingRowColors(false);
+    verticalHeader()->hide();
+    // Fixed row heights keep millions of rows cheap to lay out.
+    verticalHeader()->setSectionResizeMode(QHeaderView::Fixed);
+    verticalHeader()->setDefaultSectionSize(fontMetrics().height() + 4);
+    horizontalHeader()->setStretchLastSection(true);
+    horizontalHeader()->setHighlightSections(false);
+    connect(verticalScrollBar(), &QScrollBar::valueChanged, this, [this](int v) {
+        if (programmatic_scroll_)
+            return;
+        // Scrolling up stops following; back at the bottom resumes it.
+        following_ = v >= verticalScrollBar()->maximum() - 1;
+    });
+}
+
+void PacketListView::setPacketModel(PacketListModel* model)
+{
+    model_ = model;
+    if (!proxy_)
+        proxy_ = new PacketColorProxy(this);
+    proxy_->setSourceModel(model);
+    setModel(proxy_);
+    const int ch = fontMetrics().horizontalAdvance('0');
+    setColumnWidth(PacketListModel::Number, ch * 8);
+    setColumnWidth(PacketListModel::Time, ch * 14);
+    setColumnWidth(PacketListModel::Source, ch * 24);
+    setColumnWidth(PacketListModel::Destination, ch * 24);
+    setColumnWidth(PacketListModel::Protocol, ch * 9);
+    setColumnWidth(PacketListModel::Length, ch * 7);
+    connect(selectionModel(), &QItemSelectionModel::currentRowChanged, this,
+            [this](const QModelIndex& cur) { emit packetSelected(cur.isValid() ? model_->numberAt(cur.row()) : 0); });
+}
+
+void PacketListView::followIfWanted()
+{
+    if (!following_)
+        return;
+    programmatic_scroll_ = true;
+    scrollToBottom();
+    programmatic_scroll_ = false;
+}
+
+quint64 PacketListView::currentNumber() const
+{
+    QModelIndex cur = currentIndex();
+    return cur.isValid() && model_ ? model_->numberAt(cur.row()) : 0;
+}
+
+void PacketListView::selectNumber(quint64 number)
+{
+    if (!model_)
+        return;
+    int row = model_->rowOf(number);
+    if (row < 0)
+        return;
+    QModelIndex idx = proxy_->index(row, 0);
+    setCurrentIndex(idx);
+    scrollTo(idx, PositionAtCenter);
+}
+
+} // namespace underhood

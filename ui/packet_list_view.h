@@ -1,0 +1,45 @@
+// The packet list: a QTableView over PacketListModel with protocol colours
+// from the palette, and auto-scroll during a live capture that stops as soon
+// as the user scrolls away from the bottom.
+#pragma once
+
+#include <QIdentityProxyModel>
+#include <QTableView>
+
+namespace underhood {
+
+class PacketListModel;
+
+// Adds row colours (a tint of each protocol's colour over the palette's base).
+class PacketColorProxy : public QIdentityProxyModel {
+    Q_OBJECT
+public:
+    using QIdentityProxyModel::QIdentityProxyModel;
+    QVariant data(const QModelIndex& index, int role) const override;
+    static QColor protocolColor(int proto);
+};
+
+class PacketListView : public QTableView {
+    Q_OBJECT
+public:
+    explicit PacketListView(QWidget* parent = nullptr);
+    void setPacketModel(PacketListModel* model);
+    PacketListModel* packetModel() const { return model_; }
+    // Call after the model grew: keeps the newest row in view while following.
+    void followIfWanted();
+    void setFollowing(bool on) { following_ = on; }
+    bool following() const { return following_; }
+    quint64 currentNumber() const;
+    void selectNumber(quint64 number);
+
+signals:
+    void packetSelected(quint64 number);
+
+private:
+    PacketListModel* model_ = nullptr;
+    PacketColorProxy* proxy_ = nullptr;
+    bool following_ = true;
+    bool programmatic_scroll_ = false;
+};
+
+} // namespace underhood
