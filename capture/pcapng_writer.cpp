@@ -369,6 +369,60 @@ bool PcapngWriter::write_packet(const PcapngPacket& pk)
     return true;
 }
 
+namespace {
+size_t statistics_options_size(const PcapngInterfaceStatistics& st)
+{
+    size_t opts = option_size(st.comment);
+    for (const auto* v : {&st.start_ns, &st.end_ns, &st.ifrecv, &st.ifdrop, &st.filteraccept, &st.osdrop,
+                          &st.usrdeliv})
+        if (v->has_value())
+            opts += option_size(8);
+    return opts ? opts + 4 : 0;
+}
+} // namespace
+
+size_t PcapngWriter::statistics_block_size(const PcapngInterfaceStatistics& st)
+{
+    return 8 + 12 + statistics_options_size(st) + 4;
+}
+
+void PcapngWriter::encode_statistics_block(uint8_t* p, const PcapngInterfaceStatistics& st)
+{
+    const size_t len = statistics_block_size(st);
+    put32(p, kBlockIsb);
+    put32(p + 4, uint32_t(len));
+    put32(p + len - 4, uint32_t(len));
+    p += 8;
+    put32(p, st.interface_id);
+    put32(p + 4, uint32_t(st.ts_ns >> 32));
+    put32(p + 8, uint32_t(st.ts_ns));
+    p += 12;
+    if (!statistics_options_size(st))
+        return;
+    if (!st.comment.empty())
+        put_option(p, kOptComment, st.comment.data(), st.comment.size());
+    // Timestamps are two 32-bit halves, high first, like the block's own.
+    auto put_ts = [&](uint16_t code, uint64_t ts) {
+        uint32_t halves[2] = {uint32_t(ts >> 32), uint32_t(ts)};
+        put_option(p, code, halves, 8);
+    };
+    if (st.start_ns)
+        put_ts(kIsbStartTime, *st.start_ns);
+    if (st.end_ns)
+        put_ts(kIsbEndTime, *st.end_ns);
+    if (st.ifrecv)
+        put_option_u64(p, kIsbIfRecv, *st.ifrecv);
+    if (st.ifdrop)
+        put_option_u64(p, kIsbIfDrop, *st.ifdrop);
+    if (st.filteraccept)
+        put_option_u64(p, kIsbFilterAccept, *st.filteraccept);
+    if (st.osdrop)
+        put_option_u64(p, kIsbOsDrop, *st.osdrop);
+    if (st.usrdeliv)
+        put_option_u64(p, kIsbUsrDeliv, *st.usrdeliv);
+    put_option(p, kOptEnd, nullptr, 0);
+}
+
 bool PcapngWriter::write_statistics(const PcapngInterfaceStatistics& st)
 {
     if (failed_)
@@ -378,46 +432,43 @@ bool PcapngWriter::write_statistics(const PcapngInterfaceStatistics& st)
                       ", which the section does not describe");
     if (st.comment.size() > kMaxOption)
         return refuse("statistics comment longer than 65535 bytes");
-    size_t opts = option_size(st.comment);
-    for (const auto* v : {&st.start_ns, &st.end_ns, &st.ifrecv, &st.ifdrop, &st.filteraccept, &st.osdrop,
-                          &st.usrdeliv})
-        if (v->has_value())
-            opts += option_size(8);
-    if (opts)
-        opts += 4;
-    const size_t len = 8 + 12 + opts + 4;
-    uint8_t* p = begin_block(kBlockIsb, len);
+    uint8_t* p = begin_block(kBlockIsb, statistics_block_size(st));
     if (!p)
         return false;
-    put32(p, st.interface_id);
-    put32(p + 4, uint32_t(st.ts_ns >> 32));
-    put32(p + 8, uint32_t(st.ts_ns));
-    p += 12;
-    if (opts) {
-        if (!st.comment.empty())
-            put_option(p, kOptComment, st.comment.data(), st.comment.size());
-        // Timestamps are two 32-bit halves, high first, like the block's own.
-        auto put_ts = [&](uint16_t code, uint64_t ts) {
-            uint32_t halves[2] = {uint32_t(ts >> 32), uint32_t(ts)};
-            put_option(p, code, halves, 8);
-        };
-        if (st.start_ns)
-            put_ts(kIsbStartTime, *st.start_ns);
-        if (st.end_ns)
-            put_ts(kIsbEndTime, *st.end_ns);
-        if (st.ifrecv)
-            put_option_u64(p, kIsbIfRecv, *st.ifrecv);
-        if (st.ifdrop)
-            put_option_u64(p, kIsbIfDrop, *st.ifdrop);
-        if (st.filteraccept)
-            put_option_u64(p, kIsbFilterAccept, *st.filteraccept);
-        if (st.osdrop)
-            put_option_u64(p, kIsbOsDrop, *st.osdrop);
-        if (st.usrdeliv)
-            put_option_u64(p, kIsbUsrDeliv, *st.usrdeliv);
-        put_option(p, kOptEnd, nullptr, 0);
-    }
+    encode_statistics_block(p - 8, st);
     return end_block();
+}
+
+void PcapngWriter::encode_packet_block(uint8_t* p, uint32_t interface_id, uint64_t ts_ns,
+                                       std::span<const uint8_t> head, std::span<const uint8_t> tail, uint32_t origlen)
+{
+    const size_t caplen = head.size() + tail.size();
+    const size_t len = packet_block_size(caplen);
+    put32(p, kBlockEpb);
+    put32(p + 4, uint32_t(len));
+    put32(p + len - 4, uint32_t(len));
+    p += 8;
+    put32(p, interface_id);
+    put32(p + 4, uint32_t(ts_ns >> 32));
+    put32(p + 8, uint32_t(ts_ns));
+    put32(p + 12, uint32_t(caplen));
+    put32(p + 16, std::max<uint32_t>(origlen, uint32_t(caplen)));
+    p += 20;
+    if (!head.empty())
+        std::memcpy(p, head.data(), head.size());
+    if (!tail.empty())
+        std::memcpy(p + head.size(), tail.data(), tail.size());
+    std::memset(p + caplen, 0, pad4(caplen) - caplen);
+}
+
+bool PcapngWriter::write_encoded(std::span<const uint8_t> blocks, uint64_t packets)
+{
+    if (!flush())
+        return false;
+    if (!blocks.empty() && !write_out(blocks.data(), blocks.size()))
+        return false;
+    packets_ += packets;
+    return true;
 }
 
 bool PcapngWriter::write_custom(uint32_t pen, std::span<const uint8_t> data, bool copyable)

@@ -105,6 +105,18 @@ public:
     // multiple of 4 bytes, so its own format must say where it ends.
     bool write_custom(uint32_t pen, std::span<const uint8_t> data, bool copyable = true);
 
+    // Blocks encoded elsewhere (by the static encoders below, e.g. on another
+    // thread), whole blocks only; `packets` is how many of them are EPBs.
+    bool write_encoded(std::span<const uint8_t> blocks, uint64_t packets);
+
+    // Encoders for callers that assemble blocks themselves. A packet's bytes
+    // may come in two pieces (`head` then `tail`), e.g. to put back a VLAN tag.
+    static size_t packet_block_size(size_t caplen) { return 8 + 20 + ((caplen + 3) & ~size_t(3)) + 4; }
+    static void encode_packet_block(uint8_t* dst, uint32_t interface_id, uint64_t ts_ns,
+                                    std::span<const uint8_t> head, std::span<const uint8_t> tail, uint32_t origlen);
+    static size_t statistics_block_size(const PcapngInterfaceStatistics& stats);
+    static void encode_statistics_block(uint8_t* dst, const PcapngInterfaceStatistics& stats);
+
     // Hands everything buffered to the sink (and fflush()es a stdio stream).
     bool flush();
     // Flushes, then closes an owned descriptor.
@@ -128,8 +140,8 @@ private:
     // both length fields; null when the writer has failed. end_block() commits it.
     uint8_t* begin_block(uint32_t type, size_t length);
     bool end_block();
-    void put_option(uint8_t*& p, uint16_t code, const void* value, size_t length);
-    void put_option_u64(uint8_t*& p, uint16_t code, uint64_t value);
+    static void put_option(uint8_t*& p, uint16_t code, const void* value, size_t length);
+    static void put_option_u64(uint8_t*& p, uint16_t code, uint64_t value);
     bool refuse(std::string why);
     bool write_out(const uint8_t* data, size_t length);
 

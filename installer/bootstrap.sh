@@ -25,15 +25,18 @@ done
 packages=(
   # build
   build-essential cmake ninja-build pkg-config
-  qt6-base-dev libpcap-dev nlohmann-json3-dev
+  qt6-base-dev libpcap-dev nlohmann-json3-dev libcap-dev libseccomp-dev
+  # live capture: file capabilities for the helper
+  libcap2-bin
   # runtime data: MAC vendor names
   ieee-data
-  # tests: tshark is the reference the corpus tests compare with
-  tshark
+  # tests: tshark is the reference the corpus tests compare with; test hosts
+  # are network namespaces joined by a veth pair, fed by tcpreplay
+  tshark iproute2 tcpreplay util-linux
   # fuzzing and sanitizers
   clang libclang-rt-14-dev
-  # benchmarks: the peer tools and a peak-memory timer
-  tcpdump time
+  # benchmarks: the peer tools, a traffic generator and a peak-memory timer
+  tcpdump netsniff-ng time bc
 )
 
 if [ "$install" = 1 ]; then
@@ -53,4 +56,7 @@ fi
 if [ "$build" = 1 ]; then
   cmake -S . -B "$build_dir" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo "${cmake_args[@]}"
   cmake --build "$build_dir"
+  if [ "$install" = 1 ]; then
+    installer/setup-capture-permissions.sh "$build_dir/bin/underhood-capture" || true
+  fi
 fi
