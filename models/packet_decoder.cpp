@@ -53,6 +53,9 @@ enum : uint16_t {
     kEtherErspan3 = 0x22EB,
     kEtherQinQOld = 0x9100,
     kEtherPpp = 0x880B,
+    kEtherMacsec = 0x88E5,
+    kEtherNsh = 0x894F,
+    kEtherArista = 0xD28B, // Arista vendor-specific (AVSP) timestamp header
 };
 
 // Walks a packet layer by layer. Each layer gets [off, end): `end` is the
@@ -106,6 +109,16 @@ private:
         out_.path[out_.depth++] = p;
         return true;
     }
+    // Headers that do not show in the path (MACsec, NSH, Arista) still
+    // nest: bound them like push() bounds the others.
+    bool enter_shim()
+    {
+        if (++shims_ > DecodedPacket::kMaxDepth) {
+            mark(DecodedPacket::Malformed, "too many nested layers");
+            return false;
+        }
+        return true;
+    }
 
     void ethernet(size_t off, size_t end);
     void ethertype(uint16_t type, size_t off, size_t end);
@@ -119,6 +132,9 @@ private:
     void ieee80211(size_t off, size_t end);
     void radiotap(size_t off, size_t end);
     void arp(size_t off, size_t end);
+    void macsec(size_t off, size_t end);
+    void nsh(size_t off, size_t end);
+    void arista(size_t off, size_t end);
     void ipv4(size_t off, size_t end);
     void ipv6(size_t off, size_t end);
     void ip_payload(uint8_t proto, size_t off, size_t end, bool fragment, const IpAddress& src, const IpAddress& dst);
@@ -159,6 +175,7 @@ private:
     size_t n_;
     size_t missing_;
     DecodedPacket& out_;
+    int shims_ = 0;
 };
 
 void Decoder::link(uint32_t lt)
@@ -169,9 +186,12 @@ void Decoder::link(uint32_t lt)
     case kLinkLoop: null_loop(0, n_, true); break;
     case kLinkRaw:
     case kLinkRawOpenBsd:
-    case kLinkRawBsdOs:
-    case kLinkIpv4:
-    case kLinkIpv6: raw_ip(0, n_); break;
+    case kLinkRawBsdOs: raw_ip(0, n_); break;
+    // These two name the version: an IPv6 packet under LINKTYPE_IPV6 with
+    // version 4 is bogus, not IPv4 (Wireshark agrees). LINKTYPE_IPV4 goes
+    // through ipv4(), which hands version 6 on as every IPv4 dissector does.
+    case kLinkIpv4: ipv4(0, n_); break;
+    case kLinkIpv6: ipv6(0, n_); break;
     case kLinkSll: cooked(0, n_, false); break;
     case kLinkSll2: cooked(0, n_, true); break;
     case kLinkPpp:
@@ -228,6 +248,9 @@ void Decoder::ethertype(uint16_t type, size_t off, size_t end)
     case kEtherTeb: ethernet(off, end); return;
     case kEtherPpp: ppp(off, end, false); return;
     case kEtherLldp: push(Proto::Lldp); return;
+    case kEtherMacsec: macsec(off, end); return;
+    case kEtherNsh: nsh(off, end); return;
+    case kEtherArista: arista(off, end); return;
     case kEtherErspan2:
         if (fits(off, 8, end))
             ethernet(off + 8, end);
@@ -238,6 +261,92 @@ void Decoder::ethertype(uint16_t type, size_t off, size_t end)
         return;
     default: return;
     }
+}
+
+// IEEE 802.1AE SecTAG. With neither the E nor the C bit the payload is in
+// clear (integrity only): the original EtherType follows, then data, then the ICV.
+void Decoder::macsec(size_t off, size_t end)
+{
+    if (!enter_shim() || !fits(off, 6, end))
+        return;
+    uint8_t tci = d_[off];
+    uint8_t short_len = d_[off + 1] & 0x3F;
+    if (tci & 0x80) {
+        mark(DecodedPacket::Malformed, "MACsec SecTAG with version bit set");
+        return;
+    }
+    size_t hlen = (tci & 0x20) ? 14 : 6; // SC bit: an explicit SCI follows the packet number
+    if (tci & 0x0C) { // E (encrypted) or C (changed text): nothing to read
+        out_.flags |= DecodedPacket::Encrypted;
+        return;
+    }
+    if (!fits(off, hlen + 2, end))
+        return;
+    size_t p = off + hlen;
+    constexpr size_t kIcv = 16;
+    size_t e;
+    if (short_len != 0) {
+        // The short length counts the secure data after the SecTAG (EtherType included).
+        e = claim(p, short_len, end);
+    } else {
+        // The ICV closes the frame: stop before it when it was captured.
+        size_t wire_end = end == n_ ? n_ + missing_ : end;
+        e = wire_end >= p + kIcv ? std::min(end, wire_end - kIcv) : end;
+    }
+    if (!fits(p, 2, e))
+        return;
+    ethertype(load_be16(d_ + p), p + 2, e);
+}
+
+// Network Service Header (RFC 8300): the length counts 4-byte words of the whole header.
+void Decoder::nsh(size_t off, size_t end)
+{
+    if (!enter_shim() || !fits(off, 8, end))
+        return;
+    size_t hlen = size_t(load_be16(d_ + off) & 0x3F) * 4;
+    uint8_t next = d_[off + 3];
+    if (hlen < 8) {
+        mark(DecodedPacket::Malformed, "NSH length below its base header");
+        return;
+    }
+    if (!fits(off, hlen, end))
+        return;
+    off += hlen;
+    switch (next) {
+    case 1: ipv4(off, end); return;
+    case 2: ipv6(off, end); return;
+    case 3: ethernet(off, end); return;
+    case 4: nsh(off, end); return;
+    case 5: mpls(off, end); return;
+    default: return;
+    }
+}
+
+// Arista's timestamp header (EtherType 0xD28B): subtype, version, a 64- or
+// 48-bit timestamp, then the original EtherType.
+void Decoder::arista(size_t off, size_t end)
+{
+    if (!enter_shim() || !fits(off, 4, end))
+        return;
+    uint16_t subtype = load_be16(d_ + off);
+    uint16_t version = load_be16(d_ + off + 2);
+    if (subtype != 1)
+        return;
+    size_t ts;
+    switch (version) {
+    case 0x0010: // 64-bit TAI
+    case 0x0110: // 64-bit UTC
+        ts = 8;
+        break;
+    case 0x0020: // 48-bit TAI
+    case 0x0120: // 48-bit UTC
+        ts = 6;
+        break;
+    default: return; // unknown layout: where the EtherType sits is unknown
+    }
+    if (!fits(off, 4 + ts + 2, end))
+        return;
+    ethertype(load_be16(d_ + off + 4 + ts), off + 4 + ts + 2, end);
 }
 
 void Decoder::llc(size_t off, size_t end)
@@ -358,13 +467,25 @@ void Decoder::cooked(size_t off, size_t end, bool v2)
 
 void Decoder::null_loop(size_t off, size_t end, bool network_order)
 {
-    if (!push(network_order ? Proto::Loop : Proto::Null) || !fits(off, 4, end))
+    if (!push(network_order ? Proto::Loop : Proto::Null))
+        return;
+    // Some BSD PPP interfaces put an HDLC-like PPP header here instead.
+    if (!network_order && end - off >= 2 && d_[off] == 0xFF && d_[off + 1] == 0x03) {
+        ppp(off, end, true);
+        return;
+    }
+    if (!fits(off, 4, end))
         return;
     uint32_t af = network_order ? load_be32(d_ + off) : load_le32(d_ + off);
     // DLT_NULL is in the capturing host's order; a value too big to be an
     // address family means it was the other order.
     if (!network_order && (af & 0xFFFF0000))
         af = load_be32(d_ + off);
+    // Wireshark reads a value above the 802.3 length limit as an EtherType.
+    if (!network_order && af > 1500 && af <= 0xFFFF) {
+        ethertype(uint16_t(af), off + 4, end);
+        return;
+    }
     switch (af) {
     case 2: ipv4(off + 4, end); break;
     case 24:
@@ -438,8 +559,16 @@ void Decoder::ieee80211(size_t off, size_t end)
         out_.flags |= DecodedPacket::Encrypted;
         return;
     }
-    if (qos && (d_[off + hlen - 2 - ((flags & 0x80) ? 4 : 0)] & 0x80))
-        return; // A-MSDU aggregate: subframes not decoded
+    if (qos && (d_[off + hlen - 2 - ((flags & 0x80) ? 4 : 0)] & 0x80)) {
+        // A-MSDU (802.11-2020 9.3.2.2.2): subframes of DA, SA, length and an
+        // LLC payload. The first subframe holds the outermost IP header, as
+        // it does for Wireshark.
+        size_t p = off + hlen;
+        if (!fits(p, 14, end))
+            return;
+        llc(p + 14, claim(p + 14, load_be16(d_ + p + 12), end));
+        return;
+    }
     llc(off + hlen, end);
 }
 
@@ -455,6 +584,12 @@ void Decoder::arp(size_t off, size_t end)
 
 void Decoder::ipv4(size_t off, size_t end)
 {
+    // Like Wireshark's IP dissector, a version 6 header where IPv4 was
+    // announced is read as IPv6 (misconfigured stacks and tunnels send these).
+    if (off < end && (d_[off] >> 4) == 6) {
+        ipv6(off, end);
+        return;
+    }
     if (!push(Proto::Ipv4) || !fits(off, 20, end))
         return;
     const uint8_t* h = d_ + off;
@@ -463,13 +598,8 @@ void Decoder::ipv4(size_t off, size_t end)
         mark(DecodedPacket::Malformed, (h[0] >> 4) != 4 ? "IPv4 header with another version" : "IPv4 header length below 20");
         return;
     }
-    IpAddress src = IpAddress::v4(h + 12), dst = IpAddress::v4(h + 16);
-    if (!(out_.flags & DecodedPacket::HasIp)) {
-        out_.flags |= DecodedPacket::HasIp;
-        out_.ip_src = src;
-        out_.ip_dst = dst;
-        out_.ip_offset = uint32_t(off);
-    }
+    // The addresses count only when the header is consistent: a total length
+    // below the header length makes it bogus (Wireshark stops there too).
     uint16_t total = load_be16(h + 2);
     size_t e;
     if (total == 0) {
@@ -479,6 +609,13 @@ void Decoder::ipv4(size_t off, size_t end)
         return;
     } else {
         e = claim(off, total, end);
+    }
+    IpAddress src = IpAddress::v4(h + 12), dst = IpAddress::v4(h + 16);
+    if (!(out_.flags & DecodedPacket::HasIp)) {
+        out_.flags |= DecodedPacket::HasIp;
+        out_.ip_src = src;
+        out_.ip_dst = dst;
+        out_.ip_offset = uint32_t(off);
     }
     if (!fits(off, ihl, e))
         return;
