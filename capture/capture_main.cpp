@@ -17,6 +17,7 @@
 #include <fcntl.h>
 #include <getopt.h>
 #include <map>
+#include <mutex>
 #include <poll.h>
 #include <string>
 #include <sys/stat.h>
@@ -152,19 +153,20 @@ struct InterfaceState {
     int64_t start_ns = 0;
 };
 
-QueuedStatistics statistics_of(InterfaceState& s, bool final)
+PcapngInterfaceStatistics statistics_of(InterfaceState& s, uint32_t id)
 {
     KernelCounters k = s.backend->counters();
-    QueuedStatistics q{};
+    PcapngInterfaceStatistics q;
+    q.interface_id = id;
+    q.ts_ns = uint64_t(now_ns());
     q.ifrecv = k.received;
     q.osdrop = k.dropped;
     uint64_t d = interface_drops(s.name);
     q.ifdrop = d >= s.ifdrop_base ? d - s.ifdrop_base : 0;
     q.filteraccept = s.taken;
     q.usrdeliv = s.delivered;
-    q.start_ns = s.start_ns;
-    q.end_ns = now_ns();
-    q.final = final;
+    q.start_ns = uint64_t(s.start_ns);
+    q.end_ns = q.ts_ns;
     return q;
 }
 
@@ -188,27 +190,8 @@ public:
     void run()
     {
         while (auto chunk = q_.pop()) {
-            const uint8_t* p = chunk->bytes.get();
-            const uint8_t* end = p + chunk->used;
-            while (ok_ && p + sizeof(QueuedRecord) <= end) {
-                QueuedRecord r;
-                std::memcpy(&r, p, sizeof r);
-                p += sizeof r;
-                if (r.kind == QueuedRecord::Packet) {
-                    ok_ = writer_->write_packet(r.interface_id, uint64_t(r.ts_ns), {p, r.caplen}, r.len);
-                    p += (size_t(r.caplen) + 7) & ~size_t(7);
-                } else {
-                    QueuedStatistics s;
-                    std::memcpy(&s, p, sizeof s);
-                    p += sizeof s;
-                    last_stats_[r.interface_id] = {r.ts_ns, s};
-                    ok_ = write_statistics(r.interface_id, r.ts_ns, s);
-                }
-            }
+            ok_ = writer_->write_encoded({chunk->bytes.get(), chunk->used}, chunk->packets) && writer_->flush();
             q_.recycle(std::move(chunk));
-            if (!ok_)
-                break;
-            ok_ = writer_->flush();
             if (!ok_)
                 break;
             good_offset_ = writer_->bytes_written();
@@ -222,6 +205,13 @@ public:
         else
             ok_ = writer_->close();
         done_ = true;
+    }
+
+    // The latest statistics per interface, repeated at the end of each ring file.
+    void remember(const PcapngInterfaceStatistics& st)
+    {
+        std::lock_guard lock(stats_mutex_);
+        last_stats_[st.interface_id] = st;
     }
 
     bool ok() const { return ok_; }
@@ -287,26 +277,14 @@ private:
         return ok_;
     }
 
-    bool write_statistics(uint32_t itf, int64_t ts, const QueuedStatistics& s)
-    {
-        PcapngInterfaceStatistics isb;
-        isb.interface_id = itf;
-        isb.ts_ns = uint64_t(ts);
-        isb.start_ns = uint64_t(s.start_ns);
-        isb.end_ns = uint64_t(s.end_ns);
-        isb.ifrecv = s.ifrecv;
-        isb.ifdrop = s.ifdrop;
-        isb.filteraccept = s.filteraccept;
-        isb.osdrop = s.osdrop;
-        isb.usrdeliv = s.usrdeliv;
-        return writer_->write_statistics(isb);
-    }
-
     bool rotate()
     {
         // Each file ends with the latest totals, so every file can be read on its own.
-        for (const auto& [itf, st] : last_stats_)
-            write_statistics(itf, st.first, st.second);
+        {
+            std::lock_guard lock(stats_mutex_);
+            for (const auto& [itf, st] : last_stats_)
+                writer_->write_statistics(st);
+        }
         if (!writer_->close()) {
             on_failure();
             return false;
@@ -333,7 +311,8 @@ private:
     std::vector<InterfaceState>& itfs_;
     PacketQueue& q_;
     std::unique_ptr<PcapngWriter> writer_;
-    std::map<uint32_t, std::pair<int64_t, QueuedStatistics>> last_stats_;
+    std::mutex stats_mutex_;
+    std::map<uint32_t, PcapngInterfaceStatistics> last_stats_;
     std::deque<std::string> files_;
     unsigned file_number_ = 0;
     int file_fd_ = -1;
@@ -582,9 +561,10 @@ int main(int argc, char** argv)
             next_stats = now + o.stats_interval_ms;
             uint64_t helper_drops = 0;
             for (size_t i = 0; i < itfs.size(); ++i) {
-                QueuedStatistics st = statistics_of(itfs[i], false);
-                helper_drops += st.filteraccept - st.usrdeliv;
-                queue.push_statistics(uint32_t(i), now_ns(), st);
+                PcapngInterfaceStatistics st = statistics_of(itfs[i], uint32_t(i));
+                helper_drops += *st.filteraccept - *st.usrdeliv;
+                stream.remember(st);
+                queue.push_statistics(st);
             }
             queue.publish();
             if (helper_drops > helper_drops_reported && !(o.count && total >= o.count)) {
@@ -617,12 +597,13 @@ int main(int argc, char** argv)
             for (int rounds = 0; rounds < 64 && s.taken < queued; ++rounds)
                 if (take(s, uint32_t(i), queued) == 0)
                     break;
-            QueuedStatistics st = statistics_of(s, true);
-            queue.push_statistics(uint32_t(i), now_ns(), st);
-            say("", s.name + ": " + std::to_string(st.usrdeliv) + " packets written, " + std::to_string(st.ifrecv) +
-                        " received by the socket, " + std::to_string(st.osdrop) + " dropped by the kernel, " +
-                        std::to_string(st.filteraccept - st.usrdeliv) + " dropped by the helper, " +
-                        std::to_string(st.ifdrop) + " dropped by the interface");
+            PcapngInterfaceStatistics st = statistics_of(s, uint32_t(i));
+            stream.remember(st);
+            queue.push_statistics(st);
+            say("", s.name + ": " + std::to_string(*st.usrdeliv) + " packets written, " + std::to_string(*st.ifrecv) +
+                        " received by the socket, " + std::to_string(*st.osdrop) + " dropped by the kernel, " +
+                        std::to_string(*st.filteraccept - *st.usrdeliv) + " dropped by the helper, " +
+                        std::to_string(*st.ifdrop) + " dropped by the interface");
         }
     }
     queue.close();

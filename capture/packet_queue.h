@@ -1,5 +1,5 @@
-// A bounded queue between the thread that empties the kernel ring and the
-// thread that writes the stream. The capture side never waits: when the
+// A bounded queue of finished pcapng blocks between the thread that empties
+// the kernel ring and the thread that writes the stream. The capture side never waits: when the
 // writer falls behind and the budget is spent, packets are counted as the
 // helper's drops instead of stalling the ring.
 #pragma once
@@ -13,24 +13,9 @@
 #include <mutex>
 #include <vector>
 
+#include "pcapng_writer.h"
+
 namespace underhood::capture {
-
-struct QueuedRecord {
-    enum Kind : uint32_t { Packet = 1, Statistics = 2 };
-    uint32_t kind;
-    uint32_t interface_id;
-    int64_t ts_ns;
-    uint32_t caplen;
-    uint32_t len;
-};
-
-// Statistics ride in the same queue so the final block follows every packet.
-struct QueuedStatistics {
-    uint64_t ifrecv, osdrop, ifdrop, filteraccept, usrdeliv;
-    int64_t start_ns, end_ns;
-    uint32_t final;
-    uint32_t pad;
-};
 
 class PacketQueue {
 public:
@@ -38,38 +23,34 @@ public:
 
     explicit PacketQueue(size_t budget_bytes) : max_chunks_(std::max<size_t>(2, budget_bytes / kChunkSize)) {}
 
-    // Capture side. Returns false (and counts nothing) when there is no room.
+    // Capture side: the packet as a finished EPB, so the writer thread only
+    // writes chunks out. Returns false (and counts nothing) when there is no room.
     bool push_packet(uint32_t itf, int64_t ts_ns, const uint8_t* data, uint32_t caplen, uint32_t len,
                      const uint8_t* vlan_tag = nullptr)
     {
-        size_t need = sizeof(QueuedRecord) + ((size_t(caplen) + (vlan_tag ? 4 : 0) + 7) & ~size_t(7));
-        uint8_t* p = reserve(need, false);
+        const bool tag = vlan_tag && caplen >= 12;
+        const uint32_t cap = caplen + (tag ? 4 : 0);
+        uint8_t* p = reserve(PcapngWriter::packet_block_size(cap), false);
         if (!p)
             return false;
-        uint32_t cap = caplen + (vlan_tag ? 4 : 0);
-        QueuedRecord r{QueuedRecord::Packet, itf, ts_ns, cap, len + (vlan_tag ? 4 : 0)};
-        std::memcpy(p, &r, sizeof r);
-        uint8_t* d = p + sizeof r;
-        if (vlan_tag && caplen >= 12) {
+        if (tag) {
             // The tag goes back after the two MAC addresses, as it was on the wire.
-            std::memcpy(d, data, 12);
-            std::memcpy(d + 12, vlan_tag, 4);
-            std::memcpy(d + 16, data + 12, caplen - 12);
+            uint8_t head[16];
+            std::memcpy(head, data, 12);
+            std::memcpy(head + 12, vlan_tag, 4);
+            PcapngWriter::encode_packet_block(p, itf, uint64_t(ts_ns), {head, 16}, {data + 12, caplen - 12u}, len + 4);
         } else {
-            r.caplen = caplen;
-            std::memcpy(p, &r, sizeof r);
-            std::memcpy(d, data, caplen);
+            PcapngWriter::encode_packet_block(p, itf, uint64_t(ts_ns), {data, caplen}, {}, len);
         }
+        ++current_->packets;
         return true;
     }
 
     // Capture side; statistics are never dropped (they may exceed the budget).
-    void push_statistics(uint32_t itf, int64_t ts_ns, const QueuedStatistics& s)
+    void push_statistics(const PcapngInterfaceStatistics& st)
     {
-        uint8_t* p = reserve(sizeof(QueuedRecord) + sizeof s, true);
-        QueuedRecord r{QueuedRecord::Statistics, itf, ts_ns, uint32_t(sizeof s), 0};
-        std::memcpy(p, &r, sizeof r);
-        std::memcpy(p + sizeof r, &s, sizeof s);
+        uint8_t* p = reserve(PcapngWriter::statistics_block_size(st), true);
+        PcapngWriter::encode_statistics_block(p, st);
     }
 
     // Capture side: hands the partly filled chunk to the writer (low latency at low rates).
@@ -94,6 +75,7 @@ public:
         std::unique_ptr<uint8_t[]> bytes{new uint8_t[kChunkSize]};
         size_t used = 0;
         size_t capacity = kChunkSize;
+        uint64_t packets = 0; // EPBs among the blocks
     };
 
     // Writer side: the next chunk, or null once closed and empty.
@@ -113,6 +95,7 @@ public:
     {
         std::lock_guard lock(mutex_);
         c->used = 0;
+        c->packets = 0;
         if (c->capacity == kChunkSize && allocated_ <= max_chunks_)
             free_.push_back(std::move(c));
         else

@@ -56,7 +56,7 @@ run underhood-pcap "$helper" -i "$VB" -B "$buf" --backend pcap -w /dev/null
 run tcpdump tcpdump -i "$VB" -B $((buf * 1024)) -n -w /dev/null
 run netsniff-ng netsniff-ng --in "$VB" --out /dev/null -S "${buf}MiB" --silent
 
-printf '%-20s %12s %12s %12s %10s %10s %12s\n' tool "rx(truth)" captured dropped "pps" "cpu s" "ns cpu/pkt"
+printf '%-20s %12s %12s %12s %12s %10s %10s %12s\n' tool "rx(truth)" captured dropped unaccounted "pps" "cpu s" "ns cpu/pkt"
 while read -r name truth user sys; do
   err="$work/$name.all"
   cat "$work/$name.out" "$work/$name.err" | tr '\r' '\n' > "$err"
@@ -76,5 +76,7 @@ while read -r name truth user sys; do
   cpu=$(echo "$user + $sys" | bc -l)
   pps=$(echo "${captured:-0} / $secs" | bc)
   nspp=$(echo "if (${captured:-0} > 0) $cpu * 1000000000 / ${captured:-1} else 0" | bc)
-  printf '%-20s %12s %12s %12s %10s %10.2f %12s\n' "$name" "$truth" "${captured:-?}" "${dropped:-?}" "$pps" "$cpu" "$nspp"
+  # Ground truth minus what the tool captured and said it dropped: 0 means nothing was lost silently.
+  unaccounted=$(( truth - ${captured:-0} - ${dropped:-0} ))
+  printf '%-20s %12s %12s %12s %12s %10s %10.2f %12s\n' "$name" "$truth" "${captured:-?}" "${dropped:-?}" "$unaccounted" "$pps" "$cpu" "$nspp"
 done < "$work/results"
