@@ -44,15 +44,7 @@ public:
             return {kExitInterfaceDown, "interface " + o.interface + " is down (bring it up with: ip link set " +
                                             o.interface + " up)"};
         ifindex_ = int(if_nametoindex(o.interface.c_str()));
-        int hatype = 0;
-        {
-            FILE* f = std::fopen(("/sys/class/net/" + o.interface + "/type").c_str(), "r");
-            if (f) {
-                if (std::fscanf(f, "%d", &hatype) != 1)
-                    hatype = 0;
-                std::fclose(f);
-            }
-        }
+        const int hatype = interface_hardware_type(o.interface);
         int sock_type = SOCK_RAW;
         switch (hatype) {
         case ARPHRD_ETHER:
@@ -205,10 +197,9 @@ public:
     {
         int err = 0;
         socklen_t len = sizeof err;
+        // The kernel reports ENETDOWN here when the interface goes away.
         if (getsockopt(fd_, SOL_SOCKET, SO_ERROR, &err, &len) == 0 && err != 0)
-            return std::strerror(err);
-        if (!interface_exists(opts_.interface))
-            return "the interface disappeared";
+            return err == ENETDOWN ? "the interface went down or disappeared" : std::strerror(err);
         return {};
     }
 

@@ -92,9 +92,12 @@ struct BpfInsn {
 bool compile_filter(const std::string& expr, int link_type, uint32_t snaplen, std::vector<BpfInsn>& program,
                     std::string* listing, std::string& error);
 
-// Interface facts from sysfs.
+// Interface facts for the helper's own network namespace. Only
+// interface_drops() may be called once the system calls are restricted.
 bool interface_exists(const std::string& name);
 bool interface_up(const std::string& name);
+unsigned interface_flags(const std::string& name);
+int interface_hardware_type(const std::string& name); // ARPHRD_*, -1 if unknown
 // rx_dropped + rx_missed_errors + rx_fifo_errors of the interface now.
 uint64_t interface_drops(const std::string& name);
 

@@ -68,6 +68,25 @@ const char* link_type_for_hatype(int hatype)
     }
 }
 
+// Receive counters from /proc/net/dev, which answers for this process's network namespace.
+void proc_net_dev_rx(const std::string& name, uint64_t& packets, uint64_t& bytes)
+{
+    std::ifstream in("/proc/net/dev");
+    std::string line;
+    while (std::getline(in, line)) {
+        auto colon = line.find(':');
+        auto start = line.find_first_not_of(' ');
+        if (colon == std::string::npos || line.substr(start, colon - start) != name)
+            continue;
+        std::istringstream f(line.substr(colon + 1));
+        unsigned long long b = 0, p = 0;
+        f >> b >> p;
+        bytes = b;
+        packets = p;
+        return;
+    }
+}
+
 } // namespace
 
 std::string list_interfaces_json()
@@ -100,7 +119,9 @@ std::string list_interfaces_json()
     bool first = true;
     for (const auto& [name, info] : by_name) {
         const std::string sys = "/sys/class/net/" + name;
-        int hatype = int(read_number(sys + "/type"));
+        int hatype = interface_hardware_type(name);
+        uint64_t rx_packets = 0, rx_bytes = 0;
+        proc_net_dev_rx(name, rx_packets, rx_bytes);
         out << (first ? "\n" : ",\n") << "  {\"name\": " << json_string(name)
             << ", \"index\": " << read_number(sys + "/ifindex")
             << ", \"state\": " << json_string(read_line(sys + "/operstate"))
@@ -110,8 +131,7 @@ std::string list_interfaces_json()
             << ", \"mac\": " << json_string(read_line(sys + "/address")) << ", \"addresses\": [";
         for (size_t i = 0; i < info.addresses.size(); ++i)
             out << (i ? ", " : "") << json_string(info.addresses[i]);
-        out << "], \"rx_packets\": " << read_number(sys + "/statistics/rx_packets")
-            << ", \"rx_bytes\": " << read_number(sys + "/statistics/rx_bytes")
+        out << "], \"rx_packets\": " << rx_packets << ", \"rx_bytes\": " << rx_bytes
             << ", \"rx_dropped\": " << interface_drops(name) << "}";
         first = false;
     }

@@ -95,11 +95,7 @@ public:
 
     std::string socket_error() override
     {
-        if (!error_.empty())
-            return error_;
-        if (!interface_exists(opts_.interface))
-            return "the interface disappeared";
-        return {};
+        return error_;
     }
 
 private:

@@ -560,6 +560,15 @@ void MainWindow::restartCapture()
 
 void MainWindow::setLayer(Layer layer) { layer_ = layer; }
 
+QString MainWindow::warningText() const { return warning_bar_->isVisible() ? warning_bar_->text() : QString(); }
+
+QString MainWindow::statusText() const
+{
+    return QStringList{st_packets_->text(), st_bytes_->text(), st_duration_->text(), st_rate_->text(),
+                       st_drops_->text()}
+        .join(" | ");
+}
+
 void MainWindow::applyTheme(const QString& theme)
 {
     static const QPalette system_palette = QApplication::palette();

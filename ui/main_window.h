@@ -43,6 +43,9 @@ public:
     PacketListView* packetView() const { return list_; }
     // Shown in dialogs; tests read it instead of clicking through a modal box.
     QString lastError() const { return last_error_; }
+    // The warning shown above the views (truncated file, cancelled load), empty when none.
+    QString warningText() const;
+    QString statusText() const;
     // Modal message boxes are skipped (tests, screenshots); errors still go to lastError().
     void setQuiet(bool quiet) { quiet_ = quiet; }
 

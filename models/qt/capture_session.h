@@ -47,6 +47,7 @@ public:
     const LiveCaptureOptions& liveOptions() const { return live_opts_; }
     // Helper lines on stderr (events, warnings, errors), newest last.
     QStringList helperMessages() const { return helper_messages_; }
+    qint64 helperPid() const { return helper_ ? helper_->processId() : 0; }
 
     // Where underhood-capture lives: beside this program, or on PATH.
     static QString helperPath();

@@ -1,0 +1,198 @@
+// The desktop window under QT_QPA_PLATFORM=offscreen: opening files (good,
+// truncated, not a capture) and a live capture through the real helper in a
+// network namespace (root only).
+#include "capture_session.h"
+#include "main_window.h"
+#include "packet_list_model.h"
+
+#include <QApplication>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QProcess>
+#include <QTemporaryDir>
+#include <QtTest>
+
+#include <csignal>
+#include <fcntl.h>
+#include <sched.h>
+#include <unistd.h>
+
+using namespace underhood;
+
+namespace {
+const QString kDemo = QStringLiteral(UNDERHOOD_SOURCE_DIR "/resources/demo.pcapng");
+const QString kCli = QStringLiteral(UNDERHOOD_BIN_DIR "/underhood-cli");
+
+bool wait_finished(MainWindow& w, int ms = 30000)
+{
+    return QTest::qWaitFor([&] { return w.session() && !w.session()->isRunning(); }, ms);
+}
+
+QJsonObject cli_stats(const QString& file)
+{
+    QProcess p;
+    p.start(kCli, {"stats", "--json", file});
+    p.waitForFinished(60000);
+    return QJsonDocument::fromJson(p.readAllStandardOutput()).object();
+}
+
+int run(const QString& program, const QStringList& args)
+{
+    QProcess p;
+    p.start(program, args);
+    p.waitForFinished(60000);
+    return p.exitStatus() == QProcess::NormalExit ? p.exitCode() : -1;
+}
+} // namespace
+
+class TestMainWindow : public QObject {
+    Q_OBJECT
+private slots:
+    void initTestCase();
+    void opensDemoWithCliTotals();
+    void opensCorpusFile();
+    void truncatedFileWarns();
+    void nonCaptureShowsErrorAndKeepsWorking();
+    void liveCaptureThroughHelper();
+
+private:
+    QTemporaryDir dir_;
+};
+
+void TestMainWindow::initTestCase()
+{
+    QVERIFY(dir_.isValid());
+    QCoreApplication::setOrganizationName("underhood-tests");
+    QCoreApplication::setApplicationName("test_main_window");
+}
+
+void TestMainWindow::opensDemoWithCliTotals()
+{
+    MainWindow w;
+    w.setQuiet(true);
+    w.show();
+    QVERIFY(w.openFile(kDemo));
+    QVERIFY(wait_finished(w));
+    QTest::qWait(250); // a refresh tick
+    const QJsonObject cli = cli_stats(kDemo);
+    QCOMPARE(qint64(w.packetModel()->rowCount()), cli["packets"].toInteger());
+    QVERIFY(w.windowTitle().contains("demo.pcapng"));
+    QVERIFY2(w.statusText().contains(QLocale().toString(cli["packets"].toInteger())), qPrintable(w.statusText()));
+    QVERIFY(w.warningText().isEmpty());
+    // The first row is packet 1 and its columns are filled.
+    const QModelIndex src = w.packetModel()->index(0, PacketListModel::Source);
+    QVERIFY(!w.packetModel()->data(src, Qt::DisplayRole).toString().isEmpty());
+    QCOMPARE(w.packetModel()->numberAt(0), quint64(1));
+}
+
+void TestMainWindow::opensCorpusFile()
+{
+    const QString f = QStringLiteral(UNDERHOOD_SHARED_DIR "/corpus/tcpdump/802.1ad_QinQ.pcap");
+    if (!QFileInfo::exists(f))
+        QSKIP("the shared corpus is absent");
+    MainWindow w;
+    w.setQuiet(true);
+    QVERIFY(w.openFile(f));
+    QVERIFY(wait_finished(w));
+    QTest::qWait(250);
+    QCOMPARE(qint64(w.packetModel()->rowCount()), cli_stats(f)["packets"].toInteger());
+}
+
+void TestMainWindow::truncatedFileWarns()
+{
+    QFile demo(kDemo);
+    QVERIFY(demo.open(QIODevice::ReadOnly));
+    QByteArray bytes = demo.readAll();
+    const QString cut = dir_.filePath("cut.pcapng");
+    QFile out(cut);
+    QVERIFY(out.open(QIODevice::WriteOnly));
+    out.write(bytes.left(bytes.size() / 2 + 37)); // in the middle of a block
+    out.close();
+    MainWindow w;
+    w.setQuiet(true);
+    w.show();
+    QVERIFY(w.openFile(cut));
+    QVERIFY(wait_finished(w));
+    QTest::qWait(250);
+    QVERIFY2(w.warningText().contains("truncated"), qPrintable(w.warningText()));
+    QVERIFY(w.packetModel()->rowCount() > 100);
+    QCOMPARE(qint64(w.packetModel()->rowCount()), cli_stats(cut)["packets"].toInteger());
+}
+
+void TestMainWindow::nonCaptureShowsErrorAndKeepsWorking()
+{
+    const QString txt = dir_.filePath("notes.txt");
+    QFile f(txt);
+    QVERIFY(f.open(QIODevice::WriteOnly));
+    f.write("these are not packets\n");
+    f.close();
+    MainWindow w;
+    w.setQuiet(true);
+    QVERIFY(!w.openFile(txt));
+    QVERIFY(w.lastError().contains("notes.txt"));
+    QVERIFY(w.lastError().contains("not a pcap or pcapng"));
+    QVERIFY(!w.session());
+    // Still works.
+    QVERIFY(w.openFile(kDemo));
+    QVERIFY(wait_finished(w));
+}
+
+void TestMainWindow::liveCaptureThroughHelper()
+{
+    if (geteuid() != 0)
+        QSKIP("needs root to create the network namespaces");
+    if (QStandardPaths::findExecutable("tcpreplay").isEmpty())
+        QSKIP("needs tcpreplay");
+    const QString a = QString("uhgui%1a").arg(getpid()), b = QString("uhgui%1b").arg(getpid());
+    QCOMPARE(run("ip", {"netns", "add", a}), 0);
+    QCOMPARE(run("ip", {"netns", "add", b}), 0);
+    auto cleanup = qScopeGuard([&] {
+        run("ip", {"netns", "del", a});
+        run("ip", {"netns", "del", b});
+    });
+    QCOMPARE(run("ip", {"link", "add", "uhgva", "netns", a, "type", "veth", "peer", "name", "uhgvb", "netns", b}), 0);
+    for (const QString& ns : {a, b}) {
+        run("ip", {"netns", "exec", ns, "sysctl", "-qw", "net.ipv6.conf.all.disable_ipv6=1"});
+        run("ip", {"netns", "exec", ns, "sysctl", "-qw", "net.ipv6.conf.default.disable_ipv6=1"});
+    }
+    QCOMPARE(run("ip", {"-n", a, "link", "set", "uhgva", "up"}), 0);
+    QCOMPARE(run("ip", {"-n", b, "link", "set", "uhgvb", "up"}), 0);
+
+    // The helper is started by the app: move this (GUI) thread into namespace B
+    // so the child it forks captures there.
+    int self = open("/proc/self/ns/net", O_RDONLY | O_CLOEXEC);
+    int target = open(qPrintable("/var/run/netns/" + b), O_RDONLY | O_CLOEXEC);
+    QVERIFY(self >= 0 && target >= 0);
+    QCOMPARE(setns(target, CLONE_NEWNET), 0);
+    auto back = qScopeGuard([&] {
+        setns(self, CLONE_NEWNET);
+        close(self);
+        close(target);
+    });
+
+    MainWindow w;
+    w.setQuiet(true);
+    w.show();
+    LiveCaptureOptions o;
+    o.interfaces = {"uhgvb"};
+    QVERIFY2(w.startCapture(o), qPrintable(w.lastError()));
+    QVERIFY(w.windowTitle().contains("uhgvb"));
+    // The demo's packets, sent over the wire from namespace A.
+    QCOMPARE(run("ip", {"netns", "exec", a, "tcpreplay", "-q", "--pps", "20000", "-i", "uhgva", kDemo}), 0);
+    const qint64 sent = cli_stats(kDemo)["packets"].toInteger();
+    QVERIFY2(QTest::qWaitFor([&] { return w.packetModel()->rowCount() >= sent; }, 20000),
+             qPrintable(QString("rows %1 of %2").arg(w.packetModel()->rowCount()).arg(sent)));
+    QCOMPARE(qint64(w.packetModel()->rowCount()), sent);
+
+    // The helper dies: a clear message, and everything captured stays.
+    const qint64 pid = w.session()->helperPid();
+    QVERIFY(pid > 0);
+    ::kill(pid_t(pid), SIGKILL);
+    QVERIFY(QTest::qWaitFor([&] { return !w.lastError().isEmpty(); }, 10000));
+    QVERIFY2(w.lastError().contains("kept"), qPrintable(w.lastError()));
+    QVERIFY(QTest::qWaitFor([&] { return !w.session()->isRunning(); }, 10000));
+    QCOMPARE(qint64(w.packetModel()->rowCount()), sent);
+}
+
+QTEST_MAIN(TestMainWindow)
+#include "test_main_window.moc"
