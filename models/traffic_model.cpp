@@ -121,12 +121,20 @@ void TrafficModel::add(const PacketRecord& rec, const DecodedPacket& dp)
         if (!endpoints(Layer(li), dp, src, dst))
             continue;
         LayerTables& lt = layers_[size_t(li)];
-        HostStats& hs = lt.hosts[src];
-        touch(hs, ts);
-        ++hs.packets;
-        hs.bytes += bytes;
-        ++hs.tx_packets;
-        hs.tx_bytes += bytes;
+        // Entries of the flat tables move when they grow: finish with one
+        // before looking up the next.
+        {
+            HostStats& hs = lt.hosts[src];
+            touch(hs, ts);
+            ++hs.packets;
+            hs.bytes += bytes;
+            ++hs.tx_packets;
+            hs.tx_bytes += bytes;
+            if (dst == src) {
+                ++hs.rx_packets;
+                hs.rx_bytes += bytes;
+            }
+        }
         if (!(dst == src)) {
             HostStats& hd = lt.hosts[dst];
             touch(hd, ts);
@@ -134,9 +142,6 @@ void TrafficModel::add(const PacketRecord& rec, const DecodedPacket& dp)
             hd.bytes += bytes;
             ++hd.rx_packets;
             hd.rx_bytes += bytes;
-        } else {
-            ++hs.rx_packets;
-            hs.rx_bytes += bytes;
         }
         bool forward = !(dst < src);
         ConversationKey key{forward ? src : dst, forward ? dst : src};
@@ -161,8 +166,8 @@ void TrafficModel::add(const PacketRecord& rec, const DecodedPacket& dp)
 void TrafficModel::age_out(int64_t cutoff_ns)
 {
     for (LayerTables& lt : layers_) {
-        std::erase_if(lt.hosts, [&](const auto& kv) { return kv.second.last_ns < cutoff_ns; });
-        std::erase_if(lt.conversations, [&](const auto& kv) { return kv.second.last_ns < cutoff_ns; });
+        lt.hosts.erase_if([&](const auto& kv) { return kv.second.last_ns < cutoff_ns; });
+        lt.conversations.erase_if([&](const auto& kv) { return kv.second.last_ns < cutoff_ns; });
     }
 }
 
