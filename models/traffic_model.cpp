@@ -70,6 +70,23 @@ bool TrafficModel::endpoints(Layer l, const DecodedPacket& dp, Endpoint& src, En
 }
 
 namespace {
+
+// Endpoint's operator< (kind, family, port, then the address bytes in
+// order) without its out-of-line memcmp.
+bool endpoint_less(const Endpoint& x, const Endpoint& y)
+{
+    if (x.kind != y.kind)
+        return x.kind < y.kind;
+    if (x.family != y.family)
+        return x.family < y.family;
+    if (x.port != y.port)
+        return x.port < y.port;
+    uint64_t a = load_be64(x.bytes.data()), b = load_be64(y.bytes.data());
+    if (a != b)
+        return a < b;
+    return load_be64(x.bytes.data() + 8) < load_be64(y.bytes.data() + 8);
+}
+
 void touch(HostStats& h, int64_t ts)
 {
     if (h.packets == 0 || ts < h.first_ns)
@@ -121,6 +138,7 @@ void TrafficModel::add(const PacketRecord& rec, const DecodedPacket& dp)
         if (!endpoints(Layer(li), dp, src, dst))
             continue;
         LayerTables& lt = layers_[size_t(li)];
+        const bool same = EndpointEq{}(src, dst);
         // Entries of the flat tables move when they grow: finish with one
         // before looking up the next.
         {
@@ -130,12 +148,12 @@ void TrafficModel::add(const PacketRecord& rec, const DecodedPacket& dp)
             hs.bytes += bytes;
             ++hs.tx_packets;
             hs.tx_bytes += bytes;
-            if (dst == src) {
+            if (same) {
                 ++hs.rx_packets;
                 hs.rx_bytes += bytes;
             }
         }
-        if (!(dst == src)) {
+        if (!same) {
             HostStats& hd = lt.hosts[dst];
             touch(hd, ts);
             ++hd.packets;
@@ -143,7 +161,7 @@ void TrafficModel::add(const PacketRecord& rec, const DecodedPacket& dp)
             ++hd.rx_packets;
             hd.rx_bytes += bytes;
         }
-        bool forward = !(dst < src);
+        bool forward = !endpoint_less(dst, src);
         ConversationKey key{forward ? src : dst, forward ? dst : src};
         ConversationStats& cs = lt.conversations[key];
         if (cs.packets == 0 || ts < cs.first_ns)

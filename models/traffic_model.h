@@ -15,6 +15,7 @@
 #include <array>
 #include <cstring>
 #include <map>
+#include <type_traits>
 #include <cstdint>
 #include <string>
 #include <unordered_map>
@@ -88,8 +89,24 @@ struct ProtocolStats {
     uint64_t packets = 0, bytes = 0;
 };
 
-using HostTable = FlatHashMap<Endpoint, HostStats, EndpointHash>;
-using ConversationTable = FlatHashMap<ConversationKey, ConversationStats, ConversationKeyHash>;
+// Endpoints are plain bytes without padding: compare them as such (the
+// defaulted operator== goes member by member and calls memcmp out of line).
+static_assert(sizeof(Endpoint) == 20 && std::has_unique_object_representations_v<Endpoint>);
+struct EndpointEq {
+    bool operator()(const Endpoint& x, const Endpoint& y) const noexcept
+    {
+        return std::memcmp(&x, &y, sizeof(Endpoint)) == 0;
+    }
+};
+struct ConversationKeyEq {
+    bool operator()(const ConversationKey& x, const ConversationKey& y) const noexcept
+    {
+        return std::memcmp(&x, &y, sizeof(ConversationKey)) == 0;
+    }
+};
+
+using HostTable = FlatHashMap<Endpoint, HostStats, EndpointHash, EndpointEq>;
+using ConversationTable = FlatHashMap<ConversationKey, ConversationStats, ConversationKeyHash, ConversationKeyEq>;
 using ProtocolPathTable = FlatHashMap<ProtocolPath, ProtocolStats, ProtocolPathHash>;
 
 struct LayerTables {
