@@ -70,7 +70,7 @@ void MappedFileInput::consume(size_t n)
         prefetched_ = pos_;
     for (; prefetched_ < want; prefetched_ += 64)
         __builtin_prefetch(data_ + prefetched_);
-    const size_t page = size_t(sysconf(_SC_PAGESIZE));
+    static const size_t page = size_t(sysconf(_SC_PAGESIZE));
     if (pos_ >= advised_ && advised_ < size_) {
         // MADV_SEQUENTIAL alone reads ahead modestly; a larger explicit window
         // keeps the page faults off the hot path. Populating the page tables
