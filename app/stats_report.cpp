@@ -6,6 +6,8 @@
 
 #include <algorithm>
 #include <charconv>
+#include <cmath>
+#include <thread>
 #include <string_view>
 #include <cinttypes>
 #include <cstdio>
@@ -193,8 +195,15 @@ public:
     void value(double v)
     {
         element();
-        // nlohmann's own number formatting, so the output does not change.
-        buf_ += ordered_json(v).dump();
+        if (!std::isfinite(v)) {
+            buf_ += "null";
+            return;
+        }
+        // The shortest round-trip form through the same routine
+        // nlohmann::json's dump() uses, so the output does not change.
+        char tmp[64];
+        char* end = nlohmann::detail::to_chars(tmp, tmp + sizeof tmp, v);
+        buf_.append(tmp, size_t(end - tmp));
     }
     void null()
     {
@@ -301,9 +310,15 @@ void write_stats_json(std::ostream& out, const StatsInput& in)
     j.member("truncated_packets", t.truncated);
     j.member("malformed_packets", t.malformed);
 
+    // Both tables are sorted with their text keys; build them side by side.
+    std::vector<HostRow> hosts;
+    std::thread host_thread([&] { hosts = host_rows(in); });
+    std::vector<ConversationRow> conversations = conversation_rows(in);
+    host_thread.join();
+
     j.key("hosts");
     j.begin_array();
-    for (const HostRow& r : host_rows(in)) {
+    for (const HostRow& r : hosts) {
         const HostStats& s = *r.stats;
         j.begin_object();
         j.member("address", r.address);
@@ -324,7 +339,7 @@ void write_stats_json(std::ostream& out, const StatsInput& in)
     j.key("conversations");
     j.begin_array();
     std::vector<std::pair<Proto, uint64_t>> counts;
-    for (const ConversationRow& r : conversation_rows(in)) {
+    for (const ConversationRow& r : conversations) {
         const ConversationStats& s = *r.stats;
         j.begin_object();
         j.member("a", r.a);
