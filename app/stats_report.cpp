@@ -38,6 +38,7 @@ std::vector<HostRow> host_rows(const StatsInput& in)
 {
     const auto& names = in.model->names();
     std::vector<HostRow> rows;
+    rows.reserve(in.model->layer(in.layer).hosts.size());
     for (const auto& [ep, st] : in.model->layer(in.layer).hosts) {
         HostRow r{ep.to_string(), &st, {}, {}};
         if (ep.kind == Endpoint::Kind::Mac) {
@@ -61,6 +62,7 @@ std::vector<HostRow> host_rows(const StatsInput& in)
 std::vector<ConversationRow> conversation_rows(const StatsInput& in)
 {
     std::vector<ConversationRow> rows;
+    rows.reserve(in.model->layer(in.layer).conversations.size());
     for (const auto& [key, st] : in.model->layer(in.layer).conversations) {
         std::string a = key.a.to_string(), b = key.b.to_string();
         bool swapped = b < a;
