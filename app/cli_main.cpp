@@ -4,9 +4,13 @@
 #include "stats_report.h"
 #include "traffic_model.h"
 
+#include <condition_variable>
 #include <cstring>
+#include <deque>
 #include <iostream>
+#include <mutex>
 #include <string>
+#include <thread>
 #include <vector>
 
 using namespace underhood;
@@ -26,6 +30,77 @@ constexpr const char* kHelp =
     "                    the default), ether (MAC addresses) or port (address:port)\n"
     "  --top N           rows per table in text output (default 20)\n\n"
     "Exit status: 0 ok, 1 unreadable or unrecognised input, 2 usage error.\n";
+
+// Decoded packets handed from the reading thread to the aggregating one, a
+// batch at a time. A fixed set of batches circulates, so a slow consumer
+// holds the reader back instead of letting memory grow.
+struct DecodedRecord {
+    PacketRecord rec;
+    DecodedPacket dp;
+};
+using Batch = std::vector<DecodedRecord>;
+
+class BatchPipe {
+public:
+    explicit BatchPipe(size_t batches, size_t batch_size) : pool_(batches)
+    {
+        for (Batch& b : pool_) {
+            b.reserve(batch_size);
+            free_.push_back(&b);
+        }
+    }
+    Batch* take_free()
+    {
+        std::unique_lock lock(mutex_);
+        free_cv_.wait(lock, [&] { return !free_.empty(); });
+        Batch* b = free_.front();
+        free_.pop_front();
+        b->clear();
+        return b;
+    }
+    void put_full(Batch* b)
+    {
+        {
+            std::lock_guard lock(mutex_);
+            full_.push_back(b);
+        }
+        full_cv_.notify_one();
+    }
+    void close()
+    {
+        {
+            std::lock_guard lock(mutex_);
+            closed_ = true;
+        }
+        full_cv_.notify_one();
+    }
+    // Null once the producer has closed the pipe and every batch is taken.
+    Batch* take_full()
+    {
+        std::unique_lock lock(mutex_);
+        full_cv_.wait(lock, [&] { return !full_.empty() || closed_; });
+        if (full_.empty())
+            return nullptr;
+        Batch* b = full_.front();
+        full_.pop_front();
+        return b;
+    }
+    void put_free(Batch* b)
+    {
+        {
+            std::lock_guard lock(mutex_);
+            free_.push_back(b);
+        }
+        free_cv_.notify_one();
+    }
+
+private:
+    std::vector<Batch> pool_;
+    std::mutex mutex_;
+    std::condition_variable free_cv_, full_cv_;
+    std::deque<Batch*> free_, full_;
+    bool closed_ = false;
+};
 
 int usage_error(const std::string& msg)
 {
@@ -88,15 +163,47 @@ int run_stats(const std::vector<std::string>& args)
     opts.layers = {false, false, false};
     opts.layers[size_t(layer)] = true;
     opts.throughput = false;
+    // Names are found on this thread while the packet bytes are at hand;
+    // the worker only aggregates, so the model needs none of the bytes.
+    opts.names = false;
     TrafficModel model(opts);
-    PacketRecord rec;
-    DecodedPacket dp;
-    std::vector<uint64_t> unsupported_packets;
+    NameTable names;
+
+    // Reading, decoding and name discovery here; aggregation on a worker.
+    constexpr size_t kBatch = 2048;
+    BatchPipe pipe(4, kBatch);
+    std::thread worker([&] {
+        while (Batch* b = pipe.take_full()) {
+            for (const DecodedRecord& d : *b)
+                model.add(d.rec, d.dp);
+            pipe.put_free(b);
+        }
+    });
     CaptureReader::Status st;
-    while ((st = reader->next(rec)) == CaptureReader::Status::Packet) {
-        decode_packet(rec.link_type, rec.data, rec.origlen, dp);
-        model.add(rec, dp);
+    Batch* batch = pipe.take_free();
+    for (;;) {
+        batch->emplace_back();
+        DecodedRecord& d = batch->back();
+        st = reader->next(d.rec);
+        if (st != CaptureReader::Status::Packet) {
+            batch->pop_back();
+            break;
+        }
+        decode_packet(d.rec.link_type, d.rec.data, d.rec.origlen, d.dp);
+        if (d.dp.app != Proto::None)
+            names.observe(d.rec.data, d.dp);
+        // The bytes may not outlive the next read (a stream's buffer).
+        d.rec.data = {};
+        d.rec.comment = {};
+        if (batch->size() == kBatch) {
+            pipe.put_full(batch);
+            batch = pipe.take_free();
+        }
     }
+    pipe.put_full(batch);
+    pipe.close();
+    worker.join();
+    model.names() = std::move(names);
     if (st == CaptureReader::Status::Error) {
         std::cerr << "underhood-cli: " << reader->error() << '\n';
         return 1;

@@ -5,6 +5,10 @@
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
+#include <charconv>
+#include <cmath>
+#include <thread>
+#include <string_view>
 #include <cinttypes>
 #include <cstdio>
 #include <iomanip>
@@ -34,6 +38,7 @@ std::vector<HostRow> host_rows(const StatsInput& in)
 {
     const auto& names = in.model->names();
     std::vector<HostRow> rows;
+    rows.reserve(in.model->layer(in.layer).hosts.size());
     for (const auto& [ep, st] : in.model->layer(in.layer).hosts) {
         HostRow r{ep.to_string(), &st, {}, {}};
         if (ep.kind == Endpoint::Kind::Mac) {
@@ -57,6 +62,7 @@ std::vector<HostRow> host_rows(const StatsInput& in)
 std::vector<ConversationRow> conversation_rows(const StatsInput& in)
 {
     std::vector<ConversationRow> rows;
+    rows.reserve(in.model->layer(in.layer).conversations.size());
     for (const auto& [key, st] : in.model->layer(in.layer).conversations) {
         std::string a = key.a.to_string(), b = key.b.to_string();
         bool swapped = b < a;
@@ -154,68 +160,230 @@ std::string join(const std::vector<std::string>& v, const char* sep)
 
 } // namespace
 
+namespace {
+
+// Writes JSON as it goes, laid out exactly as nlohmann::json's dump(2): a
+// capture with a hundred thousand conversations no longer builds a document
+// tree (hundreds of bytes per value) before printing it.
+class JsonStream {
+public:
+    explicit JsonStream(std::ostream& out) : out_(out) { buf_.reserve(kFlushAt + 4096); }
+    ~JsonStream() { flush(); }
+
+    void begin_object() { open('{'); }
+    void end_object() { close('}'); }
+    void begin_array() { open('['); }
+    void end_array() { close(']'); }
+    void key(std::string_view k)
+    {
+        element();
+        string(k);
+        buf_ += ": ";
+        after_key_ = true;
+    }
+    void value(std::string_view s)
+    {
+        element();
+        string(s);
+    }
+    void value(const char* s) { value(std::string_view(s)); }
+    void value(uint64_t v)
+    {
+        element();
+        char tmp[24];
+        auto r = std::to_chars(tmp, tmp + sizeof tmp, v);
+        buf_.append(tmp, size_t(r.ptr - tmp));
+    }
+    void value(double v)
+    {
+        element();
+        if (!std::isfinite(v)) {
+            buf_ += "null";
+            return;
+        }
+        // The shortest round-trip form through the same routine
+        // nlohmann::json's dump() uses, so the output does not change.
+        char tmp[64];
+        char* end = nlohmann::detail::to_chars(tmp, tmp + sizeof tmp, v);
+        buf_.append(tmp, size_t(end - tmp));
+    }
+    void null()
+    {
+        element();
+        buf_ += "null";
+    }
+    void value(const std::vector<std::string>& v)
+    {
+        begin_array();
+        for (const std::string& s : v)
+            value(std::string_view(s));
+        end_array();
+    }
+    template <typename T>
+    void member(std::string_view k, const T& v)
+    {
+        key(k);
+        value(v);
+    }
+    void flush()
+    {
+        out_.write(buf_.data(), std::streamsize(buf_.size()));
+        buf_.clear();
+    }
+
+private:
+    static constexpr size_t kFlushAt = size_t(1) << 16;
+
+    // Separator and indentation before a value or key.
+    void element()
+    {
+        if (after_key_) {
+            after_key_ = false;
+            return;
+        }
+        if (!first_.empty()) {
+            if (!first_.back())
+                buf_ += ',';
+            first_.back() = false;
+            buf_ += '\n';
+            buf_.append(first_.size() * 2, ' ');
+        }
+        if (buf_.size() >= kFlushAt)
+            flush();
+    }
+    void open(char c)
+    {
+        element();
+        buf_ += c;
+        first_.push_back(true);
+    }
+    void close(char c)
+    {
+        bool empty = first_.back();
+        first_.pop_back();
+        if (!empty) {
+            buf_ += '\n';
+            buf_.append(first_.size() * 2, ' ');
+        }
+        buf_ += c;
+    }
+    void string(std::string_view s)
+    {
+        bool plain = true;
+        for (unsigned char c : s)
+            if (c < 0x20 || c >= 0x7f || c == '"' || c == '\\') {
+                plain = false;
+                break;
+            }
+        if (plain) {
+            buf_ += '"';
+            buf_ += s;
+            buf_ += '"';
+            return;
+        }
+        // Escapes, and invalid UTF-8 replaced by U+FFFD: names come from the
+        // traffic and may hold any bytes.
+        buf_ += ordered_json(std::string(s)).dump(-1, ' ', false, ordered_json::error_handler_t::replace);
+    }
+
+    std::ostream& out_;
+    std::string buf_;
+    std::vector<bool> first_; // per open container: nothing written in it yet
+    bool after_key_ = false;
+};
+
+} // namespace
+
 void write_stats_json(std::ostream& out, const StatsInput& in)
 {
     const CaptureTotals& t = in.model->totals();
-    ordered_json j;
-    j["file"] = in.file;
-    j["format"] = in.reader->format() == CaptureFormat::Pcap ? "pcap" : "pcapng";
-    j["link_types"] = link_type_names(*in.reader);
-    j["layer"] = layer_name(in.layer);
-    j["packets"] = t.packets;
-    j["bytes"] = t.bytes;
-    j["first_time"] = t.any ? ordered_json(seconds(t.first_ns)) : ordered_json(nullptr);
-    j["last_time"] = t.any ? ordered_json(seconds(t.last_ns)) : ordered_json(nullptr);
-    j["truncated_packets"] = t.truncated;
-    j["malformed_packets"] = t.malformed;
+    JsonStream j(out);
+    j.begin_object();
+    j.member("file", in.file);
+    j.member("format", in.reader->format() == CaptureFormat::Pcap ? "pcap" : "pcapng");
+    j.member("link_types", link_type_names(*in.reader));
+    j.member("layer", layer_name(in.layer));
+    j.member("packets", t.packets);
+    j.member("bytes", t.bytes);
+    j.key("first_time");
+    t.any ? j.value(seconds(t.first_ns)) : j.null();
+    j.key("last_time");
+    t.any ? j.value(seconds(t.last_ns)) : j.null();
+    j.member("truncated_packets", t.truncated);
+    j.member("malformed_packets", t.malformed);
 
-    ordered_json hosts = ordered_json::array();
-    for (const HostRow& r : host_rows(in)) {
+    // Both tables are sorted with their text keys; build them side by side.
+    std::vector<HostRow> hosts;
+    std::thread host_thread([&] { hosts = host_rows(in); });
+    std::vector<ConversationRow> conversations = conversation_rows(in);
+    host_thread.join();
+
+    j.key("hosts");
+    j.begin_array();
+    for (const HostRow& r : hosts) {
         const HostStats& s = *r.stats;
-        hosts.push_back({{"address", r.address},
-                         {"packets", s.packets},
-                         {"bytes", s.bytes},
-                         {"tx_packets", s.tx_packets},
-                         {"tx_bytes", s.tx_bytes},
-                         {"rx_packets", s.rx_packets},
-                         {"rx_bytes", s.rx_bytes},
-                         {"first_time", s.timed ? ordered_json(seconds(s.first_ns)) : ordered_json(nullptr)},
-                         {"last_time", s.timed ? ordered_json(seconds(s.last_ns)) : ordered_json(nullptr)},
-                         {"names", r.names},
-                         {"vendor", r.vendor}});
+        j.begin_object();
+        j.member("address", r.address);
+        j.member("packets", s.packets);
+        j.member("bytes", s.bytes);
+        j.member("tx_packets", s.tx_packets);
+        j.member("tx_bytes", s.tx_bytes);
+        j.member("rx_packets", s.rx_packets);
+        j.member("rx_bytes", s.rx_bytes);
+        j.key("first_time");
+        s.timed ? j.value(seconds(s.first_ns)) : j.null();
+        j.key("last_time");
+        s.timed ? j.value(seconds(s.last_ns)) : j.null();
+        j.member("names", r.names);
+        j.member("vendor", r.vendor);
+        j.end_object();
     }
-    j["hosts"] = std::move(hosts);
+    j.end_array();
 
-    ordered_json convs = ordered_json::array();
-    for (const ConversationRow& r : conversation_rows(in)) {
+    j.key("conversations");
+    j.begin_array();
+    std::vector<std::pair<Proto, uint64_t>> counts;
+    for (const ConversationRow& r : conversations) {
         const ConversationStats& s = *r.stats;
-        ordered_json protos = ordered_json::object();
-        auto counts = s.protocols.counts;
+        j.begin_object();
+        j.member("a", r.a);
+        j.member("b", r.b);
+        j.member("packets", s.packets);
+        j.member("bytes", s.bytes);
+        j.member("a_to_b_packets", r.swapped ? s.b_to_a_packets : s.a_to_b_packets);
+        j.member("a_to_b_bytes", r.swapped ? s.b_to_a_bytes : s.a_to_b_bytes);
+        j.member("b_to_a_packets", r.swapped ? s.a_to_b_packets : s.b_to_a_packets);
+        j.member("b_to_a_bytes", r.swapped ? s.a_to_b_bytes : s.b_to_a_bytes);
+        j.key("first_time");
+        s.timed ? j.value(seconds(s.first_ns)) : j.null();
+        j.key("last_time");
+        s.timed ? j.value(seconds(s.last_ns)) : j.null();
+        counts = s.protocols.counts;
         std::sort(counts.begin(), counts.end(),
                   [](const auto& x, const auto& y) { return proto_name(x.first) < proto_name(y.first); });
+        j.key("protocols");
+        j.begin_object();
         for (const auto& [p, n] : counts)
-            protos[std::string(proto_name(p))] = n;
-        convs.push_back({{"a", r.a},
-                         {"b", r.b},
-                         {"packets", s.packets},
-                         {"bytes", s.bytes},
-                         {"a_to_b_packets", r.swapped ? s.b_to_a_packets : s.a_to_b_packets},
-                         {"a_to_b_bytes", r.swapped ? s.b_to_a_bytes : s.a_to_b_bytes},
-                         {"b_to_a_packets", r.swapped ? s.a_to_b_packets : s.b_to_a_packets},
-                         {"b_to_a_bytes", r.swapped ? s.a_to_b_bytes : s.b_to_a_bytes},
-                         {"first_time", s.timed ? ordered_json(seconds(s.first_ns)) : ordered_json(nullptr)},
-                         {"last_time", s.timed ? ordered_json(seconds(s.last_ns)) : ordered_json(nullptr)},
-                         {"protocols", std::move(protos)}});
+            j.member(proto_name(p), n);
+        j.end_object();
+        j.end_object();
     }
-    j["conversations"] = std::move(convs);
+    j.end_array();
 
-    ordered_json protocols = ordered_json::array();
-    for (const auto& [path, st] : in.model->protocol_hierarchy())
-        protocols.push_back({{"path", path}, {"packets", st.packets}, {"bytes", st.bytes}});
-    j["protocols"] = std::move(protocols);
-    j["warnings"] = in.warnings;
-    // Names come from the traffic and may hold any bytes: never let them break the output.
-    out << j.dump(2, ' ', false, ordered_json::error_handler_t::replace) << '\n';
+    j.key("protocols");
+    j.begin_array();
+    for (const auto& [path, st] : in.model->protocol_hierarchy()) {
+        j.begin_object();
+        j.member("path", path);
+        j.member("packets", st.packets);
+        j.member("bytes", st.bytes);
+        j.end_object();
+    }
+    j.end_array();
+    j.member("warnings", in.warnings);
+    j.end_object();
+    j.flush();
+    out << '\n';
 }
 
 void write_stats_text(std::ostream& out, const StatsInput& in, size_t top_n)

@@ -12,9 +12,11 @@
 namespace underhood {
 
 namespace {
-constexpr size_t kReleaseStep = 32u << 20;  // drop resident pages in 32 MiB steps
-constexpr size_t kReadAheadStep = 8u << 20; // ask the kernel to read ahead this far
+constexpr size_t kReleaseStep = 16u << 20;  // drop resident pages in 16 MiB steps
+constexpr size_t kReadAheadStep = 4u << 20; // ask the kernel to read ahead this far
 constexpr size_t kStreamChunk = 1u << 20;
+// Touch the data this far ahead of the read position (see consume()).
+constexpr size_t kPrefetchAhead = 16384;
 } // namespace
 
 MappedFileInput::~MappedFileInput()
@@ -61,13 +63,26 @@ Bytes MappedFileInput::fill(size_t n)
 void MappedFileInput::consume(size_t n)
 {
     pos_ = std::min(size_, pos_ + n);
-    const size_t page = size_t(sysconf(_SC_PAGESIZE));
+    // Readers touch a record's first and last cache lines and skip the rest,
+    // a pattern the hardware prefetcher does not follow: without help every
+    // record waited for memory. Request every line a little ahead instead.
+    const size_t want = std::min(size_, pos_ + kPrefetchAhead);
+    if (prefetched_ < pos_)
+        prefetched_ = pos_;
+    for (; prefetched_ < want; prefetched_ += 64)
+        __builtin_prefetch(data_ + prefetched_);
+    static const size_t page = size_t(sysconf(_SC_PAGESIZE));
     if (pos_ >= advised_ && advised_ < size_) {
         // MADV_SEQUENTIAL alone reads ahead modestly; a larger explicit window
-        // keeps the page faults off the hot path.
+        // keeps the page faults off the hot path. Populating the page tables
+        // of the window in one call (Linux 5.14) saves a fault per 16 pages;
+        // older kernels refuse it and fault as before.
         size_t from = advised_ & ~(page - 1);
         size_t len = std::min(size_ - from, kReadAheadStep * 2);
         madvise(const_cast<uint8_t*>(data_) + from, len, MADV_WILLNEED);
+#ifdef MADV_POPULATE_READ
+        madvise(const_cast<uint8_t*>(data_) + from, len, MADV_POPULATE_READ);
+#endif
         advised_ = from + kReadAheadStep;
     }
     if (release_behind_ && pos_ - released_ >= kReleaseStep) {

@@ -57,6 +57,7 @@ private:
     size_t pos_ = 0;
     size_t released_ = 0;
     size_t advised_ = 0;
+    size_t prefetched_ = 0;
     bool release_behind_ = false;
 };
 

@@ -70,6 +70,23 @@ bool TrafficModel::endpoints(Layer l, const DecodedPacket& dp, Endpoint& src, En
 }
 
 namespace {
+
+// Endpoint's operator< (kind, family, port, then the address bytes in
+// order) without its out-of-line memcmp.
+bool endpoint_less(const Endpoint& x, const Endpoint& y)
+{
+    if (x.kind != y.kind)
+        return x.kind < y.kind;
+    if (x.family != y.family)
+        return x.family < y.family;
+    if (x.port != y.port)
+        return x.port < y.port;
+    uint64_t a = load_be64(x.bytes.data()), b = load_be64(y.bytes.data());
+    if (a != b)
+        return a < b;
+    return load_be64(x.bytes.data() + 8) < load_be64(y.bytes.data() + 8);
+}
+
 // First/last seen, from timed packets only (pcapng SPBs carry no time).
 template <typename Stats>
 void touch(Stats& s, int64_t ts, bool timed)
@@ -129,24 +146,30 @@ void TrafficModel::add(const PacketRecord& rec, const DecodedPacket& dp)
         if (!endpoints(Layer(li), dp, src, dst))
             continue;
         LayerTables& lt = layers_[size_t(li)];
-        HostStats& hs = lt.hosts[src];
-        touch(hs, ts, timed);
-        ++hs.packets;
-        hs.bytes += bytes;
-        ++hs.tx_packets;
-        hs.tx_bytes += bytes;
-        if (!(dst == src)) {
+        const bool same = EndpointEq{}(src, dst);
+        // Entries of the flat tables move when they grow: finish with one
+        // before looking up the next.
+        {
+            HostStats& hs = lt.hosts[src];
+            touch(hs, ts, timed);
+            ++hs.packets;
+            hs.bytes += bytes;
+            ++hs.tx_packets;
+            hs.tx_bytes += bytes;
+            if (same) {
+                ++hs.rx_packets;
+                hs.rx_bytes += bytes;
+            }
+        }
+        if (!same) {
             HostStats& hd = lt.hosts[dst];
             touch(hd, ts, timed);
             ++hd.packets;
             hd.bytes += bytes;
             ++hd.rx_packets;
             hd.rx_bytes += bytes;
-        } else {
-            ++hs.rx_packets;
-            hs.rx_bytes += bytes;
         }
-        bool forward = !(dst < src);
+        bool forward = !endpoint_less(dst, src);
         ConversationKey key{forward ? src : dst, forward ? dst : src};
         ConversationStats& cs = lt.conversations[key];
         touch(cs, ts, timed);
@@ -166,8 +189,8 @@ void TrafficModel::add(const PacketRecord& rec, const DecodedPacket& dp)
 void TrafficModel::age_out(int64_t cutoff_ns)
 {
     for (LayerTables& lt : layers_) {
-        std::erase_if(lt.hosts, [&](const auto& kv) { return kv.second.last_ns < cutoff_ns; });
-        std::erase_if(lt.conversations, [&](const auto& kv) { return kv.second.last_ns < cutoff_ns; });
+        lt.hosts.erase_if([&](const auto& kv) { return kv.second.last_ns < cutoff_ns; });
+        lt.conversations.erase_if([&](const auto& kv) { return kv.second.last_ns < cutoff_ns; });
     }
 }
 

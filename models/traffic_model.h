@@ -7,6 +7,7 @@
 
 #include "address.h"
 #include "capture_reader.h"
+#include "flat_hash_map.h"
 #include "name_table.h"
 #include "packet_decoder.h"
 #include "throughput_series.h"
@@ -14,6 +15,7 @@
 #include <array>
 #include <cstring>
 #include <map>
+#include <type_traits>
 #include <cstdint>
 #include <string>
 #include <unordered_map>
@@ -89,9 +91,29 @@ struct ProtocolStats {
     uint64_t packets = 0, bytes = 0;
 };
 
+// Endpoints are plain bytes without padding: compare them as such (the
+// defaulted operator== goes member by member and calls memcmp out of line).
+static_assert(sizeof(Endpoint) == 20 && std::has_unique_object_representations_v<Endpoint>);
+struct EndpointEq {
+    bool operator()(const Endpoint& x, const Endpoint& y) const noexcept
+    {
+        return std::memcmp(&x, &y, sizeof(Endpoint)) == 0;
+    }
+};
+struct ConversationKeyEq {
+    bool operator()(const ConversationKey& x, const ConversationKey& y) const noexcept
+    {
+        return std::memcmp(&x, &y, sizeof(ConversationKey)) == 0;
+    }
+};
+
+using HostTable = FlatHashMap<Endpoint, HostStats, EndpointHash, EndpointEq>;
+using ConversationTable = FlatHashMap<ConversationKey, ConversationStats, ConversationKeyHash, ConversationKeyEq>;
+using ProtocolPathTable = FlatHashMap<ProtocolPath, ProtocolStats, ProtocolPathHash>;
+
 struct LayerTables {
-    std::unordered_map<Endpoint, HostStats, EndpointHash> hosts;
-    std::unordered_map<ConversationKey, ConversationStats, ConversationKeyHash> conversations;
+    HostTable hosts;
+    ConversationTable conversations;
 };
 
 struct CaptureTotals {
@@ -122,10 +144,7 @@ public:
     const CaptureTotals& totals() const { return totals_; }
     const LayerTables& layer(Layer l) const { return layers_[size_t(l)]; }
     bool has_layer(Layer l) const { return opts_.layers[size_t(l)]; }
-    const std::unordered_map<ProtocolPath, ProtocolStats, ProtocolPathHash>& protocol_leaves() const
-    {
-        return paths_;
-    }
+    const ProtocolPathTable& protocol_leaves() const { return paths_; }
     // Every node of the hierarchy with the packets of its whole subtree, in path order.
     std::vector<std::pair<std::string, ProtocolStats>> protocol_hierarchy() const;
     const ThroughputSeries& throughput() const { return throughput_; }
@@ -141,7 +160,7 @@ private:
     TrafficModelOptions opts_;
     CaptureTotals totals_;
     std::array<LayerTables, kLayerCount> layers_;
-    std::unordered_map<ProtocolPath, ProtocolStats, ProtocolPathHash> paths_;
+    ProtocolPathTable paths_;
     ThroughputSeries throughput_;
     NameTable names_;
     std::map<uint32_t, uint64_t> link_types_;

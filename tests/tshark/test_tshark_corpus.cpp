@@ -41,7 +41,7 @@ constexpr int kTsharkTimeoutMs = 5 * 60 * 1000;
 struct CorpusFile {
     QString name;
     QString path;
-    ConversationTable ours;
+    tshark_compare::ConversationTable ours;
     QString our_error; // set when the reader failed part-way
     // tshark
     QString output_path;
