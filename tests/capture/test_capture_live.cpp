@@ -411,7 +411,9 @@ void TestCaptureLive::unprivilegedWithFileCapabilities()
     QByteArray s = status.readAll();
     QVERIFY2(s.contains("CapPrm:\t0000000000000000") && s.contains("CapEff:\t0000000000000000"), s.constData());
     QVERIFY(s.contains("NoNewPrivs:\t1"));
-    QVERIFY(s.contains("Seccomp:\t2"));
+#if !defined(__SANITIZE_ADDRESS__)
+    QVERIFY(s.contains("Seccomp:\t2")); // sanitizer builds run without the filter
+#endif
     QVERIFY(s.contains("Uid:\t65534"));
     ::kill(pid_t(h.processId()), SIGTERM);
     QByteArray stream;
