@@ -200,7 +200,9 @@ private:
         return h ? h : 1; // 0 marks an empty slot
     }
     // Fibonacci hashing spreads whatever bits the hash function varies.
-    size_t home(uint64_t h) const { return size_t((h * 0x9E3779B97F4A7C15ull) >> shift_); }
+    // An empty table (no slots yet) has no home for anything: 0, without
+    // shifting by the full width.
+    size_t home(uint64_t h) const { return cap_ ? size_t((h * 0x9E3779B97F4A7C15ull) >> shift_) : 0; }
     size_t locate(const K& key, uint64_t h) const
     {
         if (!size_)
