@@ -190,10 +190,15 @@ public:
     void run()
     {
         while (auto chunk = q_.pop()) {
+            const uint64_t base = writer_->bytes_written();
             ok_ = writer_->write_encoded({chunk->bytes.get(), chunk->used}, chunk->packets) && writer_->flush();
-            q_.recycle(std::move(chunk));
-            if (!ok_)
+            if (!ok_) {
+                // Keep every block of this chunk that reached the file whole.
+                good_offset_ = base + whole_blocks(chunk->bytes.get(), chunk->used, writer_->bytes_written() - base);
+                q_.recycle(std::move(chunk));
                 break;
+            }
+            q_.recycle(std::move(chunk));
             good_offset_ = writer_->bytes_written();
             if (opts_.ring_files && writer_->bytes_written() >= opts_.file_size_mib << 20) {
                 if (!rotate())
@@ -291,6 +296,20 @@ private:
         }
         writer_.reset();
         return open_file();
+    }
+
+    // Length of the leading whole blocks among `accepted` bytes of `blocks`.
+    static uint64_t whole_blocks(const uint8_t* blocks, size_t used, uint64_t accepted)
+    {
+        uint64_t off = 0;
+        while (off + 8 <= used) {
+            uint32_t len;
+            std::memcpy(&len, blocks + off + 4, 4);
+            if (len < 12 || off + len > accepted)
+                break;
+            off += len;
+        }
+        return off;
     }
 
     void on_failure()

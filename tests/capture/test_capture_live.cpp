@@ -133,6 +133,8 @@ private slots:
     void interfaceDeletedMidCapture();
     void consumerClosingEndsPromptly();
     void unprivilegedWithFileCapabilities();
+    void ringFilesRotate();
+    void diskFullLeavesWholeBlocks();
 
 private:
     QProcess* start_helper(const QStringList& args);
@@ -430,6 +432,56 @@ void TestCaptureLive::unprivilegedWithFileCapabilities()
     ReadBack r = read_capture(f.fileName());
     QVERIFY(r.ok);
     QCOMPARE(r.packets.size(), size_t(50));
+}
+
+void TestCaptureLive::ringFilesRotate()
+{
+    QTemporaryDir ring;
+    QVERIFY(ring.isValid());
+    const QString base = ring.filePath("ring.pcapng");
+    QProcess* h = start_helper({"-w", base, "--ring-files", "3", "--file-size", "1"});
+    QVERIFY(wait_started(h));
+    auto frames = make_frames(6000, 0x88B5, 0); // about 4.4 MB: four files' worth
+    QVERIFY(send(frames, {"--pps", "30000"}));
+    QTest::qWait(400);
+    ::kill(pid_t(h->processId()), SIGTERM);
+    QVERIFY(h->waitForFinished(10000));
+    QCOMPARE(h->exitCode(), 0);
+    QStringList files = QDir(ring.path()).entryList({"ring_*.pcapng"}, QDir::Files, QDir::Name);
+    QCOMPARE(files.size(), 3); // the oldest were deleted
+    QVERIFY2(files.last() > "ring_00003", qPrintable(files.join(' ')));
+    size_t packets = 0;
+    for (const QString& f : files) {
+        ReadBack r = read_capture(ring.filePath(f));
+        QVERIFY2(r.ok, qPrintable(f + ": " + r.error));
+        QVERIFY2(!r.stats.empty(), qPrintable(f + " has no statistics block"));
+        packets += r.packets.size();
+    }
+    // The newest file's last statistics block counts everything delivered.
+    ReadBack last = read_capture(ring.filePath(files.last()));
+    QCOMPARE(*last.stats.back().usrdeliv, uint64_t(frames.size()));
+    QVERIFY(packets < frames.size());
+}
+
+void TestCaptureLive::diskFullLeavesWholeBlocks()
+{
+    QTemporaryDir mnt("/tmp/uhfull-XXXXXX");
+    QVERIFY(mnt.isValid());
+    if (run("mount", {"-t", "tmpfs", "-o", "size=512k", "tmpfs", mnt.path()}) != 0)
+        QSKIP("cannot mount a small tmpfs here");
+    auto unmount = qScopeGuard([&] { run("umount", {mnt.path()}); });
+    const QString out = mnt.filePath("full.pcapng");
+    QProcess* h = start_helper({"-w", out});
+    QVERIFY(wait_started(h));
+    QVERIFY(send(make_frames(3000, 0x88B5, 0), {"--pps", "30000"}));
+    QVERIFY(h->waitForFinished(10000));
+    QCOMPARE(h->exitCode(), 7);
+    QByteArray err = h->readAllStandardError();
+    QVERIFY2(err.contains("error:"), err.constData());
+    // What is on the disk ends with a whole block: readable to the end, no truncation.
+    ReadBack r = read_capture(out);
+    QVERIFY2(r.ok, qPrintable(r.error));
+    QVERIFY(r.packets.size() > 100);
 }
 
 QTEST_GUILESS_MAIN(TestCaptureLive)
