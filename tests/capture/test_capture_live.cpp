@@ -10,6 +10,7 @@
 #include <QtTest>
 
 #include <csignal>
+#include <set>
 #include <sys/socket.h>
 #include <sys/types.h>
 #include <unistd.h>
@@ -134,6 +135,7 @@ private slots:
     void consumerClosingEndsPromptly();
     void unprivilegedWithFileCapabilities();
     void ringFilesRotate();
+    void severalInterfacesAndCount();
     void diskFullLeavesWholeBlocks();
 
 private:
@@ -461,6 +463,33 @@ void TestCaptureLive::ringFilesRotate()
     ReadBack last = read_capture(ring.filePath(files.last()));
     QCOMPARE(*last.stats.back().usrdeliv, uint64_t(frames.size()));
     QVERIFY(packets < frames.size());
+}
+
+void TestCaptureLive::severalInterfacesAndCount()
+{
+    QCOMPARE(run("ip", {"-n", ns_b_, "link", "set", "lo", "up"}), 0);
+    const QString out = dir_.filePath("two.pcapng");
+    QProcess* h = start_helper({"-i", "lo", "-c", "150", "-w", out});
+    QVERIFY(wait_started(h));
+    QVERIFY(send(make_frames(400, 0x88B5, 0), {"--pps", "10000"}));
+    QVERIFY(h->waitForFinished(10000)); // -c ends it
+    QCOMPARE(h->exitCode(), 0);
+    std::string err;
+    auto reader = CaptureReader::open_path(out.toStdString(), err);
+    QVERIFY(reader);
+    PacketRecord rec;
+    size_t n = 0;
+    while (reader->next(rec) == CaptureReader::Status::Packet) {
+        QCOMPARE(rec.interface_id, 0u); // all sent over the veth, none on lo
+        ++n;
+    }
+    QCOMPARE(n, size_t(150));
+    QCOMPARE(reader->interfaces().size(), size_t(2));
+    QCOMPARE(QString::fromStdString(reader->interfaces()[1].name), QString("lo"));
+    std::set<uint32_t> with_stats;
+    for (const auto& st : reader->statistics())
+        with_stats.insert(st.interface_id);
+    QCOMPARE(with_stats.size(), size_t(2));
 }
 
 void TestCaptureLive::diskFullLeavesWholeBlocks()
