@@ -86,17 +86,14 @@ public:
         int version = TPACKET_V3;
         if (setsockopt(fd_, SOL_PACKET, PACKET_VERSION, &version, sizeof version) != 0)
             return {kExitFailure, "the kernel does not offer TPACKET_V3: " + errno_text()};
-        // Blocks of 1 MiB hold many packets; a full block or the retire timeout
-        // hands it to us, whichever comes first.
-        const unsigned block = 1u << 20;
-        size_t blocks = std::max<size_t>(2, (o.buffer_bytes + block - 1) / block);
-        if (o.buffer_bytes < block) {
-            // Small buffers (tests force drops with 1 MiB) use smaller blocks.
-            req_.tp_block_size = 1u << 16;
-            blocks = std::max<size_t>(2, o.buffer_bytes / req_.tp_block_size);
-        } else {
-            req_.tp_block_size = block;
-        }
+        // At least 8 blocks, each a power of two from 64 KiB to 1 MiB: the kernel
+        // fills one while we empty others, and a full block or the retire
+        // timeout hands it over, whichever comes first.
+        unsigned block = 1u << 20;
+        while (block > (64u << 10) && o.buffer_bytes / block < 8)
+            block >>= 1;
+        req_.tp_block_size = block;
+        size_t blocks = std::max<size_t>(2, o.buffer_bytes / block);
         req_.tp_block_nr = unsigned(blocks);
         req_.tp_frame_size = 2048;
         req_.tp_frame_nr = req_.tp_block_size / req_.tp_frame_size * req_.tp_block_nr;
