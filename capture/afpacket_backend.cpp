@@ -38,11 +38,8 @@ public:
     CaptureError open(const BackendOptions& o) override
     {
         opts_ = o;
-        if (!interface_exists(o.interface))
-            return {kExitNoSuchInterface, "no such interface: " + o.interface};
-        if (!interface_up(o.interface))
-            return {kExitInterfaceDown, "interface " + o.interface + " is down (bring it up with: ip link set " +
-                                            o.interface + " up)"};
+        if (CaptureError e = check_interface(o.interface))
+            return e;
         ifindex_ = int(if_nametoindex(o.interface.c_str()));
         const int hatype = interface_hardware_type(o.interface);
         int sock_type = SOCK_RAW;

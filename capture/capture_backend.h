@@ -98,6 +98,8 @@ bool interface_exists(const std::string& name);
 bool interface_up(const std::string& name);
 unsigned interface_flags(const std::string& name);
 int interface_hardware_type(const std::string& name); // ARPHRD_*, -1 if unknown
+// No such interface, or interface down, as the error a backend reports.
+CaptureError check_interface(const std::string& name);
 // rx_dropped + rx_missed_errors + rx_fifo_errors of the interface now.
 uint64_t interface_drops(const std::string& name);
 

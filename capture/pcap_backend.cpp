@@ -21,11 +21,8 @@ public:
     CaptureError open(const BackendOptions& o) override
     {
         opts_ = o;
-        if (!interface_exists(o.interface))
-            return {kExitNoSuchInterface, "no such interface: " + o.interface};
-        if (!interface_up(o.interface))
-            return {kExitInterfaceDown, "interface " + o.interface + " is down (bring it up with: ip link set " +
-                                            o.interface + " up)"};
+        if (CaptureError e = check_interface(o.interface))
+            return e;
         char err[PCAP_ERRBUF_SIZE] = {};
         p_ = pcap_create(o.interface.c_str(), err);
         if (!p_)
