@@ -203,6 +203,13 @@ CaptureReader::Status CaptureReader::next(PacketRecord& out)
 int64_t CaptureReader::to_ns(const CaptureInterface& itf, uint64_t ts) const
 {
     uint64_t units = itf.units_per_sec ? itf.units_per_sec : 1000000ull;
+    // The common resolutions without 128-bit division (once per packet).
+    if (itf.ts_offset_sec == 0) {
+        if (units == 1000000000ull && ts <= uint64_t(INT64_MAX))
+            return int64_t(ts);
+        if (units == 1000000ull && ts <= uint64_t(INT64_MAX) / 1000)
+            return int64_t(ts * 1000);
+    }
     u128 sec = ts / units;
     u128 frac = ts % units;
     i128 ns = static_cast<i128>(sec * 1000000000u + frac * 1000000000u / units);

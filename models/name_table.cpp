@@ -188,8 +188,11 @@ void NameTable::observe(Bytes data, const DecodedPacket& dp)
             add_name(dp.port_ip_dst, *sni);
         break;
     case Proto::Http:
-        if (auto host = http_host(app))
-            add_name(dp.port_ip_dst, *host);
+        // Only requests name a server; body segments of port-80 flows are skipped
+        // cheaply (a request line starts with an upper-case method).
+        if (app.size() >= 4 && app[0] >= 'A' && app[0] <= 'Z' && app[1] >= 'A' && app[1] <= 'Z')
+            if (auto host = http_host(app))
+                add_name(dp.port_ip_dst, *host);
         break;
     default: break;
     }
