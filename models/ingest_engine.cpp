@@ -39,6 +39,7 @@ bool IngestEngine::open_path(const std::string& path, std::string& error)
         error = name + ": " + why;
         return false;
     }
+    path_ = path;
     return start(std::move(input), name, error);
 }
 
@@ -86,6 +87,51 @@ void IngestEngine::wait()
         worker_.join();
     if (decoder_.joinable())
         decoder_.join();
+    for (std::thread& t : layer_passes_)
+        if (t.joinable())
+            t.join();
+}
+
+void IngestEngine::ensure_layer(Layer l)
+{
+    uint64_t before = 0;
+    {
+        std::lock_guard lock(mutex_);
+        if (state_.model.has_layer(l))
+            return;
+        state_.model.enable_layer(l);
+        before = state_.model.totals().packets;
+        if (!mapping_.data() || before == 0) {
+            // A stream cannot be read again: the layer counts from now on.
+            state_.layer_ready[size_t(l)] = true;
+            if (before)
+                state_.warnings.push_back(std::string(layer_name(l)) + " layer: counted from packet " +
+                                          std::to_string(before + 1) + " on");
+            return;
+        }
+        state_.layer_ready[size_t(l)] = false;
+    }
+    layer_passes_.emplace_back([this, l, before] {
+        std::string err;
+        auto reader = CaptureReader::open_path(path_, err);
+        TrafficModelOptions o;
+        o.layers = {false, false, false};
+        o.layers[size_t(l)] = true;
+        o.throughput = false;
+        o.names = false;
+        TrafficModel part(o);
+        PacketRecord rec;
+        DecodedPacket dp;
+        for (uint64_t n = 0; reader && n < before && !cancel_; ++n) {
+            if (reader->next(rec) != CaptureReader::Status::Packet)
+                break;
+            decode_packet(rec.link_type, rec.data, rec.origlen, dp);
+            part.add(rec, dp);
+        }
+        std::lock_guard lock(mutex_);
+        state_.model.merge_layer(l, part.layer(l));
+        state_.layer_ready[size_t(l)] = true;
+    });
 }
 
 void IngestEngine::append(const PacketRecord& rec, const DecodedPacket& dp, uint64_t offset)

@@ -55,6 +55,12 @@ public:
     bool open_path(const std::string& path, std::string& error);
     bool open_fd(int fd, const std::string& display_name, std::string& error);
 
+    // Makes hosts and conversations at layer `l` available. The app keys only
+    // the layer on screen while a file loads (it is the costly part); another
+    // layer is counted from then on, and for a mapped file a background pass
+    // adds the packets read before. State::layer_ready says when it is whole.
+    void ensure_layer(Layer l);
+
     void cancel();
     // Waits for the reading to end (end of input, error, or cancel).
     void wait();
@@ -81,7 +87,12 @@ public:
         IngestCounters ingest;
         std::string error; // a read error that ended the input
         CaptureFormat format = CaptureFormat::Pcap;
-        explicit State(const TrafficModelOptions& o) : model(o) {}
+        std::array<bool, kLayerCount> layer_ready{};
+        explicit State(const TrafficModelOptions& o) : model(o)
+        {
+            for (int l = 0; l < kLayerCount; ++l)
+                layer_ready[size_t(l)] = model.has_layer(Layer(l));
+        }
     };
 
     // The bytes of packet `number` (1-based), or empty if no longer kept.
@@ -107,6 +118,8 @@ private:
     std::atomic<bool> running_{false};
     std::thread worker_;
     std::thread decoder_;
+    std::vector<std::thread> layer_passes_;
+    std::string path_; // of a mapped file, for the passes that add a layer
 
     // Stream hand-off: the reader copies packets into the store and queues
     // their records; the decoder takes them in order.

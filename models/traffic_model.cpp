@@ -186,6 +186,52 @@ void TrafficModel::add(const PacketRecord& rec, const DecodedPacket& dp)
     }
 }
 
+namespace {
+template <typename Stats>
+void merge_times(Stats& into, const Stats& from)
+{
+    if (!from.timed)
+        return;
+    touch(into, from.first_ns, true);
+    touch(into, from.last_ns, true);
+}
+} // namespace
+
+void TrafficModel::merge_layer(Layer l, const LayerTables& other)
+{
+    LayerTables& lt = layers_[size_t(l)];
+    for (const auto& [ep, from] : other.hosts) {
+        HostStats& h = lt.hosts[ep];
+        merge_times(h, from);
+        h.packets += from.packets;
+        h.bytes += from.bytes;
+        h.tx_packets += from.tx_packets;
+        h.tx_bytes += from.tx_bytes;
+        h.rx_packets += from.rx_packets;
+        h.rx_bytes += from.rx_bytes;
+    }
+    for (const auto& [key, from] : other.conversations) {
+        ConversationStats& c = lt.conversations[key];
+        merge_times(c, from);
+        c.packets += from.packets;
+        c.bytes += from.bytes;
+        c.a_to_b_packets += from.a_to_b_packets;
+        c.a_to_b_bytes += from.a_to_b_bytes;
+        c.b_to_a_packets += from.b_to_a_packets;
+        c.b_to_a_bytes += from.b_to_a_bytes;
+        for (const auto& [p, n] : from.protocols.counts) {
+            bool found = false;
+            for (auto& mine : c.protocols.counts)
+                if (mine.first == p) {
+                    mine.second += n;
+                    found = true;
+                }
+            if (!found)
+                c.protocols.counts.emplace_back(p, n);
+        }
+    }
+}
+
 void TrafficModel::age_out(int64_t cutoff_ns)
 {
     for (LayerTables& lt : layers_) {

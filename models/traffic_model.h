@@ -144,6 +144,13 @@ public:
     const CaptureTotals& totals() const { return totals_; }
     const LayerTables& layer(Layer l) const { return layers_[size_t(l)]; }
     bool has_layer(Layer l) const { return opts_.layers[size_t(l)]; }
+    // Starts keying packets at layer `l` from now on (packets already added are
+    // not in its tables: merge_layer() brings them in from a separate pass).
+    void enable_layer(Layer l) { opts_.layers[size_t(l)] = true; }
+    // Adds the counts of `other` (the same layer computed over other packets) into layer `l`.
+    void merge_layer(Layer l, const LayerTables& other);
+    // Moves the tables of a layer out (for merge_layer into another model).
+    LayerTables take_layer(Layer l) { return std::move(layers_[size_t(l)]); }
     const ProtocolPathTable& protocol_leaves() const { return paths_; }
     // Every node of the hierarchy with the packets of its whole subtree, in path order.
     std::vector<std::pair<std::string, ProtocolStats>> protocol_hierarchy() const;
