@@ -4,6 +4,7 @@
 #pragma once
 
 #include "capture_session.h"
+#include "table_format.h"
 
 #include <QAbstractTableModel>
 #include <QCache>
@@ -11,7 +12,6 @@
 
 namespace underhood {
 
-enum class TimeFormat { Relative, Absolute, Epoch, Delta };
 
 class PacketListModel : public QAbstractTableModel {
     Q_OBJECT

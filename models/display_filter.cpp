@@ -1,0 +1,248 @@
+#include "display_filter.h"
+
+#include "capture_reader.h"
+#include "ingest_engine.h"
+
+#include <pcap/pcap.h>
+
+#include <algorithm>
+#include <cctype>
+#include <cstdio>
+#include <cstring>
+
+namespace underhood {
+
+namespace {
+// Large enough for any link type; the value only scales the filter's return
+// value (how much of the packet to keep), never whether it matches.
+constexpr int kSnaplen = 262144;
+constexpr size_t kScanChunk = 1024;
+
+bool blank(const std::string& s)
+{
+    return std::all_of(s.begin(), s.end(), [](unsigned char c) { return std::isspace(c); });
+}
+} // namespace
+
+struct DisplayFilter::Program {
+    uint32_t link_type = 0;
+    bool swapped = false; // for packets whose loopback header is in the other byte order
+    bpf_program code{};
+    ~Program() { pcap_freecode(&code); }
+};
+
+DisplayFilter::DisplayFilter() = default;
+DisplayFilter::~DisplayFilter() = default;
+DisplayFilter::DisplayFilter(DisplayFilter&&) noexcept = default;
+DisplayFilter& DisplayFilter::operator=(DisplayFilter&&) noexcept = default;
+
+namespace {
+
+uint32_t swap32(uint32_t v) { return (v >> 24) | ((v >> 8) & 0xff00) | ((v << 8) & 0xff0000) | (v << 24); }
+
+// BSD loopback and OpenBSD enc headers start with an address family in the
+// byte order of the capturing host.
+bool host_order_header(uint32_t link_type) { return link_type == 0 || link_type == 109; }
+
+// A libpcap handle as tcpdump -r has one: opened on a savefile (here the
+// header of an empty pcap file) of the given link type, in host byte order or
+// swapped. Not pcap_open_dead(): libpcap generates different code for
+// savefiles than for live handles (a loopback "ip6" tests the AF_INET6 values
+// of every BSD, not this host's), and it maps the file's LINKTYPE to its DLT.
+pcap_t* savefile_handle(uint32_t link_type, bool swapped)
+{
+    uint8_t header[24];
+    size_t at = 0;
+    auto put = [&](uint32_t v, size_t width) {
+        if (swapped)
+            v = width == 4 ? swap32(v) : uint32_t(uint16_t(v << 8 | v >> 8));
+        if (width == 4) {
+            std::memcpy(header + at, &v, 4);
+        } else {
+            const uint16_t v16 = uint16_t(v);
+            std::memcpy(header + at, &v16, 2);
+        }
+        at += width;
+    };
+    put(0xa1b2c3d4, 4); // magic, microseconds
+    put(2, 2);          // version 2.4
+    put(4, 2);
+    put(0, 4); // thiszone
+    put(0, 4); // sigfigs
+    put(uint32_t(kSnaplen), 4);
+    put(link_type, 4);
+    FILE* f = fmemopen(nullptr, sizeof header, "w+b"); // the stream owns its buffer
+    if (!f)
+        return nullptr;
+    if (std::fwrite(header, sizeof header, 1, f) != 1 || std::fseek(f, 0, SEEK_SET) != 0) {
+        std::fclose(f);
+        return nullptr;
+    }
+    char errbuf[PCAP_ERRBUF_SIZE] = {};
+    pcap_t* p = pcap_fopen_offline(f, errbuf); // owns f only when it succeeds
+    if (!p)
+        std::fclose(f);
+    return p;
+}
+
+} // namespace
+
+int DisplayFilter::dlt_for_link_type(uint32_t link_type)
+{
+    pcap_t* p = savefile_handle(link_type, false);
+    if (!p)
+        return int(link_type);
+    const int dlt = pcap_datalink(p);
+    pcap_close(p);
+    return dlt;
+}
+
+bool DisplayFilter::compile(const std::string& expr, const std::vector<uint32_t>& link_types, std::string& error)
+{
+    programs_.clear();
+    warning_.clear();
+    expression_.clear();
+    if (blank(expr))
+        return true;
+
+    std::vector<uint32_t> types = link_types;
+    if (types.empty())
+        types.push_back(1); // nothing seen yet: check the syntax as for Ethernet
+    std::sort(types.begin(), types.end());
+    types.erase(std::unique(types.begin(), types.end()), types.end());
+
+    std::string first_error;
+    for (uint32_t lt : types) {
+        for (bool swapped : {false, true}) {
+            if (swapped && !host_order_header(lt))
+                break;
+            pcap_t* p = savefile_handle(lt, swapped);
+            if (!p)
+                p = pcap_open_dead(dlt_for_link_type(lt), kSnaplen);
+            if (!p) {
+                if (first_error.empty())
+                    first_error = "cannot prepare a filter for link type " + std::to_string(lt);
+                break;
+            }
+            auto prog = std::make_unique<Program>();
+            prog->link_type = lt;
+            prog->swapped = swapped;
+            const bool ok = pcap_compile(p, &prog->code, expr.c_str(), 1, PCAP_NETMASK_UNKNOWN) == 0;
+            if (!ok) {
+                std::string why = pcap_geterr(p);
+                if (first_error.empty())
+                    first_error = why;
+                if (!warning_.empty())
+                    warning_ += "; ";
+                warning_ += std::string("not applicable to ") + link_type_name(lt) + ": " + why;
+                prog->code = {}; // nothing to free
+            } else {
+                programs_.push_back(std::move(prog));
+            }
+            pcap_close(p);
+            if (!ok)
+                break;
+        }
+    }
+    if (programs_.empty()) {
+        warning_.clear();
+        error = first_error;
+        return false;
+    }
+    expression_ = expr;
+    return true;
+}
+
+bool DisplayFilter::matches(uint32_t link_type, Bytes data, uint32_t origlen, int64_t ts_ns) const
+{
+    if (expression_.empty())
+        return true;
+    bool swapped = false;
+    if (host_order_header(link_type) && data.size() >= 4) {
+        // tcpdump compiles for the file's byte order; a packet's own header
+        // tells the same (address families are small numbers).
+        uint32_t af;
+        std::memcpy(&af, data.data(), 4);
+        swapped = af > 0xffff && swap32(af) <= 0xffff;
+    }
+    for (const auto& prog : programs_) {
+        if (prog->link_type != link_type || prog->swapped != swapped)
+            continue;
+        pcap_pkthdr h{};
+        int64_t sec = ts_ns / 1000000000, rem = ts_ns % 1000000000;
+        if (rem < 0) {
+            --sec;
+            rem += 1000000000;
+        }
+        h.ts.tv_sec = time_t(sec);
+        h.ts.tv_usec = suseconds_t(rem / 1000);
+        h.caplen = uint32_t(data.size());
+        h.len = origlen;
+        return pcap_offline_filter(&prog->code, &h, data.data()) != 0;
+    }
+    return false;
+}
+
+FilterScanResult filter_packets(const IngestEngine& engine, const DisplayFilter& filter, const FilterScanOptions& opts)
+{
+    FilterScanResult r;
+    uint64_t begin = 0, end = 0;
+    engine.with_state([&](const IngestEngine::State& s) {
+        begin = std::max(opts.first_number, s.first_number);
+        end = s.first_number + s.index.size();
+        // Packets the listing no longer holds cannot be looked at.
+        if (opts.first_number && opts.first_number < s.first_number)
+            r.unavailable = s.first_number - opts.first_number;
+    });
+    const uint64_t total = end > begin ? end - begin : 0;
+    std::vector<PacketIndexEntry> chunk;
+    std::vector<uint32_t> link_types;
+    uint64_t next = begin;
+    while (next < end) {
+        if (opts.cancel && opts.cancel->load(std::memory_order_relaxed)) {
+            r.cancelled = true;
+            break;
+        }
+        chunk.clear();
+        uint64_t chunk_first = next;
+        engine.with_state([&](const IngestEngine::State& s) {
+            if (next < s.first_number) { // dropped meanwhile (live capture)
+                r.unavailable += s.first_number - next;
+                next = s.first_number;
+            }
+            chunk_first = next;
+            uint64_t from = next - s.first_number;
+            uint64_t n = std::min<uint64_t>({kScanChunk, end - next, s.index.size() - std::min<uint64_t>(from, s.index.size())});
+            chunk.assign(s.index.begin() + long(from), s.index.begin() + long(from + n));
+            link_types.clear();
+            for (const CaptureInterface& itf : s.interfaces)
+                link_types.push_back(itf.link_type);
+        });
+        if (chunk.empty())
+            break;
+        for (size_t i = 0; i < chunk.size(); ++i) {
+            const PacketIndexEntry& e = chunk[i];
+            const uint64_t number = chunk_first + i;
+            std::vector<uint8_t> bytes = engine.packet_bytes(number);
+            if (bytes.size() != e.caplen) {
+                ++r.unavailable;
+                continue;
+            }
+            const uint32_t lt = e.interface_id < link_types.size() ? link_types[e.interface_id] : 0;
+            if (filter.matches(lt, Bytes(bytes.data(), bytes.size()), e.origlen, e.ts_ns))
+                r.matches.push_back(number);
+        }
+        next = chunk_first + chunk.size();
+        r.scanned += chunk.size();
+        if (opts.progress)
+            opts.progress(std::min(next - begin, total), total);
+        if (opts.cancel && opts.cancel->load(std::memory_order_relaxed) && next < end) {
+            r.cancelled = true;
+            break;
+        }
+    }
+    r.next_number = next;
+    return r;
+}
+
+} // namespace underhood

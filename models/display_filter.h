@@ -1,0 +1,82 @@
+// The display filter: BPF syntax (what every tcpdump user types), compiled by
+// libpcap and run with pcap_offline_filter, so a filter selects exactly the
+// packets `tcpdump -r FILE EXPR` prints.
+//
+// A BPF program depends on the link-layer header it reads, so one program is
+// compiled per link type present (a pcapng file may mix Ethernet, Linux cooked
+// and raw IP interfaces). No Qt here.
+#pragma once
+
+#include "bytes.h"
+
+#include <atomic>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace underhood {
+
+class IngestEngine;
+
+class DisplayFilter {
+public:
+    DisplayFilter();
+    ~DisplayFilter();
+    DisplayFilter(DisplayFilter&&) noexcept;
+    DisplayFilter& operator=(DisplayFilter&&) noexcept;
+    DisplayFilter(const DisplayFilter&) = delete;
+    DisplayFilter& operator=(const DisplayFilter&) = delete;
+
+    // Compiles `expr` for each of `link_types` (LINKTYPE_* values as in the
+    // file). Fails, with libpcap's message in `error`, when the expression
+    // compiles for none of them; a link type it does not apply to (`ether
+    // host` on raw IP) is noted in warning() and its packets never match.
+    // An empty or blank expression matches every packet.
+    bool compile(const std::string& expr, const std::vector<uint32_t>& link_types, std::string& error);
+
+    // Whether a packet passes. Safe to call from several threads at once.
+    bool matches(uint32_t link_type, Bytes data, uint32_t origlen, int64_t ts_ns) const;
+
+    bool empty() const { return expression_.empty(); }
+    const std::string& expression() const { return expression_; }
+    // Link types the expression could not be compiled for, with libpcap's reasons.
+    const std::string& warning() const { return warning_; }
+
+    // libpcap's DLT_* value for a LINKTYPE_* value from a capture file, using
+    // libpcap's own mapping (they differ for raw IP, ATM, loopback and a few more).
+    static int dlt_for_link_type(uint32_t link_type);
+
+private:
+    struct Program;
+    std::vector<std::unique_ptr<Program>> programs_;
+    std::string expression_;
+    std::string warning_;
+};
+
+struct FilterScanOptions {
+    // First packet number to look at; 0 starts at the first packet still listed.
+    // A live view passes the number after the last one it scanned.
+    uint64_t first_number = 0;
+    // Checked between packets; the scan stops early when it turns true.
+    const std::atomic<bool>* cancel = nullptr;
+    // Called every few thousand packets and at the end with (scanned, total to scan).
+    std::function<void(uint64_t, uint64_t)> progress;
+};
+
+struct FilterScanResult {
+    std::vector<uint64_t> matches; // packet numbers, ascending
+    uint64_t scanned = 0;
+    uint64_t unavailable = 0; // packets whose bytes are no longer kept (a long live capture)
+    uint64_t next_number = 0; // where a later scan continues
+    bool cancelled = false;
+};
+
+// Runs `filter` over the packets an engine has read so far. Meant for a
+// worker thread: the engine's lock is held only while copying short runs of
+// the packet index, so ingest goes on meanwhile.
+FilterScanResult filter_packets(const IngestEngine& engine, const DisplayFilter& filter,
+                                const FilterScanOptions& opts = {});
+
+} // namespace underhood

@@ -1,0 +1,78 @@
+// The Conversations table: one row per pair of addresses at the chosen layer.
+// A and B are in text order (A sorts before B), as `underhood-cli stats`
+// prints them, and the directional counts follow that order.
+#pragma once
+
+#include "live_table_model.h"
+
+#include <unordered_map>
+#include <vector>
+
+namespace underhood {
+
+class IngestEngine;
+
+class ConversationTableModel : public LiveTableModel {
+    Q_OBJECT
+public:
+    enum Column {
+        A,
+        B,
+        Packets,
+        Bytes,
+        AToBPackets,
+        AToBBytes,
+        BToAPackets,
+        BToABytes,
+        Protocols,
+        First,
+        Last,
+        Duration,
+        ColumnCount
+    };
+
+    struct Item {
+        ConversationKey key;
+        ConversationStats stats;
+    };
+    struct Snapshot {
+        Layer layer = Layer::Ip;
+        int64_t origin_ns = 0;
+        std::vector<Item> items;
+    };
+
+    explicit ConversationTableModel(QObject* parent = nullptr);
+
+    static Snapshot snapshot(const TrafficModel& model, Layer layer);
+    void apply(Snapshot snapshot);
+    void refresh(const TrafficModel& model) { apply(snapshot(model, layer())); }
+    void refresh(const IngestEngine& engine);
+
+    int rowCount(const QModelIndex& parent = {}) const override;
+    int columnCount(const QModelIndex& parent = {}) const override;
+    QVariant data(const QModelIndex& index, int role = Qt::DisplayRole) const override;
+    QVariant headerData(int section, Qt::Orientation orientation, int role = Qt::DisplayRole) const override;
+
+    // The two endpoints of a row in display order (A, B).
+    std::pair<Endpoint, Endpoint> endpointsAt(int row) const;
+
+protected:
+    void clearRows() override;
+    std::vector<int> timeColumns() const override { return {First, Last}; }
+
+private:
+    struct Row {
+        ConversationKey key;
+        ConversationStats stats;
+        bool swapped = false; // A is the key's b
+        QString a, b, a_key, b_key, protocols, protocol_counts;
+    };
+    static Row make_row(Item&& item);
+    static bool update_row(Row& row, Item&& item);
+    static void describe_protocols(Row& row);
+
+    std::vector<Row> rows_;
+    std::unordered_map<ConversationKey, int, ConversationKeyHash> where_;
+};
+
+} // namespace underhood
