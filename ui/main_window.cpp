@@ -1,8 +1,16 @@
 #include "main_window.h"
 
 #include "capture_dialog.h"
+#include "conversation_table_model.h"
+#include "display_filter.h"
+#include "filter_bar.h"
+#include "host_table_model.h"
 #include "overview_pane.h"
 #include "packet_list_view.h"
+#include "protocol_tree_model.h"
+#include "table_pane.h"
+
+#include <thread>
 
 #include <QAction>
 #include <QActionGroup>
@@ -27,6 +35,8 @@
 #include <QToolBar>
 #include <QToolButton>
 #include <QVBoxLayout>
+#include <QLocale>
+#include <QPointer>
 
 namespace underhood {
 
@@ -77,9 +87,30 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent)
     warning_bar_->setStyleSheet("QLabel { background: #fff3cd; color: #664d03; padding: 6px; border-bottom: 1px solid #e6c86e; }");
     warning_bar_->hide();
 
+    filter_ = new FilterBar([this](const QString& expr) -> QString {
+        DisplayFilter f;
+        std::string err;
+        std::vector<uint32_t> lts{1};
+        if (session_)
+            lts = session_->engine().with_state([](const IngestEngine::State& st) {
+                std::vector<uint32_t> v;
+                for (const auto& itf : st.interfaces)
+                    v.push_back(itf.link_type);
+                return v.empty() ? std::vector<uint32_t>{1} : v;
+            });
+        return f.compile(expr.toStdString(), lts, err) ? QString() : QString::fromStdString(err);
+    });
+    connect(filter_, &FilterBar::applyRequested, this, &MainWindow::applyDisplayFilter);
+    auto* list_box = new QWidget;
+    auto* list_lay = new QVBoxLayout(list_box);
+    list_lay->setContentsMargins(0, 0, 0, 0);
+    list_lay->setSpacing(0);
+    list_lay->addWidget(filter_);
+    list_lay->addWidget(list_, 1);
+
     splitter_ = new QSplitter(Qt::Vertical);
     splitter_->addWidget(overview_);
-    splitter_->addWidget(list_);
+    splitter_->addWidget(list_box);
     splitter_->setStretchFactor(0, 2);
     splitter_->setStretchFactor(1, 3);
     auto* central = new QWidget;
@@ -245,8 +276,36 @@ void MainWindow::buildDocks()
     details_ = hint;
     dock->setWidget(details_);
     addDockWidget(Qt::RightDockWidgetArea, dock);
-    if (QMenu* view = menuBar()->findChild<QMenu*>("viewMenu"))
+    QMenu* view = menuBar()->findChild<QMenu*>("viewMenu");
+    if (view)
         view->addAction(dock->toggleViewAction());
+
+    hosts_ = new HostTableModel(this);
+    convs_ = new ConversationTableModel(this);
+    protos_ = new ProtocolTreeModel(this);
+    host_pane_ = new TablePane(hosts_, true, false);
+    conv_pane_ = new TablePane(convs_, true, false);
+    proto_pane_ = new TablePane(protos_, false, true);
+    QDockWidget* previous = nullptr;
+    for (auto [pane, title, name] : {std::tuple{host_pane_, tr("Hosts"), "hostsDock"},
+                                     std::tuple{conv_pane_, tr("Conversations"), "conversationsDock"},
+                                     std::tuple{proto_pane_, tr("Protocols"), "protocolsDock"}}) {
+        auto* d = new QDockWidget(title, this);
+        d->setObjectName(name);
+        d->setWidget(pane);
+        addDockWidget(Qt::BottomDockWidgetArea, d);
+        if (previous)
+            tabifyDockWidget(previous, d);
+        previous = d;
+        if (view)
+            view->addAction(d->toggleViewAction());
+        connect(pane, &TablePane::layerChosen, this, &MainWindow::setLayer);
+        connect(pane, &TablePane::rowActivated, this, [this, pane](int row) { filterToRow(pane, row); });
+    }
+    if (auto* first = findChild<QDockWidget*>("hostsDock"))
+        first->raise();
+    connect(act_find_, &QAction::triggered, this, [this] { host_pane_->focusSearch(); });
+    connect(act_filter_, &QAction::triggered, this, [this] { filter_->focusField(); });
 }
 
 void MainWindow::buildStatusBar()
@@ -292,8 +351,15 @@ void MainWindow::setSession(CaptureSession* session)
         connect(session_, &CaptureSession::helperFailed, this,
                 [this](const QString& msg) { showError(tr("Capture stopped"), msg); });
     }
+    if (filter_cancel_)
+        *filter_cancel_ = true;
+    filter_program_.reset();
+    filter_->setStatus(QString());
     packets_->setSession(session_);
     overview_->setSession(session_);
+    hosts_->clear();
+    convs_->clear();
+    refreshTables();
     // Follow new packets during a live capture; a file opens at its start.
     list_->setFollowing(session_ && session_->isLive());
     warning_bar_->hide();
@@ -315,7 +381,12 @@ void MainWindow::setSession(CaptureSession* session)
 
 bool MainWindow::openFile(const QString& path)
 {
-    auto* s = new CaptureSession(IngestOptions{}, this);
+    // Only the layer on screen is keyed while the file loads; another layer
+    // is computed when asked for (IngestEngine::ensure_layer).
+    IngestOptions io;
+    io.model.layers = {false, false, false};
+    io.model.layers[size_t(layer_)] = true;
+    auto* s = new CaptureSession(io, this);
     QString err;
     if (!s->openFile(path, &err)) {
         delete s;
@@ -357,15 +428,22 @@ void MainWindow::onUpdated()
         if (total)
             progress_->setValue(int(100.0 * double(read) / double(total)));
     }
-    static int tick = 0;
-    if (++tick % 5 == 0 || !session_ || !session_->isRunning())
+    ++tick_;
+    if (tick_ % 5 == 0 || !session_ || !session_->isRunning())
         overview_->refresh();
+    if (tick_ % 3 == 0 || !session_ || !session_->isRunning())
+        refreshTables();
+    if (filter_program_ && session_ && session_->isLive())
+        continueLiveFilter();
     updateStatus();
 }
 
 void MainWindow::onFinished()
 {
     packets_->refresh();
+    refreshTables();
+    if (filter_program_)
+        continueLiveFilter();
     overview_->refresh();
     progress_->hide();
     cancel_->hide();
@@ -558,7 +636,124 @@ void MainWindow::restartCapture()
     startCapture(o);
 }
 
-void MainWindow::setLayer(Layer layer) { layer_ = layer; }
+void MainWindow::setLayer(Layer layer)
+{
+    layer_ = layer;
+    hosts_->setLayer(layer);
+    convs_->setLayer(layer);
+    host_pane_->setLayer(layer);
+    conv_pane_->setLayer(layer);
+    if (session_)
+        session_->engine().ensure_layer(layer);
+    refreshTables();
+}
+
+void MainWindow::refreshTables()
+{
+    if (!session_) {
+        hosts_->clear();
+        convs_->clear();
+        protos_->refresh(TrafficModel());
+        return;
+    }
+    const bool ready = session_->engine().with_state(
+        [this](const IngestEngine::State& st) { return st.layer_ready[size_t(layer_)]; });
+    if (ready) {
+        hosts_->refresh(session_->engine());
+        convs_->refresh(session_->engine());
+    } else {
+        statusBar()->showMessage(tr("Counting hosts by %1 address…").arg(layer_name(layer_)), 1000);
+    }
+    protos_->refresh(session_->engine());
+}
+
+QString MainWindow::endpointFilter(const Endpoint& e) const
+{
+    switch (e.kind) {
+    case Endpoint::Kind::Mac: return "ether host " + QString::fromStdString(e.to_string());
+    case Endpoint::Kind::Ip: return "host " + QString::fromStdString(e.ip_address().to_string());
+    case Endpoint::Kind::IpPort:
+        return "(host " + QString::fromStdString(e.ip_address().to_string()) + " and port " + QString::number(e.port) +
+               ")";
+    case Endpoint::Kind::None: break;
+    }
+    return {};
+}
+
+void MainWindow::filterToRow(TablePane* pane, int row)
+{
+    QString expr;
+    if (pane == host_pane_)
+        expr = endpointFilter(hosts_->endpointAt(row));
+    else if (pane == conv_pane_) {
+        auto [a, b] = convs_->endpointsAt(row);
+        expr = endpointFilter(a) + " and " + endpointFilter(b);
+    } else if (pane == proto_pane_) {
+        return; // protocol paths are not BPF expressions
+    }
+    if (expr.isEmpty())
+        return;
+    filter_->setText(expr);
+    applyDisplayFilter(expr);
+}
+
+void MainWindow::applyDisplayFilter(const QString& expr)
+{
+    if (filter_cancel_)
+        *filter_cancel_ = true;
+    filter_cancel_.reset();
+    filter_program_.reset();
+    if (!session_ || expr.trimmed().isEmpty()) {
+        packets_->setFilter(std::nullopt);
+        filter_->setStatus(QString());
+        return;
+    }
+    auto program = std::make_shared<DisplayFilter>();
+    std::string err;
+    std::vector<uint32_t> lts = session_->engine().with_state([](const IngestEngine::State& st) {
+        std::vector<uint32_t> v;
+        for (const auto& itf : st.interfaces)
+            v.push_back(itf.link_type);
+        return v;
+    });
+    if (!program->compile(expr.toStdString(), lts, err)) {
+        showError(tr("Invalid display filter"), QString::fromStdString(err));
+        return;
+    }
+    filter_program_ = program;
+    packets_->setFilter(QVector<quint64>());
+    filter_next_ = 0;
+    continueLiveFilter();
+}
+
+void MainWindow::continueLiveFilter()
+{
+    if (!filter_program_ || filter_busy_ || !session_)
+        return;
+    filter_busy_ = true;
+    auto cancel = std::make_shared<std::atomic<bool>>(false);
+    filter_cancel_ = cancel;
+    auto program = filter_program_;
+    std::shared_ptr<IngestEngine> engine = session_->sharedEngine();
+    const uint64_t from = filter_next_;
+    filter_->setStatus(tr("filtering…"));
+    // The scan reads packet bytes off the GUI thread; results come back queued.
+    std::thread([this, engine, program, cancel, from] {
+        FilterScanOptions o;
+        o.first_number = from;
+        o.cancel = cancel.get();
+        FilterScanResult r = filter_packets(*engine, *program, o);
+        QMetaObject::invokeMethod(this, [this, r = std::move(r), cancel, program] {
+            filter_busy_ = false;
+            if (*cancel || program != filter_program_)
+                return;
+            QVector<quint64> numbers(r.matches.begin(), r.matches.end());
+            packets_->appendFiltered(numbers);
+            filter_next_ = r.next_number;
+            filter_->setStatus(tr("%1 packets shown").arg(QLocale().toString(packets_->rowCount())));
+        }, Qt::QueuedConnection);
+    }).detach();
+}
 
 QString MainWindow::warningText() const { return warning_bar_->isVisible() ? warning_bar_->text() : QString(); }
 

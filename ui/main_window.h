@@ -9,7 +9,9 @@
 #include <QMainWindow>
 #include <QPointer>
 
+#include <atomic>
 #include <functional>
+#include <memory>
 
 class QAction;
 class QLabel;
@@ -22,6 +24,11 @@ namespace underhood {
 
 class PacketListView;
 class OverviewPane;
+class FilterBar;
+class TablePane;
+class HostTableModel;
+class ConversationTableModel;
+class ProtocolTreeModel;
 
 // Writes packets of a session to a pcapng file (app/ provides it: the writer
 // lives with the capture code).
@@ -77,6 +84,11 @@ private:
     void applyTheme(const QString& theme);
     void selectRelative(int delta);
     void showPacket(quint64 number);
+    void applyDisplayFilter(const QString& expr);
+    void continueLiveFilter();
+    void refreshTables();
+    QString endpointFilter(const Endpoint& e) const;
+    void filterToRow(TablePane* pane, int row);
 
     QPointer<CaptureSession> session_;
     PacketListModel* packets_ = nullptr;
@@ -84,6 +96,19 @@ private:
     OverviewPane* overview_ = nullptr;
     QSplitter* splitter_ = nullptr;
     QWidget* details_ = nullptr;
+    FilterBar* filter_ = nullptr;
+    HostTableModel* hosts_ = nullptr;
+    ConversationTableModel* convs_ = nullptr;
+    ProtocolTreeModel* protos_ = nullptr;
+    TablePane* host_pane_ = nullptr;
+    TablePane* conv_pane_ = nullptr;
+    TablePane* proto_pane_ = nullptr;
+    // The display filter's scan runs on a worker thread.
+    std::shared_ptr<std::atomic<bool>> filter_cancel_;
+    std::shared_ptr<class DisplayFilter> filter_program_;
+    uint64_t filter_next_ = 0;
+    bool filter_busy_ = false;
+    int tick_ = 0;
     QLabel* warning_bar_ = nullptr;
     QLabel* st_packets_ = nullptr;
     QLabel* st_bytes_ = nullptr;

@@ -48,7 +48,7 @@ bool CaptureSession::isRunning() const { return engine_ && engine_->running(); }
 
 bool CaptureSession::openFile(const QString& path, QString* error)
 {
-    engine_ = std::make_unique<IngestEngine>(opts_);
+    engine_ = std::make_shared<IngestEngine>(opts_);
     std::string err;
     if (!engine_->open_path(path.toStdString(), err)) {
         if (error)
@@ -103,7 +103,7 @@ bool CaptureSession::startLive(const LiveCaptureOptions& o, QString* error)
             *error = tr("cannot start %1: %2").arg(helper, helper_->errorString());
         return false;
     }
-    engine_ = std::make_unique<IngestEngine>(opts_);
+    engine_ = std::make_shared<IngestEngine>(opts_);
     std::string err;
     // Reads the stream's header: blocks until the helper writes it or exits.
     if (!engine_->open_fd(sv[0], o.interfaces.join(", ").toStdString(), err)) {

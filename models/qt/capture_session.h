@@ -40,6 +40,8 @@ public:
 
     IngestEngine& engine() { return *engine_; }
     const IngestEngine& engine() const { return *engine_; }
+    // For work on other threads that may outlive this session (a filter scan).
+    std::shared_ptr<IngestEngine> sharedEngine() const { return engine_; }
     QString title() const { return title_; }
     QString sourcePath() const { return path_; }
     bool isLive() const { return live_; }
@@ -63,7 +65,7 @@ private:
     void onHelperFinished(int code, QProcess::ExitStatus status);
     void onHelperStderr();
 
-    std::unique_ptr<IngestEngine> engine_;
+    std::shared_ptr<IngestEngine> engine_;
     IngestOptions opts_;
     QTimer timer_;
     QString title_, path_;

@@ -29,6 +29,15 @@ void PacketListModel::setFilter(std::optional<QVector<quint64>> numbers)
     endResetModel();
 }
 
+void PacketListModel::appendFiltered(const QVector<quint64>& numbers)
+{
+    if (!filter_ || numbers.isEmpty())
+        return;
+    beginInsertRows({}, int(filter_->size()), int(filter_->size() + numbers.size()) - 1);
+    *filter_ += numbers;
+    endInsertRows();
+}
+
 void PacketListModel::setTimeFormat(TimeFormat f)
 {
     time_format_ = f;

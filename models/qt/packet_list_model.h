@@ -26,6 +26,8 @@ public:
     void setSession(CaptureSession* session);
     // Shows only these packet numbers (a display filter); an empty optional shows all.
     void setFilter(std::optional<QVector<quint64>> numbers);
+    // More matches of the current filter (a live capture keeps growing).
+    void appendFiltered(const QVector<quint64>& numbers);
     bool filtered() const { return filter_.has_value(); }
     void setTimeFormat(TimeFormat f);
 

@@ -1,0 +1,44 @@
+// A table dock's contents: a search field, the layer switch (hosts and
+// conversations), a sortable view, and Copy / Export CSV / Export JSON.
+#pragma once
+
+#include "traffic_model.h"
+
+#include <QWidget>
+
+class QAbstractItemModel;
+class QAbstractItemView;
+class QComboBox;
+class QLineEdit;
+class QSortFilterProxyModel;
+
+namespace underhood {
+
+class TablePane : public QWidget {
+    Q_OBJECT
+public:
+    // `with_layers`: show the ip/ether/port switch. `tree`: a tree view (the protocol hierarchy).
+    TablePane(QAbstractItemModel* model, bool with_layers, bool tree, QWidget* parent = nullptr);
+    QAbstractItemView* view() const { return view_; }
+    QSortFilterProxyModel* proxy() const { return proxy_; }
+    void setLayer(Layer l);
+    void focusSearch();
+    // Row of the source model for a view index.
+    int sourceRow(const QModelIndex& view_index) const;
+
+signals:
+    void layerChosen(Layer layer);
+    void rowActivated(int source_row); // double-click: filter the packet list to it
+
+private:
+    void copySelection();
+    void exportTo(bool json);
+
+    QAbstractItemModel* model_;
+    QSortFilterProxyModel* proxy_;
+    QAbstractItemView* view_;
+    QLineEdit* search_;
+    QComboBox* layer_ = nullptr;
+};
+
+} // namespace underhood
