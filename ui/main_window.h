@@ -53,6 +53,8 @@ public:
     // The warning shown above the views (truncated file, cancelled load), empty when none.
     QString warningText() const;
     QString statusText() const;
+    // Shows only the packets matching a BPF expression (empty: all).
+    Q_INVOKABLE void applyDisplayFilter(const QString& expr);
     // Modal message boxes are skipped (tests, screenshots); errors still go to lastError().
     void setQuiet(bool quiet) { quiet_ = quiet; }
 
@@ -84,7 +86,6 @@ private:
     void applyTheme(const QString& theme);
     void selectRelative(int delta);
     void showPacket(quint64 number);
-    void applyDisplayFilter(const QString& expr);
     void continueLiveFilter();
     void refreshTables();
     QString endpointFilter(const Endpoint& e) const;

@@ -6,6 +6,7 @@
 #include "packet_list_model.h"
 
 #include <QApplication>
+#include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QProcess>
@@ -53,6 +54,8 @@ private slots:
     void opensCorpusFile();
     void truncatedFileWarns();
     void nonCaptureShowsErrorAndKeepsWorking();
+    void displayFilterMatchesTcpdump();
+    void layerSwitchKeepsTotals();
     void liveCaptureThroughHelper();
 
 private:
@@ -135,6 +138,50 @@ void TestMainWindow::nonCaptureShowsErrorAndKeepsWorking()
     // Still works.
     QVERIFY(w.openFile(kDemo));
     QVERIFY(wait_finished(w));
+}
+
+void TestMainWindow::displayFilterMatchesTcpdump()
+{
+    if (QStandardPaths::findExecutable("tcpdump").isEmpty())
+        QSKIP("needs tcpdump");
+    MainWindow w;
+    w.setQuiet(true);
+    QVERIFY(w.openFile(kDemo));
+    QVERIFY(wait_finished(w));
+    for (const QString expr : {"udp port 53", "tcp port 443 and host 192.168.1.102", "arp or icmp6"}) {
+        QProcess td;
+        td.start("tcpdump", {"-n", "-r", kDemo, expr});
+        QVERIFY(td.waitForFinished(30000));
+        const qsizetype expected = td.readAllStandardOutput().count('\n');
+        QVERIFY(expected > 0);
+        QMetaObject::invokeMethod(&w, "applyDisplayFilter", Q_ARG(QString, expr));
+        QVERIFY2(QTest::qWaitFor([&] { return w.packetModel()->filtered() && w.packetModel()->rowCount() == expected; },
+                                 10000),
+                 qPrintable(QString("%1: %2 rows, tcpdump %3").arg(expr).arg(w.packetModel()->rowCount()).arg(expected)));
+    }
+    QMetaObject::invokeMethod(&w, "applyDisplayFilter", Q_ARG(QString, QString()));
+    QVERIFY(!w.packetModel()->filtered());
+}
+
+void TestMainWindow::layerSwitchKeepsTotals()
+{
+    MainWindow w;
+    w.setQuiet(true);
+    QVERIFY(w.openFile(kDemo));
+    QVERIFY(wait_finished(w));
+    for (Layer l : {Layer::Ether, Layer::Port, Layer::Ip}) {
+        w.setLayer(l);
+        QVERIFY(QTest::qWaitFor([&] {
+            return w.session()->engine().with_state([l](const IngestEngine::State& s) { return s.layer_ready[size_t(l)]; });
+        }, 20000));
+        QProcess p;
+        p.start(kCli, {"stats", "--json", "--layer", layer_name(l), kDemo});
+        QVERIFY(p.waitForFinished(30000));
+        const QJsonObject cli = QJsonDocument::fromJson(p.readAllStandardOutput()).object();
+        const qsizetype hosts = w.session()->engine().with_state(
+            [l](const IngestEngine::State& s) { return qsizetype(s.model.layer(l).hosts.size()); });
+        QCOMPARE(hosts, cli["hosts"].toArray().size());
+    }
 }
 
 void TestMainWindow::liveCaptureThroughHelper()
