@@ -33,7 +33,10 @@ int main(int argc, char** argv)
         std::fprintf(stderr, "usage: bench_open FILE [layers-mask throughput(0|1)]\n");
         return 2;
     }
+    // As the app opens a file: hosts and conversations keyed at the layer on
+    // screen (ip by default), the throughput series and the packet index.
     IngestOptions opts;
+    opts.model.layers = {false, true, false};
     if (argc >= 4) {
         int mask = std::atoi(argv[2]);
         for (int l = 0; l < kLayerCount; ++l)
