@@ -26,6 +26,7 @@
 #include <QMessageBox>
 #include <QMimeData>
 #include <QProgressBar>
+#include <QPushButton>
 #include <QProgressDialog>
 #include <QSettings>
 #include <QSplitter>
@@ -593,11 +594,26 @@ void MainWindow::saveAs()
                                                       tr("pcapng (*.pcapng)"));
     if (path.isEmpty())
         return;
+    // With a display filter on, the packets shown are what the user means by default.
+    std::optional<QVector<quint64>> shown;
+    if (packets_->filtered()) {
+        QMessageBox ask(QMessageBox::Question, tr("Save"), tr("Save only the %1 packets the display filter shows?")
+                                                               .arg(packets_->rowCount()),
+                        QMessageBox::NoButton, this);
+        QPushButton* displayed = ask.addButton(tr("Displayed Packets"), QMessageBox::AcceptRole);
+        ask.addButton(tr("All Packets"), QMessageBox::RejectRole);
+        ask.exec();
+        if (ask.clickedButton() == displayed) {
+            shown.emplace();
+            for (int r = 0; r < packets_->rowCount(); ++r)
+                shown->append(packets_->numberAt(r));
+        }
+    }
     QProgressDialog dlg(tr("Saving…"), tr("Cancel"), 0, 100, this);
     dlg.setWindowModality(Qt::WindowModal);
     dlg.setMinimumDuration(300);
     QString err;
-    bool ok = saver_(session_->engine(), nullptr, path, &err, [&](int pct) {
+    bool ok = saver_(session_->engine(), shown ? &*shown : nullptr, path, &err, [&](int pct) {
         dlg.setValue(pct);
         QApplication::processEvents();
         return !dlg.wasCanceled();
