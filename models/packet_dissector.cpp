@@ -489,7 +489,7 @@ private:
     void dhcpv6(size_t off, size_t end);
     void ntp(size_t off, size_t end);
     void http(size_t off, size_t end);
-    void text_protocol(Proto p, size_t off, size_t end);
+    void text_protocol(Proto p, uint16_t port, size_t off, size_t end);
     void tls(size_t off, size_t end);
     void tls_handshake(size_t off, size_t end, std::string& info, uint16_t& version);
     void tls_hello(bool client, size_t off, size_t end, std::string& sni, uint16_t& version);
@@ -646,6 +646,13 @@ void Dissector::run(uint32_t lt)
         data(0, n_);
         break;
     }
+    // A layer cut short before it could say anything: name it at least.
+    if (out_.info.empty())
+        for (auto f = out_.fields.rbegin(); f != out_.fields.rend(); ++f)
+            if (f->depth == 0) {
+                out_.info = f->label;
+                break;
+            }
     // A snaplen cut the packet even where no layer needed the missing bytes
     // (the end of a payload nothing decodes): still say so.
     if (missing_ && !(out_.flags & DissectedField::Truncated))
@@ -1154,6 +1161,7 @@ void Dissector::cisco_hdlc(size_t off, size_t end)
         proto = load_be16(d_ + off + 2);
         add(off + 2, 2, strf("Protocol: %s (0x%04x)", ethertype_name(proto), proto));
         set_protocol("CHDLC");
+        set_info(strf("Cisco HDLC, protocol %s (0x%04x)", ethertype_name(proto), proto));
     }
     ethertype(proto, off + 4, end);
 }
@@ -2024,7 +2032,7 @@ void Dissector::icmp(size_t off, size_t end)
     add(off + 1, 1, code_name ? strf("Code: %u (%s)", code, code_name) : strf("Code: %u", code));
     add(off + 2, 2, strf("Checksum: 0x%04x", load_be16(d_ + off + 2)));
     set_protocol("ICMP");
-    std::string info = icmp_type_name(type);
+    std::string info = std::strcmp(icmp_type_name(type), "Unknown") ? icmp_type_name(type) : strf("Type %u", type);
     if (code_name)
         info += strf(" (%s)", code_name);
     switch (type) {
@@ -2109,7 +2117,8 @@ void Dissector::icmpv6(size_t off, size_t end)
     add(off + 1, 1, strf("Code: %u", code));
     add(off + 2, 2, strf("Checksum: 0x%04x", load_be16(d_ + off + 2)));
     set_protocol("ICMPv6");
-    std::string info = icmpv6_type_name(type);
+    std::string info =
+        std::strcmp(icmpv6_type_name(type), "Unknown") ? icmpv6_type_name(type) : strf("Type %u", type);
     std::string lla;
     switch (type) {
     case 1:
@@ -2663,7 +2672,7 @@ void Dissector::gre(size_t off, size_t end)
         }
         add(off + 2, 2, strf("Protocol Type: %s (0x%04x)", ethertype_name(proto), proto));
         set_protocol("GRE");
-        set_info(strf("Encapsulated %s", ethertype_name(proto)));
+        set_info(strf("Encapsulated %s (0x%04x)", ethertype_name(proto), proto));
         if (flags & 0x8000)
             hlen += 4; // checksum + reserved (or offset)
         if (version == 1)
@@ -2776,7 +2785,7 @@ void Dissector::tcp_application(uint16_t sp, uint16_t dp, size_t off, size_t end
     case Proto::Pop3:
     case Proto::Imap:
     case Proto::Sip:
-    case Proto::Rtsp: text_protocol(a, off, end); return;
+    case Proto::Rtsp: text_protocol(a, port, off, end); return;
     default: by_port(a, port, off, end); return;
     }
 }
@@ -2808,7 +2817,7 @@ void Dissector::udp_application(uint16_t sp, uint16_t dp, size_t off, size_t end
     case Proto::Ntp: ntp(off, end); return;
     case Proto::Ssdp:
     case Proto::Sip:
-    case Proto::Syslog: text_protocol(a, off, end); return;
+    case Proto::Syslog: text_protocol(a, port, off, end); return;
     default: by_port(a, port, off, end); return;
     }
 }
@@ -3577,8 +3586,12 @@ void Dissector::http(size_t off, size_t end)
     set_info(first + (content_type.empty() ? "" : "  (" + content_type + ")"));
 }
 
-void Dissector::text_protocol(Proto p, size_t off, size_t end)
+// Line-based protocols found by port; binary data on their port is shown as such.
+void Dissector::text_protocol(Proto p, uint16_t port, size_t off, size_t end)
 {
+    for (size_t i = off; i < end && i < off + 64; ++i)
+        if ((d_[i] < 0x20 && d_[i] != '\r' && d_[i] != '\n' && d_[i] != '\t') || d_[i] >= 0x7F)
+            return by_port(p, port, off, end);
     const char* title;
     switch (p) {
     case Proto::Ftp: title = "File Transfer Protocol (FTP)"; break;
