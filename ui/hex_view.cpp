@@ -250,6 +250,13 @@ void HexView::paintEvent(QPaintEvent*)
     }
 }
 
+// The vertical scroll bar counts rows, not pixels: repaint rather than let
+// the base class shift the pixels by the scroll bar's step.
+void HexView::scrollContentsBy(int, int)
+{
+    viewport()->update();
+}
+
 void HexView::resizeEvent(QResizeEvent* event)
 {
     QAbstractScrollArea::resizeEvent(event);

@@ -9,6 +9,7 @@
 
 #include <QApplication>
 #include <QDir>
+#include <QScrollBar>
 #include <QSplitter>
 #include <QStyleFactory>
 #include <QtTest>
@@ -85,6 +86,7 @@ private slots:
     void clickingAByteSelectsTheInnermostField();
     void keyboardMovesTheCursorThroughFields();
     void highlightIsPainted();
+    void longPacketsScrollToTheSelection();
     void problemsAreMarked();
     void expansionCarriesToTheNextPacket();
     void clearShowsHints();
@@ -255,6 +257,26 @@ void TestPacketDetailsPane::highlightIsPainted()
             inked += count_pixels(image, hex->byteRect(byte), text);
         QVERIFY(inked > 0);
     }
+}
+
+void TestPacketDetailsPane::longPacketsScrollToTheSelection()
+{
+    // A full-size TCP segment: the hex view shows a few of its 94 rows.
+    FrameBuilder b;
+    b.ether(0x0800).ipv4({10, 0, 0, 1}, {10, 0, 0, 2}, 6).tcp(51000, 80).text("GET /big HTTP/1.1\r\n");
+    b.text(std::string(1440, 'x'));
+    auto frame = b.finish();
+    pane_->showPacket(kLinkEthernet, bytes_of(frame), uint32_t(frame.size()), {});
+    HexView* hex = pane_->hexView();
+    clickField(find_field(pane_->dissection(), "Hypertext Transfer Protocol"));
+    QVERIFY(hex->selection().length > 0);
+    hex->setSelection(int(frame.size()) - 4, 4);
+    QVERIFY(hex->verticalScrollBar()->value() > 0);
+    QVERIFY(hex->viewport()->rect().contains(hex->byteRect(int(frame.size()) - 1).center()));
+    // Clicking what is now on screen still finds the right byte.
+    clickByte(int(frame.size()) - 2);
+    QCOMPARE(hex->cursorPosition(), int(frame.size()) - 2);
+    QVERIFY(pane_->detailsView()->selectedField() >= 0);
 }
 
 void TestPacketDetailsPane::problemsAreMarked()
