@@ -1,7 +1,9 @@
-// Fuzz target: the decoder and the passive name parsers on one packet. The
-// first two bytes choose the link type, the third how much was "cut off".
+// Fuzz target: the decoder, the packet-details dissector and the passive name
+// parsers on one packet. The first byte chooses the link type, the second how
+// much was "cut off".
 #include "name_table.h"
 #include "packet_decoder.h"
+#include "packet_dissector.h"
 
 #include <cstdint>
 #include <vector>
@@ -19,6 +21,10 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size)
     std::vector<uint8_t> pkt(data + 2, data + size);
     DecodedPacket dp;
     decode_packet(lt, Bytes(pkt.data(), pkt.size()), uint32_t(pkt.size()) + missing, dp);
+    Dissection d = dissect_packet(lt, Bytes(pkt.data(), pkt.size()), uint32_t(pkt.size()) + missing);
+    for (const DissectedField& f : d.fields)
+        if (size_t(f.offset) + f.length > pkt.size())
+            __builtin_trap(); // every field lies within the captured bytes
     NameTable names;
     names.observe(Bytes(pkt.data(), pkt.size()), dp);
     // The parsers also run on raw input, whatever the decoder concluded.

@@ -1,0 +1,67 @@
+// Packet dissection for the packet-details pane and the packet list columns.
+//
+// decode_packet (packet_decoder.h) is the fast summary the aggregation keys
+// on; this is its verbose sibling for the one packet a user is looking at: a
+// tree of labelled fields, each covering a byte range of the packet, worded
+// like Wireshark's. It allocates freely and is never on the ingest path.
+//
+// Every read is bounds-checked. Problems are reported with the decoder's
+// meanings: Truncated when the capture ran out of bytes (snaplen), Malformed
+// when the packet contradicts itself (a length field claims more than the
+// frame holds). Data that continues in the next TCP segment or IP fragment
+// is noted but is neither.
+#pragma once
+
+#include "bytes.h"
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace underhood {
+
+struct DissectedField {
+    // The same meanings as DecodedPacket::Truncated and ::Malformed.
+    enum Flag : uint8_t {
+        Truncated = 1 << 0,
+        Malformed = 1 << 1,
+    };
+
+    // 0 for the frame and each protocol layer. Fields are stored in tree
+    // order: a field's parent is the nearest earlier field with a smaller depth.
+    uint16_t depth = 0;
+    uint8_t flags = 0; // set on the problem note and on every field enclosing it
+    bool bits = false; // names some bits of its bytes ("..1. .... = Don't fragment: Set")
+    // The bytes the field covers, always within the captured bytes. A length
+    // of 0 marks a note that covers no bytes ("[Protocols in frame: ...]").
+    uint32_t offset = 0;
+    uint32_t length = 0;
+    std::string label; // UTF-8
+
+    bool has(Flag f) const { return flags & f; }
+    bool covers(uint32_t byte) const { return byte >= offset && byte - offset < length; }
+};
+
+struct Dissection {
+    std::vector<DissectedField> fields;
+    // The packet list columns.
+    std::string protocol; // "TCP", "DNS", "TLSv1.3"
+    std::string source;   // innermost IP address when there is one, else the link-layer address
+    std::string destination;
+    std::string info;    // "Standard query 0x1a2b A example.com"
+    uint8_t flags = 0;   // union of the fields' flags
+    std::string problem; // the first problem found, empty when none
+
+    bool has(DissectedField::Flag f) const { return flags & f; }
+    // Index of a field's parent, -1 for a top-level field.
+    int parent(int index) const;
+    // The innermost field covering a byte, for a click on it: the deepest
+    // one that is not a bit field (a click on a flags byte means the flags
+    // word, not its first bit). -1 when none covers it.
+    int field_at(uint32_t byte) const;
+};
+
+// Dissects one packet. `data` is what was captured, `origlen` its length on the wire.
+Dissection dissect_packet(uint32_t link_type, Bytes data, uint32_t origlen);
+
+} // namespace underhood

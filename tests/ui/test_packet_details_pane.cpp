@@ -1,0 +1,398 @@
+// The packet-details pane: tree and hex view kept in step, by mouse and keyboard.
+// Set UNDERHOOD_SCREENSHOT_DIR to keep renderings of the pane in a light and a
+// dark palette, for looking at.
+#include "hex_view.h"
+#include "packet_details_model.h"
+#include "packet_details_pane.h"
+#include "packet_details_view.h"
+#include "sample_packets.h"
+
+#include <QApplication>
+#include <QDir>
+#include <QScrollBar>
+#include <QSplitter>
+#include <QStyleFactory>
+#include <QtTest>
+
+using namespace underhood;
+using namespace underhood::test;
+
+namespace {
+
+QByteArray bytes_of(const std::vector<uint8_t>& v)
+{
+    return QByteArray(reinterpret_cast<const char*>(v.data()), qsizetype(v.size()));
+}
+
+int find_field(const Dissection& d, const QString& prefix)
+{
+    for (size_t i = 0; i < d.fields.size(); ++i)
+        if (QString::fromStdString(d.fields[i].label).startsWith(prefix))
+            return int(i);
+    return -1;
+}
+
+QPalette dark_palette()
+{
+    QPalette p;
+    const QColor window(0x2d, 0x2d, 0x30), base(0x1e, 0x1e, 0x1e), text(0xe6, 0xe6, 0xe6);
+    p.setColor(QPalette::Window, window);
+    p.setColor(QPalette::WindowText, text);
+    p.setColor(QPalette::Base, base);
+    p.setColor(QPalette::AlternateBase, window);
+    p.setColor(QPalette::Text, text);
+    p.setColor(QPalette::Button, window);
+    p.setColor(QPalette::ButtonText, text);
+    p.setColor(QPalette::Highlight, QColor(0x26, 0x4f, 0x78));
+    p.setColor(QPalette::HighlightedText, QColor(0xff, 0xff, 0xff));
+    p.setColor(QPalette::PlaceholderText, QColor(0x8c, 0x8c, 0x8c));
+    p.setColor(QPalette::ToolTipBase, base);
+    p.setColor(QPalette::ToolTipText, text);
+    p.setColor(QPalette::Light, QColor(0x50, 0x50, 0x50));
+    p.setColor(QPalette::Midlight, QColor(0x40, 0x40, 0x40));
+    p.setColor(QPalette::Mid, QColor(0x55, 0x55, 0x55));
+    p.setColor(QPalette::Dark, QColor(0x18, 0x18, 0x18));
+    p.setColor(QPalette::Shadow, QColor(0x00, 0x00, 0x00));
+    return p;
+}
+
+// Palette changes reach the widgets through posted events.
+void use_palette(const QPalette& palette)
+{
+    QApplication::setPalette(palette);
+    QCoreApplication::processEvents();
+}
+
+// How many pixels of `colour` the rectangle holds.
+int count_pixels(const QImage& image, const QRect& rect, const QColor& colour)
+{
+    int n = 0;
+    const QRect r = rect.intersected(image.rect());
+    for (int y = r.top(); y <= r.bottom(); ++y)
+        for (int x = r.left(); x <= r.right(); ++x)
+            n += image.pixelColor(x, y).rgb() == colour.rgb();
+    return n;
+}
+
+} // namespace
+
+class TestPacketDetailsPane : public QObject {
+    Q_OBJECT
+private slots:
+    void initTestCase();
+    void init();
+    void cleanup();
+    void clickingAFieldHighlightsItsBytes();
+    void clickingAByteSelectsTheInnermostField();
+    void keyboardMovesTheCursorThroughFields();
+    void highlightIsPainted();
+    void longPacketsScrollToTheSelection();
+    void problemsAreMarked();
+    void expansionCarriesToTheNextPacket();
+    void clearShowsHints();
+    void screenshots_data();
+    void screenshots();
+
+private:
+    void clickField(int field);
+    void clickByte(int offset, bool ascii = false);
+
+    PacketDetailsPane* pane_ = nullptr;
+};
+
+void TestPacketDetailsPane::initTestCase()
+{
+    // One style for every run, so renderings compare across machines.
+    QApplication::setStyle(QStyleFactory::create("Fusion"));
+}
+
+void TestPacketDetailsPane::init()
+{
+    use_palette(QApplication::style()->standardPalette());
+    pane_ = new PacketDetailsPane;
+    pane_->resize(900, 720);
+    pane_->show();
+    QVERIFY(QTest::qWaitForWindowExposed(pane_));
+}
+
+void TestPacketDetailsPane::cleanup()
+{
+    delete pane_;
+    pane_ = nullptr;
+}
+
+void TestPacketDetailsPane::clickField(int field)
+{
+    PacketDetailsView* tree = pane_->detailsView();
+    QModelIndex index = tree->detailsModel()->indexForField(field);
+    QVERIFY(index.isValid());
+    for (QModelIndex up = index.parent(); up.isValid(); up = up.parent())
+        tree->expand(up);
+    tree->scrollTo(index);
+    QRect r = tree->visualRect(index);
+    QVERIFY(tree->viewport()->rect().contains(r.center()));
+    QTest::mouseClick(tree->viewport(), Qt::LeftButton, {}, r.center());
+}
+
+void TestPacketDetailsPane::clickByte(int offset, bool ascii)
+{
+    QRect r = pane_->hexView()->byteRect(offset, ascii);
+    QVERIFY(pane_->hexView()->viewport()->rect().contains(r.center()));
+    QCOMPARE(pane_->hexView()->byteAt(r.center()), offset);
+    QTest::mouseClick(pane_->hexView()->viewport(), Qt::LeftButton, {}, r.center());
+}
+
+void TestPacketDetailsPane::clickingAFieldHighlightsItsBytes()
+{
+    pane_->showPacket(kLinkEthernet, bytes_of(dns_query_frame()), uint32_t(dns_query_frame().size()), "Packet 1");
+    const Dissection& d = pane_->dissection();
+    HexView* hex = pane_->hexView();
+    QCOMPARE(hex->selection(), HexView::Range{});
+
+    struct {
+        const char* label;
+        HexView::Range bytes;
+    } const cases[] = {
+        {"Time to Live: 64", {22, 1}},
+        {"Internet Protocol Version 4, Src: 10.0.0.1", {14, 20}},
+        {"Destination Port: 53", {36, 2}},
+        {"Name: example.com", {54, 13}},
+        {"Queries", {54, 17}},
+        {"Frame:", {0, int(dns_query_frame().size())}},
+    };
+    for (const auto& c : cases) {
+        int field = find_field(d, c.label);
+        QVERIFY2(field >= 0, c.label);
+        clickField(field);
+        QCOMPARE(pane_->detailsView()->selectedField(), field);
+        QCOMPARE(hex->selection(), c.bytes);
+    }
+    // A note covers no bytes: nothing is highlighted.
+    clickField(find_field(d, "[Protocols in frame"));
+    QCOMPARE(hex->selection().length, 0);
+}
+
+void TestPacketDetailsPane::clickingAByteSelectsTheInnermostField()
+{
+    const auto frame = tls_client_hello_frame();
+    pane_->showPacket(kLinkEthernet, bytes_of(frame), uint32_t(frame.size()), {});
+    const Dissection& d = pane_->dissection();
+    auto selected_label = [&] {
+        int f = pane_->detailsView()->selectedField();
+        return f < 0 ? QString() : QString::fromStdString(d.fields[size_t(f)].label);
+    };
+
+    clickByte(22);
+    QCOMPARE(selected_label(), QString("Time to Live: 64"));
+    QCOMPARE(pane_->hexView()->selection(), (HexView::Range{22, 1}));
+
+    // The second byte of the TCP flags word selects the word, not one of its bits.
+    clickByte(47);
+    QCOMPARE(selected_label(), QString("Flags: 0x018 (PSH, ACK)"));
+    QCOMPARE(pane_->hexView()->selection(), (HexView::Range{46, 2}));
+    QCOMPARE(pane_->hexView()->cursorPosition(), 47);
+
+    // A byte of the server name, clicked in the ASCII column.
+    int sni = find_field(d, "Server Name: example.org");
+    const DissectedField& name = d.fields[size_t(sni)];
+    clickByte(int(name.offset) + 3, true);
+    QCOMPARE(pane_->detailsView()->selectedField(), sni);
+    QCOMPARE(pane_->hexView()->selection(), (HexView::Range{int(name.offset), int(name.length)}));
+    // ... and the tree opened down to it.
+    QVERIFY(pane_->detailsView()->isExpanded(pane_->detailsView()->detailsModel()->indexForField(sni).parent()));
+}
+
+void TestPacketDetailsPane::keyboardMovesTheCursorThroughFields()
+{
+    pane_->showPacket(kLinkEthernet, bytes_of(dns_query_frame()), uint32_t(dns_query_frame().size()), {});
+    HexView* hex = pane_->hexView();
+    clickByte(22);
+    hex->setFocus();
+    QTest::keyClick(hex, Qt::Key_Right);
+    QCOMPARE(hex->cursorPosition(), 23);
+    QCOMPARE(hex->selection(), (HexView::Range{23, 1}));
+    int f = pane_->detailsView()->selectedField();
+    QCOMPARE(QString::fromStdString(pane_->dissection().fields[size_t(f)].label), QString("Protocol: UDP (17)"));
+    // Shift extends a plain byte range and leaves the tree alone.
+    QTest::keyClick(hex, Qt::Key_Right, Qt::ShiftModifier);
+    QTest::keyClick(hex, Qt::Key_Down, Qt::ShiftModifier);
+    QCOMPARE(hex->selection(), (HexView::Range{23, 18}));
+    QCOMPARE(pane_->detailsView()->selectedField(), f);
+    QTest::keyClick(hex, Qt::Key_Home, Qt::ControlModifier);
+    QCOMPARE(hex->cursorPosition(), 0);
+    QCOMPARE(hex->selection(), (HexView::Range{0, 6}));
+    // Dragging with the mouse selects a range too.
+    QRect from = hex->byteRect(2), to = hex->byteRect(5);
+    QTest::mousePress(hex->viewport(), Qt::LeftButton, {}, from.center());
+    QMouseEvent move(QEvent::MouseMove, to.center(), hex->viewport()->mapToGlobal(to.center()), Qt::NoButton,
+                     Qt::LeftButton, Qt::NoModifier);
+    QApplication::sendEvent(hex->viewport(), &move);
+    QTest::mouseRelease(hex->viewport(), Qt::LeftButton, {}, to.center());
+    QCOMPARE(hex->selection(), (HexView::Range{2, 4}));
+}
+
+// The highlight is really drawn where the field's bytes are, and only there.
+void TestPacketDetailsPane::highlightIsPainted()
+{
+    for (const QPalette& palette : {QApplication::style()->standardPalette(), dark_palette()}) {
+        use_palette(palette);
+        pane_->showPacket(kLinkEthernet, bytes_of(dns_query_frame()), uint32_t(dns_query_frame().size()), {});
+        clickField(find_field(pane_->dissection(), "Source Address: 10.0.0.1"));
+        HexView* hex = pane_->hexView();
+        QCOMPARE(hex->selection(), (HexView::Range{26, 4}));
+        QImage image = hex->viewport()->grab().toImage();
+        const QColor highlight = palette.color(QPalette::Highlight);
+        for (int byte : {26, 27, 28, 29}) {
+            QVERIFY(count_pixels(image, hex->byteRect(byte), highlight) > 0);
+            QVERIFY(count_pixels(image, hex->byteRect(byte, true), highlight) > 0);
+        }
+        for (int byte : {25, 30, 10})
+            QCOMPARE(count_pixels(image, hex->byteRect(byte), highlight), 0);
+        // Text is drawn in the palette's colours, so it shows on either background.
+        const QColor text = palette.color(QPalette::Text);
+        const QColor base = palette.color(QPalette::Base);
+        QCOMPARE(image.pixelColor(2, 2).rgb(), base.rgb());
+        int inked = 0;
+        for (int byte = 0; byte < 16; ++byte)
+            inked += count_pixels(image, hex->byteRect(byte), text);
+        QVERIFY(inked > 0);
+    }
+}
+
+void TestPacketDetailsPane::longPacketsScrollToTheSelection()
+{
+    // A full-size TCP segment: the hex view shows a few of its 94 rows.
+    FrameBuilder b;
+    b.ether(0x0800).ipv4({10, 0, 0, 1}, {10, 0, 0, 2}, 6).tcp(51000, 80).text("GET /big HTTP/1.1\r\n");
+    b.text(std::string(1440, 'x'));
+    auto frame = b.finish();
+    pane_->showPacket(kLinkEthernet, bytes_of(frame), uint32_t(frame.size()), {});
+    HexView* hex = pane_->hexView();
+    clickField(find_field(pane_->dissection(), "Hypertext Transfer Protocol"));
+    QVERIFY(hex->selection().length > 0);
+    hex->setSelection(int(frame.size()) - 4, 4);
+    QVERIFY(hex->verticalScrollBar()->value() > 0);
+    QVERIFY(hex->viewport()->rect().contains(hex->byteRect(int(frame.size()) - 1).center()));
+    // Clicking what is now on screen still finds the right byte.
+    clickByte(int(frame.size()) - 2);
+    QCOMPARE(hex->cursorPosition(), int(frame.size()) - 2);
+    QVERIFY(pane_->detailsView()->selectedField() >= 0);
+}
+
+void TestPacketDetailsPane::problemsAreMarked()
+{
+    auto frame = tls_client_hello_frame();
+    frame.resize(80);
+    pane_->showPacket(kLinkEthernet, bytes_of(frame), uint32_t(frame.size() + 46), {});
+    const Dissection& d = pane_->dissection();
+    QVERIFY(d.has(DissectedField::Truncated));
+    PacketDetailsModel* model = pane_->detailsView()->detailsModel();
+    int tls = find_field(d, "Transport Layer Security");
+    QModelIndex index = model->indexForField(tls);
+    QVERIFY(index.data(Qt::ToolTipRole).toString().contains("Packet size limited during capture"));
+    QVERIFY(index.data(Qt::BackgroundRole).isValid());
+    // The note stating the problem carries an icon.
+    QModelIndex note = model->indexForField(find_field(d, "[Packet size limited during capture: TLS record"));
+    QVERIFY(!note.data(Qt::DecorationRole).value<QIcon>().isNull());
+    QModelIndex eth = model->indexForField(find_field(d, "Ethernet II"));
+    QVERIFY(eth.data(Qt::DecorationRole).isNull());
+    QVERIFY(!eth.data(Qt::BackgroundRole).isValid());
+
+    // A length field that lies is malformed, with its own icon.
+    auto lying = tls_client_hello_frame();
+    lying[17] = uint8_t(lying[17] + 40);
+    pane_->showPacket(kLinkEthernet, bytes_of(lying), uint32_t(lying.size()), {});
+    QModelIndex ip = model->indexForField(find_field(pane_->dissection(), "Internet Protocol Version 4"));
+    QVERIFY(ip.data(Qt::ToolTipRole).toString().contains("Malformed"));
+    QVERIFY(ip.data(PacketDetailsModel::FlagsRole).toInt() & DissectedField::Malformed);
+}
+
+void TestPacketDetailsPane::expansionCarriesToTheNextPacket()
+{
+    PacketDetailsView* tree = pane_->detailsView();
+    pane_->showPacket(kLinkEthernet, bytes_of(dns_query_frame()), uint32_t(dns_query_frame().size()), {});
+    QModelIndex ip =
+        tree->detailsModel()->indexForField(find_field(pane_->dissection(), "Internet Protocol Version 4"));
+    QVERIFY(!tree->isExpanded(ip));
+    tree->expand(ip);
+    pane_->showPacket(kLinkEthernet, bytes_of(tcp_syn_frame()), uint32_t(tcp_syn_frame().size()), {});
+    ip = tree->detailsModel()->indexForField(find_field(pane_->dissection(), "Internet Protocol Version 4"));
+    QVERIFY(tree->isExpanded(ip));
+    QModelIndex tcp = tree->detailsModel()->indexForField(find_field(pane_->dissection(), "Transmission Control"));
+    QVERIFY(!tree->isExpanded(tcp));
+}
+
+void TestPacketDetailsPane::clearShowsHints()
+{
+    pane_->showPacket(kLinkEthernet, bytes_of(dns_query_frame()), uint32_t(dns_query_frame().size()), "Packet 1");
+    pane_->clear();
+    QCOMPARE(pane_->detailsView()->detailsModel()->rowCount(), 0);
+    QVERIFY(pane_->hexView()->data().isEmpty());
+    QCOMPARE(pane_->hexView()->selection(), HexView::Range{});
+    QVERIFY(!pane_->detailsView()->placeholderText().isEmpty());
+    QVERIFY(!pane_->hexView()->placeholderText().isEmpty());
+    // The hint is drawn: the empty views are not blank.
+    QImage tree = pane_->detailsView()->viewport()->grab().toImage();
+    QVERIFY(count_pixels(tree, tree.rect(), pane_->palette().color(QPalette::Base)) < tree.width() * tree.height());
+}
+
+void TestPacketDetailsPane::screenshots_data()
+{
+    QTest::addColumn<bool>("dark");
+    QTest::addColumn<QString>("packet");
+    QTest::newRow("light dns") << false << "dns";
+    QTest::newRow("light tls") << false << "tls";
+    QTest::newRow("dark dns") << true << "dns";
+    QTest::newRow("dark tls") << true << "tls";
+    QTest::newRow("dark truncated") << true << "truncated";
+    QTest::newRow("light truncated") << false << "truncated";
+    QTest::newRow("light empty") << false << "empty";
+    QTest::newRow("light narrow") << false << "narrow";
+}
+
+void TestPacketDetailsPane::screenshots()
+{
+    QFETCH(bool, dark);
+    QFETCH(QString, packet);
+    use_palette(dark ? dark_palette() : QApplication::style()->standardPalette());
+    const Dissection& d = pane_->dissection();
+    if (packet == "dns") {
+        auto f = dns_response_frame();
+        pane_->showPacket(kLinkEthernet, bytes_of(f), uint32_t(f.size()),
+                          "Packet 2 \u00b7 10:02:03.456789 \u00b7 eth0");
+        pane_->detailsView()->expand(pane_->detailsView()->detailsModel()->indexForField(0)); // the frame's notes
+        clickField(find_field(d, "Internet Protocol Version 4"));
+        pane_->detailsView()->expand(
+            pane_->detailsView()->detailsModel()->indexForField(find_field(d, "Domain Name System")));
+        clickField(find_field(d, "edge.www.example.com: type A"));
+        pane_->detailsView()->expandRecursively(pane_->detailsView()->currentIndex());
+    } else if (packet == "tls" || packet == "truncated" || packet == "narrow") {
+        if (packet == "narrow")
+            pane_->resize(480, 560);
+        auto f = tls_client_hello_frame();
+        uint32_t wire = uint32_t(f.size());
+        if (packet == "truncated")
+            f.resize(96);
+        pane_->showPacket(kLinkEthernet, bytes_of(f), wire, "Packet 3 \u00b7 10:02:03.500000 \u00b7 eth0");
+        pane_->detailsView()->expandRecursively(
+            pane_->detailsView()->detailsModel()->indexForField(find_field(d, "Transport Layer Security")));
+        int sni = find_field(d, "Server Name: example.org");
+        if (sni >= 0)
+            clickField(sni);
+
+    } else {
+        pane_->clear();
+    }
+    QTest::qWait(20); // let resizes, scroll bars and refits settle, as the event loop would
+    QImage image = pane_->grab().toImage();
+    QVERIFY(!image.isNull());
+    const QString dir = qEnvironmentVariable("UNDERHOOD_SCREENSHOT_DIR");
+    if (!dir.isEmpty()) {
+        QDir().mkpath(dir);
+        const QString name = QString("packet_details_%1_%2.png").arg(dark ? "dark" : "light", packet);
+        QVERIFY(image.save(QDir(dir).filePath(name)));
+    }
+}
+
+QTEST_MAIN(TestPacketDetailsPane)
+#include "test_packet_details_pane.moc"

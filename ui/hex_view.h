@@ -1,0 +1,83 @@
+// A hex dump of one packet: offset | hex | ASCII, sixteen bytes a row, with a
+// highlighted range (the field selected in the details tree) and a cursor.
+// Painted directly rather than built from widgets, so a jumbo frame costs
+// nothing more than the rows on screen.
+#pragma once
+
+#include <QAbstractScrollArea>
+#include <QByteArray>
+
+class HexView : public QAbstractScrollArea {
+    Q_OBJECT
+public:
+    struct Range {
+        int offset = 0;
+        int length = 0; // 0: nothing selected
+        bool operator==(const Range&) const = default;
+        bool contains(int byte) const { return byte >= offset && byte - offset < length; }
+    };
+    static constexpr int kBytesPerRow = 16;
+
+    explicit HexView(QWidget* parent = nullptr);
+
+    void setData(const QByteArray& bytes);
+    QByteArray data() const { return data_; }
+    void clear();
+
+    Range selection() const { return selection_; }
+    // Highlights bytes [offset, offset + length), scrolled into view; a
+    // cursor outside it moves to its start. A length of 0 clears the highlight.
+    void setSelection(int offset, int length);
+    int cursorPosition() const { return cursor_; }
+
+    // Where a byte is drawn (viewport coordinates), in the hex or the ASCII column.
+    QRect byteRect(int offset, bool ascii = false) const;
+    // The byte under a viewport point, or -1.
+    int byteAt(const QPoint& point) const;
+
+    void setPlaceholderText(const QString& text);
+    QString placeholderText() const { return placeholder_; }
+
+    QSize sizeHint() const override;
+    QSize minimumSizeHint() const override;
+
+signals:
+    // The user picked a byte: clicked it, or moved the cursor onto it with the keyboard.
+    void byteActivated(int offset);
+    void selectionChanged(HexView::Range selection);
+
+protected:
+    void paintEvent(QPaintEvent* event) override;
+    void scrollContentsBy(int dx, int dy) override;
+    void resizeEvent(QResizeEvent* event) override;
+    void changeEvent(QEvent* event) override;
+    void mousePressEvent(QMouseEvent* event) override;
+    void mouseMoveEvent(QMouseEvent* event) override;
+    void keyPressEvent(QKeyEvent* event) override;
+    void focusInEvent(QFocusEvent* event) override;
+    void focusOutEvent(QFocusEvent* event) override;
+
+private:
+    int rowCount() const { return int((data_.size() + kBytesPerRow - 1) / kBytesPerRow); }
+    int visibleRows() const;
+    int offsetDigits() const { return data_.size() > 0x10000 ? 8 : 4; }
+    // Columns in characters from the left margin.
+    int hexColumn() const { return offsetDigits() + 2; }
+    int asciiColumn() const { return hexColumn() + kBytesPerRow * 3 + 1; }
+    int contentWidth() const;
+    void updateMetrics();
+    void updateScrollBars();
+    void ensureVisible(int offset);
+    void select(Range r);
+    void moveCursor(int to, bool extend);
+
+    QByteArray data_;
+    Range selection_;
+    int cursor_ = -1;
+    int anchor_ = -1;
+    int charWidth_ = 8;
+    int lineHeight_ = 16;
+    int ascent_ = 12;
+    int margin_ = 4;
+    QString placeholder_;
+};

@@ -1,0 +1,41 @@
+// Packet details above, its bytes below, kept in step: selecting a field
+// highlights its bytes, clicking a byte selects the innermost field over it.
+#pragma once
+
+#include "packet_dissector.h"
+
+#include <QByteArray>
+#include <QString>
+#include <QWidget>
+
+#include <cstdint>
+
+class HexView;
+class PacketDetailsView;
+class QLabel;
+class QSplitter;
+
+class PacketDetailsPane : public QWidget {
+    Q_OBJECT
+public:
+    explicit PacketDetailsPane(QWidget* parent = nullptr);
+
+    // Dissects and shows one packet; `header` (e.g. "Packet 12, 10:02:03.456")
+    // titles the pane, hidden when empty.
+    void showPacket(uint32_t link_type, QByteArray bytes, uint32_t origlen, QString header);
+    void clear();
+
+    const underhood::Dissection& dissection() const;
+    PacketDetailsView* detailsView() const { return tree_; }
+    HexView* hexView() const { return hex_; }
+    QSplitter* splitter() const { return splitter_; }
+
+private:
+    void onFieldSelected(int field);
+    void onByteActivated(int offset);
+
+    QLabel* header_;
+    QSplitter* splitter_;
+    PacketDetailsView* tree_;
+    HexView* hex_;
+};
