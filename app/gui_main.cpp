@@ -1,6 +1,7 @@
 // underhood: the desktop application.
 #include "capture_saver.h"
 #include "main_window.h"
+#include "packet_list_view.h"
 
 #include <QApplication>
 #include <QCommandLineParser>
@@ -31,7 +32,9 @@ int main(int argc, char** argv)
     cli.addOption(iface);
     cli.addOption(filter);
     cli.addOption(mode);
+    QCommandLineOption select("select", "With --screenshot: select packet N first.", "N");
     cli.addOption(screenshot);
+    cli.addOption(select);
     cli.addPositionalArgument("FILE", "Capture to open.", "[FILE]");
     cli.process(app);
 
@@ -68,10 +71,13 @@ int main(int argc, char** argv)
         // the capture is read, let the views settle, save, quit.
         auto* t = new QTimer(&w);
         t->setInterval(200);
-        QObject::connect(t, &QTimer::timeout, &w, [&w, shot, t] {
+        const quint64 select_number = cli.value(select).toULongLong();
+        QObject::connect(t, &QTimer::timeout, &w, [&w, shot, t, select_number] {
             if (w.session() && w.session()->isRunning())
                 return;
             t->stop();
+            if (select_number)
+                w.packetView()->selectNumber(select_number);
             QTimer::singleShot(600, &w, [&w, shot] {
                 w.grab().save(shot);
                 QApplication::quit();

@@ -6,6 +6,7 @@
 #include "filter_bar.h"
 #include "host_table_model.h"
 #include "overview_pane.h"
+#include "packet_details_pane.h"
 #include "packet_list_view.h"
 #include "protocol_tree_model.h"
 #include "table_pane.h"
@@ -130,7 +131,13 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent)
 
     QSettings s;
     restoreGeometry(s.value("window/geometry").toByteArray());
-    restoreState(s.value("window/state").toByteArray());
+    if (!restoreState(s.value("window/state").toByteArray())) {
+        // First start: the packet list gets most of the width, the tables a third of the height.
+        if (auto* d = findChild<QDockWidget*>("detailsDock"))
+            resizeDocks({d}, {width() * 3 / 10}, Qt::Horizontal);
+        if (auto* h = findChild<QDockWidget*>("hostsDock"))
+            resizeDocks({h}, {height() / 3}, Qt::Vertical);
+    }
     splitter_->restoreState(s.value("window/splitter").toByteArray());
     applyTheme(s.value("view/theme", "system").toString());
     packets_->setTimeFormat(TimeFormat(s.value("view/timeFormat", int(TimeFormat::Relative)).toInt()));
@@ -271,10 +278,8 @@ void MainWindow::buildDocks()
 {
     auto* dock = new QDockWidget(tr("Packet Details"), this);
     dock->setObjectName("detailsDock");
-    auto* hint = new QLabel(tr("Select a packet to see its layers and bytes."));
-    hint->setAlignment(Qt::AlignCenter);
-    hint->setWordWrap(true);
-    details_ = hint;
+    details_ = new PacketDetailsPane;
+    details_->setMinimumWidth(260);
     dock->setWidget(details_);
     addDockWidget(Qt::RightDockWidgetArea, dock);
     QMenu* view = menuBar()->findChild<QMenu*>("viewMenu");
@@ -719,6 +724,7 @@ void MainWindow::applyDisplayFilter(const QString& expr)
         *filter_cancel_ = true;
     filter_cancel_.reset();
     filter_program_.reset();
+    filter_next_ = 0;
     if (!session_ || expr.trimmed().isEmpty()) {
         packets_->setFilter(std::nullopt);
         filter_->setStatus(QString());
@@ -761,8 +767,11 @@ void MainWindow::continueLiveFilter()
         FilterScanResult r = filter_packets(*engine, *program, o);
         QMetaObject::invokeMethod(this, [this, r = std::move(r), cancel, program] {
             filter_busy_ = false;
-            if (*cancel || program != filter_program_)
+            if (*cancel || program != filter_program_) {
+                // A newer filter was applied while this scan ran: start its scan now.
+                continueLiveFilter();
                 return;
+            }
             QVector<quint64> numbers(r.matches.begin(), r.matches.end());
             packets_->appendFiltered(numbers);
             filter_next_ = r.next_number;
@@ -817,7 +826,27 @@ void MainWindow::selectRelative(int delta)
     list_->selectNumber(packets_->numberAt(row));
 }
 
-void MainWindow::showPacket(quint64 number) { (void)number; }
+void MainWindow::showPacket(quint64 number)
+{
+    auto e = number ? packets_->entry(number) : std::nullopt;
+    if (!session_ || !e) {
+        details_->clear();
+        return;
+    }
+    const std::vector<uint8_t> bytes = session_->engine().packet_bytes(number);
+    const uint32_t lt = session_->engine().link_type_of(e->interface_id);
+    QString header = tr("Packet %1 · %2 bytes on the wire, %3 captured").arg(number).arg(e->origlen).arg(e->caplen);
+    if (e->flags & PacketIndexEntry::Commented) {
+        const std::string comment = session_->engine().with_state([number](const IngestEngine::State& s) {
+            auto it = s.comments.find(number);
+            return it == s.comments.end() ? std::string() : it->second;
+        });
+        if (!comment.empty())
+            header += "\n💬 " + QString::fromStdString(comment);
+    }
+    details_->showPacket(lt, QByteArray(reinterpret_cast<const char*>(bytes.data()), qsizetype(bytes.size())),
+                         e->origlen, header);
+}
 
 void MainWindow::closeEvent(QCloseEvent* e)
 {

@@ -19,6 +19,7 @@ class QMenu;
 class QProgressBar;
 class QSplitter;
 class QToolButton;
+class PacketDetailsPane;
 
 namespace underhood {
 
@@ -96,7 +97,7 @@ private:
     PacketListView* list_ = nullptr;
     OverviewPane* overview_ = nullptr;
     QSplitter* splitter_ = nullptr;
-    QWidget* details_ = nullptr;
+    ::PacketDetailsPane* details_ = nullptr;
     FilterBar* filter_ = nullptr;
     HostTableModel* hosts_ = nullptr;
     ConversationTableModel* convs_ = nullptr;
