@@ -1,8 +1,10 @@
 #include "main_window.h"
 
 #include "capture_dialog.h"
+#include "drop_panel.h"
 #include "overview_pane.h"
 #include "packet_list_view.h"
+#include "throughput_plot.h"
 
 #include <QAction>
 #include <QActionGroup>
@@ -24,6 +26,7 @@
 #include <QStatusBar>
 #include <QStyle>
 #include <QStyleFactory>
+#include <QTimer>
 #include <QToolBar>
 #include <QToolButton>
 #include <QVBoxLayout>
@@ -56,6 +59,29 @@ QPalette dark_palette()
     p.setColor(QPalette::Disabled, QPalette::ButtonText, QColor(0x70, 0x73, 0x78));
     return p;
 }
+
+// Runs `f` when the watched widget is clicked (the status bar's drop summary).
+class ClickFilter : public QObject {
+public:
+    ClickFilter(QObject* parent, std::function<void()> f) : QObject(parent), f_(std::move(f)) {}
+    bool eventFilter(QObject* o, QEvent* e) override
+    {
+        if (e->type() == QEvent::MouseButtonRelease)
+            f_();
+        return QObject::eventFilter(o, e);
+    }
+
+private:
+    std::function<void()> f_;
+};
+
+// The GUI keeps an hour of 1 ms throughput bins for the plots.
+IngestOptions gui_ingest_options()
+{
+    IngestOptions io;
+    io.model.throughput_max_bins = ThroughputPlot::kModelMaxBins;
+    return io;
+}
 } // namespace
 
 MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent)
@@ -76,6 +102,7 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent)
     warning_bar_->setTextInteractionFlags(Qt::TextSelectableByMouse);
     warning_bar_->setStyleSheet("QLabel { background: #fff3cd; color: #664d03; padding: 6px; border-bottom: 1px solid #e6c86e; }");
     warning_bar_->hide();
+    banner_ = new IncompleteBanner;
 
     splitter_ = new QSplitter(Qt::Vertical);
     splitter_->addWidget(overview_);
@@ -86,6 +113,7 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent)
     auto* lay = new QVBoxLayout(central);
     lay->setContentsMargins(0, 0, 0, 0);
     lay->setSpacing(0);
+    lay->addWidget(banner_);
     lay->addWidget(warning_bar_);
     lay->addWidget(splitter_, 1);
     setCentralWidget(central);
@@ -247,7 +275,44 @@ void MainWindow::buildDocks()
     addDockWidget(Qt::RightDockWidgetArea, dock);
     if (QMenu* view = menuBar()->findChild<QMenu*>("viewMenu"))
         view->addAction(dock->toggleViewAction());
+
+    plot_ = new ThroughputPlot;
+    plot_dock_ = new QDockWidget(tr("Throughput"), this);
+    plot_dock_->setObjectName("throughputDock");
+    plot_dock_->setWidget(plot_);
+    drops_ = new DropPanel;
+    drops_dock_ = new QDockWidget(tr("Drops"), this);
+    drops_dock_->setObjectName("dropsDock");
+    drops_dock_->setWidget(drops_);
+    addDockWidget(Qt::BottomDockWidgetArea, plot_dock_);
+    tabifyDockWidget(plot_dock_, drops_dock_);
+    plot_dock_->raise();
+    resizeDocks({plot_dock_}, {300}, Qt::Vertical);
+    if (QMenu* view = menuBar()->findChild<QMenu*>("viewMenu")) {
+        view->addAction(plot_dock_->toggleViewAction());
+        view->addAction(drops_dock_->toggleViewAction());
+    }
+    connect(plot_dock_, &QDockWidget::visibilityChanged, plot_, [this](bool on) {
+        if (on)
+            QTimer::singleShot(0, plot_, &ThroughputPlot::refresh); // once its tab is on top
+    });
+    connect(drops_, &DropPanel::incompleteChanged, banner_, &IncompleteBanner::setIncomplete);
+    connect(banner_, &IncompleteBanner::detailsRequested, this, &MainWindow::showDropPanel);
+    connect(drops_, &DropPanel::restartRequested, this, [this](const LiveCaptureOptions& o) {
+        if (session_ && session_->isLive())
+            session_->stop();
+        startCapture(o);
+    });
 }
+
+void MainWindow::showDropPanel()
+{
+    drops_dock_->show();
+    drops_dock_->raise();
+    drops_->refresh();
+}
+
+QString MainWindow::incompleteText() const { return banner_->text(); }
 
 void MainWindow::buildStatusBar()
 {
@@ -276,6 +341,8 @@ void MainWindow::buildStatusBar()
     st_duration_ = mk(tr("Time from the first to the last packet"));
     st_rate_ = mk(tr("Packets per second just now"));
     st_drops_ = mk(tr("Packets lost on the way from the wire to this window"));
+    st_drops_->setCursor(Qt::PointingHandCursor);
+    st_drops_->installEventFilter(new ClickFilter(st_drops_, [this] { showDropPanel(); }));
 }
 
 void MainWindow::setSession(CaptureSession* session)
@@ -294,6 +361,8 @@ void MainWindow::setSession(CaptureSession* session)
     }
     packets_->setSession(session_);
     overview_->setSession(session_);
+    plot_->setSession(session_);
+    drops_->setSession(session_);
     // Follow new packets during a live capture; a file opens at its start.
     list_->setFollowing(session_ && session_->isLive());
     warning_bar_->hide();
@@ -315,7 +384,7 @@ void MainWindow::setSession(CaptureSession* session)
 
 bool MainWindow::openFile(const QString& path)
 {
-    auto* s = new CaptureSession(IngestOptions{}, this);
+    auto* s = new CaptureSession(gui_ingest_options(), this);
     QString err;
     if (!s->openFile(path, &err)) {
         delete s;
@@ -330,8 +399,10 @@ bool MainWindow::openFile(const QString& path)
 
 bool MainWindow::startCapture(const LiveCaptureOptions& opts)
 {
-    IngestOptions io;
-    io.max_stored_packets = size_t(QSettings().value("capture/historyPackets", 2000000).toULongLong());
+    IngestOptions io = gui_ingest_options();
+    io.max_stored_packets = opts.history_packets > 0
+                                ? size_t(opts.history_packets)
+                                : size_t(QSettings().value("capture/historyPackets", 2000000).toULongLong());
     auto* s = new CaptureSession(io, this);
     QString err;
     if (!s->startLive(opts, &err)) {
@@ -360,6 +431,9 @@ void MainWindow::onUpdated()
     static int tick = 0;
     if (++tick % 5 == 0 || !session_ || !session_->isRunning())
         overview_->refresh();
+    drops_->refresh();
+    plot_->setDropEvents(drops_->statistics().events());
+    plot_->refresh();
     updateStatus();
 }
 
@@ -367,6 +441,9 @@ void MainWindow::onFinished()
 {
     packets_->refresh();
     overview_->refresh();
+    drops_->refresh();
+    plot_->setDropEvents(drops_->statistics().events());
+    plot_->refresh();
     progress_->hide();
     cancel_->hide();
     if (session_) {
