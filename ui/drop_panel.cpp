@@ -23,6 +23,14 @@ bool is_dark(const QPalette& p) { return p.color(QPalette::Window).lightnessF() 
 
 QString count(uint64_t n) { return QLocale().toString(qulonglong(n)); }
 
+// "Interface (NIC, driver)" inside a sentence: "interface (NIC, driver)".
+QString in_sentence(QString title)
+{
+    if (!title.isEmpty())
+        title[0] = title[0].toLower();
+    return title;
+}
+
 QString rate(double per_s)
 {
     if (per_s < 1)
@@ -142,21 +150,33 @@ DropPanel::DropPanel(QWidget* parent) : QWidget(parent)
 
     buildDiagram();
     lay->addWidget(diagram_);
+    note_ = new QLabel;
+    note_->setObjectName("dropNote");
+    note_->setWordWrap(true);
+    lay->addWidget(note_);
 
+    // Advice beside the plot of drops over time; one above the other when narrow.
+    auto* bottom = new QWidget;
+    bottom_layout_ = new QBoxLayout(QBoxLayout::LeftToRight, bottom);
+    bottom_layout_->setContentsMargins(0, 0, 0, 0);
+    bottom_layout_->setSpacing(12);
     advice_box_ = new QWidget;
     advice_layout_ = new QVBoxLayout(advice_box_);
     advice_layout_->setContentsMargins(0, 0, 0, 0);
     advice_layout_->setSpacing(4);
-    lay->addWidget(advice_box_);
-
+    bottom_layout_->addWidget(advice_box_, 3);
+    auto* plot_box = new QWidget;
+    auto* pv = new QVBoxLayout(plot_box);
+    pv->setContentsMargins(0, 0, 0, 0);
+    pv->setSpacing(2);
     plot_title_ = new QLabel(tr("Drops over time (packets per second, by stage)"));
-    lay->addWidget(plot_title_);
+    pv->addWidget(plot_title_);
     plot_ = new QCustomPlot;
     plot_->setObjectName("dropPlot");
-    plot_->setMinimumHeight(110);
-    plot_->setMaximumHeight(170);
+    plot_->setMinimumHeight(120);
+    plot_->setMaximumHeight(200);
     plot_->legend->setVisible(true);
-    plot_->axisRect()->insetLayout()->setInsetAlignment(0, Qt::AlignTop | Qt::AlignLeft);
+    plot_->axisRect()->insetLayout()->setInsetAlignment(0, Qt::AlignTop | Qt::AlignRight);
     QFont lf = font();
     lf.setPointSizeF(lf.pointSizeF() * 0.85);
     plot_->legend->setFont(lf);
@@ -166,8 +186,10 @@ DropPanel::DropPanel(QWidget* parent) : QWidget(parent)
         g->setName(stageTitle(DropStage(i)));
         g->setLineStyle(QCPGraph::lsStepLeft);
     }
-    lay->addWidget(plot_);
-    lay->addStretch(1);
+    pv->addWidget(plot_);
+    pv->addStretch(1);
+    bottom_layout_->addWidget(plot_box, 2);
+    lay->addWidget(bottom, 1);
 
     restyle();
     refresh();
@@ -221,6 +243,7 @@ void DropPanel::resizeEvent(QResizeEvent* e)
     // Side by side when there is room, one under the other in a narrow dock.
     const bool narrow = width() < 5 * 150 + 4 * 24;
     diagram_layout_->setDirection(narrow ? QBoxLayout::TopToBottom : QBoxLayout::LeftToRight);
+    bottom_layout_->setDirection(width() < 900 ? QBoxLayout::TopToBottom : QBoxLayout::LeftToRight);
     for (QLabel* a : arrows_)
         a->setText(narrow ? QStringLiteral("↓") : QStringLiteral("→"));
 }
@@ -318,7 +341,7 @@ QString DropPanel::lossSummary() const
     for (size_t i = 0; i < kDropStageCount; ++i) {
         const uint64_t d = stats_.totals()[i].dropped;
         if (d)
-            parts << tr("%1 at the %2").arg(count(d), stageTitle(DropStage(i)).toLower());
+            parts << tr("%1 at the %2").arg(count(d), in_sentence(stageTitle(DropStage(i))));
     }
     const uint64_t arrived = stats_.total_arrived();
     const QString share = arrived ? QString(" (%1)").arg(percent(100.0 * double(stats_.total_dropped()) / double(arrived)))
@@ -337,7 +360,7 @@ QString DropPanel::headline() const
     if (stats_.incomplete()) {
         const uint64_t arrived = stats_.total_arrived();
         const uint64_t lost = stats_.total_dropped();
-        const QString where = stageTitle(stats_.worst_stage()).toLower();
+        const QString where = in_sentence(stageTitle(stats_.worst_stage()));
         const QString head = arrived ? tr("⚠ %1 of %2 packets lost (%3), most at the %4.")
                                            .arg(count(lost), count(arrived),
                                                 percent(100.0 * double(lost) / double(arrived)), where)
@@ -362,8 +385,10 @@ void DropPanel::updateDiagram()
                               "This one has none (a pcap file, or a pcapng written without them), so what was "
                               "lost while it was captured is unknown."));
     diagram_->setVisible(session_ && !no_file_stats);
-    if (!session_)
+    if (!session_) {
+        note_->hide();
         return;
+    }
     const int sel = interface_box_->isVisible() ? interface_box_->currentIndex() : 0;
     StageArray fig = stats_.totals();
     if (sel > 0 && size_t(sel) <= stats_.interfaces().size()) {
@@ -371,6 +396,21 @@ void DropPanel::updateDiagram()
         for (size_t i = 0; i < size_t(DropStage::Socket); ++i)
             fig[i] = one[i];
     }
+    // The helper reports every second, and only along with packets: its
+    // figures may be older than the app's own.
+    double isb_age_s = 1e9;
+    for (const InterfaceDrops& d : stats_.interfaces())
+        isb_age_s = std::min(isb_age_s, double(QDateTime::currentMSecsSinceEpoch() * 1'000'000 - d.latest.ts_ns) / 1e9);
+    if (session_->isLive() && stats_.has_statistics() && !session_->isRunning())
+        note_->setText(tr("Interface, kernel and helper: the helper's final report."));
+    else if (session_->isLive() && stats_.has_statistics())
+        note_->setText(tr("Interface, kernel and helper: the helper's last report, %1 s ago. Socket and app ingest: now.")
+                           .arg(std::max(0.0, isb_age_s), 0, 'f', 0));
+    else if (stats_.has_statistics() && !stream)
+        note_->setText(tr("As the capture program recorded them when the file was written."));
+    else
+        note_->clear();
+    note_->setVisible(!note_->text().isEmpty());
     const QPalette pal = palette();
     const bool dark = is_dark(pal);
     const QColor bad = dark ? QColor(0xff, 0x8a, 0x80) : QColor(0xc6, 0x28, 0x28);
@@ -406,7 +446,8 @@ void DropPanel::updateDiagram()
                 b.dropped->setText(pct ? tr("dropped %1 (%2)").arg(count(f.dropped), percent(*pct))
                                        : tr("dropped %1").arg(count(f.dropped)));
             }
-            if (session_->isLive() && session_->isRunning())
+            const bool fresh_isb = stage >= DropStage::Socket || isb_age_s < 3.5;
+            if (session_->isLive() && session_->isRunning() && fresh_isb)
                 b.rate->setText(stage == DropStage::Interface ? tr("drops %1").arg(rate(f.dropped_per_s))
                                                               : tr("%1 · drops %2").arg(rate(f.received_per_s),
                                                                                         rate(f.dropped_per_s)));

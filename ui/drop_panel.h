@@ -90,6 +90,8 @@ private:
     std::array<StageBox, kDropStageCount> boxes_;
     std::array<QLabel*, kDropStageCount - 1> arrows_{};
     QLabel* no_stats_ = nullptr;
+    QLabel* note_ = nullptr;
+    QBoxLayout* bottom_layout_ = nullptr;
     QWidget* advice_box_ = nullptr;
     QVBoxLayout* advice_layout_ = nullptr;
     QLineEdit* filter_edit_ = nullptr;

@@ -151,6 +151,8 @@ ThroughputPlot::ThroughputPlot(QWidget* parent) : QWidget(parent)
     plot_->axisRect()->setRangeDrag(Qt::Horizontal);
     plot_->axisRect()->setRangeZoom(Qt::Horizontal);
     plot_->setNoAntialiasingOnDrag(true);
+    // Step areas have straight edges: antialiasing them costs time and shows nothing.
+    plot_->setNotAntialiasedElements(QCP::aeFills);
     plot_->setPlottingHints(QCP::phCacheLabels);
     plot_->xAxis->setTicker(QSharedPointer<QCPAxisTicker>(new ElapsedTicker));
     plot_->xAxis->setLabel(tr("time since the first packet"));
@@ -556,8 +558,9 @@ void ThroughputPlot::rebuild()
         const int64_t base = ts.base_ns();
         if (following) {
             if (live) {
+                // A capture younger than the window fills it from the left.
                 to = t.last_ns;
-                from = to - window;
+                from = std::max(t.first_ns, to - window);
             } else {
                 from = t.first_ns;
                 to = t.last_ns + base;
@@ -565,7 +568,9 @@ void ThroughputPlot::rebuild()
         }
         if (to <= from)
             to = from + base;
-        r.width = nice_bin_width(base, to - from, max_bins);
+        // Following live, the bins suit the whole window, so they keep their
+        // width while a young capture fills it.
+        r.width = nice_bin_width(base, following && live ? window : to - from, max_bins);
         // Bins line up with the series' origin so they stay put while panning.
         auto align = [&](int64_t v) {
             int64_t k = (v - ts.origin_ns()) / r.width;
@@ -634,8 +639,8 @@ void ThroughputPlot::rebuild()
     shown_ = std::move(res.series);
     bins_from_ = res.from;
     if (following) {
-        view_from_ = live ? res.to - window : res.from;
-        view_to_ = res.to;
+        view_from_ = live ? std::max(res.first, res.to - window) : res.from;
+        view_to_ = live ? view_from_ + window : res.to;
     } else {
         view_from_ = from;
         view_to_ = to;
@@ -740,8 +745,12 @@ void ThroughputPlot::applyData()
         graph->setLineStyle(QCPGraph::lsStepLeft);
         graph->setAdaptiveSampling(true);
         if (style_ == Style::Stacked) {
-            QColor fill = c;
-            fill.setAlpha(dark ? 170 : 190);
+            // The stacked areas never overlap: an opaque colour (blended with
+            // the background here once) fills much faster than a translucent one.
+            const QColor bg = pal.color(QPalette::Base);
+            const double a = dark ? 0.67 : 0.75;
+            const QColor fill = QColor::fromRgbF(bg.redF() * (1 - a) + c.redF() * a, bg.greenF() * (1 - a) + c.greenF() * a,
+                                                 bg.blueF() * (1 - a) + c.blueF() * a);
             // No outline: a series adding nothing would trace the top of the stack below it.
             graph->setPen(Qt::NoPen);
             graph->setBrush(fill);
