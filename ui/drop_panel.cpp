@@ -181,6 +181,10 @@ DropPanel::DropPanel(QWidget* parent) : QWidget(parent)
     lf.setPointSizeF(lf.pointSizeF() * 0.85);
     plot_->legend->setFont(lf);
     plot_->xAxis->setLabel(tr("seconds since the first packet"));
+    plot_empty_ = new QCPItemText(plot_);
+    plot_empty_->position->setType(QCPItemPosition::ptAxisRectRatio);
+    plot_empty_->position->setCoords(0.5, 0.5);
+    plot_empty_->setText(tr("no drops"));
     for (size_t i = 0; i < kDropStageCount; ++i) {
         QCPGraph* g = plot_->addGraph();
         g->setName(stageTitle(DropStage(i)));
@@ -436,7 +440,7 @@ void DropPanel::updateDiagram()
         } else {
             accent = f.dropped ? bad : good;
             if (stage == DropStage::Interface)
-                b.received->setText(tr("received: not counted"));
+                b.received->setText(tr("received —"));
             else
                 b.received->setText(tr("received %1").arg(f.received ? count(*f.received) : QStringLiteral("—")));
             if (stage == DropStage::Socket) {
@@ -516,7 +520,7 @@ QString DropPanel::adviceText(const DropAdvice& a) const
         return tr("<b>%1:</b> capture only what you need with a capture filter (libpcap syntax), e.g. "
                   "<tt>not port 22</tt> or <tt>host 10.0.0.1</tt>: the kernel discards the rest before it "
                   "costs anything.")
-            .arg(stageTitle(a.stage));
+            .arg(a.stage == DropStage::Kernel ? tr("Kernel") : a.stage == DropStage::Helper ? tr("Helper") : tr("App"));
     case DropAdviceKind::AfPacketBackend:
         return tr("<b>Kernel:</b> libpcap's ring is small and slow to hand over; the helper's own AF_PACKET "
                   "(TPACKET_V3) backend keeps up better.");
@@ -557,8 +561,10 @@ void DropPanel::updateAdvice()
                 return false;
         return true;
     };
-    if (same(now, advice_) && (advice_layout_->count() > 0 || now.empty()))
+    const bool clean_now = session_ && (stats_.has_statistics() || stats_.is_stream()) && !stats_.incomplete();
+    if (same(now, advice_) && clean_now == advice_clean_ && advice_layout_->count() > 0)
         return;
+    advice_clean_ = clean_now;
     advice_ = std::move(now);
     // Rebuilt only when the advice changes, so a filter being typed survives refreshes.
     const QString typed = filter_edit_ ? filter_edit_->text() : QString();
@@ -568,9 +574,18 @@ void DropPanel::updateAdvice()
         delete it;
     }
     filter_edit_ = nullptr;
-    advice_box_->setVisible(!advice_.empty());
-    if (advice_.empty())
+    const bool clean = session_ && (stats_.has_statistics() || stats_.is_stream()) && !stats_.incomplete();
+    advice_box_->setVisible(!advice_.empty() || clean);
+    if (advice_.empty()) {
+        if (clean) {
+            auto* ok = new QLabel(tr("Nothing to change: no stage lost packets. Hover over a stage to see what it "
+                                     "does and why it could."));
+            ok->setWordWrap(true);
+            advice_layout_->addWidget(ok);
+            advice_layout_->addStretch(1);
+        }
         return;
+    }
     auto* title = new QLabel(tr("What to change"));
     QFont f = title->font();
     f.setBold(true);
@@ -604,6 +619,7 @@ void DropPanel::updateAdvice()
         }
         advice_layout_->addWidget(row);
     }
+    advice_layout_->addStretch(1);
 }
 
 bool DropPanel::applyAdvice(DropAdviceKind kind)
@@ -657,6 +673,8 @@ void DropPanel::updatePlot()
         g->setVisible(any);
     }
     plot_->legend->setVisible(plot_->legend->itemCount() > 0);
+    plot_empty_->setVisible(plot_->legend->itemCount() == 0);
+    plot_empty_->setColor(palette().color(QPalette::PlaceholderText));
     plot_->xAxis->setRange(std::min(0.0, xmin), std::max(xmax, xmin + 1));
     plot_->yAxis->setRange(0, ymax > 0 ? ymax * 1.15 : 1);
     plot_->replot(QCustomPlot::rpQueuedReplot);

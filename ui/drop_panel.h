@@ -15,6 +15,7 @@
 #include <QWidget>
 
 class QBoxLayout;
+class QCPItemText;
 class QComboBox;
 class QCustomPlot;
 class QFrame;
@@ -96,6 +97,8 @@ private:
     QVBoxLayout* advice_layout_ = nullptr;
     QLineEdit* filter_edit_ = nullptr;
     QCustomPlot* plot_ = nullptr;
+    QCPItemText* plot_empty_ = nullptr;
+    bool advice_clean_ = false;
     QLabel* plot_title_ = nullptr;
 };
 

@@ -1010,9 +1010,10 @@ void ThroughputPlot::setEndpointFilter(std::optional<EndpointFilter> f)
         endpoint_width_ = width_;
         startEndpointSeries();
     }
-    if (focus_edit_ && filter_ && focus_edit_->text().isEmpty()) {
+    // The field shows what is plotted, however it was chosen.
+    if (focus_edit_) {
         QSignalBlocker b(focus_edit_);
-        focus_edit_->setText(QString::fromStdString(filter_->to_string()));
+        focus_edit_->setText(filter_ ? QString::fromStdString(filter_->to_string()) : QString());
     }
     applyData();
 }
