@@ -194,6 +194,10 @@ void IngestEngine::run_stream_reader()
             if (s == CaptureReader::Status::Error)
                 state_.error = reader_->error();
             state_.warnings = reader_->warnings();
+            // The final statistics blocks come after the last packet.
+            state_.interfaces = reader_->interfaces();
+            state_.statistics = reader_->statistics();
+            state_.progress.bytes_read = reader_->position();
             break;
         }
         ++state_.ingest.received;

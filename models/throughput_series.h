@@ -3,7 +3,14 @@
 // Bins are kept at one base width (1 ms by default). When a capture spans more
 // bins than the budget allows, the base width doubles and neighbours merge, so
 // memory stays bounded whatever the file's duration. Views re-bin to any
-// multiple of the base width by summing, which is cheap enough per zoom step.
+// multiple of the base width by summing.
+//
+// Two things keep an hour of 1 ms bins (3.6 million per series) cheap:
+// * storage in pages of 256 bins that hold only their non-empty bins until
+//   they fill up, so a protocol seen a few times a second costs a few bytes a
+//   second instead of 16 kB (the overall series, busy everywhere, ends up dense);
+// * running sums over 64 and 4096 bins, so re-binning the whole hour into a
+//   few thousand bins reads a few hundred thousand numbers, not millions.
 #pragma once
 
 #include "protocols.h"
@@ -27,27 +34,58 @@ public:
 
     int64_t base_ns() const { return base_ns_; }
     int64_t origin_ns() const { return origin_ns_; }
-    size_t bin_count() const { return total_.size(); }
-    const std::vector<ThroughputBin>& total() const { return total_; }
+    size_t bin_count() const { return total_.size; }
+    // Every base bin, from the origin (a copy: the series is stored sparsely).
+    std::vector<ThroughputBin> total() const { return total_.dense(); }
     // Empty when the protocol never appeared.
-    const std::vector<ThroughputBin>& series(Proto p) const;
+    std::vector<ThroughputBin> series(Proto p) const;
     std::vector<Proto> protocols() const;
 
     // Sums base bins into bins of `width_ns` (rounded up to a multiple of the
-    // base width) covering [from_ns, to_ns). Proto::None means all protocols.
+    // base width) covering [from_ns, to_ns): a base bin counts in the output
+    // bin that holds its start. Proto::None means all protocols.
     std::vector<ThroughputBin> rebin(int64_t width_ns, int64_t from_ns, int64_t to_ns, Proto p = Proto::None) const;
 
+    // Heap bytes held by the bins.
+    size_t memory_bytes() const;
+
 private:
+    // One series of base bins.
+    struct Track {
+        static constexpr size_t kPage = 256;   // base bins per page
+        static constexpr size_t kDenseAt = 64; // a page with more non-empty bins turns dense
+        static constexpr size_t kL1 = 64, kL2 = 4096;
+        struct Entry {
+            uint32_t offset; // in the page
+            uint32_t packets;
+            uint64_t bytes;
+        };
+        struct Page {
+            std::vector<Entry> sparse;       // sorted by offset, while the page is sparse
+            std::vector<ThroughputBin> dense; // kPage bins once it is not
+        };
+        size_t size = 0; // one past the last bin ever touched
+        std::vector<Page> pages;
+        std::vector<ThroughputBin> l1, l2; // sums of kL1 and kL2 base bins
+
+        void add(size_t i, uint64_t packets, uint64_t bytes);
+        ThroughputBin sum(size_t from, size_t to) const; // base bins [from, to)
+        ThroughputBin sum_base(size_t from, size_t to) const;
+        std::vector<ThroughputBin> dense() const;
+        static Track from_dense(const std::vector<ThroughputBin>& v);
+        size_t memory_bytes() const;
+    };
+
     void coarsen();
-    void grow_to(size_t n);
     void prepend(size_t n);
+    const Track* track(Proto p) const;
 
     int64_t base_ns_;
     size_t max_bins_;
     int64_t origin_ns_ = 0;
     bool started_ = false;
-    std::vector<ThroughputBin> total_;
-    std::array<std::vector<ThroughputBin>, size_t(Proto::Count)> per_proto_;
+    Track total_;
+    std::array<Track, size_t(Proto::Count)> per_proto_;
 };
 
 } // namespace underhood

@@ -5,6 +5,7 @@
 #include "display_filter.h"
 #include "filter_bar.h"
 #include "host_table_model.h"
+#include "drop_panel.h"
 #include "overview_pane.h"
 #include "packet_details_pane.h"
 #include "packet_list_view.h"
@@ -12,6 +13,7 @@
 #include "table_pane.h"
 
 #include <thread>
+#include "throughput_plot.h"
 
 #include <QAction>
 #include <QActionGroup>
@@ -34,6 +36,7 @@
 #include <QStatusBar>
 #include <QStyle>
 #include <QStyleFactory>
+#include <QTimer>
 #include <QToolBar>
 #include <QToolButton>
 #include <QVBoxLayout>
@@ -68,6 +71,29 @@ QPalette dark_palette()
     p.setColor(QPalette::Disabled, QPalette::ButtonText, QColor(0x70, 0x73, 0x78));
     return p;
 }
+
+// Runs `f` when the watched widget is clicked (the status bar's drop summary).
+class ClickFilter : public QObject {
+public:
+    ClickFilter(QObject* parent, std::function<void()> f) : QObject(parent), f_(std::move(f)) {}
+    bool eventFilter(QObject* o, QEvent* e) override
+    {
+        if (e->type() == QEvent::MouseButtonRelease)
+            f_();
+        return QObject::eventFilter(o, e);
+    }
+
+private:
+    std::function<void()> f_;
+};
+
+// The GUI keeps an hour of 1 ms throughput bins for the plots.
+IngestOptions gui_ingest_options()
+{
+    IngestOptions io;
+    io.model.throughput_max_bins = ThroughputPlot::kModelMaxBins;
+    return io;
+}
 } // namespace
 
 MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent)
@@ -88,6 +114,7 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent)
     warning_bar_->setTextInteractionFlags(Qt::TextSelectableByMouse);
     warning_bar_->setStyleSheet("QLabel { background: #fff3cd; color: #664d03; padding: 6px; border-bottom: 1px solid #e6c86e; }");
     warning_bar_->hide();
+    banner_ = new IncompleteBanner;
 
     filter_ = new FilterBar([this](const QString& expr) -> QString {
         DisplayFilter f;
@@ -119,6 +146,7 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent)
     auto* lay = new QVBoxLayout(central);
     lay->setContentsMargins(0, 0, 0, 0);
     lay->setSpacing(0);
+    lay->addWidget(banner_);
     lay->addWidget(warning_bar_);
     lay->addWidget(splitter_, 1);
     setCentralWidget(central);
@@ -308,11 +336,48 @@ void MainWindow::buildDocks()
         connect(pane, &TablePane::layerChosen, this, &MainWindow::setLayer);
         connect(pane, &TablePane::rowActivated, this, [this, pane](int row) { filterToRow(pane, row); });
     }
-    if (auto* first = findChild<QDockWidget*>("hostsDock"))
-        first->raise();
     connect(act_find_, &QAction::triggered, this, [this] { host_pane_->focusSearch(); });
     connect(act_filter_, &QAction::triggered, this, [this] { filter_->focusField(); });
+    plot_ = new ThroughputPlot;
+    plot_dock_ = new QDockWidget(tr("Throughput"), this);
+    plot_dock_->setObjectName("throughputDock");
+    plot_dock_->setWidget(plot_);
+    drops_ = new DropPanel;
+    drops_dock_ = new QDockWidget(tr("Drops"), this);
+    drops_dock_->setObjectName("dropsDock");
+    drops_dock_->setWidget(drops_);
+    // The plots and the drop panel sit with the tables, as tabs.
+    addDockWidget(Qt::BottomDockWidgetArea, plot_dock_);
+    addDockWidget(Qt::BottomDockWidgetArea, drops_dock_);
+    tabifyDockWidget(previous, plot_dock_);
+    tabifyDockWidget(plot_dock_, drops_dock_);
+    if (view) {
+        view->addAction(plot_dock_->toggleViewAction());
+        view->addAction(drops_dock_->toggleViewAction());
+    }
+    connect(plot_dock_, &QDockWidget::visibilityChanged, plot_, [this](bool on) {
+        if (on)
+            QTimer::singleShot(0, plot_, &ThroughputPlot::refresh); // once its tab is on top
+    });
+    connect(drops_, &DropPanel::incompleteChanged, banner_, &IncompleteBanner::setIncomplete);
+    connect(banner_, &IncompleteBanner::detailsRequested, this, &MainWindow::showDropPanel);
+    connect(drops_, &DropPanel::restartRequested, this, [this](const LiveCaptureOptions& o) {
+        if (session_ && session_->isLive())
+            session_->stop();
+        startCapture(o);
+    });
+    if (auto* first = findChild<QDockWidget*>("hostsDock"))
+        first->raise();
 }
+
+void MainWindow::showDropPanel()
+{
+    drops_dock_->show();
+    drops_dock_->raise();
+    drops_->refresh();
+}
+
+QString MainWindow::incompleteText() const { return banner_->text(); }
 
 void MainWindow::buildStatusBar()
 {
@@ -341,6 +406,8 @@ void MainWindow::buildStatusBar()
     st_duration_ = mk(tr("Time from the first to the last packet"));
     st_rate_ = mk(tr("Packets per second just now"));
     st_drops_ = mk(tr("Packets lost on the way from the wire to this window"));
+    st_drops_->setCursor(Qt::PointingHandCursor);
+    st_drops_->installEventFilter(new ClickFilter(st_drops_, [this] { showDropPanel(); }));
 }
 
 void MainWindow::setSession(CaptureSession* session)
@@ -366,6 +433,8 @@ void MainWindow::setSession(CaptureSession* session)
     hosts_->clear();
     convs_->clear();
     refreshTables();
+    plot_->setSession(session_);
+    drops_->setSession(session_);
     // Follow new packets during a live capture; a file opens at its start.
     list_->setFollowing(session_ && session_->isLive());
     warning_bar_->hide();
@@ -389,7 +458,7 @@ bool MainWindow::openFile(const QString& path)
 {
     // Only the layer on screen is keyed while the file loads; another layer
     // is computed when asked for (IngestEngine::ensure_layer).
-    IngestOptions io;
+    IngestOptions io = gui_ingest_options();
     io.model.layers = {false, false, false};
     io.model.layers[size_t(layer_)] = true;
     auto* s = new CaptureSession(io, this);
@@ -407,8 +476,10 @@ bool MainWindow::openFile(const QString& path)
 
 bool MainWindow::startCapture(const LiveCaptureOptions& opts)
 {
-    IngestOptions io;
-    io.max_stored_packets = size_t(QSettings().value("capture/historyPackets", 2000000).toULongLong());
+    IngestOptions io = gui_ingest_options();
+    io.max_stored_packets = opts.history_packets > 0
+                                ? size_t(opts.history_packets)
+                                : size_t(QSettings().value("capture/historyPackets", 2000000).toULongLong());
     auto* s = new CaptureSession(io, this);
     QString err;
     if (!s->startLive(opts, &err)) {
@@ -441,6 +512,9 @@ void MainWindow::onUpdated()
         refreshTables();
     if (filter_program_ && session_ && session_->isLive())
         continueLiveFilter();
+    drops_->refresh();
+    plot_->setDropEvents(drops_->statistics().events());
+    plot_->refresh();
     updateStatus();
 }
 
@@ -451,6 +525,9 @@ void MainWindow::onFinished()
     if (filter_program_)
         continueLiveFilter();
     overview_->refresh();
+    drops_->refresh();
+    plot_->setDropEvents(drops_->statistics().events());
+    plot_->refresh();
     progress_->hide();
     cancel_->hide();
     if (session_) {

@@ -14,6 +14,7 @@
 #include <memory>
 
 class QAction;
+class QDockWidget;
 class QLabel;
 class QMenu;
 class QProgressBar;
@@ -30,6 +31,9 @@ class TablePane;
 class HostTableModel;
 class ConversationTableModel;
 class ProtocolTreeModel;
+class ThroughputPlot;
+class DropPanel;
+class IncompleteBanner;
 
 // Writes packets of a session to a pcapng file (app/ provides it: the writer
 // lives with the capture code).
@@ -49,6 +53,11 @@ public:
     CaptureSession* session() const { return session_; }
     PacketListModel* packetModel() const { return packets_; }
     PacketListView* packetView() const { return list_; }
+    ThroughputPlot* throughputPlot() const { return plot_; }
+    DropPanel* dropPanel() const { return drops_; }
+    // The "data incomplete" banner's text, empty while it is hidden.
+    QString incompleteText() const;
+    void showDropPanel();
     // Shown in dialogs; tests read it instead of clicking through a modal box.
     QString lastError() const { return last_error_; }
     // The warning shown above the views (truncated file, cancelled load), empty when none.
@@ -96,6 +105,11 @@ private:
     PacketListModel* packets_ = nullptr;
     PacketListView* list_ = nullptr;
     OverviewPane* overview_ = nullptr;
+    ThroughputPlot* plot_ = nullptr;
+    DropPanel* drops_ = nullptr;
+    IncompleteBanner* banner_ = nullptr;
+    QDockWidget* plot_dock_ = nullptr;
+    QDockWidget* drops_dock_ = nullptr;
     QSplitter* splitter_ = nullptr;
     ::PacketDetailsPane* details_ = nullptr;
     FilterBar* filter_ = nullptr;

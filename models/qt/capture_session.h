@@ -22,6 +22,7 @@ struct LiveCaptureOptions {
     int buffer_mib = 64;
     QString backend = "afpacket";
     bool promisc = true;
+    qint64 history_packets = 0; // packets the list keeps (0: the preference)
 };
 
 class CaptureSession : public QObject {
@@ -47,6 +48,7 @@ public:
     bool isLive() const { return live_; }
     bool isRunning() const;
     const LiveCaptureOptions& liveOptions() const { return live_opts_; }
+    const IngestOptions& ingestOptions() const { return opts_; }
     // Helper lines on stderr (events, warnings, errors), newest last.
     QStringList helperMessages() const { return helper_messages_; }
     qint64 helperPid() const { return helper_ ? helper_->processId() : 0; }

@@ -1,0 +1,727 @@
+#include "drop_panel.h"
+
+#include <qcustomplot.h>
+
+#include <QApplication>
+#include <QBoxLayout>
+#include <QComboBox>
+#include <QDateTime>
+#include <QFrame>
+#include <QLabel>
+#include <QLineEdit>
+#include <QLocale>
+#include <QPushButton>
+#include <QScrollArea>
+
+#include <cmath>
+
+namespace underhood {
+
+namespace {
+
+bool is_dark(const QPalette& p) { return p.color(QPalette::Window).lightnessF() < 0.5; }
+
+QString count(uint64_t n) { return QLocale().toString(qulonglong(n)); }
+
+// "Interface (NIC, driver)" inside a sentence: "interface (NIC, driver)".
+QString in_sentence(QString title)
+{
+    if (!title.isEmpty())
+        title[0] = title[0].toLower();
+    return title;
+}
+
+QString rate(double per_s)
+{
+    if (per_s < 1)
+        return per_s > 0 ? QStringLiteral("<1/s") : QStringLiteral("0/s");
+    static const char* prefixes[] = {"", "k", "M", "G"};
+    int i = 0;
+    while (per_s >= 1000 && i < 3) {
+        per_s /= 1000;
+        ++i;
+    }
+    return QString("%1 %2/s").arg(per_s, 0, 'f', per_s < 10 && i ? 1 : 0).arg(QLatin1String(prefixes[i]));
+}
+
+QString percent(double p)
+{
+    if (p == 0)
+        return QStringLiteral("0%");
+    if (p < 0.01)
+        return QStringLiteral("<0.01%");
+    return QString("%1%").arg(p, 0, 'f', p < 1 ? 2 : 1);
+}
+
+QColor stage_colour(DropStage s, bool dark)
+{
+    switch (s) {
+    case DropStage::Interface: return dark ? QColor(0xc9, 0x9c, 0xff) : QColor(0x7b, 0x3f, 0xc4);
+    case DropStage::Kernel: return dark ? QColor(0xff, 0x8a, 0x80) : QColor(0xc6, 0x28, 0x28);
+    case DropStage::Helper: return dark ? QColor(0xff, 0xc1, 0x07) : QColor(0xd9, 0x7b, 0x00);
+    case DropStage::Socket: return dark ? QColor(0x80, 0xd8, 0xff) : QColor(0x02, 0x77, 0xbd);
+    case DropStage::Ingest: return dark ? QColor(0x69, 0xf0, 0xae) : QColor(0x2e, 0x7d, 0x32);
+    }
+    return Qt::gray;
+}
+
+} // namespace
+
+QString DropPanel::stageTitle(DropStage s)
+{
+    switch (s) {
+    case DropStage::Interface: return tr("Interface (NIC, driver)");
+    case DropStage::Kernel: return tr("Kernel ring and filter");
+    case DropStage::Helper: return tr("Capture helper");
+    case DropStage::Socket: return tr("Socket");
+    case DropStage::Ingest: return tr("App ingest");
+    }
+    return {};
+}
+
+QString DropPanel::stageExplanation(DropStage s)
+{
+    switch (s) {
+    case DropStage::Interface:
+        return tr("<b>Interface (network card and driver)</b><br>The card copies arriving frames into a receive ring "
+                  "in memory that the driver empties. When the CPU does not empty it in time, or a frame is "
+                  "damaged, the card drops the frame before any software sees it. The driver counts these "
+                  "(rx_dropped, rx_missed_errors, rx_fifo_errors). No capture setting changes this: a larger "
+                  "NIC ring (<tt>ethtool -G</tt>) or less load on the machine does.<br><i>In saved files, "
+                  "dumpcap records the kernel's drops here.</i>");
+    case DropStage::Kernel:
+        return tr("<b>Kernel ring and capture filter</b><br>The kernel runs the capture filter on every frame and "
+                  "copies the ones that pass into a ring shared with the capture helper (AF_PACKET TPACKET_V3, "
+                  "or libpcap's). <i>Received</i> counts frames that passed the filter. When the helper does not "
+                  "empty the ring fast enough, the kernel drops new frames: a larger buffer rides out bursts, a "
+                  "shorter snaplen fits more packets in it, a capture filter sends fewer.");
+    case DropStage::Helper:
+        return tr("<b>Capture helper (underhood-capture)</b><br>A small privileged program takes packets from the "
+                  "kernel ring and queues them for this window. It never makes the ring wait: when the window "
+                  "reads too slowly and its bounded queue is full, it drops packets and counts them. Capturing "
+                  "less (a filter) or fewer bytes per packet (a shorter snaplen) helps.");
+    case DropStage::Socket:
+        return tr("<b>Socket</b><br>The helper streams the packets as pcapng over a socket pair to this window. A "
+                  "stream socket never loses data: when the window reads slowly the socket fills up and the "
+                  "helper's queue takes the strain (and drops, counted at the helper).");
+    case DropStage::Ingest:
+        return tr("<b>App ingest</b><br>This window reads the stream on one thread and decodes and counts the "
+                  "packets on another. If decoding falls behind, a bounded backlog drops (and counts) new packets "
+                  "so memory cannot grow without end. Keeping fewer packets in the list or capturing less helps.");
+    }
+    return {};
+}
+
+DropPanel::DropPanel(QWidget* parent) : QWidget(parent)
+{
+    setObjectName("dropPanel");
+    auto* outer = new QVBoxLayout(this);
+    outer->setContentsMargins(0, 0, 0, 0);
+    auto* scroll = new QScrollArea;
+    scroll->setWidgetResizable(true);
+    scroll->setFrameShape(QFrame::NoFrame);
+    outer->addWidget(scroll);
+    auto* inner = new QWidget;
+    scroll->setWidget(inner);
+    auto* lay = new QVBoxLayout(inner);
+    lay->setContentsMargins(8, 6, 8, 6);
+    lay->setSpacing(6);
+
+    auto* top = new QHBoxLayout;
+    headline_ = new QLabel;
+    headline_->setObjectName("dropHeadline");
+    headline_->setWordWrap(true);
+    headline_->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    QFont hf = headline_->font();
+    hf.setBold(true);
+    headline_->setFont(hf);
+    top->addWidget(headline_, 1);
+    interface_box_ = new QComboBox;
+    interface_box_->setToolTip(tr("Every interface together, or one of them"));
+    interface_box_->hide();
+    connect(interface_box_, &QComboBox::currentIndexChanged, this, [this] { updateDiagram(); });
+    top->addWidget(interface_box_);
+    lay->addLayout(top);
+
+    no_stats_ = new QLabel;
+    no_stats_->setWordWrap(true);
+    no_stats_->hide();
+    lay->addWidget(no_stats_);
+
+    buildDiagram();
+    lay->addWidget(diagram_);
+    note_ = new QLabel;
+    note_->setObjectName("dropNote");
+    note_->setWordWrap(true);
+    lay->addWidget(note_);
+
+    // Advice beside the plot of drops over time; one above the other when narrow.
+    auto* bottom = new QWidget;
+    bottom_layout_ = new QBoxLayout(QBoxLayout::LeftToRight, bottom);
+    bottom_layout_->setContentsMargins(0, 0, 0, 0);
+    bottom_layout_->setSpacing(12);
+    advice_box_ = new QWidget;
+    advice_layout_ = new QVBoxLayout(advice_box_);
+    advice_layout_->setContentsMargins(0, 0, 0, 0);
+    advice_layout_->setSpacing(4);
+    bottom_layout_->addWidget(advice_box_, 3);
+    auto* plot_box = new QWidget;
+    auto* pv = new QVBoxLayout(plot_box);
+    pv->setContentsMargins(0, 0, 0, 0);
+    pv->setSpacing(2);
+    plot_title_ = new QLabel(tr("Drops over time (packets per second, by stage)"));
+    pv->addWidget(plot_title_);
+    plot_ = new QCustomPlot;
+    plot_->setObjectName("dropPlot");
+    plot_->setMinimumHeight(120);
+    plot_->setMaximumHeight(200);
+    plot_->legend->setVisible(true);
+    plot_->axisRect()->insetLayout()->setInsetAlignment(0, Qt::AlignTop | Qt::AlignRight);
+    QFont lf = font();
+    lf.setPointSizeF(lf.pointSizeF() * 0.85);
+    plot_->legend->setFont(lf);
+    plot_->xAxis->setLabel(tr("seconds since the first packet"));
+    plot_empty_ = new QCPItemText(plot_);
+    plot_empty_->position->setType(QCPItemPosition::ptAxisRectRatio);
+    plot_empty_->position->setCoords(0.5, 0.5);
+    plot_empty_->setText(tr("no drops"));
+    for (size_t i = 0; i < kDropStageCount; ++i) {
+        QCPGraph* g = plot_->addGraph();
+        g->setName(stageTitle(DropStage(i)));
+        g->setLineStyle(QCPGraph::lsStepLeft);
+    }
+    pv->addWidget(plot_);
+    pv->addStretch(1);
+    bottom_layout_->addWidget(plot_box, 2);
+    lay->addWidget(bottom, 1);
+
+    restyle();
+    refresh();
+}
+
+void DropPanel::buildDiagram()
+{
+    diagram_ = new QWidget;
+    diagram_->setObjectName("dropPath");
+    diagram_layout_ = new QBoxLayout(QBoxLayout::LeftToRight, diagram_);
+    diagram_layout_->setContentsMargins(0, 0, 0, 0);
+    diagram_layout_->setSpacing(4);
+    for (size_t i = 0; i < kDropStageCount; ++i) {
+        StageBox& b = boxes_[i];
+        b.frame = new QFrame;
+        b.frame->setObjectName(QString("stage_%1").arg(drop_stage_key(DropStage(i))));
+        b.frame->setFrameShape(QFrame::StyledPanel);
+        b.frame->setToolTip(stageExplanation(DropStage(i)));
+        b.frame->setMinimumWidth(130);
+        auto* v = new QVBoxLayout(b.frame);
+        v->setContentsMargins(8, 6, 8, 6);
+        v->setSpacing(1);
+        b.title = new QLabel(stageTitle(DropStage(i)));
+        QFont f = b.title->font();
+        f.setBold(true);
+        b.title->setFont(f);
+        b.received = new QLabel;
+        b.dropped = new QLabel;
+        b.rate = new QLabel;
+        for (QLabel* l : {b.title, b.received, b.dropped, b.rate}) {
+            l->setObjectName(l == b.title ? "title" : l == b.received ? "received" : l == b.dropped ? "dropped" : "rate");
+            v->addWidget(l);
+        }
+        v->addStretch(1);
+        if (i > 0) {
+            auto* arrow = new QLabel(QStringLiteral("→"));
+            arrow->setAlignment(Qt::AlignCenter);
+            QFont af = arrow->font();
+            af.setPointSizeF(af.pointSizeF() * 1.5);
+            arrow->setFont(af);
+            arrows_[i - 1] = arrow;
+            diagram_layout_->addWidget(arrow);
+        }
+        diagram_layout_->addWidget(b.frame, 1);
+    }
+}
+
+void DropPanel::resizeEvent(QResizeEvent* e)
+{
+    QWidget::resizeEvent(e);
+    // Side by side when there is room, one under the other in a narrow dock.
+    const bool narrow = width() < 5 * 150 + 4 * 24;
+    diagram_layout_->setDirection(narrow ? QBoxLayout::TopToBottom : QBoxLayout::LeftToRight);
+    bottom_layout_->setDirection(width() < 900 ? QBoxLayout::TopToBottom : QBoxLayout::LeftToRight);
+    for (QLabel* a : arrows_)
+        a->setText(narrow ? QStringLiteral("↓") : QStringLiteral("→"));
+}
+
+void DropPanel::changeEvent(QEvent* e)
+{
+    if (e->type() == QEvent::PaletteChange) {
+        restyle();
+        updateDiagram();
+        updatePlot();
+    }
+    QWidget::changeEvent(e);
+}
+
+void DropPanel::restyle()
+{
+    const QPalette pal = palette();
+    const QColor text = pal.color(QPalette::Text), base = pal.color(QPalette::Base);
+    QColor grid = pal.color(QPalette::Mid);
+    grid.setAlpha(100);
+    plot_->setBackground(base);
+    for (QCPAxis* ax : {plot_->xAxis, plot_->yAxis}) {
+        ax->setBasePen(QPen(text));
+        ax->setTickPen(QPen(text));
+        ax->setSubTickPen(QPen(text));
+        ax->setTickLabelColor(text);
+        ax->setLabelColor(text);
+        ax->grid()->setPen(QPen(grid, 1, Qt::DotLine));
+    }
+    QColor lb = base;
+    lb.setAlpha(200);
+    plot_->legend->setBrush(lb);
+    plot_->legend->setBorderPen(QPen(grid));
+    plot_->legend->setTextColor(text);
+    const bool dark = is_dark(pal);
+    for (size_t i = 0; i < kDropStageCount; ++i)
+        plot_->graph(int(i))->setPen(QPen(stage_colour(DropStage(i), dark), 1.6));
+}
+
+void DropPanel::setSession(CaptureSession* s)
+{
+    session_ = s;
+    stats_.reset();
+    advice_.clear();
+    origin_ns_ = 0;
+    interface_box_->clear();
+    interface_box_->hide();
+    refresh();
+}
+
+void DropPanel::refresh()
+{
+    if (session_) {
+        update_drop_statistics(stats_, session_->engine(), QDateTime::currentMSecsSinceEpoch() * 1'000'000);
+        struct Snap {
+            int64_t first_ns = 0;
+            bool any = false;
+        };
+        const Snap s = session_->engine().with_state(
+            [](const IngestEngine::State& st) { return Snap{st.model.totals().first_ns, st.model.totals().any}; });
+        if (s.any)
+            origin_ns_ = s.first_ns;
+        else if (!stats_.history().empty() && !origin_ns_)
+            origin_ns_ = stats_.history().front().ts_ns;
+        // The interface list follows the statistics.
+        if (stats_.interfaces().size() > 1 && interface_box_->count() != int(stats_.interfaces().size()) + 1) {
+            QSignalBlocker b(interface_box_);
+            const int keep = interface_box_->currentIndex();
+            interface_box_->clear();
+            interface_box_->addItem(tr("All interfaces"));
+            for (const InterfaceDrops& d : stats_.interfaces())
+                interface_box_->addItem(QString::fromStdString(d.name));
+            interface_box_->setCurrentIndex(std::max(0, keep));
+            interface_box_->show();
+        }
+    }
+    headline_->setText(headline());
+    updateDiagram();
+    updateAdvice();
+    updatePlot();
+    const bool incomplete = session_ && stats_.incomplete();
+    const QString summary = lossSummary();
+    if (incomplete != last_incomplete_ || summary != last_summary_) {
+        last_incomplete_ = incomplete;
+        last_summary_ = summary;
+        emit incompleteChanged(incomplete, summary);
+    }
+}
+
+QString DropPanel::lossSummary() const
+{
+    if (!session_ || !stats_.incomplete())
+        return {};
+    QStringList parts;
+    for (size_t i = 0; i < kDropStageCount; ++i) {
+        const uint64_t d = stats_.totals()[i].dropped;
+        if (d)
+            parts << tr("%1 at the %2").arg(count(d), in_sentence(stageTitle(DropStage(i))));
+    }
+    const uint64_t arrived = stats_.total_arrived();
+    const QString share = arrived ? QString(" (%1)").arg(percent(100.0 * double(stats_.total_dropped()) / double(arrived)))
+                                  : QString();
+    return tr("%1 packets were lost%2: %3.").arg(count(stats_.total_dropped()), share, parts.join(", "));
+}
+
+QString DropPanel::headline() const
+{
+    if (!session_)
+        return tr("Open a capture or start a live capture: this panel shows where packets are lost on the way from "
+                  "the wire to this window.");
+    const bool stream = stats_.is_stream();
+    if (!stats_.has_statistics() && !stream)
+        return tr("This file records no drop statistics.");
+    if (stats_.incomplete()) {
+        const uint64_t arrived = stats_.total_arrived();
+        const uint64_t lost = stats_.total_dropped();
+        const QString where = in_sentence(stageTitle(stats_.worst_stage()));
+        const QString head = arrived ? tr("⚠ %1 of %2 packets lost (%3), most at the %4.")
+                                           .arg(count(lost), count(arrived),
+                                                percent(100.0 * double(lost) / double(arrived)), where)
+                                     : tr("⚠ %1 packets lost, most at the %2.").arg(count(lost), where);
+        return stream ? head : tr("Recorded in the file: %1").arg(head);
+    }
+    if (!stats_.has_statistics() && session_->isLive())
+        return tr("No packets lost by this window so far; waiting for the capture helper's first statistics.");
+    const uint64_t arrived = stats_.total_arrived();
+    return stream ? tr("✓ No packets lost: all %1 reached this window.").arg(count(arrived))
+                  : tr("Recorded in the file: ✓ no packets lost (%1 packets reached the capture).").arg(count(arrived));
+}
+
+void DropPanel::updateDiagram()
+{
+    const bool stream = stats_.is_stream();
+    const bool no_file_stats = session_ && !stream && !stats_.has_statistics();
+    no_stats_->setVisible(no_file_stats);
+    if (no_file_stats)
+        no_stats_->setText(tr("Captures saved by dumpcap (Wireshark) or by Underhood keep the counters of the "
+                              "interface, the kernel and the capture program in Interface Statistics Blocks. "
+                              "This one has none (a pcap file, or a pcapng written without them), so what was "
+                              "lost while it was captured is unknown."));
+    diagram_->setVisible(session_ && !no_file_stats);
+    if (!session_) {
+        note_->hide();
+        return;
+    }
+    const int sel = interface_box_->isVisible() ? interface_box_->currentIndex() : 0;
+    StageArray fig = stats_.totals();
+    if (sel > 0 && size_t(sel) <= stats_.interfaces().size()) {
+        const StageArray& one = stats_.interfaces()[size_t(sel - 1)].stages;
+        for (size_t i = 0; i < size_t(DropStage::Socket); ++i)
+            fig[i] = one[i];
+    }
+    // The helper reports every second, and only along with packets: its
+    // figures may be older than the app's own.
+    double isb_age_s = 1e9;
+    for (const InterfaceDrops& d : stats_.interfaces())
+        isb_age_s = std::min(isb_age_s, double(QDateTime::currentMSecsSinceEpoch() * 1'000'000 - d.latest.ts_ns) / 1e9);
+    if (session_->isLive() && stats_.has_statistics() && !session_->isRunning())
+        note_->setText(tr("Interface, kernel and helper: the helper's final report."));
+    else if (session_->isLive() && stats_.has_statistics())
+        note_->setText(tr("Interface, kernel and helper: the helper's last report, %1 s ago. Socket and app ingest: now.")
+                           .arg(std::max(0.0, isb_age_s), 0, 'f', 0));
+    else if (stats_.has_statistics() && !stream)
+        note_->setText(tr("As the capture program recorded them when the file was written."));
+    else
+        note_->clear();
+    note_->setVisible(!note_->text().isEmpty());
+    const QPalette pal = palette();
+    const bool dark = is_dark(pal);
+    const QColor bad = dark ? QColor(0xff, 0x8a, 0x80) : QColor(0xc6, 0x28, 0x28);
+    const QColor good = dark ? QColor(0x81, 0xc7, 0x84) : QColor(0x2e, 0x7d, 0x32);
+    const QColor muted = pal.color(QPalette::PlaceholderText);
+    for (size_t i = 0; i < kDropStageCount; ++i) {
+        const DropStage stage = DropStage(i);
+        const StageFigures& f = fig[i];
+        StageBox& b = boxes_[i];
+        const bool applies = stream || i < size_t(DropStage::Socket);
+        b.frame->setVisible(applies);
+        if (i > 0)
+            arrows_[i - 1]->setVisible(applies);
+        if (!applies)
+            continue;
+        QColor accent = muted;
+        if (!f.reported) {
+            b.received->setText(stage == DropStage::Interface || stage == DropStage::Kernel || stage == DropStage::Helper
+                                    ? (stats_.has_statistics() ? tr("not recorded") : tr("waiting for statistics…"))
+                                    : tr("not recorded"));
+            b.dropped->clear();
+            b.rate->clear();
+        } else {
+            accent = f.dropped ? bad : good;
+            if (stage == DropStage::Interface)
+                b.received->setText(tr("received —"));
+            else
+                b.received->setText(tr("received %1").arg(f.received ? count(*f.received) : QStringLiteral("—")));
+            if (stage == DropStage::Socket) {
+                b.dropped->setText(tr("dropped 0 (never)"));
+            } else {
+                const auto pct = f.drop_percent();
+                b.dropped->setText(pct ? tr("dropped %1 (%2)").arg(count(f.dropped), percent(*pct))
+                                       : tr("dropped %1").arg(count(f.dropped)));
+            }
+            const bool fresh_isb = stage >= DropStage::Socket || isb_age_s < 3.5;
+            if (session_->isLive() && session_->isRunning() && fresh_isb)
+                b.rate->setText(stage == DropStage::Interface ? tr("drops %1").arg(rate(f.dropped_per_s))
+                                                              : tr("%1 · drops %2").arg(rate(f.received_per_s),
+                                                                                        rate(f.dropped_per_s)));
+            else
+                b.rate->clear();
+        }
+        b.dropped->setStyleSheet(f.dropped ? QString("color: %1; font-weight: bold;").arg(bad.name()) : QString());
+        QColor bg = pal.color(QPalette::Base);
+        b.frame->setStyleSheet(QString("QFrame#%1 { background: %2; border: 1px solid %3; border-left: 4px solid %4; "
+                                       "border-radius: 4px; }")
+                                   .arg(b.frame->objectName(), bg.name(), pal.color(QPalette::Mid).name(), accent.name()));
+    }
+}
+
+CaptureSettings DropPanel::settings() const
+{
+    CaptureSettings s;
+    if (!session_ || !session_->isLive())
+        return s;
+    const LiveCaptureOptions& o = session_->liveOptions();
+    s.live = true;
+    s.buffer_mib = uint32_t(o.buffer_mib);
+    s.snaplen = uint32_t(o.snaplen);
+    s.backend = o.backend.toStdString();
+    s.filter = o.filter.toStdString();
+    s.history_packets = session_->ingestOptions().max_stored_packets;
+    return s;
+}
+
+LiveCaptureOptions DropPanel::optionsFor(const DropAdvice& a) const
+{
+    LiveCaptureOptions o = session_ ? session_->liveOptions() : LiveCaptureOptions{};
+    switch (a.kind) {
+    case DropAdviceKind::LargerBuffer: o.buffer_mib = int(a.value); break;
+    case DropAdviceKind::ShorterSnaplen: o.snaplen = int(a.value); break;
+    case DropAdviceKind::AfPacketBackend: o.backend = "afpacket"; break;
+    case DropAdviceKind::ShorterHistory: o.history_packets = a.value; break;
+    case DropAdviceKind::CaptureFilter:
+        if (filter_edit_)
+            o.filter = filter_edit_->text().trimmed();
+        break;
+    case DropAdviceKind::InterfaceRing: break;
+    }
+    return o;
+}
+
+QString DropPanel::adviceText(const DropAdvice& a) const
+{
+    const CaptureSettings s = settings();
+    const QString itf = stats_.interfaces().empty() ? QStringLiteral("IFACE")
+                                                    : QString::fromStdString(stats_.interfaces().front().name);
+    switch (a.kind) {
+    case DropAdviceKind::LargerBuffer:
+        return tr("<b>Kernel:</b> a larger capture buffer rides out bursts: %1 MiB instead of %2 MiB.")
+            .arg(a.value)
+            .arg(s.buffer_mib);
+    case DropAdviceKind::ShorterSnaplen:
+        return a.stage == DropStage::Kernel
+                   ? tr("<b>Kernel:</b> keep only the first %1 bytes of each packet (headers): more packets fit "
+                        "the ring, and less goes through every later stage.")
+                         .arg(a.value)
+                   : tr("<b>Helper:</b> this window reads too slowly; keep only the first %1 bytes of each packet "
+                        "(headers) so there is less to pass on.")
+                         .arg(a.value);
+    case DropAdviceKind::CaptureFilter:
+        return tr("<b>%1:</b> capture only what you need with a capture filter (libpcap syntax), e.g. "
+                  "<tt>not port 22</tt> or <tt>host 10.0.0.1</tt>: the kernel discards the rest before it "
+                  "costs anything.")
+            .arg(a.stage == DropStage::Kernel ? tr("Kernel") : a.stage == DropStage::Helper ? tr("Helper") : tr("App"));
+    case DropAdviceKind::AfPacketBackend:
+        return tr("<b>Kernel:</b> libpcap's ring is small and slow to hand over; the helper's own AF_PACKET "
+                  "(TPACKET_V3) backend keeps up better.");
+    case DropAdviceKind::ShorterHistory:
+        return tr("<b>App:</b> keep fewer packets in the packet list (%1 instead of %2): less memory and less "
+                  "work per packet. The tables and plots still count every packet.")
+            .arg(count(uint64_t(a.value)), count(s.history_packets));
+    case DropAdviceKind::InterfaceRing:
+        return tr("<b>Interface:</b> the network card dropped frames before the kernel saw them. No capture "
+                  "setting fixes this; a larger NIC receive ring can (<tt>ethtool -g %1</tt> shows it, "
+                  "<tt>ethtool -G %1 rx N</tt> sets it), or less load on the machine.")
+            .arg(itf.toHtmlEscaped());
+    }
+    return {};
+}
+
+QString DropPanel::adviceButton(const DropAdvice& a) const
+{
+    switch (a.kind) {
+    case DropAdviceKind::LargerBuffer: return tr("Restart with %1 MiB").arg(a.value);
+    case DropAdviceKind::ShorterSnaplen: return tr("Restart with snaplen %1").arg(a.value);
+    case DropAdviceKind::CaptureFilter: return tr("Restart with this filter");
+    case DropAdviceKind::AfPacketBackend: return tr("Restart with AF_PACKET");
+    case DropAdviceKind::ShorterHistory: return tr("Restart keeping %1").arg(count(uint64_t(a.value)));
+    case DropAdviceKind::InterfaceRing: return {};
+    }
+    return {};
+}
+
+void DropPanel::updateAdvice()
+{
+    std::vector<DropAdvice> now = stats_.advice(settings());
+    auto same = [](const std::vector<DropAdvice>& a, const std::vector<DropAdvice>& b) {
+        if (a.size() != b.size())
+            return false;
+        for (size_t i = 0; i < a.size(); ++i)
+            if (a[i].kind != b[i].kind || a[i].value != b[i].value || a[i].stage != b[i].stage)
+                return false;
+        return true;
+    };
+    const bool clean_now = session_ && (stats_.has_statistics() || stats_.is_stream()) && !stats_.incomplete();
+    if (same(now, advice_) && clean_now == advice_clean_ && advice_layout_->count() > 0)
+        return;
+    advice_clean_ = clean_now;
+    advice_ = std::move(now);
+    // Rebuilt only when the advice changes, so a filter being typed survives refreshes.
+    const QString typed = filter_edit_ ? filter_edit_->text() : QString();
+    while (QLayoutItem* it = advice_layout_->takeAt(0)) {
+        if (QWidget* w = it->widget())
+            w->deleteLater();
+        delete it;
+    }
+    filter_edit_ = nullptr;
+    const bool clean = session_ && (stats_.has_statistics() || stats_.is_stream()) && !stats_.incomplete();
+    advice_box_->setVisible(!advice_.empty() || clean);
+    if (advice_.empty()) {
+        if (clean) {
+            auto* ok = new QLabel(tr("Nothing to change: no stage lost packets. Hover over a stage to see what it "
+                                     "does and why it could."));
+            ok->setWordWrap(true);
+            advice_layout_->addWidget(ok);
+            advice_layout_->addStretch(1);
+        }
+        return;
+    }
+    auto* title = new QLabel(tr("What to change"));
+    QFont f = title->font();
+    f.setBold(true);
+    title->setFont(f);
+    advice_layout_->addWidget(title);
+    const bool can_restart = session_ && session_->isLive();
+    for (const DropAdvice& a : advice_) {
+        auto* row = new QWidget;
+        row->setObjectName(QString("advice_%1").arg(int(a.kind)));
+        auto* h = new QHBoxLayout(row);
+        h->setContentsMargins(0, 0, 0, 0);
+        auto* text = new QLabel(adviceText(a));
+        text->setWordWrap(true);
+        text->setToolTip(stageExplanation(a.stage));
+        h->addWidget(text, 1);
+        if (a.kind == DropAdviceKind::CaptureFilter) {
+            filter_edit_ = new QLineEdit;
+            filter_edit_->setObjectName("adviceFilter");
+            filter_edit_->setPlaceholderText(tr("capture filter"));
+            filter_edit_->setText(typed.isEmpty() && session_ ? session_->liveOptions().filter : typed);
+            filter_edit_->setMinimumWidth(160);
+            h->addWidget(filter_edit_);
+        }
+        const QString label = adviceButton(a);
+        if (!label.isEmpty() && can_restart) {
+            auto* btn = new QPushButton(label);
+            btn->setObjectName(QString("adviceButton_%1").arg(int(a.kind)));
+            const DropAdvice copy = a;
+            connect(btn, &QPushButton::clicked, this, [this, copy] { emit restartRequested(optionsFor(copy)); });
+            h->addWidget(btn);
+        }
+        advice_layout_->addWidget(row);
+    }
+    advice_layout_->addStretch(1);
+}
+
+bool DropPanel::applyAdvice(DropAdviceKind kind)
+{
+    for (const DropAdvice& a : advice_)
+        if (a.kind == kind && session_ && session_->isLive() && kind != DropAdviceKind::InterfaceRing) {
+            emit restartRequested(optionsFor(a));
+            return true;
+        }
+    return false;
+}
+
+void DropPanel::updatePlot()
+{
+    const auto& h = stats_.history();
+    const bool show = session_ && (stats_.has_statistics() || stats_.is_stream());
+    plot_->setVisible(show);
+    plot_title_->setVisible(show);
+    if (!show)
+        return;
+    double ymax = 0;
+    const double origin = double(origin_ns_);
+    double xmin = 0, xmax = 1;
+    if (!h.empty()) {
+        xmin = (double(h.front().ts_ns) - origin) / 1e9;
+        xmax = (double(h.back().ts_ns) - origin) / 1e9;
+    }
+    for (size_t s = 0; s < kDropStageCount; ++s) {
+        QVector<double> keys, vals;
+        bool any = false;
+        for (size_t i = 1; i < h.size(); ++i) {
+            const double dt = double(h[i].ts_ns - h[i - 1].ts_ns) / 1e9;
+            const uint64_t d = h[i].dropped[s] - std::min(h[i].dropped[s], h[i - 1].dropped[s]);
+            const double v = dt > 0 ? double(d) / dt : double(d);
+            any = any || d;
+            keys.append((double(h[i - 1].ts_ns) - origin) / 1e9);
+            vals.append(v);
+            ymax = std::max(ymax, v);
+        }
+        if (!keys.isEmpty()) {
+            keys.append((double(h.back().ts_ns) - origin) / 1e9);
+            vals.append(vals.back());
+        }
+        QCPGraph* g = plot_->graph(int(s));
+        g->setData(keys, vals, true);
+        // Only the stages that dropped get a legend entry.
+        if (any && !plot_->legend->hasItemWithPlottable(g))
+            g->addToLegend();
+        else if (!any && plot_->legend->hasItemWithPlottable(g))
+            g->removeFromLegend();
+        g->setVisible(any);
+    }
+    plot_->legend->setVisible(plot_->legend->itemCount() > 0);
+    plot_empty_->setVisible(plot_->legend->itemCount() == 0);
+    plot_empty_->setColor(palette().color(QPalette::PlaceholderText));
+    plot_->xAxis->setRange(std::min(0.0, xmin), std::max(xmax, xmin + 1));
+    plot_->yAxis->setRange(0, ymax > 0 ? ymax * 1.15 : 1);
+    plot_->replot(QCustomPlot::rpQueuedReplot);
+}
+
+IncompleteBanner::IncompleteBanner(QWidget* parent) : QWidget(parent)
+{
+    setObjectName("incompleteBanner");
+    setAttribute(Qt::WA_StyledBackground, true);
+    auto* h = new QHBoxLayout(this);
+    h->setContentsMargins(8, 4, 8, 4);
+    label_ = new QLabel;
+    label_->setWordWrap(true);
+    h->addWidget(label_, 1);
+    details_ = new QPushButton(tr("Where and why…"));
+    details_->setToolTip(tr("Open the drop statistics: every stage from the wire to this window"));
+    connect(details_, &QPushButton::clicked, this, &IncompleteBanner::detailsRequested);
+    h->addWidget(details_);
+    restyle();
+    hide();
+}
+
+void IncompleteBanner::setIncomplete(bool incomplete, const QString& summary)
+{
+    label_->setText(tr("<b>Data incomplete.</b> %1 Counts, plots and the packet list miss them.").arg(summary.toHtmlEscaped()));
+    setVisible(incomplete);
+}
+
+QString IncompleteBanner::text() const { return isVisible() ? label_->text() : QString(); }
+
+void IncompleteBanner::changeEvent(QEvent* e)
+{
+    if (e->type() == QEvent::PaletteChange)
+        restyle();
+    QWidget::changeEvent(e);
+}
+
+void IncompleteBanner::restyle()
+{
+    // The application's palette: a style sheet changes this widget's own.
+    const bool dark = is_dark(QApplication::palette());
+    const QString sheet =
+        dark ? "QWidget#incompleteBanner { background: #5a1f1f; } QWidget#incompleteBanner QLabel { color: #ffd7d2; }"
+             : "QWidget#incompleteBanner { background: #fde7e4; border-bottom: 1px solid #e8a29a; } "
+               "QWidget#incompleteBanner QLabel { color: #7a1c12; }";
+    if (styleSheet() != sheet) // setting it sends another palette change
+        setStyleSheet(sheet);
+}
+
+} // namespace underhood

@@ -1,0 +1,127 @@
+// The drop-statistics panel: the path from the wire to this window as a
+// diagram (interface -> kernel ring and filter -> capture helper -> socket ->
+// app ingest) with what each stage received and dropped, rates and
+// percentages, per interface when several are captured; a small plot of drops
+// over time; and advice for the stage that drops, with one click to restart
+// the capture with the suggested setting. Every stage explains itself on hover.
+//
+// The numbers come from DropStatistics (models/), which tests check directly.
+#pragma once
+
+#include "capture_session.h"
+#include "drop_statistics.h"
+
+#include <QPointer>
+#include <QWidget>
+
+class QBoxLayout;
+class QCPItemText;
+class QComboBox;
+class QCustomPlot;
+class QFrame;
+class QLabel;
+class QLineEdit;
+class QPushButton;
+class QVBoxLayout;
+
+namespace underhood {
+
+class DropPanel : public QWidget {
+    Q_OBJECT
+public:
+    explicit DropPanel(QWidget* parent = nullptr);
+
+    void setSession(CaptureSession* s);
+    // Reads new statistics blocks and the ingest counters (call on CaptureSession::updated()).
+    void refresh();
+
+    const DropStatistics& statistics() const { return stats_; }
+    // One line: how much was lost and where ("" while nothing was).
+    QString lossSummary() const;
+    // The headline shown at the top of the panel.
+    QString headline() const;
+    // The advice offered now, in path order.
+    std::vector<DropAdvice> currentAdvice() const { return advice_; }
+    // The settings a piece of advice restarts with (the current capture's, changed).
+    LiveCaptureOptions optionsFor(const DropAdvice& a) const;
+    // Clicks the advice's button (as a user would).
+    bool applyAdvice(DropAdviceKind kind);
+    // What a stage says on hover.
+    static QString stageExplanation(DropStage s);
+    static QString stageTitle(DropStage s);
+
+signals:
+    // The user asked to restart the capture with these settings.
+    void restartRequested(const underhood::LiveCaptureOptions& opts);
+    // Anything lost (or no longer): for the window's "data incomplete" banner.
+    void incompleteChanged(bool incomplete, const QString& summary);
+
+protected:
+    void resizeEvent(QResizeEvent* e) override;
+    void changeEvent(QEvent* e) override;
+
+private:
+    struct StageBox {
+        QFrame* frame = nullptr;
+        QLabel* title = nullptr;
+        QLabel* received = nullptr;
+        QLabel* dropped = nullptr;
+        QLabel* rate = nullptr;
+    };
+    void buildDiagram();
+    void updateDiagram();
+    void updateAdvice();
+    void updatePlot();
+    void restyle();
+    QString adviceText(const DropAdvice& a) const;
+    QString adviceButton(const DropAdvice& a) const;
+    CaptureSettings settings() const;
+
+    QPointer<CaptureSession> session_;
+    DropStatistics stats_;
+    std::vector<DropAdvice> advice_;
+    bool last_incomplete_ = false;
+    QString last_summary_;
+    int64_t origin_ns_ = 0;
+
+    QLabel* headline_ = nullptr;
+    QComboBox* interface_box_ = nullptr;
+    QWidget* diagram_ = nullptr;
+    QBoxLayout* diagram_layout_ = nullptr;
+    std::array<StageBox, kDropStageCount> boxes_;
+    std::array<QLabel*, kDropStageCount - 1> arrows_{};
+    QLabel* no_stats_ = nullptr;
+    QLabel* note_ = nullptr;
+    QBoxLayout* bottom_layout_ = nullptr;
+    QWidget* advice_box_ = nullptr;
+    QVBoxLayout* advice_layout_ = nullptr;
+    QLineEdit* filter_edit_ = nullptr;
+    QCustomPlot* plot_ = nullptr;
+    QCPItemText* plot_empty_ = nullptr;
+    bool advice_clean_ = false;
+    QLabel* plot_title_ = nullptr;
+};
+
+// A strip above the views saying the data is incomplete because packets were
+// lost, with a button that opens the drop panel.
+class IncompleteBanner : public QWidget {
+    Q_OBJECT
+public:
+    explicit IncompleteBanner(QWidget* parent = nullptr);
+    // Shows the banner with this summary, or hides it when `incomplete` is false.
+    void setIncomplete(bool incomplete, const QString& summary);
+    QString text() const;
+
+signals:
+    void detailsRequested();
+
+protected:
+    void changeEvent(QEvent* e) override;
+
+private:
+    void restyle();
+    QLabel* label_ = nullptr;
+    QPushButton* details_ = nullptr;
+};
+
+} // namespace underhood
