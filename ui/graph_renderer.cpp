@@ -177,7 +177,8 @@ void GraphRenderer::paint(QPainter& p, const QRectF& target, const GraphScene& s
     if (n == 0) {
         p.setPen(style_.muted);
         p.setFont(font_);
-        p.drawText(target, Qt::AlignCenter, QObject::tr("No traffic in this time window"));
+        p.drawText(target.adjusted(20, 20, -20, -20), Qt::AlignCenter | Qt::TextWordWrap,
+                   v.empty_text.isEmpty() ? QObject::tr("No traffic in this time window") : v.empty_text);
     } else {
         paintLinks(p, target, scene, layout, v, adjacent);
         if (v.particles)

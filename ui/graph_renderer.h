@@ -50,6 +50,7 @@ struct GraphViewState {
     bool legend = true;
     bool particles = true;
     QString caption;
+    QString empty_text; // shown when there are no nodes
 };
 
 class GraphRenderer {

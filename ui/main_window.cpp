@@ -1,7 +1,7 @@
 #include "main_window.h"
 
 #include "capture_dialog.h"
-#include "overview_pane.h"
+#include "host_graph_pane.h"
 #include "packet_list_view.h"
 
 #include <QAction>
@@ -69,7 +69,12 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent)
     list_ = new PacketListView;
     list_->setPacketModel(packets_);
     connect(list_, &PacketListView::packetSelected, this, &MainWindow::showPacket);
-    overview_ = new OverviewPane;
+    graph_ = new HostGraphPane;
+    connect(list_, &PacketListView::packetSelected, graph_, &HostGraphPane::pulsePacket);
+    connect(graph_, &HostGraphPane::nodeSelected, this, [this](const QString& address) {
+        if (!address.isEmpty())
+            statusBar()->showMessage(tr("Selected %1 in the graph").arg(address), 5000);
+    });
 
     warning_bar_ = new QLabel;
     warning_bar_->setWordWrap(true);
@@ -78,7 +83,7 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent)
     warning_bar_->hide();
 
     splitter_ = new QSplitter(Qt::Vertical);
-    splitter_->addWidget(overview_);
+    splitter_->addWidget(graph_);
     splitter_->addWidget(list_);
     splitter_->setStretchFactor(0, 2);
     splitter_->setStretchFactor(1, 3);
@@ -156,6 +161,7 @@ void MainWindow::buildMenus()
     recent_menu_ = file->addMenu(tr("Open &Recent"));
     rebuildRecentMenu();
     file->addAction(act_save_);
+    file->addAction(tr("Export &Graph…"), graph_, &HostGraphPane::exportDialog);
     file->addSeparator();
     file->addAction(act_close_);
     file->addAction(act_quit_);
@@ -293,7 +299,7 @@ void MainWindow::setSession(CaptureSession* session)
                 [this](const QString& msg) { showError(tr("Capture stopped"), msg); });
     }
     packets_->setSession(session_);
-    overview_->setSession(session_);
+    graph_->setSession(session_);
     // Follow new packets during a live capture; a file opens at its start.
     list_->setFollowing(session_ && session_->isLive());
     warning_bar_->hide();
@@ -357,16 +363,12 @@ void MainWindow::onUpdated()
         if (total)
             progress_->setValue(int(100.0 * double(read) / double(total)));
     }
-    static int tick = 0;
-    if (++tick % 5 == 0 || !session_ || !session_->isRunning())
-        overview_->refresh();
     updateStatus();
 }
 
 void MainWindow::onFinished()
 {
     packets_->refresh();
-    overview_->refresh();
     progress_->hide();
     cancel_->hide();
     if (session_) {
@@ -558,7 +560,11 @@ void MainWindow::restartCapture()
     startCapture(o);
 }
 
-void MainWindow::setLayer(Layer layer) { layer_ = layer; }
+void MainWindow::setLayer(Layer layer)
+{
+    layer_ = layer;
+    graph_->setLayer(layer);
+}
 
 QString MainWindow::warningText() const { return warning_bar_->isVisible() ? warning_bar_->text() : QString(); }
 

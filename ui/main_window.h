@@ -21,7 +21,7 @@ class QToolButton;
 namespace underhood {
 
 class PacketListView;
-class OverviewPane;
+class HostGraphPane;
 
 // Writes packets of a session to a pcapng file (app/ provides it: the writer
 // lives with the capture code).
@@ -41,6 +41,7 @@ public:
     CaptureSession* session() const { return session_; }
     PacketListModel* packetModel() const { return packets_; }
     PacketListView* packetView() const { return list_; }
+    HostGraphPane* graphPane() const { return graph_; }
     // Shown in dialogs; tests read it instead of clicking through a modal box.
     QString lastError() const { return last_error_; }
     // The warning shown above the views (truncated file, cancelled load), empty when none.
@@ -81,7 +82,7 @@ private:
     QPointer<CaptureSession> session_;
     PacketListModel* packets_ = nullptr;
     PacketListView* list_ = nullptr;
-    OverviewPane* overview_ = nullptr;
+    HostGraphPane* graph_ = nullptr;
     QSplitter* splitter_ = nullptr;
     QWidget* details_ = nullptr;
     QLabel* warning_bar_ = nullptr;
