@@ -71,11 +71,7 @@ bool exportGraph(const QString& path, const GraphScene& scene, const ForceLayout
         return true;
     }
     QImage img(opts.size, QImage::Format_ARGB32_Premultiplied);
-    img.fill(opts.style.background);
-    {
-        QPainter p(&img);
-        renderer.paint(p, target, scene, layout, v);
-    }
+    renderer.render(img, scene, layout, v);
     if (!img.save(path, "PNG")) {
         if (error)
             *error = QObject::tr("%1: cannot write").arg(path);

@@ -6,6 +6,7 @@
 
 #include "force_layout.h"
 #include "graph_scene.h"
+#include "graph_raster.h"
 #include "label_placer.h"
 
 #include <QColor>
@@ -18,6 +19,7 @@
 #include <QString>
 
 #include <bitset>
+#include <functional>
 #include <vector>
 
 class QPainter;
@@ -64,8 +66,13 @@ public:
     // True for vector output (SVG): particles drawn as shapes, not blitted sprites.
     void setVectorOutput(bool on) { vector_ = on; }
 
+    // Draws with QPainter alone: any paint device (SVG, printers).
     void paint(QPainter& p, const QRectF& target, const GraphScene& scene, const ForceLayout& layout,
                const GraphViewState& view);
+    // The fast path for screens and PNG: links, particles and discs rasterised
+    // straight into the image, then text and decorations with QPainter. The
+    // image must be ARGB32 premultiplied; its device pixel ratio is honoured.
+    void render(QImage& image, const GraphScene& scene, const ForceLayout& layout, const GraphViewState& view);
 
     // Where things ended up in the last paint (hit tests, tests).
     struct LegendItem {
@@ -99,12 +106,43 @@ public:
                       const GraphViewState& v, QPointF screen);
 
 private:
+    struct LinkLook {
+        QColor color;
+        double width;
+        int layer; // drawing order: faint, normal, highlighted
+    };
+    struct NodeLook {
+        QColor fill, outline;
+        bool dim;
+    };
+    struct Particle {
+        QPointF at;
+        QRgb color;
+    };
+    std::vector<char> adjacency(const GraphScene& scene, size_t n, const GraphViewState& v) const;
+    LinkLook linkLook(const SceneLink& l, const GraphViewState& v, const std::vector<char>& adjacent);
+    NodeLook nodeLook(const SceneNode& node, size_t i, const std::vector<char>& adjacent);
+    QColor colorOf(Proto p);
+    void particles(const QRectF& target, const GraphScene& scene, const ForceLayout& layout, const GraphViewState& v,
+                   const std::vector<char>& adjacent, std::vector<Particle>& out);
+    std::vector<uint32_t> nodeOrder(const GraphScene& scene, size_t n) const;
     void paintLinks(QPainter& p, const QRectF& target, const GraphScene& scene, const ForceLayout& layout,
                     const GraphViewState& v, const std::vector<char>& adjacent);
     void paintParticles(QPainter& p, const QRectF& target, const GraphScene& scene, const ForceLayout& layout,
                         const GraphViewState& v, const std::vector<char>& adjacent);
     void paintNodes(QPainter& p, const QRectF& target, const GraphScene& scene, const ForceLayout& layout,
                     const GraphViewState& v, const std::vector<char>& adjacent);
+    void rasterise(QImage& image, const QRectF& target, const GraphScene& scene, const ForceLayout& layout,
+                   const GraphViewState& v, const std::vector<char>& adjacent);
+    void rasteriseParticles(QImage& image, const QRectF& target, const GraphScene& scene, const ForceLayout& layout,
+                            const GraphViewState& v, const std::vector<char>& adjacent);
+    static void inBands(QImage& image, bool parallel, const std::function<void(RasterCanvas&)>& draw);
+    void paintOverlay(QPainter& p, const QRectF& target, const GraphScene& scene, const ForceLayout& layout,
+                      const GraphViewState& v, const std::vector<char>& adjacent);
+    void paintPulses(QPainter& p, const QRectF& target, const GraphScene& scene, const ForceLayout& layout,
+                     const GraphViewState& v);
+    void paintDecorations(QPainter& p, const QRectF& target, const GraphScene& scene, const ForceLayout& layout,
+                          const GraphViewState& v, const std::vector<char>& adjacent);
     void paintLabels(QPainter& p, const QRectF& target, const GraphScene& scene, const ForceLayout& layout,
                      const GraphViewState& v, const std::vector<char>& adjacent);
     void paintLegend(QPainter& p, const QRectF& target, const GraphScene& scene, const GraphViewState& v);
@@ -117,6 +155,30 @@ private:
     std::vector<PlacedLabel> labels_;
     size_t particles_drawn_ = 0;
     QHash<QRgb, QPixmap> sprites_;
+    QHash<int, QColor> colors_;
+    // Links per node, for the scene generation they were counted for.
+    uint64_t degree_generation_ = 0;
+    std::vector<uint32_t> degree_;
+    void countDegrees(const GraphScene& scene);
+    // Labels are placed again only when something they depend on changed.
+    struct LabelKey {
+        uint64_t generation = 0, layout = 0;
+        double zoom = 0, cx = 0, cy = 0, w = 0, h = 0;
+        int selected = -2, hovered = -2;
+        size_t legend = 0;
+        bool operator==(const LabelKey&) const = default;
+    } label_key_;
+    // Links and discs only change when the layout, the view or the scene
+    // does: between those frames only the particles move over a copy.
+    struct StaticKey {
+        uint64_t generation = 0, layout = 0;
+        double zoom = 0, cx = 0, cy = 0, dpr = 0;
+        int w = 0, h = 0, selected = -2;
+        size_t hidden = 0;
+        QRgb background = 0;
+        bool operator==(const StaticKey&) const = default;
+    } static_key_;
+    QImage static_;
     // Label text per node, for the scene generation it was made for.
     uint64_t label_generation_ = 0;
     bool label_two_lines_ = false;

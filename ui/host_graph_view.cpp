@@ -231,7 +231,8 @@ void HostGraphView::advance(double dt)
             const SceneLink& l = scene_.links[i];
             if (!l.recent || l.a >= xs.size() || l.b >= xs.size())
                 continue;
-            const double tau = GraphRenderer::travelTime(std::hypot(xs[l.b] - xs[l.a], ys[l.b] - ys[l.a]));
+            const double dx = xs[l.b] - xs[l.a], dy = ys[l.b] - ys[l.a];
+            const double tau = GraphRenderer::travelTime(std::sqrt(dx * dx + dy * dy));
             for (int dir = 0; dir < 2; ++dir) {
                 const double pps = dir ? l.b_to_a_pps : l.a_to_b_pps;
                 if (pps <= 0)
@@ -272,9 +273,17 @@ void HostGraphView::tick()
 
 void HostGraphView::paintEvent(QPaintEvent*)
 {
-    QPainter p(this);
+    // Drawn into an image of our own (the renderer's fast path), then shown.
+    const qreal dpr = devicePixelRatioF();
+    const QSize px = (QSizeF(size()) * dpr).toSize();
+    if (frame_.size() != px || frame_.devicePixelRatio() != dpr) {
+        frame_ = QImage(px, QImage::Format_ARGB32_Premultiplied);
+        frame_.setDevicePixelRatio(dpr);
+    }
     view_.phases = &phases_;
-    renderer_.paint(p, QRectF(rect()), scene_, layout_, view_);
+    renderer_.render(frame_, scene_, layout_, view_);
+    QPainter p(this);
+    p.drawImage(0, 0, frame_);
     if (paused_) {
         p.setPen(renderer_.style().muted);
         p.drawText(rect().adjusted(0, 8, -10, 0), Qt::AlignTop | Qt::AlignRight, tr("⏸ paused"));

@@ -12,6 +12,7 @@
 #include "graph_scene.h"
 
 #include <QElapsedTimer>
+#include <QImage>
 #include <QTimer>
 #include <QWidget>
 
@@ -91,6 +92,7 @@ private:
     ForceLayout layout_;
     GraphRenderer renderer_;
     GraphViewState view_;
+    QImage frame_;
     std::vector<float> phases_;
     QTimer timer_;
     QElapsedTimer clock_;

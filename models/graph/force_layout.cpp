@@ -57,6 +57,7 @@ void ForceLayout::clear()
 
 void ForceLayout::sync(const GraphScene& scene)
 {
+    ++version_;
     // Remember where everything was (pins included), then lay the new set out.
     std::unordered_map<NodeId, double> old_alpha;
     old_alpha.reserve(id_.size());
@@ -87,7 +88,7 @@ void ForceLayout::sync(const GraphScene& scene)
     order_key_.resize(n);
     std::vector<char> known(n, 0);
     size_t fresh = 0, carried = 0;
-    double ring_need = 0, radius_sum = 0, charge_sum = 0;
+    double ring_need = 0, ring_area = 0, radius_sum = 0, charge_sum = 0;
     size_t n_local = 0;
     for (size_t i = 0; i < n; ++i) {
         const SceneNode& sn = scene.nodes[i];
@@ -102,6 +103,7 @@ void ForceLayout::sync(const GraphScene& scene)
             charge_sum += std::abs(charge_[i]);
         } else {
             ring_need += 2 * (sn.radius + p_.collide_padding + 6);
+            ring_area += 4 * (sn.radius + p_.collide_padding + 6) * (sn.radius + p_.collide_padding + 6);
         }
         auto a = old_alpha.find(sn.id);
         if (a != old_alpha.end()) {
@@ -128,7 +130,10 @@ void ForceLayout::sync(const GraphScene& scene)
     const double spacing = 2 * (n_local ? radius_sum / double(n_local) : 8) + p_.link_distance;
     local_r_ = spacing * std::sqrt(double(n_local) / std::numbers::pi);
     centre_k_ = n_local > 1 ? p_.centre_strength * charge_sum / (local_r_ * local_r_) : 0.05;
-    ring_r_ = std::max({local_r_ + 4 * p_.link_distance, ring_need / kTau, 4 * p_.link_distance});
+    // One ring while the remote nodes fit around it; past that, a band wide
+    // enough to hold them all.
+    ring_r_ = std::max(1.25 * local_r_ + 4 * p_.link_distance, 4 * p_.link_distance);
+    ring_outer_ = ring_need / kTau <= ring_r_ ? ring_r_ : std::sqrt(ring_r_ * ring_r_ + ring_area / std::numbers::pi);
 
     links_.clear();
     degree_.assign(n, 0);
@@ -232,7 +237,8 @@ void ForceLayout::place_new(const GraphScene& scene, const std::vector<char>& kn
                 at = {rr * std::cos(jitter_a), rr * std::sin(jitter_a)};
             } else {
                 const double ang = address_angle(sn.endpoint, sn.id);
-                at = {ring_r_ * std::cos(ang), ring_r_ * std::sin(ang)};
+                const double rr = ring_r_ + (ring_outer_ - ring_r_) * unit_hash(sn.id, 5);
+                at = {rr * std::cos(ang), rr * std::sin(ang)};
             }
         }
         x_[i] = at.x;
@@ -303,6 +309,7 @@ void ForceLayout::drag(size_t i, Vec2 p)
 {
     if (i >= size())
         return;
+    ++version_;
     x_[i] = p.x;
     y_[i] = p.y;
     vx_[i] = vy_[i] = 0;
@@ -361,6 +368,7 @@ bool ForceLayout::step()
     const size_t n = size();
     if (awake_ == 0 || n == 0)
         return false;
+    ++version_;
     if (kind_ == LayoutKind::Circle) {
         double moved = 0;
         for (size_t i = 0; i < n; ++i) {
@@ -622,7 +630,8 @@ void ForceLayout::regions()
             vx_[i] -= x_[i] * k * a;
             vy_[i] -= y_[i] * k * a;
         } else {
-            const double k = (ring_r_ - d) * p_.ring_strength * a / d;
+            const double target = d < ring_r_ ? ring_r_ : d > ring_outer_ ? ring_outer_ : d;
+            const double k = (target - d) * p_.ring_strength * a / d;
             vx_[i] += x_[i] * k;
             vy_[i] += y_[i] * k;
         }

@@ -76,6 +76,8 @@ public:
     bool bounds(Vec2& lo, Vec2& hi) const;
     // Pair interactions (body–body and body–cell) in the last step.
     uint64_t interactions() const { return interactions_; }
+    // Changes whenever a position does (views cache what depends on positions).
+    uint64_t version() const { return version_; }
     double ring_radius() const { return ring_r_; }
 
 private:
@@ -101,9 +103,10 @@ private:
     std::vector<uint32_t> degree_;
     std::vector<std::string> keys_;
     std::unordered_map<NodeId, Saved> memory_;
-    double local_r_ = 0, ring_r_ = 0, centre_k_ = 0.05;
+    double local_r_ = 0, ring_r_ = 0, ring_outer_ = 0, centre_k_ = 0.05;
     size_t awake_ = 0;
     uint64_t interactions_ = 0;
+    uint64_t version_ = 0;
     std::vector<Endpoint> order_key_;
 
     // Barnes–Hut quadtree, rebuilt each step.

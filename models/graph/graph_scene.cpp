@@ -322,6 +322,8 @@ GraphScene GraphBuilder::build(const TrafficWindow& window, const WindowSpans& s
         }
         SceneNode& n = nodes[i];
         n.radius = node_radius(metric_of(n, opts.size_by), opts.size_by, n.cluster);
+        if (n.cluster) // a cluster also shows how many hosts it holds
+            n.radius = std::max(n.radius, float(std::min(36.0, 8 + 2.5 * std::log2(double(n.members)))));
         if (n.cluster) {
             n.label = n.key + " · " + std::to_string(n.members);
         } else {
