@@ -4,6 +4,7 @@
 #include "stats_report.h"
 #include "traffic_model.h"
 
+#include <climits>
 #include <condition_variable>
 #include <cstring>
 #include <deque>
@@ -13,12 +14,16 @@
 #include <thread>
 #include <vector>
 
+#include <unistd.h>
+
 using namespace underhood;
 
 namespace {
 
 constexpr const char* kUsage =
     "usage: underhood-cli stats [--json] [--layer ip|ether|port] FILE|-\n"
+    "       underhood-cli graph FILE -o OUT.svg|OUT.png [--layer ip|ether|port] [--at SECONDS]\n"
+    "                     [--size WxH] [options]\n"
     "       underhood-cli --help | --version\n";
 
 constexpr const char* kHelp =
@@ -30,6 +35,10 @@ constexpr const char* kHelp =
     "                    the default), ether (MAC addresses) or port (address:port)\n"
     "  --top N           rows per table in text output (default 20)\n\n"
     "Exit status: 0 ok, 1 unreadable or unrecognised input, 2 usage error.\n";
+
+constexpr const char* kGraphHelp =
+    "  graph FILE -o OUT draw the host graph of FILE into OUT.png or OUT.svg, no\n"
+    "                    display needed (underhood-cli graph --help for its options)\n";
 
 // Decoded packets handed from the reading thread to the aggregating one, a
 // batch at a time. A fixed set of batches circulates, so a slow consumer
@@ -106,6 +115,28 @@ int usage_error(const std::string& msg)
 {
     std::cerr << "underhood-cli: " << msg << '\n' << kUsage;
     return 2;
+}
+
+// The graph needs Qt; it runs as its own program so that stats never loads Qt.
+int run_graph(char** argv)
+{
+    char self[PATH_MAX];
+    const ssize_t n = readlink("/proc/self/exe", self, sizeof self - 1);
+    std::string dir = ".";
+    if (n > 0) {
+        self[n] = 0;
+        dir = std::string(self, size_t(n));
+        dir.resize(dir.rfind('/'));
+    }
+    for (const std::string& path : {dir + "/underhood-cli-graph", dir + "/../libexec/underhood/underhood-cli-graph"}) {
+        if (access(path.c_str(), X_OK) != 0)
+            continue;
+        argv[0] = const_cast<char*>(path.c_str());
+        execv(path.c_str(), argv);
+    }
+    std::cerr << "underhood-cli: the graph command needs underhood-cli-graph, which is not installed beside "
+              << dir << '\n';
+    return 1;
 }
 
 int run_stats(const std::vector<std::string>& args)
@@ -239,7 +270,7 @@ int main(int argc, char** argv)
     if (args.empty())
         return usage_error("no command given");
     if (args[0] == "--help" || args[0] == "-h" || args[0] == "help") {
-        std::cout << kUsage << '\n' << kHelp;
+        std::cout << kUsage << '\n' << kHelp << '\n' << kGraphHelp;
         return 0;
     }
     if (args[0] == "--version") {
@@ -248,5 +279,7 @@ int main(int argc, char** argv)
     }
     if (args[0] == "stats")
         return run_stats({args.begin() + 1, args.end()});
+    if (args[0] == "graph")
+        return run_graph(argv + 1);
     return usage_error("unknown command '" + args[0] + "'");
 }

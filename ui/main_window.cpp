@@ -6,8 +6,8 @@
 #include "filter_bar.h"
 #include "host_table_model.h"
 #include "drop_panel.h"
-#include "overview_pane.h"
 #include "packet_details_pane.h"
+#include "host_graph_pane.h"
 #include "packet_list_view.h"
 #include "protocol_tree_model.h"
 #include "table_pane.h"
@@ -107,7 +107,12 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent)
     list_ = new PacketListView;
     list_->setPacketModel(packets_);
     connect(list_, &PacketListView::packetSelected, this, &MainWindow::showPacket);
-    overview_ = new OverviewPane;
+    graph_ = new HostGraphPane;
+    connect(list_, &PacketListView::packetSelected, graph_, &HostGraphPane::pulsePacket);
+    connect(graph_, &HostGraphPane::nodeSelected, this, [this](const QString& address) {
+        if (!address.isEmpty())
+            statusBar()->showMessage(tr("Selected %1 in the graph").arg(address), 5000);
+    });
 
     warning_bar_ = new QLabel;
     warning_bar_->setWordWrap(true);
@@ -138,7 +143,7 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent)
     list_lay->addWidget(list_, 1);
 
     splitter_ = new QSplitter(Qt::Vertical);
-    splitter_->addWidget(overview_);
+    splitter_->addWidget(graph_);
     splitter_->addWidget(list_box);
     splitter_->setStretchFactor(0, 2);
     splitter_->setStretchFactor(1, 3);
@@ -223,6 +228,7 @@ void MainWindow::buildMenus()
     recent_menu_ = file->addMenu(tr("Open &Recent"));
     rebuildRecentMenu();
     file->addAction(act_save_);
+    file->addAction(tr("Export &Graph…"), graph_, &HostGraphPane::exportDialog);
     file->addSeparator();
     file->addAction(act_close_);
     file->addAction(act_quit_);
@@ -429,12 +435,12 @@ void MainWindow::setSession(CaptureSession* session)
     filter_program_.reset();
     filter_->setStatus(QString());
     packets_->setSession(session_);
-    overview_->setSession(session_);
     hosts_->clear();
     convs_->clear();
     refreshTables();
     plot_->setSession(session_);
     drops_->setSession(session_);
+    graph_->setSession(session_);
     // Follow new packets during a live capture; a file opens at its start.
     list_->setFollowing(session_ && session_->isLive());
     warning_bar_->hide();
@@ -506,8 +512,6 @@ void MainWindow::onUpdated()
             progress_->setValue(int(100.0 * double(read) / double(total)));
     }
     ++tick_;
-    if (tick_ % 5 == 0 || !session_ || !session_->isRunning())
-        overview_->refresh();
     if (tick_ % 3 == 0 || !session_ || !session_->isRunning())
         refreshTables();
     if (filter_program_ && session_ && session_->isLive())
@@ -524,7 +528,6 @@ void MainWindow::onFinished()
     refreshTables();
     if (filter_program_)
         continueLiveFilter();
-    overview_->refresh();
     drops_->refresh();
     plot_->setDropEvents(drops_->statistics().events());
     plot_->refresh();
@@ -737,6 +740,7 @@ void MainWindow::restartCapture()
 void MainWindow::setLayer(Layer layer)
 {
     layer_ = layer;
+    graph_->setLayer(layer);
     hosts_->setLayer(layer);
     convs_->setLayer(layer);
     host_pane_->setLayer(layer);

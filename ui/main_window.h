@@ -25,7 +25,6 @@ class PacketDetailsPane;
 namespace underhood {
 
 class PacketListView;
-class OverviewPane;
 class FilterBar;
 class TablePane;
 class HostTableModel;
@@ -34,6 +33,7 @@ class ProtocolTreeModel;
 class ThroughputPlot;
 class DropPanel;
 class IncompleteBanner;
+class HostGraphPane;
 
 // Writes packets of a session to a pcapng file (app/ provides it: the writer
 // lives with the capture code).
@@ -58,6 +58,7 @@ public:
     // The "data incomplete" banner's text, empty while it is hidden.
     QString incompleteText() const;
     void showDropPanel();
+    HostGraphPane* graphPane() const { return graph_; }
     // Shown in dialogs; tests read it instead of clicking through a modal box.
     QString lastError() const { return last_error_; }
     // The warning shown above the views (truncated file, cancelled load), empty when none.
@@ -104,12 +105,12 @@ private:
     QPointer<CaptureSession> session_;
     PacketListModel* packets_ = nullptr;
     PacketListView* list_ = nullptr;
-    OverviewPane* overview_ = nullptr;
     ThroughputPlot* plot_ = nullptr;
     DropPanel* drops_ = nullptr;
     IncompleteBanner* banner_ = nullptr;
     QDockWidget* plot_dock_ = nullptr;
     QDockWidget* drops_dock_ = nullptr;
+    HostGraphPane* graph_ = nullptr;
     QSplitter* splitter_ = nullptr;
     ::PacketDetailsPane* details_ = nullptr;
     FilterBar* filter_ = nullptr;

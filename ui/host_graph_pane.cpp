@@ -1,0 +1,566 @@
+#include "host_graph_pane.h"
+
+#include "capture_session.h"
+#include "graph_timeline.h"
+#include "host_graph_view.h"
+
+#include <QCheckBox>
+#include <QComboBox>
+#include <QDialog>
+#include <QDialogButtonBox>
+#include <QDoubleSpinBox>
+#include <QFileDialog>
+#include <QFileInfo>
+#include <QFormLayout>
+#include <QHBoxLayout>
+#include <QLabel>
+#include <QLineEdit>
+#include <QLocale>
+#include <QMessageBox>
+#include <QSettings>
+#include <QSpinBox>
+#include <QStyle>
+#include <QToolButton>
+#include <QVBoxLayout>
+
+#include <algorithm>
+#include <cmath>
+
+namespace underhood {
+
+namespace {
+
+constexpr qint64 kLoadingRebuildMs = 700; // while a file loads, rebuild at most this often
+constexpr qint64 kPlaybackRebuildMs = 40; // while playing, 25 scenes a second
+
+const char* cluster_key(ClusterMode m)
+{
+    switch (m) {
+    case ClusterMode::Auto: return "auto";
+    case ClusterMode::Prefix24: return "24";
+    case ClusterMode::Prefix16: return "16";
+    case ClusterMode::Internet: return "internet";
+    case ClusterMode::Off: return "off";
+    }
+    return "auto";
+}
+
+} // namespace
+
+HostGraphPane::HostGraphPane(CaptureSession* session, QWidget* parent) : QWidget(parent)
+{
+    view_ = new HostGraphView;
+    timeline_ = new GraphTimeline;
+    loadSettings();
+    buildControls();
+    auto* lay = qobject_cast<QVBoxLayout*>(layout());
+    lay->addWidget(view_, 1);
+    lay->addWidget(timeline_);
+    timeline_->setEnabled(false);
+
+    connect(view_, &HostGraphView::nodeSelected, this, &HostGraphPane::nodeSelected);
+    connect(view_, &HostGraphView::frame, this, &HostGraphPane::onFrame);
+    connect(view_, &HostGraphView::expandRequested, this, [this](quint64 id) {
+        opts_.expanded.insert(id);
+        rebuild();
+    });
+    connect(view_, &HostGraphView::collapseRequested, this, [this](quint64 id) {
+        opts_.expanded.erase(id);
+        rebuild();
+    });
+    connect(view_, &HostGraphView::protocolToggled, this, [this](int proto) {
+        opts_.hidden.flip(size_t(proto));
+        view_->setHidden(opts_.hidden);
+        rebuild();
+    });
+    connect(view_, &HostGraphView::pausedChanged, this, [this](bool paused) {
+        pause_->setChecked(paused);
+        if (!paused && dirty_)
+            refresh();
+    });
+    connect(timeline_, &GraphTimeline::seekRequested, this, &HostGraphPane::seek);
+    connect(timeline_, &GraphTimeline::stepRequested, this, &HostGraphPane::step);
+    connect(timeline_, &GraphTimeline::followRequested, this, &HostGraphPane::follow);
+    connect(timeline_, &GraphTimeline::speedChanged, this, [this](double s) { speed_ = s; });
+    connect(timeline_, &GraphTimeline::playToggled, this, [this](bool on) {
+        if (!cursor_)
+            return;
+        playing_ = on;
+        if (on) {
+            int64_t first = 0, last = 0;
+            cursor_->capture_bounds(first, last);
+            play_ns_ = double(cursor_->time());
+            if (follow_ || cursor_->time() >= last)
+                play_ns_ = double(first); // from the start when at the end
+            follow_ = false;
+            timeline_->setFollowing(false);
+        }
+        view_->setAnimating(on);
+    });
+    setSession(session);
+}
+
+HostGraphPane::~HostGraphPane() = default;
+
+void HostGraphPane::buildControls()
+{
+    auto* lay = new QVBoxLayout(this);
+    lay->setContentsMargins(0, 0, 0, 0);
+    lay->setSpacing(0);
+    auto* bar = new QWidget;
+    auto* row = new QHBoxLayout(bar);
+    row->setContentsMargins(6, 3, 6, 3);
+    row->setSpacing(6);
+    auto combo = [&](const QString& label, const QString& tip, std::initializer_list<std::pair<QString, QString>> items,
+                     const QString& current) {
+        auto* l = new QLabel(label);
+        row->addWidget(l);
+        auto* c = new QComboBox;
+        c->setToolTip(tip);
+        for (const auto& [text, key] : items)
+            c->addItem(text, key);
+        c->setCurrentIndex(std::max(0, c->findData(current)));
+        l->setBuddy(c);
+        row->addWidget(c);
+        return c;
+    };
+    layer_box_ = combo(tr("&Nodes:"), tr("What a node is: an IP address, a MAC address, or an address and port"),
+                       {{tr("IP hosts"), "ip"}, {tr("Ethernet"), "ether"}, {tr("Ports"), "port"}},
+                       layer_name(opts_.layer));
+    size_box_ = combo(tr("Si&ze:"), tr("Node size and link width from all traffic in the window, or from the recent rate"),
+                      {{tr("Total"), "total"}, {tr("Recent rate"), "rate"}},
+                      opts_.size_by == SizeMetric::Rate ? "rate" : "total");
+    cluster_box_ = combo(tr("&Clusters:"), tr("How remote hosts collapse when there are many"),
+                         {{tr("Automatic"), "auto"}, {tr("/24 networks"), "24"}, {tr("/16 networks"), "16"},
+                          {tr("One Internet node"), "internet"}, {tr("Off"), "off"}},
+                         cluster_key(opts_.cluster));
+    auto* top_label = new QLabel(tr("&Top:"));
+    row->addWidget(top_label);
+    top_box_ = new QSpinBox;
+    top_box_->setRange(0, 100000);
+    top_box_->setSpecialValueText(tr("all"));
+    top_box_->setValue(int(opts_.top_n));
+    top_box_->setToolTip(tr("Show only this many of the busiest nodes"));
+    top_label->setBuddy(top_box_);
+    row->addWidget(top_box_);
+    layout_box_ = combo(tr("&Layout:"), tr("Force-directed (local hosts in the middle, remote around) or circles"),
+                        {{tr("Force"), "force"}, {tr("Circle"), "circle"}},
+                        QSettings().value("graph/layout", "force").toString());
+    row->addStretch(1);
+    auto button = [&](QStyle::StandardPixmap icon, const QString& text, const QString& tip) {
+        auto* b = new QToolButton;
+        if (icon != QStyle::SP_CustomBase)
+            b->setIcon(style()->standardIcon(icon));
+        else
+            b->setText(text);
+        b->setToolTip(tip);
+        b->setAutoRaise(true);
+        row->addWidget(b);
+        return b;
+    };
+    pause_ = button(QStyle::SP_MediaPause, {}, tr("Freeze the picture; the capture goes on (Space)"));
+    pause_->setCheckable(true);
+    auto* fit = button(QStyle::SP_CustomBase, tr("Fit"), tr("Show the whole graph (F)"));
+    auto* settings = button(QStyle::SP_CustomBase, tr("Settings…"), tr("Timeouts, rate window, clusters, local subnets"));
+    lay->addWidget(bar);
+
+    connect(layer_box_, &QComboBox::currentIndexChanged, this, [this] {
+        Layer l;
+        if (parse_layer(layer_box_->currentData().toString().toStdString(), l))
+            setLayer(l);
+    });
+    connect(size_box_, &QComboBox::currentIndexChanged, this, [this] {
+        opts_.size_by = size_box_->currentData().toString() == "rate" ? SizeMetric::Rate : SizeMetric::Total;
+        saveSettings();
+        rebuild();
+    });
+    connect(cluster_box_, &QComboBox::currentIndexChanged, this, [this] {
+        const QString k = cluster_box_->currentData().toString();
+        opts_.cluster = k == "24"         ? ClusterMode::Prefix24
+                        : k == "16"       ? ClusterMode::Prefix16
+                        : k == "internet" ? ClusterMode::Internet
+                        : k == "off"      ? ClusterMode::Off
+                                          : ClusterMode::Auto;
+        opts_.expanded.clear();
+        saveSettings();
+        rebuild();
+    });
+    connect(top_box_, &QSpinBox::valueChanged, this, [this](int v) {
+        opts_.top_n = size_t(v);
+        saveSettings();
+        rebuild();
+    });
+    connect(layout_box_, &QComboBox::currentIndexChanged, this, [this] {
+        const bool circle = layout_box_->currentData().toString() == "circle";
+        view_->setLayoutKind(circle ? LayoutKind::Circle : LayoutKind::Force);
+        saveSettings();
+    });
+    connect(pause_, &QToolButton::toggled, view_, &HostGraphView::setPaused);
+    connect(fit, &QToolButton::clicked, view_, &HostGraphView::fitToView);
+    connect(settings, &QToolButton::clicked, this, &HostGraphPane::settingsDialog);
+    view_->setLayoutKind(layout_box_->currentData().toString() == "circle" ? LayoutKind::Circle : LayoutKind::Force);
+}
+
+void HostGraphPane::loadSettings()
+{
+    QSettings s;
+    spans_.window_ns = int64_t(s.value("graph/nodeTimeout", 60.0).toDouble() * 1e9);
+    spans_.recent_ns = int64_t(s.value("graph/linkTimeout", 3.0).toDouble() * 1e9);
+    spans_.rate_ns = int64_t(s.value("graph/rateWindow", 2.0).toDouble() * 1e9);
+    opts_.cluster_threshold = size_t(std::max(2, s.value("graph/clusterThreshold", 40).toInt()));
+    opts_.keep_busiest_remote = size_t(std::max(0, s.value("graph/keepBusiest", 8).toInt()));
+    opts_.size_by = s.value("graph/sizeBy", "total").toString() == "rate" ? SizeMetric::Rate : SizeMetric::Total;
+    const QString c = s.value("graph/cluster", "auto").toString();
+    opts_.cluster = c == "24"         ? ClusterMode::Prefix24
+                    : c == "16"       ? ClusterMode::Prefix16
+                    : c == "internet" ? ClusterMode::Internet
+                    : c == "off"      ? ClusterMode::Off
+                                      : ClusterMode::Auto;
+    opts_.top_n = size_t(std::max(0, s.value("graph/topN", 0).toInt()));
+    std::vector<IpPrefix> subnets;
+    for (const QString& t : s.value("graph/localSubnets").toStringList()) {
+        IpPrefix p;
+        if (IpPrefix::parse(t.trimmed().toStdString(), p))
+            subnets.push_back(p);
+    }
+    builder_.locals().set_configured(std::move(subnets));
+    builder_.locals().set_detect(s.value("graph/detectLocal", true).toBool());
+}
+
+void HostGraphPane::saveSettings() const
+{
+    QSettings s;
+    s.setValue("graph/nodeTimeout", double(spans_.window_ns) / 1e9);
+    s.setValue("graph/linkTimeout", double(spans_.recent_ns) / 1e9);
+    s.setValue("graph/rateWindow", double(spans_.rate_ns) / 1e9);
+    s.setValue("graph/clusterThreshold", int(opts_.cluster_threshold));
+    s.setValue("graph/keepBusiest", int(opts_.keep_busiest_remote));
+    s.setValue("graph/sizeBy", opts_.size_by == SizeMetric::Rate ? "rate" : "total");
+    s.setValue("graph/cluster", cluster_key(opts_.cluster));
+    s.setValue("graph/topN", int(opts_.top_n));
+    if (layout_box_)
+        s.setValue("graph/layout", layout_box_->currentData().toString());
+}
+
+void HostGraphPane::settingsDialog()
+{
+    QDialog dlg(this);
+    dlg.setWindowTitle(tr("Host Graph Settings"));
+    auto* form = new QFormLayout(&dlg);
+    auto seconds = [&](double v, double min, const QString& tip) {
+        auto* b = new QDoubleSpinBox;
+        b->setRange(min, 86400);
+        b->setDecimals(1);
+        b->setSuffix(tr(" s"));
+        b->setValue(v);
+        b->setToolTip(tip);
+        return b;
+    };
+    auto* node_to = seconds(double(spans_.window_ns) / 1e9, 0,
+                            tr("Nodes without traffic this long leave the graph; the graph shows this much history "
+                               "(0: everything from the start)"));
+    node_to->setSpecialValueText(tr("never"));
+    auto* link_to = seconds(double(spans_.recent_ns) / 1e9, 0.1, tr("Links without traffic this long fade"));
+    auto* rate = seconds(double(spans_.rate_ns) / 1e9, 0.1, tr("Moving average of throughput and packets per second"));
+    auto* threshold = new QSpinBox;
+    threshold->setRange(2, 100000);
+    threshold->setValue(int(opts_.cluster_threshold));
+    threshold->setToolTip(tr("Remote nodes shown before they collapse into clusters"));
+    auto* keep = new QSpinBox;
+    keep->setRange(0, 1000);
+    keep->setValue(int(opts_.keep_busiest_remote));
+    keep->setToolTip(tr("The busiest remote hosts stay single when the rest collapse"));
+    QStringList subnets;
+    for (const IpPrefix& p : builder_.locals().configured())
+        subnets << QString::fromStdString(p.to_string());
+    auto* local = new QLineEdit(subnets.join(", "));
+    local->setPlaceholderText(tr("e.g. 192.0.2.0/24, 2001:db8:1::/64"));
+    local->setToolTip(tr("Subnets drawn in the middle as the local network"));
+    auto* detect = new QCheckBox(tr("Also detect the local network from the capture"));
+    detect->setChecked(QSettings().value("graph/detectLocal", true).toBool());
+    form->addRow(tr("Node timeout:"), node_to);
+    form->addRow(tr("Link timeout:"), link_to);
+    form->addRow(tr("Rate window:"), rate);
+    form->addRow(tr("Cluster past:"), threshold);
+    form->addRow(tr("Busiest remote kept single:"), keep);
+    form->addRow(tr("Local subnets:"), local);
+    form->addRow(QString(), detect);
+    auto* buttons = new QDialogButtonBox(QDialogButtonBox::Ok | QDialogButtonBox::Cancel);
+    form->addRow(buttons);
+    connect(buttons, &QDialogButtonBox::accepted, &dlg, &QDialog::accept);
+    connect(buttons, &QDialogButtonBox::rejected, &dlg, &QDialog::reject);
+    if (dlg.exec() != QDialog::Accepted)
+        return;
+    QStringList good;
+    std::vector<IpPrefix> prefixes;
+    for (const QString& t : local->text().split(',', Qt::SkipEmptyParts)) {
+        IpPrefix p;
+        if (IpPrefix::parse(t.trimmed().toStdString(), p)) {
+            prefixes.push_back(p);
+            good << QString::fromStdString(p.to_string());
+        }
+    }
+    QSettings s;
+    s.setValue("graph/localSubnets", good);
+    s.setValue("graph/detectLocal", detect->isChecked());
+    builder_.locals().set_configured(std::move(prefixes));
+    builder_.locals().set_detect(detect->isChecked());
+    opts_.cluster_threshold = size_t(threshold->value());
+    opts_.keep_busiest_remote = size_t(keep->value());
+    WindowSpans sp;
+    sp.window_ns = int64_t(node_to->value() * 1e9);
+    sp.recent_ns = int64_t(link_to->value() * 1e9);
+    sp.rate_ns = int64_t(rate->value() * 1e9);
+    setSpans(sp);
+    saveSettings();
+}
+
+void HostGraphPane::setSession(CaptureSession* session)
+{
+    if (session_)
+        session_->disconnect(this);
+    session_ = session;
+    playing_ = false;
+    follow_ = true;
+    view_->setAnimating(false);
+    timeline_->setPlaying(false);
+    timeline_->setFollowing(true);
+    opts_.expanded.clear();
+    cursor_.reset();
+    window_ = std::make_unique<TrafficWindow>();
+    view_->layout().clear();
+    since_build_.invalidate();
+    if (session_) {
+        cursor_ = std::make_unique<WindowCursor>(session_->engine(), *window_);
+        cursor_->set_spans(spans_);
+        connect(session_, &CaptureSession::updated, this, &HostGraphPane::refresh);
+        connect(session_, &CaptureSession::finished, this, [this] {
+            since_build_.invalidate();
+            refresh();
+        });
+        view_->setEmptyText(tr("No traffic yet"));
+    } else {
+        view_->setEmptyText(tr("Open a capture (File ▸ Open, or drop a file here) or start a live capture "
+                               "(Capture ▸ Start): hosts appear here as they talk."));
+    }
+    timeline_->setEnabled(session_ != nullptr);
+    rebuild();
+    view_->fitToView();
+    refresh();
+}
+
+void HostGraphPane::setLayer(Layer layer)
+{
+    if (layer == opts_.layer)
+        return;
+    opts_.layer = layer;
+    opts_.expanded.clear();
+    const int i = layer_box_->findData(QString::fromLatin1(layer_name(layer)));
+    if (i >= 0 && i != layer_box_->currentIndex())
+        layer_box_->setCurrentIndex(i);
+    rebuild();
+    view_->fitToView();
+}
+
+void HostGraphPane::setOptions(const GraphOptions& opts)
+{
+    opts_ = opts;
+    rebuild();
+}
+
+void HostGraphPane::setSpans(const WindowSpans& spans)
+{
+    spans_ = spans;
+    if (cursor_)
+        cursor_->set_spans(spans_);
+    rebuild();
+}
+
+void HostGraphPane::refresh()
+{
+    if (!session_ || !cursor_)
+        return;
+    updateTimeline();
+    if (view_->isPaused()) {
+        dirty_ = true;
+        return;
+    }
+    if (!follow_)
+        return;
+    // A file loads in a second or two: a few pictures on the way are enough.
+    const bool loading = session_->isRunning() && !session_->isLive();
+    if (loading && since_build_.isValid() && since_build_.elapsed() < kLoadingRebuildMs) {
+        dirty_ = true;
+        return;
+    }
+    cursor_->seek_end();
+    rebuild();
+    timeline_->setPosition(cursor_->time());
+}
+
+void HostGraphPane::updateTimeline()
+{
+    if (!cursor_)
+        return;
+    int64_t first = 0, last = 0;
+    if (cursor_->capture_bounds(first, last))
+        timeline_->setRange(first, last);
+}
+
+qint64 HostGraphPane::time() const { return cursor_ ? cursor_->time() : 0; }
+
+void HostGraphPane::seek(qint64 t_ns)
+{
+    if (!cursor_)
+        return;
+    follow_ = false;
+    timeline_->setFollowing(false);
+    play_ns_ = double(t_ns);
+    cursor_->seek(t_ns);
+    rebuild();
+    timeline_->setPosition(cursor_->time());
+}
+
+bool HostGraphPane::step(int direction)
+{
+    if (!cursor_)
+        return false;
+    follow_ = false;
+    playing_ = false;
+    timeline_->setPlaying(false);
+    timeline_->setFollowing(false);
+    view_->setAnimating(false);
+    if (!cursor_->step(direction))
+        return false;
+    rebuild();
+    timeline_->setPosition(cursor_->time());
+    play_ns_ = double(cursor_->time());
+    if (const uint64_t n = cursor_->last_number())
+        pulsePacket(n);
+    return true;
+}
+
+void HostGraphPane::follow()
+{
+    if (!cursor_)
+        return;
+    follow_ = true;
+    playing_ = false;
+    timeline_->setPlaying(false);
+    timeline_->setFollowing(true);
+    view_->setAnimating(false);
+    cursor_->seek_end();
+    rebuild();
+    timeline_->setPosition(cursor_->time());
+}
+
+void HostGraphPane::onFrame(double dt)
+{
+    if (!playing_ || !cursor_ || view_->isPaused())
+        return;
+    int64_t first = 0, last = 0;
+    if (!cursor_->capture_bounds(first, last))
+        return;
+    play_ns_ += dt * speed_ * 1e9;
+    const bool end = play_ns_ >= double(last);
+    if (end) {
+        play_ns_ = double(last);
+        playing_ = false;
+        timeline_->setPlaying(false);
+        view_->setAnimating(false);
+    }
+    cursor_->seek(int64_t(play_ns_));
+    timeline_->setPosition(int64_t(play_ns_));
+    if (end || !since_build_.isValid() || since_build_.elapsed() >= kPlaybackRebuildMs)
+        rebuild();
+}
+
+void HostGraphPane::rebuild()
+{
+    dirty_ = false;
+    since_build_.restart();
+    if (!session_ || !cursor_) {
+        view_->setScene(GraphScene{});
+        view_->setCaption({});
+        return;
+    }
+    opts_.keep = view_->selectedId();
+    GraphScene scene = session_->engine().with_state([&](const IngestEngine::State& st) {
+        return builder_.build(*window_, cursor_->spans(), opts_, &st.model.names(), cursor_->time());
+    });
+    view_->setScene(std::move(scene));
+    view_->setCaption(caption());
+}
+
+QString HostGraphPane::caption() const
+{
+    const GraphScene& s = view_->scene();
+    const QLocale loc;
+    QString c = tr("%1 · %n hosts", nullptr, int(s.hosts)).arg(QString::fromLatin1(layer_name(s.layer)));
+    if (s.clustered)
+        c += tr(" (%1 in clusters)").arg(loc.toString(qulonglong(s.clustered)));
+    if (s.filtered_out)
+        c += tr(" · %1 nodes filtered out").arg(loc.toString(qulonglong(s.filtered_out)));
+    int64_t first = 0, last = 0;
+    if (cursor_ && cursor_->capture_bounds(first, last)) {
+        const double at = double(cursor_->time() - first) / 1e9;
+        c += spans_.window_ns > 0 ? tr(" · %1 s to %2 s").arg(std::max(0.0, at - double(spans_.window_ns) / 1e9), 0, 'f', 1).arg(at, 0, 'f', 1)
+                                  : tr(" · start to %1 s").arg(at, 0, 'f', 1);
+    }
+    return c;
+}
+
+void HostGraphPane::pulsePacket(quint64 number)
+{
+    if (!session_ || number == 0)
+        return;
+    const IngestEngine& engine = session_->engine();
+    auto entry = engine.with_state([&](const IngestEngine::State& st) -> std::optional<PacketIndexEntry> {
+        if (number < st.first_number || number - st.first_number >= st.index.size())
+            return std::nullopt;
+        return st.index[size_t(number - st.first_number)];
+    });
+    if (!entry)
+        return;
+    const std::vector<uint8_t> bytes = engine.packet_bytes(number);
+    DecodedPacket dp;
+    decode_packet(engine.link_type_of(entry->interface_id), Bytes(bytes.data(), bytes.size()), entry->origlen, dp);
+    Endpoint src, dst;
+    if (!TrafficModel::endpoints(opts_.layer, dp, src, dst))
+        return;
+    const GraphScene& s = view_->scene();
+    const int link = s.link_between(node_id(src), node_id(dst));
+    if (link < 0)
+        return;
+    auto shown = s.shown_as.find(node_id(src));
+    const bool forward = shown != s.shown_as.end() && s.nodes[s.links[size_t(link)].a].id == shown->second;
+    view_->pulseLink(link, forward);
+}
+
+bool HostGraphPane::exportGraph(const QString& path, QString* error)
+{
+    QSize size = view_->size();
+    if (size.width() < 1600)
+        size = size.scaled(1600, 100000, Qt::KeepAspectRatio);
+    return view_->exportImage(path, size, error);
+}
+
+void HostGraphPane::exportDialog()
+{
+    QSettings s;
+    const QString dir = s.value("files/lastExportDir", s.value("files/lastDir").toString()).toString();
+    QString selected;
+    QString path = QFileDialog::getSaveFileName(this, tr("Export Graph"), dir,
+                                                tr("PNG image (*.png);;SVG drawing (*.svg)"), &selected);
+    if (path.isEmpty())
+        return;
+    const QString suffix = QFileInfo(path).suffix().toLower();
+    if (suffix != "png" && suffix != "svg")
+        path += selected.contains("svg") ? ".svg" : ".png";
+    s.setValue("files/lastExportDir", QFileInfo(path).absolutePath());
+    QString err;
+    if (!exportGraph(path, &err))
+        QMessageBox::warning(this, tr("Cannot export the graph"), err);
+}
+
+} // namespace underhood

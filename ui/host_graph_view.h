@@ -1,0 +1,110 @@
+// The animated host graph widget: draws a GraphScene with GraphRenderer at a
+// steady frame rate while the layout settles and particles travel along the
+// links, and handles the interaction (zoom and pan with mouse and keys, fit,
+// drag to pin, double-click to release or open a cluster, hover tooltips,
+// selection, the legend, pause).
+//
+// It knows nothing of captures: HostGraphPane feeds it scenes.
+#pragma once
+
+#include "force_layout.h"
+#include "graph_renderer.h"
+#include "graph_scene.h"
+
+#include <QElapsedTimer>
+#include <QImage>
+#include <QTimer>
+#include <QWidget>
+
+namespace underhood {
+
+class HostGraphView : public QWidget {
+    Q_OBJECT
+public:
+    explicit HostGraphView(QWidget* parent = nullptr);
+
+    // A new scene: nodes keep their places, new ones settle in.
+    void setScene(GraphScene scene);
+    const GraphScene& scene() const { return scene_; }
+    const ForceLayout& layout() const { return layout_; }
+    ForceLayout& layout() { return layout_; }
+    const GraphViewState& viewState() const { return view_; }
+    const GraphRenderer& renderer() const { return renderer_; }
+
+    void setLayoutKind(LayoutKind k);
+    void relayout();
+    // Shows the whole graph, and keeps doing so as it grows until the user zooms or pans.
+    void fitToView();
+    void zoomBy(double factor, QPointF anchor);
+    double zoom() const { return view_.zoom; }
+
+    // Freezes the picture (layout and particles); the data may go on changing underneath.
+    void setPaused(bool paused);
+    bool isPaused() const { return paused_; }
+    // Keeps frames coming even when nothing moves (the timeline is playing).
+    void setAnimating(bool on);
+
+    // Lights up a link for a moment (a packet picked in the list).
+    void pulseLink(int link, bool forward);
+    void selectNode(int index);
+    NodeId selectedId() const { return selected_id_; }
+    QString selectedAddress() const;
+    void setHidden(const std::bitset<256>& hidden);
+    void setCaption(const QString& caption);
+    void setEmptyText(const QString& text);
+
+    // Renders the whole graph into a PNG or SVG file.
+    bool exportImage(const QString& path, const QSize& size, QString* error) const;
+    // One frame's work (layout, particles) as the timer would do it.
+    void advance(double dt);
+    QString tooltipText(int node) const;
+
+signals:
+    void nodeSelected(const QString& address); // empty when the selection is cleared
+    void expandRequested(quint64 cluster);
+    void collapseRequested(quint64 cluster);
+    void protocolToggled(int proto);
+    void pausedChanged(bool paused);
+    void frame(double dt); // before each animation frame (playback hooks in here)
+
+protected:
+    void paintEvent(QPaintEvent*) override;
+    void resizeEvent(QResizeEvent*) override;
+    void mousePressEvent(QMouseEvent* e) override;
+    void mouseMoveEvent(QMouseEvent* e) override;
+    void mouseReleaseEvent(QMouseEvent* e) override;
+    void mouseDoubleClickEvent(QMouseEvent* e) override;
+    void wheelEvent(QWheelEvent* e) override;
+    void keyPressEvent(QKeyEvent* e) override;
+    void leaveEvent(QEvent*) override;
+    void contextMenuEvent(QContextMenuEvent* e) override;
+    void changeEvent(QEvent* e) override;
+
+private:
+    void tick();
+    void wake();
+    bool hasParticles() const;
+    void setHovered(int node, QPoint global);
+    int indexOf(NodeId id) const { return id ? scene_.find(id) : -1; }
+    void syncIndices();
+
+    GraphScene scene_;
+    ForceLayout layout_;
+    GraphRenderer renderer_;
+    GraphViewState view_;
+    QImage frame_;
+    std::vector<float> phases_;
+    QTimer timer_;
+    QElapsedTimer clock_;
+    double last_tick_ = 0;
+    bool paused_ = false;
+    bool auto_fit_ = true;
+    bool animating_ = false;
+    NodeId selected_id_ = 0, hovered_id_ = 0;
+    int drag_node_ = -1;
+    bool panning_ = false, moved_ = false;
+    QPoint press_pos_;
+    QPointF press_centre_;
+};
+
+} // namespace underhood
