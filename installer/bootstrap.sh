@@ -25,7 +25,7 @@ done
 packages=(
   # build
   build-essential cmake ninja-build pkg-config
-  qt6-base-dev libqcustomplot-dev libpcap-dev nlohmann-json3-dev libcap-dev libseccomp-dev
+  qt6-base-dev libqt6svg6-dev libqcustomplot-dev libpcap-dev nlohmann-json3-dev libcap-dev libseccomp-dev
   # live capture: file capabilities for the helper
   libcap2-bin
   # runtime data: MAC vendor names
