@@ -58,12 +58,13 @@ bool is_broadcast(const Endpoint& e)
 
 void merge_mix(std::vector<std::pair<Proto, uint64_t>>& into, const std::vector<std::pair<Proto, uint64_t>>& from)
 {
-    for (const auto& [p, n] : from) {
-        auto it = std::find_if(into.begin(), into.end(), [&](const auto& x) { return x.first == p; });
+    for (const auto& entry : from) {
+        const Proto p = entry.first;
+        auto it = std::find_if(into.begin(), into.end(), [p](const auto& x) { return x.first == p; });
         if (it == into.end())
-            into.emplace_back(p, n);
+            into.emplace_back(p, entry.second);
         else
-            it->second += n;
+            it->second += entry.second;
     }
 }
 
