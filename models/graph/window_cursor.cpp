@@ -84,28 +84,47 @@ void WindowCursor::seek_end()
     move_to(g);
 }
 
+WindowCursor::Target WindowCursor::at_packet(const IngestEngine::State& st, uint64_t hi) const
+{
+    Target r;
+    r.first = st.first_number;
+    r.hi = std::clamp(hi, r.first, r.first + st.index.size());
+    if (r.hi > r.first)
+        r.t = st.index[size_t(r.hi - 1 - r.first)].ts_ns;
+    else
+        r.t = st.index.front().ts_ns - 1;
+    r.lo = lows_for(st, r.t, r.hi);
+    return r;
+}
+
 bool WindowCursor::step(int direction)
 {
     std::optional<Target> g = engine_.with_state([&](const IngestEngine::State& st) -> std::optional<Target> {
-        Target r;
-        r.first = st.first_number;
-        const uint64_t end = r.first + st.index.size();
-        r.hi = std::clamp(positioned_ ? hi_ : r.first, r.first, end);
+        const uint64_t first = st.first_number, end = first + st.index.size();
+        uint64_t hi = std::clamp(positioned_ ? hi_ : first, first, end);
         if (direction > 0) {
-            if (r.hi >= end)
+            if (hi >= end)
                 return std::nullopt;
-            ++r.hi;
+            ++hi;
         } else {
-            if (r.hi <= r.first)
+            if (hi <= first)
                 return std::nullopt;
-            --r.hi;
+            --hi;
         }
-        if (r.hi > r.first)
-            r.t = st.index[size_t(r.hi - 1 - r.first)].ts_ns;
-        else
-            r.t = st.index.front().ts_ns - 1;
-        r.lo = lows_for(st, r.t, r.hi);
-        return r;
+        return at_packet(st, hi);
+    });
+    if (!g)
+        return false;
+    move_to(*g);
+    return true;
+}
+
+bool WindowCursor::seek_packet(uint64_t end)
+{
+    std::optional<Target> g = engine_.with_state([&](const IngestEngine::State& st) -> std::optional<Target> {
+        if (st.index.empty())
+            return std::nullopt;
+        return at_packet(st, end);
     });
     if (!g)
         return false;
@@ -167,8 +186,12 @@ void WindowCursor::move_to(const Target& g)
         old_hi = hi;
         merged.assign(1, {lo[0], hi});
     }
-    for (const auto& r : merged)
-        apply_range(std::max(r.first, first), r.second, old_lo, old_hi, lo, hi);
+    for (const auto& r : merged) {
+        if (!apply_range(std::max(r.first, first), r.second, old_lo, old_hi, lo, hi)) {
+            reset(); // given up half way: what the window holds matches no position
+            return;
+        }
+    }
 
     first_ = first;
     hi_ = hi;
@@ -181,11 +204,11 @@ void WindowCursor::move_to(const Target& g)
         window_.drop_idle(t - spans_.window_ns + 1);
 }
 
-void WindowCursor::apply_range(uint64_t from, uint64_t to, const std::array<uint64_t, 3>& old_lo, uint64_t old_hi,
+bool WindowCursor::apply_range(uint64_t from, uint64_t to, const std::array<uint64_t, 3>& old_lo, uint64_t old_hi,
                                const std::array<uint64_t, 3>& new_lo, uint64_t new_hi)
 {
     if (from >= to)
-        return;
+        return true;
     std::vector<PacketIndexEntry> entries;
     uint64_t first = 0;
     engine_.with_state([&](const IngestEngine::State& st) {
@@ -198,6 +221,8 @@ void WindowCursor::apply_range(uint64_t from, uint64_t to, const std::array<uint
     DecodedPacket dp;
     GraphPacket gp;
     for (size_t i = 0; i < entries.size(); ++i) {
+        if ((i & 4095) == 0 && cancelled())
+            return false;
         const uint64_t n = first + i;
         uint8_t was = 0, is = 0;
         for (size_t s = 0; s < 3; ++s) {
@@ -226,6 +251,7 @@ void WindowCursor::apply_range(uint64_t from, uint64_t to, const std::array<uint
         if (remove)
             window_.apply(gp, -1, remove);
     }
+    return true;
 }
 
 } // namespace underhood

@@ -13,6 +13,7 @@
 #include "traffic_window.h"
 
 #include <array>
+#include <atomic>
 #include <cstdint>
 #include <vector>
 
@@ -33,12 +34,22 @@ public:
     // Moves the end of the window by one packet (+1 forwards, -1 back);
     // false at either end.
     bool step(int direction);
+    // Ends the window just before packet `end` (so packet end - 1 is the last
+    // in it), at that packet's time; clamped to the packets the engine lists.
+    // False when it lists none.
+    bool seek_packet(uint64_t end);
     // Empties the window and forgets the position (a new capture).
     void reset();
+    // While *flag is true a move stops early and leaves the cursor reset (the
+    // window empty, no position): for work another thread gives up on.
+    void set_cancel(const std::atomic<bool>* flag) { cancel_ = flag; }
 
     // The end of the window (capture time, ns) and the last packet in it (0: none).
     int64_t time() const { return time_; }
     uint64_t last_number() const { return hi_ > first_ ? hi_ - 1 : 0; }
+    // One past the last packet in the window (the `end` of seek_packet).
+    uint64_t end_number() const { return hi_; }
+    bool positioned() const { return positioned_; }
     // First and last timestamps of the packets the engine still lists.
     bool capture_bounds(int64_t& first_ns, int64_t& last_ns) const;
     // Packets decoded by the last move (tests check moves stay incremental).
@@ -51,8 +62,10 @@ private:
         std::array<uint64_t, 3> lo{};
     };
     void move_to(const Target& g);
+    Target at_packet(const IngestEngine::State& st, uint64_t hi) const;
+    bool cancelled() const { return cancel_ && cancel_->load(std::memory_order_relaxed); }
     std::array<uint64_t, 3> lows_for(const IngestEngine::State& st, int64_t t, uint64_t hi) const;
-    void apply_range(uint64_t from, uint64_t to, const std::array<uint64_t, 3>& old_lo, uint64_t old_hi,
+    bool apply_range(uint64_t from, uint64_t to, const std::array<uint64_t, 3>& old_lo, uint64_t old_hi,
                      const std::array<uint64_t, 3>& new_lo, uint64_t new_hi);
 
     const IngestEngine& engine_;
@@ -65,6 +78,7 @@ private:
     int64_t time_ = 0;
     bool positioned_ = false;
     uint64_t decoded_ = 0;
+    const std::atomic<bool>* cancel_ = nullptr;
     std::vector<uint32_t> link_types_;
     std::vector<uint8_t> scratch_;
 };

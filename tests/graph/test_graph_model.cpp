@@ -2,9 +2,11 @@
 // (moves forwards and back give the same sums as building from scratch), the
 // scene per layer (its node packets add up to the CLI's host totals, with or
 // without clusters), clusters that collapse and expand, the top-N filter,
-// hidden protocols, local network detection, and --at.
+// hidden protocols, local network detection, and --at. The worker that makes
+// scenes on a thread of its own: coalesced requests, the same scenes.
 #include "capture_reader.h"
 #include "graph_scene.h"
+#include "graph_scene_worker.h"
 #include "ingest_engine.h"
 #include "window_cursor.h"
 
@@ -14,8 +16,13 @@
 #include <QProcess>
 #include <QtTest>
 
+#include <chrono>
+#include <condition_variable>
 #include <map>
+#include <mutex>
 #include <set>
+#include <thread>
+#include <vector>
 
 using namespace underhood;
 
@@ -81,6 +88,42 @@ Snapshot snapshot(const TrafficWindow& w)
                 l.rate_b_to_a.packets, l.recent, l.protocols.total(), l.protocols.counts.size()};
     }
     return s;
+}
+
+// What a GraphSceneWorker delivered, taken from its thread.
+struct Inbox {
+    std::mutex mutex;
+    std::condition_variable cv;
+    std::vector<SceneResult> results;
+    void put(SceneResult&& r)
+    {
+        std::lock_guard lock(mutex);
+        results.push_back(std::move(r));
+        cv.notify_all();
+    }
+    // Waits for the answer to request `serial`.
+    bool wait_for(uint64_t serial)
+    {
+        std::unique_lock lock(mutex);
+        return cv.wait_for(lock, std::chrono::seconds(30), [&] {
+            return !results.empty() && results.back().serial >= serial;
+        });
+    }
+};
+
+bool idle(const GraphSceneWorker& w)
+{
+    for (int i = 0; i < 3000 && w.busy(); ++i)
+        std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    return !w.busy();
+}
+
+std::map<NodeId, uint64_t> packets_by_node(const GraphScene& s)
+{
+    std::map<NodeId, uint64_t> m;
+    for (const SceneNode& n : s.nodes)
+        m[n.id] = n.packets;
+    return m;
 }
 
 } // namespace
@@ -180,6 +223,137 @@ private slots:
         QVERIFY(!c.step(-1));
         c.seek_end();
         QVERIFY(!c.step(+1));
+    }
+
+    void seekPacketAndCancel()
+    {
+        WindowSpans sp;
+        sp.window_ns = 20 * kSec;
+        TrafficWindow w;
+        WindowCursor c(engine_, w);
+        c.set_spans(sp);
+        c.seek(first_ + 40 * kSec);
+        const uint64_t end = c.end_number();
+        for (int i = 0; i < 3; ++i)
+            QVERIFY(c.step(+1));
+        const Snapshot stepped = snapshot(w);
+        const int64_t t = c.time();
+        // seek_packet lands where the steps did, from anywhere.
+        TrafficWindow w2;
+        WindowCursor c2(engine_, w2);
+        c2.set_spans(sp);
+        c2.seek(first_ + 100 * kSec);
+        QVERIFY(c2.seek_packet(end + 3));
+        QCOMPARE(c2.end_number(), end + 3);
+        QCOMPARE(c2.last_number(), end + 2);
+        QCOMPARE(c2.time(), t);
+        QVERIFY(snapshot(w2) == stepped);
+        // Clamped to the packets listed.
+        QVERIFY(c2.seek_packet(0));
+        QCOMPARE(c2.last_number(), uint64_t(0));
+        QCOMPARE(w2.packets(), uint64_t(0));
+        QVERIFY(c2.seek_packet(UINT64_MAX));
+        QCOMPARE(c2.time(), last_);
+
+        // A cancelled move leaves no position and an empty window; the next
+        // move builds it again.
+        std::atomic<bool> cancel{true};
+        c2.set_cancel(&cancel);
+        c2.seek(first_ + 40 * kSec); // far enough to decode thousands of packets
+        QVERIFY(!c2.positioned());
+        QCOMPARE(w2.packets(), uint64_t(0));
+        QVERIFY(w2.hosts(Layer::Ip).empty());
+        cancel = false;
+        QVERIFY(c2.seek_packet(end + 3));
+        QVERIFY(snapshot(w2) == stepped);
+    }
+
+    void workerMakesTheSameScenes()
+    {
+        auto engine = std::make_shared<IngestEngine>();
+        std::string err;
+        QVERIFY2(engine->open_path(kDemo.toStdString(), err), err.c_str());
+        engine->wait();
+        Inbox inbox;
+        GraphSceneWorker worker([&](SceneResult&& r) { inbox.put(std::move(r)); });
+        const uint64_t gen = worker.set_engine(engine);
+        WindowSpans sp;
+        sp.window_ns = 30 * kSec;
+        auto request = [&](SceneRequest::Move m, int64_t t, uint64_t end = 0) {
+            SceneRequest r;
+            r.move = m;
+            r.time_ns = t;
+            r.end = end;
+            r.pulse = m == SceneRequest::Move::Packet;
+            r.spans = sp;
+            return worker.post(r);
+        };
+        auto fresh = [&](int64_t t, Layer layer) {
+            TrafficWindow w;
+            WindowCursor c(*engine, w);
+            c.set_spans(sp);
+            c.seek(t);
+            GraphBuilder b;
+            GraphOptions o;
+            o.layer = layer;
+            return build(b, *engine, w, c, o);
+        };
+
+        // A burst of seeks: answered at least once, never more than asked,
+        // and the last answer is the last seek's scene.
+        uint64_t serial = 0;
+        int64_t t = 0;
+        for (int i = 0; i < 200; ++i) {
+            t = first_ + (i % 2 ? 100 : 10) * kSec + i * 1000;
+            serial = request(SceneRequest::Move::Time, t);
+        }
+        QVERIFY(inbox.wait_for(serial));
+        {
+            std::lock_guard lock(inbox.mutex);
+            QVERIFY(inbox.results.size() <= 200);
+            const SceneResult& r = inbox.results.back();
+            QCOMPARE(r.serial, serial);
+            QCOMPARE(r.generation, gen);
+            QVERIFY(r.positioned);
+            QCOMPARE(r.time_ns, t);
+            QCOMPARE(r.scene.time_ns, t);
+            QVERIFY(packets_by_node(r.scene) == packets_by_node(fresh(t, Layer::Ip)));
+            for (size_t i = 1; i < inbox.results.size(); ++i)
+                QVERIFY(inbox.results[i].serial > inbox.results[i - 1].serial);
+        }
+        QVERIFY(idle(worker));
+
+        // An option change right after a move keeps the move.
+        const int64_t t2 = first_ + 70 * kSec;
+        request(SceneRequest::Move::Time, t2);
+        SceneRequest layer_only;
+        layer_only.options.layer = Layer::Ether;
+        layer_only.spans = sp;
+        serial = worker.post(layer_only);
+        QVERIFY(inbox.wait_for(serial));
+        {
+            std::lock_guard lock(inbox.mutex);
+            const SceneResult& r = inbox.results.back();
+            QCOMPARE(r.time_ns, t2);
+            QCOMPARE(r.scene.layer, Layer::Ether);
+            QVERIFY(packets_by_node(r.scene) == packets_by_node(fresh(t2, Layer::Ether)));
+        }
+
+        // A step names the packet it went to.
+        const uint64_t end = engine->with_state([](const IngestEngine::State& st) { return st.first_number + 100; });
+        serial = request(SceneRequest::Move::Packet, 0, end);
+        QVERIFY(inbox.wait_for(serial));
+        {
+            std::lock_guard lock(inbox.mutex);
+            const SceneResult& r = inbox.results.back();
+            QCOMPARE(r.end, end);
+            QCOMPARE(r.pulse, end - 1);
+        }
+
+        // Another engine: a new generation, and an empty window to start from.
+        const uint64_t gen2 = worker.set_engine(nullptr);
+        QVERIFY(gen2 > gen);
+        QVERIFY(idle(worker));
     }
 
     void rateAndRecentSpans()
