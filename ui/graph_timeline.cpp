@@ -95,6 +95,8 @@ void GraphTimeline::setPosition(qint64 t_ns)
     updateLabel();
 }
 
+bool GraphTimeline::isDragging() const { return slider_->isSliderDown(); }
+
 void GraphTimeline::setPlaying(bool playing)
 {
     playing_ = playing;

@@ -26,6 +26,8 @@ public:
     double speed() const { return speed_; }
     void setSpeed(double speed);
     qint64 position() const { return position_; }
+    // The user holds the slider.
+    bool isDragging() const;
 
 signals:
     void seekRequested(qint64 t_ns);

@@ -9,6 +9,7 @@
 #include <QDialog>
 #include <QDialogButtonBox>
 #include <QDoubleSpinBox>
+#include <QEventLoop>
 #include <QFileDialog>
 #include <QFileInfo>
 #include <QFormLayout>
@@ -20,6 +21,7 @@
 #include <QSettings>
 #include <QSpinBox>
 #include <QStyle>
+#include <QTimer>
 #include <QToolButton>
 #include <QVBoxLayout>
 
@@ -32,6 +34,7 @@ namespace {
 
 constexpr qint64 kLoadingRebuildMs = 700; // while a file loads, rebuild at most this often
 constexpr qint64 kPlaybackRebuildMs = 40; // while playing, 25 scenes a second
+constexpr int kBusyMs = 150;              // a move not shown after this long says so in the caption
 
 const char* cluster_key(ClusterMode m)
 {
@@ -49,6 +52,20 @@ const char* cluster_key(ClusterMode m)
 
 HostGraphPane::HostGraphPane(CaptureSession* session, QWidget* parent) : QWidget(parent)
 {
+    // Scenes come back on the worker's thread; the pane takes them on its own.
+    worker_ = std::make_unique<GraphSceneWorker>([this](SceneResult&& r) {
+        auto result = std::make_shared<SceneResult>(std::move(r));
+        QMetaObject::invokeMethod(this, [this, result] { onScene(std::move(*result)); }, Qt::QueuedConnection);
+    });
+    busy_timer_ = new QTimer(this);
+    busy_timer_->setSingleShot(true);
+    busy_timer_->setInterval(kBusyMs);
+    connect(busy_timer_, &QTimer::timeout, this, [this] {
+        if (!isBusy())
+            return;
+        busy_shown_ = true;
+        updateCaption();
+    });
     view_ = new HostGraphView;
     timeline_ = new GraphTimeline;
     loadSettings();
@@ -83,14 +100,14 @@ HostGraphPane::HostGraphPane(CaptureSession* session, QWidget* parent) : QWidget
     connect(timeline_, &GraphTimeline::followRequested, this, &HostGraphPane::follow);
     connect(timeline_, &GraphTimeline::speedChanged, this, [this](double s) { speed_ = s; });
     connect(timeline_, &GraphTimeline::playToggled, this, [this](bool on) {
-        if (!cursor_)
+        if (!session_)
             return;
         playing_ = on;
         if (on) {
             int64_t first = 0, last = 0;
-            cursor_->capture_bounds(first, last);
-            play_ns_ = double(cursor_->time());
-            if (follow_ || cursor_->time() >= last)
+            captureBounds(first, last);
+            play_ns_ = double(shown_time_);
+            if (follow_ || shown_time_ >= last)
                 play_ns_ = double(first); // from the start when at the end
             follow_ = false;
             timeline_->setFollowing(false);
@@ -100,7 +117,10 @@ HostGraphPane::HostGraphPane(CaptureSession* session, QWidget* parent) : QWidget
     setSession(session);
 }
 
-HostGraphPane::~HostGraphPane() = default;
+HostGraphPane::~HostGraphPane()
+{
+    worker_.reset(); // joins the thread: no scene is delivered after this
+}
 
 void HostGraphPane::buildControls()
 {
@@ -223,8 +243,8 @@ void HostGraphPane::loadSettings()
         if (IpPrefix::parse(t.trimmed().toStdString(), p))
             subnets.push_back(p);
     }
-    builder_.locals().set_configured(std::move(subnets));
-    builder_.locals().set_detect(s.value("graph/detectLocal", true).toBool());
+    local_subnets_ = std::move(subnets);
+    detect_local_ = s.value("graph/detectLocal", true).toBool();
 }
 
 void HostGraphPane::saveSettings() const
@@ -271,7 +291,7 @@ void HostGraphPane::settingsDialog()
     keep->setValue(int(opts_.keep_busiest_remote));
     keep->setToolTip(tr("The busiest remote hosts stay single when the rest collapse"));
     QStringList subnets;
-    for (const IpPrefix& p : builder_.locals().configured())
+    for (const IpPrefix& p : local_subnets_)
         subnets << QString::fromStdString(p.to_string());
     auto* local = new QLineEdit(subnets.join(", "));
     local->setPlaceholderText(tr("e.g. 192.0.2.0/24, 2001:db8:1::/64"));
@@ -303,8 +323,8 @@ void HostGraphPane::settingsDialog()
     QSettings s;
     s.setValue("graph/localSubnets", good);
     s.setValue("graph/detectLocal", detect->isChecked());
-    builder_.locals().set_configured(std::move(prefixes));
-    builder_.locals().set_detect(detect->isChecked());
+    local_subnets_ = std::move(prefixes);
+    detect_local_ = detect->isChecked();
     opts_.cluster_threshold = size_t(threshold->value());
     opts_.keep_busiest_remote = size_t(keep->value());
     WindowSpans sp;
@@ -326,13 +346,18 @@ void HostGraphPane::setSession(CaptureSession* session)
     timeline_->setPlaying(false);
     timeline_->setFollowing(true);
     opts_.expanded.clear();
-    cursor_.reset();
-    window_ = std::make_unique<TrafficWindow>();
+    // Work for the previous capture is cancelled; what it still delivers is dropped.
+    generation_ = worker_->set_engine(session_ ? session_->sharedEngine() : nullptr);
+    shown_serial_ = posted_serial_;
+    expected_end_.reset();
+    shown_positioned_ = false;
+    shown_time_ = 0;
+    busy_timer_->stop();
+    busy_shown_ = false;
     view_->layout().clear();
+    view_->setScene(GraphScene{});
     since_build_.invalidate();
     if (session_) {
-        cursor_ = std::make_unique<WindowCursor>(session_->engine(), *window_);
-        cursor_->set_spans(spans_);
         connect(session_, &CaptureSession::updated, this, &HostGraphPane::refresh);
         connect(session_, &CaptureSession::finished, this, [this] {
             since_build_.invalidate();
@@ -344,6 +369,7 @@ void HostGraphPane::setSession(CaptureSession* session)
                                "(Capture ▸ Start): hosts appear here as they talk."));
     }
     timeline_->setEnabled(session_ != nullptr);
+    updateCaption();
     rebuild();
     view_->fitToView();
     refresh();
@@ -371,14 +397,12 @@ void HostGraphPane::setOptions(const GraphOptions& opts)
 void HostGraphPane::setSpans(const WindowSpans& spans)
 {
     spans_ = spans;
-    if (cursor_)
-        cursor_->set_spans(spans_);
     rebuild();
 }
 
 void HostGraphPane::refresh()
 {
-    if (!session_ || !cursor_)
+    if (!session_)
         return;
     updateTimeline();
     if (view_->isPaused()) {
@@ -393,73 +417,113 @@ void HostGraphPane::refresh()
         dirty_ = true;
         return;
     }
-    cursor_->seek_end();
-    rebuild();
-    timeline_->setPosition(cursor_->time());
+    uint64_t first = 0, end = 0;
+    if (packetRange(first, end))
+        expected_end_ = end;
+    request(SceneRequest::Move::End);
 }
 
 void HostGraphPane::updateTimeline()
 {
-    if (!cursor_)
-        return;
     int64_t first = 0, last = 0;
-    if (cursor_->capture_bounds(first, last))
+    if (session_ && captureBounds(first, last))
         timeline_->setRange(first, last);
 }
 
-qint64 HostGraphPane::time() const { return cursor_ ? cursor_->time() : 0; }
+bool HostGraphPane::captureBounds(int64_t& first_ns, int64_t& last_ns) const
+{
+    if (!session_)
+        return false;
+    return session_->engine().with_state([&](const IngestEngine::State& st) {
+        if (st.index.empty())
+            return false;
+        first_ns = st.index.front().ts_ns;
+        last_ns = st.index.back().ts_ns;
+        return true;
+    });
+}
+
+bool HostGraphPane::packetRange(uint64_t& first, uint64_t& end) const
+{
+    if (!session_)
+        return false;
+    session_->engine().with_state([&](const IngestEngine::State& st) {
+        first = st.first_number;
+        end = st.first_number + st.index.size();
+    });
+    return true;
+}
+
+uint64_t HostGraphPane::endAt(int64_t t_ns) const
+{
+    return session_->engine().with_state([&](const IngestEngine::State& st) {
+        auto it = std::partition_point(st.index.begin(), st.index.end(),
+                                       [&](const PacketIndexEntry& e) { return e.ts_ns <= t_ns; });
+        return st.first_number + uint64_t(it - st.index.begin());
+    });
+}
 
 void HostGraphPane::seek(qint64 t_ns)
 {
-    if (!cursor_)
+    if (!session_)
         return;
     follow_ = false;
     timeline_->setFollowing(false);
     play_ns_ = double(t_ns);
-    cursor_->seek(t_ns);
-    rebuild();
-    timeline_->setPosition(cursor_->time());
+    expected_end_ = endAt(t_ns);
+    request(SceneRequest::Move::Time, t_ns);
 }
 
 bool HostGraphPane::step(int direction)
 {
-    if (!cursor_)
+    if (!session_)
         return false;
     follow_ = false;
     playing_ = false;
     timeline_->setPlaying(false);
     timeline_->setFollowing(false);
     view_->setAnimating(false);
-    if (!cursor_->step(direction))
+    // From where the last move posted leaves the window, as the cursor would
+    // step: the new end (one past the last packet) and its time.
+    using Target = std::optional<std::pair<uint64_t, int64_t>>;
+    const Target to = session_->engine().with_state([&](const IngestEngine::State& st) -> Target {
+        const uint64_t first = st.first_number, end = first + st.index.size();
+        uint64_t at = std::clamp(expected_end_.value_or(first), first, end);
+        if (direction > 0 ? at >= end : at <= first)
+            return std::nullopt;
+        at = direction > 0 ? at + 1 : at - 1;
+        const int64_t t = at > first ? st.index[size_t(at - 1 - first)].ts_ns : st.index.front().ts_ns - 1;
+        return std::make_pair(at, t);
+    });
+    if (!to)
         return false;
-    rebuild();
-    timeline_->setPosition(cursor_->time());
-    play_ns_ = double(cursor_->time());
-    if (const uint64_t n = cursor_->last_number())
-        pulsePacket(n);
+    expected_end_ = to->first;
+    play_ns_ = double(to->second);
+    request(SceneRequest::Move::Packet, to->second, to->first, true);
     return true;
 }
 
 void HostGraphPane::follow()
 {
-    if (!cursor_)
+    if (!session_)
         return;
     follow_ = true;
     playing_ = false;
     timeline_->setPlaying(false);
     timeline_->setFollowing(true);
     view_->setAnimating(false);
-    cursor_->seek_end();
-    rebuild();
-    timeline_->setPosition(cursor_->time());
+    uint64_t first = 0, end = 0;
+    if (packetRange(first, end))
+        expected_end_ = end;
+    request(SceneRequest::Move::End);
 }
 
 void HostGraphPane::onFrame(double dt)
 {
-    if (!playing_ || !cursor_ || view_->isPaused())
+    if (!playing_ || !session_ || view_->isPaused())
         return;
     int64_t first = 0, last = 0;
-    if (!cursor_->capture_bounds(first, last))
+    if (!captureBounds(first, last))
         return;
     play_ns_ += dt * speed_ * 1e9;
     const bool end = play_ns_ >= double(last);
@@ -469,27 +533,112 @@ void HostGraphPane::onFrame(double dt)
         timeline_->setPlaying(false);
         view_->setAnimating(false);
     }
-    cursor_->seek(int64_t(play_ns_));
-    timeline_->setPosition(int64_t(play_ns_));
-    if (end || !since_build_.isValid() || since_build_.elapsed() >= kPlaybackRebuildMs)
-        rebuild();
+    if (end || !since_build_.isValid() || since_build_.elapsed() >= kPlaybackRebuildMs) {
+        expected_end_ = endAt(int64_t(play_ns_));
+        request(SceneRequest::Move::Time, int64_t(play_ns_));
+    }
 }
 
 void HostGraphPane::rebuild()
 {
     dirty_ = false;
     since_build_.restart();
-    if (!session_ || !cursor_) {
+    if (!session_) {
         view_->setScene(GraphScene{});
         view_->setCaption({});
         return;
     }
+    request(SceneRequest::Move::None);
+}
+
+void HostGraphPane::request(SceneRequest::Move move, int64_t t_ns, uint64_t end, bool pulse)
+{
+    dirty_ = false;
+    since_build_.restart();
     opts_.keep = view_->selectedId();
-    GraphScene scene = session_->engine().with_state([&](const IngestEngine::State& st) {
-        return builder_.build(*window_, cursor_->spans(), opts_, &st.model.names(), cursor_->time());
+    SceneRequest r;
+    r.move = move;
+    r.time_ns = t_ns;
+    r.end = end;
+    r.pulse = pulse;
+    r.options = opts_;
+    r.spans = spans_;
+    r.local_subnets = local_subnets_;
+    r.detect_local = detect_local_;
+    // What the caption says if this takes long: the move asked for (an
+    // option change keeps the move still on its way).
+    if (move != SceneRequest::Move::None || !isBusy()) {
+        busy_move_ = move;
+        busy_time_ = t_ns;
+        busy_end_ = end;
+    }
+    posted_serial_ = worker_->post(std::move(r));
+    if (busy_shown_)
+        updateCaption();
+    else if (!busy_timer_->isActive())
+        busy_timer_->start();
+}
+
+void HostGraphPane::onScene(SceneResult&& result)
+{
+    if (result.generation != generation_ || result.serial <= shown_serial_)
+        return; // for another capture, or older than what is shown
+    shown_serial_ = result.serial;
+    shown_positioned_ = result.positioned;
+    shown_time_ = result.time_ns;
+    if (!isBusy())
+        expected_end_ = result.positioned ? std::optional<uint64_t>(result.end) : std::nullopt;
+    view_->setScene(std::move(result.scene));
+    // Under a slider the user is dragging, the position is the user's.
+    if (shown_positioned_ && !timeline_->isDragging())
+        timeline_->setPosition(shown_time_);
+    if (result.pulse)
+        pulsePacket(result.pulse);
+    if (!isBusy()) {
+        busy_timer_->stop();
+        busy_shown_ = false;
+    } else if (!busy_shown_) {
+        busy_timer_->start(); // the next scene asked for has this long before the caption says so
+    }
+    updateCaption();
+    emit sceneShown();
+}
+
+bool HostGraphPane::waitForScene(int timeout_ms)
+{
+    if (!isBusy())
+        return true;
+    QEventLoop loop;
+    QTimer timeout;
+    timeout.setSingleShot(true);
+    connect(&timeout, &QTimer::timeout, &loop, &QEventLoop::quit);
+    connect(this, &HostGraphPane::sceneShown, &loop, [&] {
+        if (!isBusy())
+            loop.quit();
     });
-    view_->setScene(std::move(scene));
-    view_->setCaption(caption());
+    timeout.start(timeout_ms);
+    loop.exec();
+    return !isBusy();
+}
+
+void HostGraphPane::updateCaption()
+{
+    QString c = caption();
+    if (busy_shown_ && isBusy()) {
+        int64_t first = 0, last = 0;
+        captureBounds(first, last);
+        switch (busy_move_) {
+        case SceneRequest::Move::Time:
+            c += tr(" · moving to %1 s…").arg(std::max(0.0, double(busy_time_ - first) / 1e9), 0, 'f', 1);
+            break;
+        case SceneRequest::Move::Packet:
+            c += tr(" · moving to packet %1…").arg(QLocale().toString(qulonglong(busy_end_ - 1)));
+            break;
+        case SceneRequest::Move::End: c += tr(" · moving to the newest packet…"); break;
+        case SceneRequest::Move::None: c += tr(" · updating…"); break;
+        }
+    }
+    view_->setCaption(c);
 }
 
 QString HostGraphPane::caption() const
@@ -502,8 +651,8 @@ QString HostGraphPane::caption() const
     if (s.filtered_out)
         c += tr(" · %1 nodes filtered out").arg(loc.toString(qulonglong(s.filtered_out)));
     int64_t first = 0, last = 0;
-    if (cursor_ && cursor_->capture_bounds(first, last)) {
-        const double at = double(cursor_->time() - first) / 1e9;
+    if (shown_positioned_ && captureBounds(first, last)) {
+        const double at = double(shown_time_ - first) / 1e9;
         c += spans_.window_ns > 0 ? tr(" · %1 s to %2 s").arg(std::max(0.0, at - double(spans_.window_ns) / 1e9), 0, 'f', 1).arg(at, 0, 'f', 1)
                                   : tr(" · start to %1 s").arg(at, 0, 'f', 1);
     }

@@ -1,22 +1,25 @@
 // The host graph as the main window's central area: the graph view, a row of
 // controls (layer, size, clusters, top-N, layout, pause, fit, settings) and,
-// for files, the timeline. It moves a TrafficWindow over the session's
-// capture and feeds the view a new scene as the capture grows or the
-// timeline moves.
+// for files, the timeline. A GraphSceneWorker moves the traffic window over
+// the session's capture and builds the scenes on its own thread; the pane
+// posts a request whenever the capture grows, the timeline moves or an
+// option changes, and shows each finished scene as it arrives.
 #pragma once
 
 #include "graph_scene.h"
+#include "graph_scene_worker.h"
 #include "traffic_window.h"
-#include "window_cursor.h"
 
 #include <QElapsedTimer>
 #include <QPointer>
 #include <QWidget>
 
 #include <memory>
+#include <optional>
 
 class QComboBox;
 class QSpinBox;
+class QTimer;
 class QToolButton;
 
 namespace underhood {
@@ -47,10 +50,19 @@ public:
 
     // Shows the graph at capture time t (ns since the epoch) instead of following the newest packet.
     void seek(qint64 t_ns);
+    // One packet forwards (+1) or back (-1); false at either end. The link of
+    // the packet stepped to lights up when its scene is shown.
     bool step(int direction);
     void follow();
     bool isFollowing() const { return follow_; }
-    qint64 time() const;
+    // The end of the window of the scene shown (capture time, ns).
+    qint64 time() const { return shown_time_; }
+
+    // Moves and scenes are made off the GUI thread: busy while a scene asked
+    // for is not shown yet. waitForScene runs the event loop until it is
+    // (false when `timeout_ms` passes first).
+    bool isBusy() const { return posted_serial_ > shown_serial_; }
+    bool waitForScene(int timeout_ms = 30000);
 
     // Lights up the link the packet travelled (the packet list's selection).
     void pulsePacket(quint64 number);
@@ -60,16 +72,26 @@ public:
 
 signals:
     void nodeSelected(const QString& address);
+    // A scene the worker made is on screen (time() and the timeline moved to it).
+    void sceneShown();
 
 private:
     void buildControls();
     void rebuild();
+    void request(SceneRequest::Move move, int64_t t_ns = 0, uint64_t end = 0, bool pulse = false);
+    void onScene(SceneResult&& result);
     void updateTimeline();
+    void updateCaption();
     void onFrame(double dt);
     void loadSettings();
     void saveSettings() const;
     void settingsDialog();
     QString caption() const;
+    bool captureBounds(int64_t& first_ns, int64_t& last_ns) const;
+    // Packet numbers the engine lists: first .. end - 1.
+    bool packetRange(uint64_t& first, uint64_t& end) const;
+    // One past the last packet with a timestamp <= t_ns.
+    uint64_t endAt(int64_t t_ns) const;
 
     QPointer<CaptureSession> session_;
     HostGraphView* view_ = nullptr;
@@ -78,11 +100,26 @@ private:
     QSpinBox* top_box_ = nullptr;
     QToolButton* pause_ = nullptr;
 
-    std::unique_ptr<TrafficWindow> window_;
-    std::unique_ptr<WindowCursor> cursor_;
-    GraphBuilder builder_;
     GraphOptions opts_;
     WindowSpans spans_;
+    std::vector<IpPrefix> local_subnets_;
+    bool detect_local_ = true;
+
+    std::unique_ptr<GraphSceneWorker> worker_;
+    uint64_t generation_ = 0; // of the worker's engine: scenes of another are stale
+    uint64_t posted_serial_ = 0, shown_serial_ = 0;
+    // Where the window will be once every posted move is made (steps go from
+    // there); unknown before the first move.
+    std::optional<uint64_t> expected_end_;
+    // The scene shown.
+    bool shown_positioned_ = false;
+    int64_t shown_time_ = 0;
+    // A move that takes long says so in the caption.
+    QTimer* busy_timer_ = nullptr;
+    bool busy_shown_ = false;
+    SceneRequest::Move busy_move_ = SceneRequest::Move::None;
+    int64_t busy_time_ = 0;
+    uint64_t busy_end_ = 0;
     bool follow_ = true;
     bool playing_ = false;
     double speed_ = 1;

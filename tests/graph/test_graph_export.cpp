@@ -267,6 +267,7 @@ private slots:
         QVERIFY(QTest::qWaitFor([&] { return !session.isRunning(); }, 30000));
         pane.refresh();
         QVERIFY(pane.isFollowing());
+        QVERIFY(pane.waitForScene());
         const size_t at_end = pane.view()->scene().nodes.size();
         QVERIFY(at_end > 10);
         int64_t first = 0, last = 0;
@@ -279,13 +280,24 @@ private slots:
 
         pane.seek(first + 2'000'000'000);
         QVERIFY(!pane.isFollowing());
+        QVERIFY(pane.waitForScene());
+        QCOMPARE(pane.time(), first + 2'000'000'000);
+        QCOMPARE(pane.timeline()->position(), first + 2'000'000'000);
         QVERIFY(pane.view()->scene().nodes.size() < at_end);
         QVERIFY(pane.step(+1));
+        QVERIFY(pane.waitForScene());
+        const qint64 stepped = pane.time();
+        QVERIFY(stepped > first + 2'000'000'000);
+        QCOMPARE(pane.timeline()->position(), stepped);
         QVERIFY(pane.step(-1));
+        QVERIFY(pane.waitForScene());
+        QVERIFY(pane.time() <= first + 2'000'000'000);
 
         pane.setLayer(Layer::Ether);
+        QVERIFY(pane.waitForScene());
         QCOMPARE(pane.view()->scene().layer, Layer::Ether);
         pane.follow();
+        QVERIFY(pane.waitForScene());
         QCOMPARE(pane.time(), last);
 
         const QString png = dir_.filePath("pane.png");
@@ -293,6 +305,7 @@ private slots:
         QVERIFY(!QImage(png).isNull());
         // Picking a packet pulses its link.
         pane.setLayer(Layer::Ip);
+        QVERIFY(pane.waitForScene());
         pane.pulsePacket(3);
         QCOMPARE(pane.view()->viewState().pulses.size(), size_t(1));
     }
