@@ -5,8 +5,9 @@
 //    time far back (and back again), then GraphBuilder::build, timed apart.
 // 2. The pane: HostGraphPane on the capture (offscreen), a timer ticking
 //    every 10 ms on the GUI thread. Far seeks, then a drag (many seeks
-//    20 ms apart across the timeline); prints the longest gap between ticks
-//    and the time until the scene at the requested position is on screen.
+//    20 ms apart across the timeline, then as many alternating between 10%
+//    and 90% of it); prints the longest gap between ticks and the time until
+//    the scene at the requested position is on screen.
 //
 //   bench_graph_seek FILE [--drag N] [--window SEC]
 //   (--window: the node timeout, the graph's history; default 60, 0 = from the start)
@@ -141,6 +142,13 @@ int main(int argc, char** argv)
     auto at = [&](int64_t t) { return [&pane, t] { return pane.view()->scene().time_ns == t && pane.time() == t; }; };
     auto at_end = [&] { return pane.view()->scene().time_ns == last; };
     longest_gap([] {}, at_end, took);
+    {
+        // What the view's own frames cost the GUI thread when nothing moves.
+        QElapsedTimer idle;
+        idle.start();
+        const double gap = longest_gap([] {}, [&] { return idle.elapsed() >= 1000; }, took);
+        std::printf("pane: idle for 1 s                longest GUI stall %7.1f ms\n", gap);
+    }
     for (size_t k = 0; k < 3; ++k) {
         const int64_t t = targets[k] == last ? last - 1 : targets[k];
         const double gap = longest_gap([&pane, t] { pane.seek(t); }, at(t), took);
@@ -161,8 +169,22 @@ int main(int argc, char** argv)
         pane.seek(first + span / 20 + (span * 9 / 10) / drag * issued);
         ++issued;
     });
-    const double gap = longest_gap([&] { dragger.start(); }, [&] { return issued >= drag && at(final_t)(); }, took);
+    double gap = longest_gap([&] { dragger.start(); }, [&] { return issued >= drag && at(final_t)(); }, took);
     std::printf("pane: drag of %d seeks 20 ms apart: longest GUI stall %7.1f ms; final scene after %7.1f ms\n", drag,
                 gap, took);
+    // A wild drag: the same number of seeks, alternately near the start and near the end.
+    issued = 0;
+    int64_t wild_t = 0;
+    QTimer wild;
+    wild.setInterval(20);
+    QObject::connect(&wild, &QTimer::timeout, [&] {
+        wild_t = first + span * (issued % 2 ? 90 : 10) / 100 + issued * 1'000'000;
+        pane.seek(wild_t);
+        if (++issued >= drag)
+            wild.stop();
+    });
+    gap = longest_gap([&] { wild.start(); }, [&] { return issued >= drag && at(wild_t)(); }, took);
+    std::printf("pane: zigzag of %d seeks 20 ms apart: longest GUI stall %7.1f ms; final scene after %7.1f ms\n",
+                drag, gap, took);
     return 0;
 }
