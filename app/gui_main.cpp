@@ -1,5 +1,6 @@
 // underhood: the desktop application.
 #include "capture_saver.h"
+#include "host_graph_pane.h"
 #include "main_window.h"
 #include "packet_list_view.h"
 
@@ -68,12 +69,13 @@ int main(int argc, char** argv)
     }
     if (!shot.isEmpty()) {
         // For the README and for looking at the window in tests: wait until
-        // the capture is read, let the views settle, save, quit.
+        // the capture is read and its graph is shown, let the views settle,
+        // save, quit.
         auto* t = new QTimer(&w);
         t->setInterval(200);
         const quint64 select_number = cli.value(select).toULongLong();
         QObject::connect(t, &QTimer::timeout, &w, [&w, shot, t, select_number] {
-            if (w.session() && w.session()->isRunning())
+            if ((w.session() && w.session()->isRunning()) || w.graphPane()->isBusy())
                 return;
             t->stop();
             if (select_number)

@@ -61,7 +61,7 @@ HostGraphPane::HostGraphPane(CaptureSession* session, QWidget* parent) : QWidget
     busy_timer_->setSingleShot(true);
     busy_timer_->setInterval(kBusyMs);
     connect(busy_timer_, &QTimer::timeout, this, [this] {
-        if (!isBusy())
+        if (!isBusy() || busy_quiet_)
             return;
         busy_shown_ = true;
         updateCaption();
@@ -420,7 +420,7 @@ void HostGraphPane::refresh()
     uint64_t first = 0, end = 0;
     if (packetRange(first, end))
         expected_end_ = end;
-    request(SceneRequest::Move::End);
+    request(SceneRequest::Move::End, 0, 0, false, true);
 }
 
 void HostGraphPane::updateTimeline()
@@ -535,7 +535,7 @@ void HostGraphPane::onFrame(double dt)
     }
     if (end || !since_build_.isValid() || since_build_.elapsed() >= kPlaybackRebuildMs) {
         expected_end_ = endAt(int64_t(play_ns_));
-        request(SceneRequest::Move::Time, int64_t(play_ns_));
+        request(SceneRequest::Move::Time, int64_t(play_ns_), 0, false, true);
     }
 }
 
@@ -551,7 +551,7 @@ void HostGraphPane::rebuild()
     request(SceneRequest::Move::None);
 }
 
-void HostGraphPane::request(SceneRequest::Move move, int64_t t_ns, uint64_t end, bool pulse)
+void HostGraphPane::request(SceneRequest::Move move, int64_t t_ns, uint64_t end, bool pulse, bool quiet)
 {
     dirty_ = false;
     since_build_.restart();
@@ -571,6 +571,7 @@ void HostGraphPane::request(SceneRequest::Move move, int64_t t_ns, uint64_t end,
         busy_move_ = move;
         busy_time_ = t_ns;
         busy_end_ = end;
+        busy_quiet_ = quiet;
     }
     posted_serial_ = worker_->post(std::move(r));
     if (busy_shown_)
@@ -606,25 +607,32 @@ void HostGraphPane::onScene(SceneResult&& result)
 
 bool HostGraphPane::waitForScene(int timeout_ms)
 {
-    if (!isBusy())
-        return true;
-    QEventLoop loop;
-    QTimer timeout;
-    timeout.setSingleShot(true);
-    connect(&timeout, &QTimer::timeout, &loop, &QEventLoop::quit);
-    connect(this, &HostGraphPane::sceneShown, &loop, [&] {
-        if (!isBusy())
-            loop.quit();
-    });
-    timeout.start(timeout_ms);
-    loop.exec();
-    return !isBusy();
+    QElapsedTimer clock;
+    clock.start();
+    // Events handled on the way may post more requests (the session's
+    // updates): wait until none is outstanding.
+    while (isBusy()) {
+        const qint64 left = timeout_ms - clock.elapsed();
+        if (left <= 0)
+            return false;
+        QEventLoop loop;
+        QTimer timeout;
+        timeout.setSingleShot(true);
+        connect(&timeout, &QTimer::timeout, &loop, &QEventLoop::quit);
+        connect(this, &HostGraphPane::sceneShown, &loop, [&] {
+            if (!isBusy())
+                loop.quit();
+        });
+        timeout.start(int(left));
+        loop.exec();
+    }
+    return true;
 }
 
 void HostGraphPane::updateCaption()
 {
     QString c = caption();
-    if (busy_shown_ && isBusy()) {
+    if (busy_shown_ && isBusy() && !busy_quiet_) {
         int64_t first = 0, last = 0;
         captureBounds(first, last);
         switch (busy_move_) {

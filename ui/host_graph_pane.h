@@ -59,8 +59,8 @@ public:
     qint64 time() const { return shown_time_; }
 
     // Moves and scenes are made off the GUI thread: busy while a scene asked
-    // for is not shown yet. waitForScene runs the event loop until it is
-    // (false when `timeout_ms` passes first).
+    // for is not shown yet. waitForScene runs the event loop until no
+    // request is outstanding (false when `timeout_ms` passes first).
     bool isBusy() const { return posted_serial_ > shown_serial_; }
     bool waitForScene(int timeout_ms = 30000);
 
@@ -78,7 +78,9 @@ signals:
 private:
     void buildControls();
     void rebuild();
-    void request(SceneRequest::Move move, int64_t t_ns = 0, uint64_t end = 0, bool pulse = false);
+    // Posts a request to the worker. A quiet one (following the capture as it
+    // grows, playback) never says in the caption that it is on its way.
+    void request(SceneRequest::Move move, int64_t t_ns = 0, uint64_t end = 0, bool pulse = false, bool quiet = false);
     void onScene(SceneResult&& result);
     void updateTimeline();
     void updateCaption();
@@ -117,6 +119,7 @@ private:
     // A move that takes long says so in the caption.
     QTimer* busy_timer_ = nullptr;
     bool busy_shown_ = false;
+    bool busy_quiet_ = false;
     SceneRequest::Move busy_move_ = SceneRequest::Move::None;
     int64_t busy_time_ = 0;
     uint64_t busy_end_ = 0;
