@@ -134,8 +134,9 @@ int main(int argc, char** argv)
     }
 
     // 2. The pane, on the GUI thread.
-    HostGraphPane pane(&session);
-    pane.setSpans(spans);
+    HostGraphPane pane;
+    pane.setSpans(spans); // before the session: the first scene is made with these spans
+    pane.setSession(&session);
     pane.resize(1000, 700);
     pane.show();
     double took = 0;
