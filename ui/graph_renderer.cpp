@@ -278,11 +278,37 @@ void GraphRenderer::render(QImage& image, const GraphScene& scene, const ForceLa
     const StaticKey key{scene.generation, layout.version(), v.zoom, v.centre.x(), v.centre.y(), dpr,
                         image.width(), image.height(), v.selected, std::hash<std::bitset<256>>{}(v.hidden),
                         style_.background.rgba()};
-    if (!(key == static_key_) || static_.size() != image.size() || static_.format() != image.format()) {
-        if (static_.size() != image.size() || static_.format() != image.format())
-            static_ = QImage(image.size(), image.format());
+    if (static_.size() != image.size() || static_.format() != image.format()) {
+        static_ = QImage(image.size(), image.format());
+        static_key_ = {};
+    }
+    static_pixels_ = 0;
+    if (!(key == static_key_)) {
         static_.setDevicePixelRatio(dpr);
-        rasterise(static_, target, scene, layout, v, adjacent);
+        // Panning moves the picture by whole pixels: the old one is moved and
+        // only the strips it uncovers are drawn.
+        StaticKey moved = static_key_;
+        moved.cx = key.cx;
+        moved.cy = key.cy;
+        const double fx = (static_key_.cx - key.cx) * v.zoom * dpr, fy = (static_key_.cy - key.cy) * v.zoom * dpr;
+        const long sx = std::lround(fx), sy = std::lround(fy);
+        const int w = image.width(), h = image.height();
+        if (moved == key && std::abs(fx - double(sx)) < 1e-3 && std::abs(fy - double(sy)) < 1e-3 &&
+            std::abs(sx) < w / 2 && std::abs(sy) < h / 2) {
+            RasterCanvas(static_).scroll(int(sx), int(sy));
+            std::vector<QRect> strips;
+            if (sx > 0)
+                strips.emplace_back(0, 0, int(sx), h);
+            else if (sx < 0)
+                strips.emplace_back(w + int(sx), 0, int(-sx), h);
+            if (sy > 0)
+                strips.emplace_back(0, 0, w, int(sy));
+            else if (sy < 0)
+                strips.emplace_back(0, h + int(sy), w, int(-sy));
+            rasterise(static_, target, scene, layout, v, adjacent, strips);
+        } else {
+            rasterise(static_, target, scene, layout, v, adjacent, {QRect(0, 0, w, h)});
+        }
         static_key_ = key;
     }
     RasterCanvas(image).copy(static_);
@@ -311,14 +337,19 @@ void GraphRenderer::rasteriseParticles(QImage& image, const QRectF& target, cons
     });
 }
 
-void GraphRenderer::inBands(QImage& image, bool parallel, const std::function<void(RasterCanvas&)>& draw)
+void GraphRenderer::inBands(QImage& image, bool parallel, const std::function<void(RasterCanvas&)>& draw,
+                            const QRect& clip)
 {
     // Each thread draws everything, but only into its own band of rows.
+    const QRect r = clip.isNull() ? image.rect() : clip & image.rect();
+    if (r.isEmpty())
+        return;
     const unsigned threads = parallel ? std::clamp(std::thread::hardware_concurrency(), 1u, 4u) : 1u;
     std::vector<RasterCanvas> canvases(threads, RasterCanvas(image));
-    const int h = image.height();
+    const int h = r.height();
     for (unsigned t = 0; t < threads; ++t)
-        canvases[t].set_rows(int(h * t / threads), int(h * (t + 1) / threads));
+        canvases[t].set_clip(r.left(), r.top() + int(h * t / threads), r.right() + 1,
+                             r.top() + int(h * (t + 1) / threads));
     std::vector<std::thread> pool;
     for (unsigned t = 1; t < threads; ++t)
         pool.emplace_back([&draw, &canvases, t] { draw(canvases[t]); });
@@ -364,7 +395,8 @@ struct RasterList {
 } // namespace
 
 void GraphRenderer::rasterise(QImage& image, const QRectF& target, const GraphScene& scene, const ForceLayout& layout,
-                              const GraphViewState& v, const std::vector<char>& adjacent)
+                              const GraphViewState& v, const std::vector<char>& adjacent,
+                              const std::vector<QRect>& clips)
 {
     RasterList list;
     list.background = RasterCanvas::premultiplied(style_.background);
@@ -451,7 +483,11 @@ void GraphRenderer::rasterise(QImage& image, const QRectF& target, const GraphSc
     }
 
     // Big pictures are drawn in bands of rows, one thread each.
-    inBands(image, list.lines > 2000, [&list](RasterCanvas& canvas) { list.draw(canvas); });
+    for (const QRect& clip : clips) {
+        static_pixels_ += size_t((clip & image.rect()).width()) * size_t((clip & image.rect()).height());
+        inBands(image, list.lines > 2000 && clip.height() > 64, [&list](RasterCanvas& canvas) { list.draw(canvas); },
+                clip);
+    }
 }
 
 void GraphRenderer::paintOverlay(QPainter& p, const QRectF& target, const GraphScene& scene, const ForceLayout& layout,

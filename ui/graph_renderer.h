@@ -82,6 +82,8 @@ public:
     const std::vector<LegendItem>& legendItems() const { return legend_; }
     const std::vector<PlacedLabel>& labels() const { return labels_; }
     size_t particlesDrawn() const { return particles_drawn_; }
+    // Pixels of links and discs drawn again by the last render() (panning reuses the rest).
+    size_t staticPixelsDrawn() const { return static_pixels_; }
 
     // The protocol colours of the packet list, with a stable colour for the rest.
     static QColor protocolColor(Proto p);
@@ -132,11 +134,13 @@ private:
                         const GraphViewState& v, const std::vector<char>& adjacent);
     void paintNodes(QPainter& p, const QRectF& target, const GraphScene& scene, const ForceLayout& layout,
                     const GraphViewState& v, const std::vector<char>& adjacent);
+    // Draws links and discs inside the clips (device pixels) only.
     void rasterise(QImage& image, const QRectF& target, const GraphScene& scene, const ForceLayout& layout,
-                   const GraphViewState& v, const std::vector<char>& adjacent);
+                   const GraphViewState& v, const std::vector<char>& adjacent, const std::vector<QRect>& clips);
     void rasteriseParticles(QImage& image, const QRectF& target, const GraphScene& scene, const ForceLayout& layout,
                             const GraphViewState& v, const std::vector<char>& adjacent);
-    static void inBands(QImage& image, bool parallel, const std::function<void(RasterCanvas&)>& draw);
+    static void inBands(QImage& image, bool parallel, const std::function<void(RasterCanvas&)>& draw,
+                        const QRect& clip = QRect());
     void paintOverlay(QPainter& p, const QRectF& target, const GraphScene& scene, const ForceLayout& layout,
                       const GraphViewState& v, const std::vector<char>& adjacent);
     void paintPulses(QPainter& p, const QRectF& target, const GraphScene& scene, const ForceLayout& layout,
@@ -154,6 +158,7 @@ private:
     std::vector<LegendItem> legend_;
     std::vector<PlacedLabel> labels_;
     size_t particles_drawn_ = 0;
+    size_t static_pixels_ = 0;
     QHash<QRgb, QPixmap> sprites_;
     QHash<int, QColor> colors_;
     // Links per node, for the scene generation they were counted for.
