@@ -510,6 +510,8 @@ QString HostGraphPane::caption() const
     return c;
 }
 
+NodeSelection HostGraphPane::selection() const { return selection_of(view_->scene(), view_->viewState().selected); }
+
 void HostGraphPane::pulsePacket(quint64 number)
 {
     if (!session_ || number == 0)

@@ -52,6 +52,8 @@ public:
     bool isFollowing() const { return follow_; }
     qint64 time() const;
 
+    // What the selected node stands for (empty when none is selected).
+    NodeSelection selection() const;
     // Lights up the link the packet travelled (the packet list's selection).
     void pulsePacket(quint64 number);
     // PNG or SVG by suffix.
