@@ -837,6 +837,7 @@ void GraphRenderer::paintLabels(QPainter& p, const QRectF& target, const GraphSc
         LabelOptions opts;
         opts.viewport = {target.left() + 2, target.top() + 2, target.width() - 4, target.height() - 4};
         opts.min_radius = 1.5;
+        opts.landmarks = 12; // a crowded picture still names its busiest hosts
         opts.max_labels = size_t(std::clamp(target.width() * target.height() / 5500.0, 20.0, 600.0));
         for (const LegendItem& li : legend_) {
             const QRectF r = li.rect.adjusted(-8, -8, 8, 8);

@@ -292,6 +292,9 @@ void HostGraphView::paintEvent(QPaintEvent*)
 
 void HostGraphView::resizeEvent(QResizeEvent*)
 {
+    // Local hosts spread into an ellipse of the pane's shape.
+    if (height() > 0)
+        layout_.set_aspect(double(width()) / double(height()));
     if (auto_fit_)
         fitToView();
 }

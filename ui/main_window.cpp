@@ -165,13 +165,14 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent)
     QSettings s;
     restoreGeometry(s.value("window/geometry").toByteArray());
     if (!restoreState(s.value("window/state").toByteArray())) {
-        // First start: the packet list gets most of the width, the tables a third of the height.
+        // First start: the graph and the packet list get most of the room, the tables a quarter of the height.
         if (auto* d = findChild<QDockWidget*>("detailsDock"))
-            resizeDocks({d}, {width() * 3 / 10}, Qt::Horizontal);
+            resizeDocks({d}, {width() / 4}, Qt::Horizontal);
         if (auto* h = findChild<QDockWidget*>("hostsDock"))
-            resizeDocks({h}, {height() / 3}, Qt::Vertical);
+            resizeDocks({h}, {height() / 4}, Qt::Vertical);
     }
-    splitter_->restoreState(s.value("window/splitter").toByteArray());
+    if (!splitter_->restoreState(s.value("window/splitter").toByteArray()))
+        splitter_->setSizes({height() * 5 / 8, height() * 3 / 8}); // the graph first
     applyTheme(s.value("view/theme", "system").toString());
     packets_->setTimeFormat(TimeFormat(s.value("view/timeFormat", int(TimeFormat::Relative)).toInt()));
     updateActions();
