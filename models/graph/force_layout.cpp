@@ -249,8 +249,10 @@ void ForceLayout::place_new(const GraphScene& scene, const std::vector<char>& kn
 
 void ForceLayout::set_aspect(double width_over_height)
 {
+    // Softened: a graph spreads sideways along its links by itself, so a
+    // 16:10 picture wants only a slightly oval layout, a strip a long one.
     const double a = std::isfinite(width_over_height) && width_over_height > 0
-                         ? std::clamp(width_over_height, 1 / 2.5, 2.5)
+                         ? std::clamp(std::sqrt(width_over_height), 1 / 2.5, 2.5)
                          : 1.0;
     sx_ = std::sqrt(a);
     sy_ = 1 / sx_;

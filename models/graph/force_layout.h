@@ -56,9 +56,9 @@ public:
 
     void set_kind(LayoutKind k);
     // The shape of the picture it is laid out for (width / height): the local
-    // disc and the remote ring become ellipses of that shape (clamped to
-    // 1:2.5 .. 2.5:1), so a wide pane is filled. Nodes already placed are not
-    // moved by the change itself.
+    // disc and the remote ring become ellipses of about the square root of
+    // that shape (at most 2.5:1 either way), so a wide pane is filled. Nodes
+    // already placed are not moved by the change itself.
     void set_aspect(double width_over_height);
     double aspect() const { return sx_ / sy_; }
     LayoutKind kind() const { return kind_; }

@@ -332,7 +332,7 @@ private slots:
 
     void wideAspectGivesWideLayout()
     {
-        // Laid out for a pane 2.5 times as wide as high, the local hosts and
+        // Laid out for a pane four times as wide as high, the local hosts and
         // the remote ring spread sideways; square, they stay round.
         const GraphScene s = synthetic_scene(400, 1200, 5);
         auto extent = [&](double aspect) {
@@ -344,7 +344,7 @@ private slots:
             l.bounds(lo, hi);
             return (hi.x - lo.x) / (hi.y - lo.y);
         };
-        const double square = extent(1.0), wide = extent(2.5), tall = extent(0.4);
+        const double square = extent(1.0), wide = extent(4), tall = extent(0.25);
         QVERIFY2(square > 0.75 && square < 1.33, qPrintable(QString::number(square)));
         QVERIFY2(wide > 1.6, qPrintable(QString::number(wide)));
         QVERIFY2(tall < 1 / 1.6, qPrintable(QString::number(tall)));
