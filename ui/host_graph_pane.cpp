@@ -166,8 +166,10 @@ void HostGraphPane::buildControls()
 
     connect(layer_box_, &QComboBox::currentIndexChanged, this, [this] {
         Layer l;
-        if (parse_layer(layer_box_->currentData().toString().toStdString(), l))
+        if (parse_layer(layer_box_->currentData().toString().toStdString(), l) && l != opts_.layer) {
             setLayer(l);
+            emit layerChosen(l); // the tables follow
+        }
     });
     connect(size_box_, &QComboBox::currentIndexChanged, this, [this] {
         opts_.size_by = size_box_->currentData().toString() == "rate" ? SizeMetric::Rate : SizeMetric::Total;

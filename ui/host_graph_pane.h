@@ -62,6 +62,7 @@ public:
 
 signals:
     void nodeSelected(const QString& address);
+    void layerChosen(Layer layer); // the user picked another kind of node
 
 private:
     void buildControls();

@@ -113,6 +113,7 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent)
     graph_ = new HostGraphPane;
     connect(list_, &PacketListView::packetSelected, graph_, &HostGraphPane::pulsePacket);
     connect(graph_, &HostGraphPane::nodeSelected, this, &MainWindow::graphSelectionChanged);
+    connect(graph_, &HostGraphPane::layerChosen, this, &MainWindow::setLayer);
 
     warning_bar_ = new QLabel;
     warning_bar_->setWordWrap(true);
@@ -751,6 +752,8 @@ void MainWindow::restartCapture()
 
 void MainWindow::setLayer(Layer layer)
 {
+    if (layer != layer_)
+        graph_->view()->selectNode(-1); // its hosts are of the other kind
     layer_ = layer;
     graph_->setLayer(layer);
     hosts_->setLayer(layer);

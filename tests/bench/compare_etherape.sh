@@ -43,7 +43,10 @@ for name in office campus; do
     [[ -n $win ]] && DISPLAY=$display xdotool windowmove "$win" 0 0 windowsize "$win" 1280 800
     sleep 24
     DISPLAY=$display import -window root -crop 1280x800+0+0 "$out/etherape-$name.png"
+    # EtherApe may ignore SIGTERM while it replays a file.
     kill "$ea" 2>/dev/null || true
+    sleep 1
+    kill -9 "$ea" 2>/dev/null || true
     wait "$ea" 2>/dev/null || true
 
     QT_QPA_PLATFORM=offscreen "$build/bin/underhood-cli" graph "$file" -o "$out/underhood-$name.png" --size 1280x800

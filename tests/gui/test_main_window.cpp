@@ -271,6 +271,13 @@ void TestMainWindow::graphSelectionFiltersTablesAndPackets()
     QMetaObject::invokeMethod(&w, "applyDisplayFilter", Q_ARG(QString, "udp"));
     graph->view()->selectNode(-1);
     QVERIFY(w.packetModel()->filtered());
+
+    // Another kind of node: the selection (of IP hosts) goes, the tables show every row.
+    graph->view()->selectNode(host);
+    QVERIFY(!w.hostPane()->scope().isEmpty());
+    w.setLayer(Layer::Ether);
+    QVERIFY(w.hostPane()->scope().isEmpty());
+    QCOMPARE(graph->layer(), Layer::Ether);
 }
 
 void TestMainWindow::liveCaptureThroughHelper()
