@@ -283,7 +283,29 @@ void GraphRenderer::render(QImage& image, const GraphScene& scene, const ForceLa
         static_key_ = {};
     }
     static_pixels_ = 0;
-    if (!(key == static_key_)) {
+    last_quick_ = false;
+    StaticKey rescaled = static_key_;
+    rescaled.zoom = key.zoom;
+    rescaled.cx = key.cx;
+    rescaled.cy = key.cy;
+    if (v.quick && !(key == static_key_) && rescaled == key && static_key_.zoom > 0) {
+        // Zooming: the picture drawn before, scaled about the new view. A
+        // screen point s shows what the old picture had at
+        // mid + (c_new - c_old) * z_old + (s - mid) * z_old / z_new.
+        const double k = key.zoom / static_key_.zoom;
+        const QPointF mid = target.center();
+        const QPointF shift = QPointF(key.cx - static_key_.cx, key.cy - static_key_.cy) * static_key_.zoom;
+        QPainter p(&image);
+        p.setCompositionMode(QPainter::CompositionMode_Source);
+        p.fillRect(target, style_.background);
+        p.setCompositionMode(QPainter::CompositionMode_SourceOver);
+        p.translate(mid);
+        p.scale(k, k);
+        p.translate(-mid - shift);
+        p.drawImage(QPointF(0, 0), static_);
+        p.end();
+        last_quick_ = true;
+    } else if (!(key == static_key_)) {
         static_.setDevicePixelRatio(dpr);
         // Panning moves the picture by whole pixels: the old one is moved and
         // only the strips it uncovers are drawn.
@@ -311,7 +333,8 @@ void GraphRenderer::render(QImage& image, const GraphScene& scene, const ForceLa
         }
         static_key_ = key;
     }
-    RasterCanvas(image).copy(static_);
+    if (!last_quick_)
+        RasterCanvas(image).copy(static_);
     if (v.particles && n)
         rasteriseParticles(image, target, scene, layout, v, adjacent);
     QPainter p(&image);

@@ -51,6 +51,9 @@ struct GraphViewState {
     std::bitset<256> hidden; // protocols hidden from the legend
     bool legend = true;
     bool particles = true;
+    // While the user zooms: the last picture of links and discs, scaled,
+    // stands in for a new one (drawn in full once the zooming stops).
+    bool quick = false;
     QString caption;
     QString empty_text; // shown when there are no nodes
 };
@@ -84,6 +87,8 @@ public:
     size_t particlesDrawn() const { return particles_drawn_; }
     // Pixels of links and discs drawn again by the last render() (panning reuses the rest).
     size_t staticPixelsDrawn() const { return static_pixels_; }
+    // True when the last render() showed the scaled stand-in (GraphViewState::quick).
+    bool lastWasQuick() const { return last_quick_; }
 
     // The protocol colours of the packet list, with a stable colour for the rest.
     static QColor protocolColor(Proto p);
@@ -159,6 +164,7 @@ private:
     std::vector<PlacedLabel> labels_;
     size_t particles_drawn_ = 0;
     size_t static_pixels_ = 0;
+    bool last_quick_ = false;
     QHash<QRgb, QPixmap> sprites_;
     QHash<int, QColor> colors_;
     // Links per node, for the scene generation they were counted for.

@@ -206,9 +206,28 @@ private slots:
                      qPrintable(QString("panned by %1,%2: %3 pixels differ, by up to %4")
                                     .arg(by.x()).arg(by.y()).arg(differ).arg(worst)));
         }
-        // A change of zoom draws everything again.
+        // While zooming, the last picture scaled stands in: nothing is drawn again,
+        // and the picture is close to the real one (same place, same colours).
         v.zoom *= 1.1;
+        v.quick = true;
         panned.render(a, scene_, layout_, v);
+        QVERIFY(panned.lastWasQuick());
+        QCOMPARE(panned.staticPixelsDrawn(), size_t(0));
+        GraphRenderer fresh;
+        QImage b(size, QImage::Format_ARGB32_Premultiplied);
+        v.quick = false;
+        fresh.render(b, scene_, layout_, v);
+        const QImage sa = a.scaled(size / 8, Qt::IgnoreAspectRatio, Qt::SmoothTransformation);
+        const QImage sb = b.scaled(size / 8, Qt::IgnoreAspectRatio, Qt::SmoothTransformation);
+        double diff = 0;
+        for (int y = 0; y < sa.height(); ++y)
+            for (int x = 0; x < sa.width(); ++x)
+                diff += std::abs(qGray(sa.pixel(x, y)) - qGray(sb.pixel(x, y)));
+        diff /= double(sa.width()) * sa.height();
+        QVERIFY2(diff < 6, qPrintable(QString("mean difference %1 grey levels").arg(diff)));
+        // Once the zooming stops, everything is drawn again at the new scale.
+        panned.render(a, scene_, layout_, v);
+        QVERIFY(!panned.lastWasQuick());
         QCOMPARE(panned.staticPixelsDrawn(), size_t(size.width()) * size_t(size.height()));
     }
 
