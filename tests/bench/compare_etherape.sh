@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Draws the same captures with EtherApe and with Underhood, side by side, so
-# the host graphs can be compared by eye: the 200,000-packet small office
-# (40 LAN clients, about 300 remote hosts) and a 1,000-client network.
+# the host graphs can be compared by eye: the bundled demo capture, a
+# 200,000-packet small office (40 LAN clients, about 300 remote hosts) and a
+# 1,000-client network.
 #
 #   tests/bench/compare_etherape.sh [BUILD_DIR] [OUT_DIR]
 #
@@ -29,12 +30,13 @@ done
 
 "$build/bin/underhood-synth" -q -n 200000 --hosts 40 -o "$work/office.pcapng"
 "$build/bin/underhood-synth" -q -n 200000 --hosts 1000 -o "$work/campus.pcapng"
+cp "$(dirname "$0")/../../resources/demo.pcapng" "$work/demo.pcapng"
 
 Xvfb "$display" -screen 0 1280x800x24 >/dev/null 2>&1 &
 xvfb_pid=$!
 sleep 1
 
-for name in office campus; do
+for name in demo office campus; do
     file="$work/$name.pcapng"
     DISPLAY=$display etherape -r "$file" >/dev/null 2>&1 &
     ea=$!
