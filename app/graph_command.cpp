@@ -190,6 +190,7 @@ int run_graph_command(int argc, char** argv, const std::vector<std::string>& arg
 
     ForceLayout layout;
     layout.set_kind(kind);
+    layout.set_aspect(double(width) / double(height));
     layout.sync(scene);
     layout.run(3000);
 

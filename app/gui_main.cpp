@@ -1,11 +1,13 @@
 // underhood: the desktop application.
 #include "capture_saver.h"
 #include "host_graph_pane.h"
+#include "host_graph_view.h"
 #include "main_window.h"
 #include "packet_list_view.h"
 
 #include <QApplication>
 #include <QCommandLineParser>
+#include <QElapsedTimer>
 #include <QTimer>
 
 using namespace underhood;
@@ -80,10 +82,25 @@ int main(int argc, char** argv)
             t->stop();
             if (select_number)
                 w.packetView()->selectNumber(select_number);
-            QTimer::singleShot(600, &w, [&w, shot] {
-                w.grab().save(shot);
-                QApplication::quit();
+            // The graph's layout settles over a few seconds of frames; the
+            // picture is taken once it has (or after 10 s), fitted to the view.
+            auto* settle = new QTimer(&w);
+            settle->setInterval(100);
+            auto* waited = new QElapsedTimer;
+            waited->start();
+            QObject::connect(settle, &QTimer::timeout, &w, [&w, shot, settle, waited] {
+                HostGraphView* graph = w.graphPane()->view();
+                if (!graph->layout().settled() && waited->elapsed() < 10000)
+                    return;
+                settle->stop();
+                delete waited;
+                graph->fitToView();
+                QTimer::singleShot(600, &w, [&w, shot] {
+                    w.grab().save(shot);
+                    QApplication::quit();
+                });
             });
+            settle->start();
         });
         t->start();
     }

@@ -17,7 +17,10 @@ GraphViewState fitView(const ForceLayout& layout, const QSizeF& size, double mar
         return v;
     const double w = std::max(hi.x - lo.x, 1.0), h = std::max(hi.y - lo.y, 1.0);
     // Labels hang below and beside the discs: keep room for them.
-    const double mx = std::max(size.width() - 2 * margin - 60, 40.0), my = std::max(size.height() - 2 * margin - 30, 40.0);
+    // Small panes keep proportionally smaller margins.
+    const double m = std::min(margin, 0.06 * std::min(size.width(), size.height()));
+    const double mx = std::max(size.width() - 2 * m - std::min(60.0, 0.08 * size.width()), 40.0);
+    const double my = std::max(size.height() - 2 * m - std::min(30.0, 0.1 * size.height()), 40.0);
     v.zoom = std::clamp(std::min(mx / w, my / h), 0.02, 2.5);
     v.centre = QPointF((lo.x + hi.x) / 2, (lo.y + hi.y) / 2);
     return v;

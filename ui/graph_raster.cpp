@@ -18,7 +18,7 @@ inline int ffloor(float v)
 
 RasterCanvas::RasterCanvas(QImage& image)
     : bits_(reinterpret_cast<uint32_t*>(image.bits())), w_(image.width()), h_(image.height()),
-      stride_(int(image.bytesPerLine() / 4)), row1_(image.height())
+      stride_(int(image.bytesPerLine() / 4)), row1_(image.height()), col1_(image.width())
 {
 }
 
@@ -26,6 +26,13 @@ void RasterCanvas::set_rows(int y0, int y1)
 {
     row0_ = std::clamp(y0, 0, h_);
     row1_ = std::clamp(y1, row0_, h_);
+}
+
+void RasterCanvas::set_clip(int x0, int y0, int x1, int y1)
+{
+    set_rows(y0, y1);
+    col0_ = std::clamp(x0, 0, w_);
+    col1_ = std::clamp(x1, col0_, w_);
 }
 
 uint32_t RasterCanvas::premultiplied(const QColor& c, double opacity)
@@ -38,7 +45,7 @@ uint32_t RasterCanvas::premultiplied(const QColor& c, double opacity)
 void RasterCanvas::fill(uint32_t color)
 {
     for (int y = row0_; y < row1_; ++y)
-        std::fill_n(bits_ + size_t(y) * size_t(stride_), w_, color);
+        std::fill_n(bits_ + size_t(y) * size_t(stride_) + col0_, col1_ - col0_, color);
 }
 
 
@@ -55,12 +62,25 @@ void RasterCanvas::line_major(double a0d, double b0d, double a1d, double b1d, do
         std::swap(b0d, b1d);
     }
     const float a0 = float(a0d), a1 = float(a1d), b0 = float(b0d);
-    const int amin = Transposed ? row0_ : 0, amax = Transposed ? row1_ : w_;
-    const int bmin = Transposed ? 0 : row0_, bmax = Transposed ? w_ : row1_;
+    const int amin = Transposed ? row0_ : col0_, amax = Transposed ? row1_ : col1_;
+    const int bmin = Transposed ? col0_ : row0_, bmax = Transposed ? col1_ : row1_;
     const float slope = a1d > a0d ? float((b1d - b0d) / (a1d - a0d)) : 0.f;
     const float half = std::max(0.5f * float(width) * std::sqrt(1 + slope * slope), 0.5f);
     const float thin = std::min(1.f, float(width)); // a hairline is fainter, not wider
-    const int c0 = std::max(amin, ffloor(a0)), c1 = std::min(amax - 1, ffloor(a1));
+    int c0 = std::max(amin, ffloor(a0)), c1 = std::min(amax - 1, ffloor(a1));
+    if (slope != 0.f) {
+        // Only the columns whose span can reach the clip's band [bmin, bmax):
+        // canvases drawing bands of one image skip the rest of the line.
+        const float lo = float(bmin) - half - 1.f, hi = float(bmax) + half + 1.f;
+        float t0 = a0 + (lo - b0) / slope, t1 = a0 + (hi - b0) / slope;
+        if (t0 > t1)
+            std::swap(t0, t1);
+        const float f0 = float(c0), f1 = float(c1 + 1);
+        c0 = std::max(c0, ffloor(std::clamp(t0, f0, f1)) - 1);
+        c1 = std::min(c1, ffloor(std::clamp(t1, f0, f1)) + 1);
+    } else if (b0 + half < float(bmin) - 1.f || b0 - half > float(bmax) + 1.f) {
+        return;
+    }
     if (c0 > c1)
         return;
     auto plot = [&](int p, int c, int k) {
@@ -149,7 +169,7 @@ void RasterCanvas::band(double cx, double cy, double r_in, double r_out, uint32_
         if (span <= 0)
             continue;
         const double sx = std::sqrt(span);
-        const int x0 = std::max(0, int(std::floor(cx - sx))), x1 = std::min(w_ - 1, int(std::floor(cx + sx)));
+        const int x0 = std::max(col0_, int(std::floor(cx - sx))), x1 = std::min(col1_ - 1, int(std::floor(cx + sx)));
         for (int x = x0; x <= x1; ++x) {
             const double dx = x + 0.5 - cx;
             const double d2 = dx * dx + dy * dy;
@@ -174,7 +194,7 @@ void RasterCanvas::dot(double cx, double cy, double r, double rim, uint32_t fill
     const float outer = float(r + rim), inner = float(r);
     const float fx = float(cx), fy = float(cy);
     const int y0 = std::max(row0_, ffloor(fy - outer - 0.5f)), y1 = std::min(row1_ - 1, ffloor(fy + outer + 0.5f));
-    const int x0 = std::max(0, ffloor(fx - outer - 0.5f)), x1 = std::min(w_ - 1, ffloor(fx + outer + 0.5f));
+    const int x0 = std::max(col0_, ffloor(fx - outer - 0.5f)), x1 = std::min(col1_ - 1, ffloor(fx + outer + 0.5f));
     for (int y = y0; y <= y1; ++y) {
         const float dy = float(y) + 0.5f - fy;
         for (int x = x0; x <= x1; ++x) {
@@ -228,7 +248,7 @@ void RasterCanvas::stamp(const DotStamp& s, double cx, double cy, uint32_t fill,
     const size_t base = size_t((DotStamp::kSub - 1 - sy) * DotStamp::kSub + (DotStamp::kSub - 1 - sx)) *
                         size_t(s.size * s.size);
     const int y0 = std::max(0, row0_ - iy), y1 = std::min(s.size, row1_ - iy);
-    const int x0 = std::max(0, -ix), x1 = std::min(s.size, w_ - ix);
+    const int x0 = std::max(0, col0_ - ix), x1 = std::min(s.size, col1_ - ix);
     for (int y = y0; y < y1; ++y) {
         uint32_t* row = bits_ + size_t(iy + y) * size_t(stride_) + ix;
         const uint8_t* f = s.fill.data() + base + size_t(y * s.size);
@@ -252,9 +272,33 @@ void RasterCanvas::stamp(const DotStamp& s, double cx, double cy, uint32_t fill,
 void RasterCanvas::copy(const QImage& from)
 {
     const int bpl = int(from.bytesPerLine() / 4);
+    const int x1 = std::min(col1_, from.width());
+    if (x1 <= col0_)
+        return;
     for (int y = row0_; y < std::min(row1_, from.height()); ++y)
-        std::memcpy(bits_ + size_t(y) * size_t(stride_), reinterpret_cast<const uint32_t*>(from.constBits()) + size_t(y) * size_t(bpl),
-                    size_t(std::min(w_, from.width())) * 4);
+        std::memcpy(bits_ + size_t(y) * size_t(stride_) + col0_,
+                    reinterpret_cast<const uint32_t*>(from.constBits()) + size_t(y) * size_t(bpl) + col0_,
+                    size_t(x1 - col0_) * 4);
+}
+
+void RasterCanvas::scroll(int dx, int dy)
+{
+    // Rows move whole (memmove handles the overlap); the uncovered strips keep old pixels.
+    const int w = w_ - std::abs(dx);
+    if (w <= 0 || std::abs(dy) >= h_)
+        return;
+    const int src_x = dx >= 0 ? 0 : -dx, dst_x = dx >= 0 ? dx : 0;
+    auto move_row = [&](int y) {
+        uint32_t* dst = bits_ + size_t(y) * size_t(stride_);
+        const uint32_t* src = bits_ + size_t(y - dy) * size_t(stride_);
+        std::memmove(dst + dst_x, src + src_x, size_t(w) * 4);
+    };
+    if (dy > 0)
+        for (int y = h_ - 1; y >= dy; --y)
+            move_row(y);
+    else
+        for (int y = 0; y < h_ + dy; ++y)
+            move_row(y);
 }
 
 void RasterCanvas::ring(double cx, double cy, double r_in, double r_out,
@@ -271,7 +315,7 @@ void RasterCanvas::ring(double cx, double cy, double r_in, double r_out,
         if (span <= 0)
             continue;
         const double sx = std::sqrt(span);
-        const int x0 = std::max(0, int(std::floor(cx - sx))), x1 = std::min(w_ - 1, int(std::floor(cx + sx)));
+        const int x0 = std::max(col0_, int(std::floor(cx - sx))), x1 = std::min(col1_ - 1, int(std::floor(cx + sx)));
         for (int x = x0; x <= x1; ++x) {
             const double dx = x + 0.5 - cx;
             const double d = std::sqrt(dx * dx + dy * dy);

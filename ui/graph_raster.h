@@ -52,6 +52,10 @@ public:
 
     // Draws only rows [y0, y1): several canvases on one image can work in parallel.
     void set_rows(int y0, int y1);
+    // Draws only inside [x0, x1) x [y0, y1).
+    void set_clip(int x0, int y0, int x1, int y1);
+    // Moves the whole image by (dx, dy) pixels; what is uncovered keeps stale pixels.
+    void scroll(int dx, int dy);
 
     int width() const { return w_; }
     int height() const { return h_; }
@@ -79,6 +83,7 @@ private:
     uint32_t* bits_;
     int w_, h_, stride_;
     int row0_ = 0, row1_; // the rows this canvas may touch
+    int col0_ = 0, col1_; // and the columns
 };
 
 } // namespace underhood

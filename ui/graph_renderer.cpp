@@ -278,14 +278,63 @@ void GraphRenderer::render(QImage& image, const GraphScene& scene, const ForceLa
     const StaticKey key{scene.generation, layout.version(), v.zoom, v.centre.x(), v.centre.y(), dpr,
                         image.width(), image.height(), v.selected, std::hash<std::bitset<256>>{}(v.hidden),
                         style_.background.rgba()};
-    if (!(key == static_key_) || static_.size() != image.size() || static_.format() != image.format()) {
-        if (static_.size() != image.size() || static_.format() != image.format())
-            static_ = QImage(image.size(), image.format());
+    if (static_.size() != image.size() || static_.format() != image.format()) {
+        static_ = QImage(image.size(), image.format());
+        static_key_ = {};
+    }
+    static_pixels_ = 0;
+    last_quick_ = false;
+    StaticKey rescaled = static_key_;
+    rescaled.zoom = key.zoom;
+    rescaled.cx = key.cx;
+    rescaled.cy = key.cy;
+    if (v.quick && !(key == static_key_) && rescaled == key && static_key_.zoom > 0) {
+        // Zooming: the picture drawn before, scaled about the new view. A
+        // screen point s shows what the old picture had at
+        // mid + (c_new - c_old) * z_old + (s - mid) * z_old / z_new.
+        const double k = key.zoom / static_key_.zoom;
+        const QPointF mid = target.center();
+        const QPointF shift = QPointF(key.cx - static_key_.cx, key.cy - static_key_.cy) * static_key_.zoom;
+        QPainter p(&image);
+        p.setCompositionMode(QPainter::CompositionMode_Source);
+        p.fillRect(target, style_.background);
+        p.setCompositionMode(QPainter::CompositionMode_SourceOver);
+        p.translate(mid);
+        p.scale(k, k);
+        p.translate(-mid - shift);
+        p.drawImage(QPointF(0, 0), static_);
+        p.end();
+        last_quick_ = true;
+    } else if (!(key == static_key_)) {
         static_.setDevicePixelRatio(dpr);
-        rasterise(static_, target, scene, layout, v, adjacent);
+        // Panning moves the picture by whole pixels: the old one is moved and
+        // only the strips it uncovers are drawn.
+        StaticKey moved = static_key_;
+        moved.cx = key.cx;
+        moved.cy = key.cy;
+        const double fx = (static_key_.cx - key.cx) * v.zoom * dpr, fy = (static_key_.cy - key.cy) * v.zoom * dpr;
+        const long sx = std::lround(fx), sy = std::lround(fy);
+        const int w = image.width(), h = image.height();
+        if (moved == key && std::abs(fx - double(sx)) < 1e-3 && std::abs(fy - double(sy)) < 1e-3 &&
+            std::abs(sx) < w / 2 && std::abs(sy) < h / 2) {
+            RasterCanvas(static_).scroll(int(sx), int(sy));
+            std::vector<QRect> strips;
+            if (sx > 0)
+                strips.emplace_back(0, 0, int(sx), h);
+            else if (sx < 0)
+                strips.emplace_back(w + int(sx), 0, int(-sx), h);
+            if (sy > 0)
+                strips.emplace_back(0, 0, w, int(sy));
+            else if (sy < 0)
+                strips.emplace_back(0, h + int(sy), w, int(-sy));
+            rasterise(static_, target, scene, layout, v, adjacent, strips);
+        } else {
+            rasterise(static_, target, scene, layout, v, adjacent, {QRect(0, 0, w, h)});
+        }
         static_key_ = key;
     }
-    RasterCanvas(image).copy(static_);
+    if (!last_quick_)
+        RasterCanvas(image).copy(static_);
     if (v.particles && n)
         rasteriseParticles(image, target, scene, layout, v, adjacent);
     QPainter p(&image);
@@ -311,14 +360,19 @@ void GraphRenderer::rasteriseParticles(QImage& image, const QRectF& target, cons
     });
 }
 
-void GraphRenderer::inBands(QImage& image, bool parallel, const std::function<void(RasterCanvas&)>& draw)
+void GraphRenderer::inBands(QImage& image, bool parallel, const std::function<void(RasterCanvas&)>& draw,
+                            const QRect& clip)
 {
     // Each thread draws everything, but only into its own band of rows.
+    const QRect r = clip.isNull() ? image.rect() : clip & image.rect();
+    if (r.isEmpty())
+        return;
     const unsigned threads = parallel ? std::clamp(std::thread::hardware_concurrency(), 1u, 4u) : 1u;
     std::vector<RasterCanvas> canvases(threads, RasterCanvas(image));
-    const int h = image.height();
+    const int h = r.height();
     for (unsigned t = 0; t < threads; ++t)
-        canvases[t].set_rows(int(h * t / threads), int(h * (t + 1) / threads));
+        canvases[t].set_clip(r.left(), r.top() + int(h * t / threads), r.right() + 1,
+                             r.top() + int(h * (t + 1) / threads));
     std::vector<std::thread> pool;
     for (unsigned t = 1; t < threads; ++t)
         pool.emplace_back([&draw, &canvases, t] { draw(canvases[t]); });
@@ -364,7 +418,8 @@ struct RasterList {
 } // namespace
 
 void GraphRenderer::rasterise(QImage& image, const QRectF& target, const GraphScene& scene, const ForceLayout& layout,
-                              const GraphViewState& v, const std::vector<char>& adjacent)
+                              const GraphViewState& v, const std::vector<char>& adjacent,
+                              const std::vector<QRect>& clips)
 {
     RasterList list;
     list.background = RasterCanvas::premultiplied(style_.background);
@@ -451,7 +506,11 @@ void GraphRenderer::rasterise(QImage& image, const QRectF& target, const GraphSc
     }
 
     // Big pictures are drawn in bands of rows, one thread each.
-    inBands(image, list.lines > 2000, [&list](RasterCanvas& canvas) { list.draw(canvas); });
+    for (const QRect& clip : clips) {
+        static_pixels_ += size_t((clip & image.rect()).width()) * size_t((clip & image.rect()).height());
+        inBands(image, list.lines > 2000 && clip.height() > 64, [&list](RasterCanvas& canvas) { list.draw(canvas); },
+                clip);
+    }
 }
 
 void GraphRenderer::paintOverlay(QPainter& p, const QRectF& target, const GraphScene& scene, const ForceLayout& layout,
@@ -801,6 +860,7 @@ void GraphRenderer::paintLabels(QPainter& p, const QRectF& target, const GraphSc
         LabelOptions opts;
         opts.viewport = {target.left() + 2, target.top() + 2, target.width() - 4, target.height() - 4};
         opts.min_radius = 1.5;
+        opts.landmarks = 12; // a crowded picture still names its busiest hosts
         opts.max_labels = size_t(std::clamp(target.width() * target.height() / 5500.0, 20.0, 600.0));
         for (const LegendItem& li : legend_) {
             const QRectF r = li.rect.adjusted(-8, -8, 8, 8);

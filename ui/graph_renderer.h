@@ -51,6 +51,9 @@ struct GraphViewState {
     std::bitset<256> hidden; // protocols hidden from the legend
     bool legend = true;
     bool particles = true;
+    // While the user zooms: the last picture of links and discs, scaled,
+    // stands in for a new one (drawn in full once the zooming stops).
+    bool quick = false;
     QString caption;
     QString empty_text; // shown when there are no nodes
 };
@@ -82,6 +85,10 @@ public:
     const std::vector<LegendItem>& legendItems() const { return legend_; }
     const std::vector<PlacedLabel>& labels() const { return labels_; }
     size_t particlesDrawn() const { return particles_drawn_; }
+    // Pixels of links and discs drawn again by the last render() (panning reuses the rest).
+    size_t staticPixelsDrawn() const { return static_pixels_; }
+    // True when the last render() showed the scaled stand-in (GraphViewState::quick).
+    bool lastWasQuick() const { return last_quick_; }
 
     // The protocol colours of the packet list, with a stable colour for the rest.
     static QColor protocolColor(Proto p);
@@ -132,11 +139,13 @@ private:
                         const GraphViewState& v, const std::vector<char>& adjacent);
     void paintNodes(QPainter& p, const QRectF& target, const GraphScene& scene, const ForceLayout& layout,
                     const GraphViewState& v, const std::vector<char>& adjacent);
+    // Draws links and discs inside the clips (device pixels) only.
     void rasterise(QImage& image, const QRectF& target, const GraphScene& scene, const ForceLayout& layout,
-                   const GraphViewState& v, const std::vector<char>& adjacent);
+                   const GraphViewState& v, const std::vector<char>& adjacent, const std::vector<QRect>& clips);
     void rasteriseParticles(QImage& image, const QRectF& target, const GraphScene& scene, const ForceLayout& layout,
                             const GraphViewState& v, const std::vector<char>& adjacent);
-    static void inBands(QImage& image, bool parallel, const std::function<void(RasterCanvas&)>& draw);
+    static void inBands(QImage& image, bool parallel, const std::function<void(RasterCanvas&)>& draw,
+                        const QRect& clip = QRect());
     void paintOverlay(QPainter& p, const QRectF& target, const GraphScene& scene, const ForceLayout& layout,
                       const GraphViewState& v, const std::vector<char>& adjacent);
     void paintPulses(QPainter& p, const QRectF& target, const GraphScene& scene, const ForceLayout& layout,
@@ -154,6 +163,8 @@ private:
     std::vector<LegendItem> legend_;
     std::vector<PlacedLabel> labels_;
     size_t particles_drawn_ = 0;
+    size_t static_pixels_ = 0;
+    bool last_quick_ = false;
     QHash<QRgb, QPixmap> sprites_;
     QHash<int, QColor> colors_;
     // Links per node, for the scene generation they were counted for.

@@ -186,8 +186,10 @@ void HostGraphPane::buildControls()
 
     connect(layer_box_, &QComboBox::currentIndexChanged, this, [this] {
         Layer l;
-        if (parse_layer(layer_box_->currentData().toString().toStdString(), l))
+        if (parse_layer(layer_box_->currentData().toString().toStdString(), l) && l != opts_.layer) {
             setLayer(l);
+            emit layerChosen(l); // the tables follow
+        }
     });
     connect(size_box_, &QComboBox::currentIndexChanged, this, [this] {
         opts_.size_by = size_box_->currentData().toString() == "rate" ? SizeMetric::Rate : SizeMetric::Total;
@@ -666,6 +668,8 @@ QString HostGraphPane::caption() const
     }
     return c;
 }
+
+NodeSelection HostGraphPane::selection() const { return selection_of(view_->scene(), view_->viewState().selected); }
 
 void HostGraphPane::pulsePacket(quint64 number)
 {

@@ -64,6 +64,8 @@ public:
     bool isBusy() const { return posted_serial_ > shown_serial_; }
     bool waitForScene(int timeout_ms = 30000);
 
+    // What the selected node stands for (empty when none is selected).
+    NodeSelection selection() const;
     // Lights up the link the packet travelled (the packet list's selection).
     void pulsePacket(quint64 number);
     // PNG or SVG by suffix.
@@ -74,6 +76,7 @@ signals:
     void nodeSelected(const QString& address);
     // A scene the worker made is on screen (time() and the timeline moved to it).
     void sceneShown();
+    void layerChosen(Layer layer); // the user picked another kind of node
 
 private:
     void buildControls();

@@ -41,6 +41,13 @@ HostGraphView::HostGraphView(QWidget* parent) : QWidget(parent)
     timer_.setTimerType(Qt::PreciseTimer);
     timer_.setInterval(kFrameMs);
     connect(&timer_, &QTimer::timeout, this, &HostGraphView::tick);
+    // Once the wheel stops, the picture is drawn again in full.
+    zoom_settle_.setSingleShot(true);
+    zoom_settle_.setInterval(160);
+    connect(&zoom_settle_, &QTimer::timeout, this, [this] {
+        view_.quick = false;
+        update();
+    });
     clock_.start();
 }
 
@@ -107,6 +114,7 @@ void HostGraphView::fitToView()
     const GraphViewState fit = fitView(layout_, QSizeF(size()));
     view_.zoom = fit.zoom;
     view_.centre = fit.centre;
+    view_.quick = false;
     if (!layout_.settled() || hasParticles())
         wake();
     update();
@@ -120,6 +128,8 @@ void HostGraphView::zoomBy(double factor, QPointF anchor)
     const QPointF after = GraphRenderer::toScene(target, view_, anchor);
     view_.centre += before - after;
     auto_fit_ = false;
+    view_.quick = true;
+    zoom_settle_.start();
     update();
 }
 
@@ -292,6 +302,9 @@ void HostGraphView::paintEvent(QPaintEvent*)
 
 void HostGraphView::resizeEvent(QResizeEvent*)
 {
+    // Local hosts spread into an ellipse of the pane's shape.
+    if (height() > 0)
+        layout_.set_aspect(double(width()) / double(height()));
     if (auto_fit_)
         fitToView();
 }

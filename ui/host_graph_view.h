@@ -95,6 +95,7 @@ private:
     QImage frame_;
     std::vector<float> phases_;
     QTimer timer_;
+    QTimer zoom_settle_;
     QElapsedTimer clock_;
     double last_tick_ = 0;
     bool paused_ = false;

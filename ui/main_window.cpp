@@ -10,10 +10,13 @@
 #include "host_graph_pane.h"
 #include "packet_list_view.h"
 #include "protocol_tree_model.h"
+#include "host_graph_view.h"
 #include "table_pane.h"
-
-#include <thread>
 #include "throughput_plot.h"
+
+#include <memory>
+#include <thread>
+#include <unordered_set>
 
 #include <QAction>
 #include <QActionGroup>
@@ -109,10 +112,8 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent)
     connect(list_, &PacketListView::packetSelected, this, &MainWindow::showPacket);
     graph_ = new HostGraphPane;
     connect(list_, &PacketListView::packetSelected, graph_, &HostGraphPane::pulsePacket);
-    connect(graph_, &HostGraphPane::nodeSelected, this, [this](const QString& address) {
-        if (!address.isEmpty())
-            statusBar()->showMessage(tr("Selected %1 in the graph").arg(address), 5000);
-    });
+    connect(graph_, &HostGraphPane::nodeSelected, this, &MainWindow::graphSelectionChanged);
+    connect(graph_, &HostGraphPane::layerChosen, this, &MainWindow::setLayer);
 
     warning_bar_ = new QLabel;
     warning_bar_->setWordWrap(true);
@@ -165,20 +166,28 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent)
     QSettings s;
     restoreGeometry(s.value("window/geometry").toByteArray());
     if (!restoreState(s.value("window/state").toByteArray())) {
-        // First start: the packet list gets most of the width, the tables a third of the height.
+        // First start: the graph and the packet list get most of the room, the tables a quarter of the height.
         if (auto* d = findChild<QDockWidget*>("detailsDock"))
-            resizeDocks({d}, {width() * 3 / 10}, Qt::Horizontal);
+            resizeDocks({d}, {width() / 4}, Qt::Horizontal);
         if (auto* h = findChild<QDockWidget*>("hostsDock"))
-            resizeDocks({h}, {height() / 3}, Qt::Vertical);
+            resizeDocks({h}, {height() / 4}, Qt::Vertical);
     }
-    splitter_->restoreState(s.value("window/splitter").toByteArray());
+    if (!splitter_->restoreState(s.value("window/splitter").toByteArray()))
+        splitter_->setSizes({height() * 5 / 8, height() * 3 / 8}); // the graph first
     applyTheme(s.value("view/theme", "system").toString());
     packets_->setTimeFormat(TimeFormat(s.value("view/timeFormat", int(TimeFormat::Relative)).toInt()));
     updateActions();
     updateTitle();
 }
 
-MainWindow::~MainWindow() = default;
+MainWindow::~MainWindow()
+{
+    // The filter scan posts its result to this window: it must end first.
+    if (filter_cancel_)
+        *filter_cancel_ = true;
+    if (filter_thread_.joinable())
+        filter_thread_.join();
+}
 
 void MainWindow::buildActions()
 {
@@ -342,6 +351,8 @@ void MainWindow::buildDocks()
         connect(pane, &TablePane::layerChosen, this, &MainWindow::setLayer);
         connect(pane, &TablePane::rowActivated, this, [this, pane](int row) { filterToRow(pane, row); });
     }
+    for (TablePane* pane : {host_pane_, conv_pane_})
+        connect(pane, &TablePane::scopeCleared, this, [this] { graph_->view()->selectNode(-1); });
     connect(act_find_, &QAction::triggered, this, [this] { host_pane_->focusSearch(); });
     connect(act_filter_, &QAction::triggered, this, [this] { filter_->focusField(); });
     plot_ = new ThroughputPlot;
@@ -434,6 +445,8 @@ void MainWindow::setSession(CaptureSession* session)
         *filter_cancel_ = true;
     filter_program_.reset();
     filter_->setStatus(QString());
+    graph_->view()->selectNode(-1);
+    graphSelectionChanged();
     packets_->setSession(session_);
     hosts_->clear();
     convs_->clear();
@@ -739,6 +752,8 @@ void MainWindow::restartCapture()
 
 void MainWindow::setLayer(Layer layer)
 {
+    if (layer != layer_)
+        graph_->view()->selectNode(-1); // its hosts are of the other kind
     layer_ = layer;
     graph_->setLayer(layer);
     hosts_->setLayer(layer);
@@ -769,27 +784,50 @@ void MainWindow::refreshTables()
     protos_->refresh(session_->engine());
 }
 
-QString MainWindow::endpointFilter(const Endpoint& e) const
+QString MainWindow::displayFilterText() const { return filter_->text(); }
+
+void MainWindow::graphSelectionChanged()
 {
-    switch (e.kind) {
-    case Endpoint::Kind::Mac: return "ether host " + QString::fromStdString(e.to_string());
-    case Endpoint::Kind::Ip: return "host " + QString::fromStdString(e.ip_address().to_string());
-    case Endpoint::Kind::IpPort:
-        return "(host " + QString::fromStdString(e.ip_address().to_string()) + " and port " + QString::number(e.port) +
-               ")";
-    case Endpoint::Kind::None: break;
+    const NodeSelection sel = graph_->selection();
+    if (sel.empty()) {
+        host_pane_->setScope({}, {});
+        conv_pane_->setScope({}, {});
+        // Only a filter the graph put there goes with its selection.
+        if (!graph_filter_.isEmpty() && applied_filter_ == graph_filter_) {
+            filter_->setText(QString());
+            applyDisplayFilter(QString());
+        }
+        graph_filter_.clear();
+        return;
     }
-    return {};
+    auto hosts = std::make_shared<std::unordered_set<NodeId>>(sel.hosts.begin(), sel.hosts.end());
+    const QString label = QString::fromStdString(sel.label);
+    host_pane_->setScope(label, [this, hosts](int row) { return hosts->count(node_id(hosts_->endpointAt(row))) > 0; });
+    conv_pane_->setScope(label, [this, hosts](int row) {
+        const auto [a, b] = convs_->endpointsAt(row);
+        return hosts->count(node_id(a)) > 0 || hosts->count(node_id(b)) > 0;
+    });
+    const QString expr = QString::fromStdString(sel.bpf);
+    if (expr.isEmpty()) {
+        statusBar()->showMessage(tr("Selected %1: the tables show its hosts; no packet filter covers it").arg(label),
+                                 8000);
+        return;
+    }
+    graph_filter_ = expr;
+    filter_->setText(expr);
+    applyDisplayFilter(expr);
+    statusBar()->showMessage(tr("Showing the packets of %1 (Esc in the graph, or Show All, clears it)").arg(label),
+                             8000);
 }
 
 void MainWindow::filterToRow(TablePane* pane, int row)
 {
     QString expr;
     if (pane == host_pane_)
-        expr = endpointFilter(hosts_->endpointAt(row));
+        expr = QString::fromStdString(endpoint_bpf(hosts_->endpointAt(row)));
     else if (pane == conv_pane_) {
         auto [a, b] = convs_->endpointsAt(row);
-        expr = endpointFilter(a) + " and " + endpointFilter(b);
+        expr = QString::fromStdString(endpoint_bpf(a) + " and " + endpoint_bpf(b));
     } else if (pane == proto_pane_) {
         return; // protocol paths are not BPF expressions
     }
@@ -801,6 +839,7 @@ void MainWindow::filterToRow(TablePane* pane, int row)
 
 void MainWindow::applyDisplayFilter(const QString& expr)
 {
+    applied_filter_ = expr.trimmed();
     if (filter_cancel_)
         *filter_cancel_ = true;
     filter_cancel_.reset();
@@ -841,7 +880,9 @@ void MainWindow::continueLiveFilter()
     const uint64_t from = filter_next_;
     filter_->setStatus(tr("filtering…"));
     // The scan reads packet bytes off the GUI thread; results come back queued.
-    std::thread([this, engine, program, cancel, from] {
+    if (filter_thread_.joinable())
+        filter_thread_.join(); // it has posted its result already (filter_busy_ is false)
+    filter_thread_ = std::thread([this, engine, program, cancel, from] {
         FilterScanOptions o;
         o.first_number = from;
         o.cancel = cancel.get();
@@ -858,7 +899,7 @@ void MainWindow::continueLiveFilter()
             filter_next_ = r.next_number;
             filter_->setStatus(tr("%1 packets shown").arg(QLocale().toString(packets_->rowCount())));
         }, Qt::QueuedConnection);
-    }).detach();
+    });
 }
 
 QString MainWindow::warningText() const { return warning_bar_->isVisible() ? warning_bar_->text() : QString(); }

@@ -12,6 +12,7 @@
 #include <atomic>
 #include <functional>
 #include <memory>
+#include <thread>
 
 class QAction;
 class QDockWidget;
@@ -59,6 +60,9 @@ public:
     QString incompleteText() const;
     void showDropPanel();
     HostGraphPane* graphPane() const { return graph_; }
+    TablePane* hostPane() const { return host_pane_; }
+    TablePane* conversationPane() const { return conv_pane_; }
+    QString displayFilterText() const;
     // Shown in dialogs; tests read it instead of clicking through a modal box.
     QString lastError() const { return last_error_; }
     // The warning shown above the views (truncated file, cancelled load), empty when none.
@@ -99,7 +103,8 @@ private:
     void showPacket(quint64 number);
     void continueLiveFilter();
     void refreshTables();
-    QString endpointFilter(const Endpoint& e) const;
+    // The graph's selected node narrows the tables and the packet list (cleared with it).
+    void graphSelectionChanged();
     void filterToRow(TablePane* pane, int row);
 
     QPointer<CaptureSession> session_;
@@ -125,6 +130,7 @@ private:
     std::shared_ptr<class DisplayFilter> filter_program_;
     uint64_t filter_next_ = 0;
     bool filter_busy_ = false;
+    std::thread filter_thread_;
     int tick_ = 0;
     QLabel* warning_bar_ = nullptr;
     QLabel* st_packets_ = nullptr;
@@ -140,6 +146,8 @@ private:
     CaptureSaver saver_;
     LiveCaptureOptions last_live_;
     QString last_error_;
+    QString graph_filter_;   // the display filter the graph's selection applied
+    QString applied_filter_; // the display filter in force
     bool quiet_ = false;
     Layer layer_ = Layer::Ip;
     uint64_t last_packets_ = 0;

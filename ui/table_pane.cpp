@@ -105,12 +105,41 @@ TablePane::TablePane(QAbstractItemModel* model, bool with_layers, bool tree, QWi
     });
     view_->setToolTip(tr("Double-click a row to show only its packets"));
 
+    // The graph's selection narrows the table; this bar says so and clears it.
+    scope_bar_ = new QWidget;
+    auto* sb = new QHBoxLayout(scope_bar_);
+    sb->setContentsMargins(6, 2, 4, 2);
+    scope_label_ = new QLabel;
+    scope_label_->setTextFormat(Qt::PlainText);
+    auto* clear = new QToolButton;
+    clear->setText(tr("Show All"));
+    clear->setToolTip(tr("Clear the graph selection and show every row"));
+    connect(clear, &QToolButton::clicked, this, [this] {
+        setScope({}, {});
+        emit scopeCleared();
+    });
+    sb->addWidget(scope_label_, 1);
+    sb->addWidget(clear);
+    scope_bar_->setAutoFillBackground(true);
+    scope_bar_->setBackgroundRole(QPalette::AlternateBase);
+    scope_bar_->hide();
+
     auto* lay = new QVBoxLayout(this);
     lay->setContentsMargins(0, 0, 0, 0);
     lay->setSpacing(2);
     lay->addLayout(bar);
+    lay->addWidget(scope_bar_);
     lay->addWidget(view_, 1);
 }
+
+void TablePane::setScope(const QString& label, std::function<bool(int)> accept)
+{
+    static_cast<TableProxyModel*>(proxy_)->setRowFilter(std::move(accept));
+    scope_label_->setText(label.isEmpty() ? QString() : tr("Graph selection: %1").arg(label));
+    scope_bar_->setVisible(!label.isEmpty());
+}
+
+QString TablePane::scope() const { return scope_label_->text(); }
 
 void TablePane::setLayer(Layer l)
 {

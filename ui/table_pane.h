@@ -6,9 +6,12 @@
 
 #include <QWidget>
 
+#include <functional>
+
 class QAbstractItemModel;
 class QAbstractItemView;
 class QComboBox;
+class QLabel;
 class QLineEdit;
 class QSortFilterProxyModel;
 
@@ -23,12 +26,18 @@ public:
     QSortFilterProxyModel* proxy() const { return proxy_; }
     void setLayer(Layer l);
     void focusSearch();
+    // Narrows the table to the rows `accept` takes and says so above it
+    // ("Graph selection: <label>" with a button that clears it); an empty
+    // label and function show every row again.
+    void setScope(const QString& label, std::function<bool(int source_row)> accept);
+    QString scope() const;
     // Row of the source model for a view index.
     int sourceRow(const QModelIndex& view_index) const;
 
 signals:
     void layerChosen(Layer layer);
     void rowActivated(int source_row); // double-click: filter the packet list to it
+    void scopeCleared();               // the user cleared the scope
 
 private:
     void copySelection();
@@ -39,6 +48,8 @@ private:
     QAbstractItemView* view_;
     QLineEdit* search_;
     QComboBox* layer_ = nullptr;
+    QWidget* scope_bar_ = nullptr;
+    QLabel* scope_label_ = nullptr;
 };
 
 } // namespace underhood

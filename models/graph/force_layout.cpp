@@ -234,17 +234,28 @@ void ForceLayout::place_new(const GraphScene& scene, const std::vector<char>& kn
         if (!have) {
             if (sn.local) {
                 const double rr = local_r_ * 0.8 * std::sqrt(unit_hash(sn.id, 4));
-                at = {rr * std::cos(jitter_a), rr * std::sin(jitter_a)};
+                at = {rr * sx_ * std::cos(jitter_a), rr * sy_ * std::sin(jitter_a)};
             } else {
                 const double ang = address_angle(sn.endpoint, sn.id);
                 const double rr = ring_r_ + (ring_outer_ - ring_r_) * unit_hash(sn.id, 5);
-                at = {rr * std::cos(ang), rr * std::sin(ang)};
+                at = {rr * sx_ * std::cos(ang), rr * sy_ * std::sin(ang)};
             }
         }
         x_[i] = at.x;
         y_[i] = at.y;
         placed[i] = 1;
     }
+}
+
+void ForceLayout::set_aspect(double width_over_height)
+{
+    // Softened: a graph spreads sideways along its links by itself, so a
+    // 16:10 picture wants only a slightly oval layout, a strip a long one.
+    const double a = std::isfinite(width_over_height) && width_over_height > 0
+                         ? std::clamp(std::sqrt(width_over_height), 1 / 2.5, 2.5)
+                         : 1.0;
+    sx_ = std::sqrt(a);
+    sy_ = 1 / sx_;
 }
 
 void ForceLayout::set_kind(LayoutKind k)
@@ -621,14 +632,15 @@ void ForceLayout::regions()
         const double a = alpha_[i];
         if (pinned_[i] || a < p_.alpha_min)
             continue;
-        const double d = std::max(std::hypot(x_[i], y_[i]), 1e-6);
+        // Distances are measured in the regions' own (elliptical) metric.
+        const double d = std::max(std::hypot(x_[i] / sx_, y_[i] / sy_), 1e-6);
         if (local_[i]) {
             // A weak pull to the middle, and a firm one back inside the disc.
             double k = centre_k_;
             if (d > 1.2 * local_r_)
                 k += p_.contain_strength * (d - 1.2 * local_r_) / d;
-            vx_[i] -= x_[i] * k * a;
-            vy_[i] -= y_[i] * k * a;
+            vx_[i] -= x_[i] * k * a / (sx_ * sx_);
+            vy_[i] -= y_[i] * k * a / (sy_ * sy_);
         } else {
             const double target = d < ring_r_ ? ring_r_ : d > ring_outer_ ? ring_outer_ : d;
             const double k = (target - d) * p_.ring_strength * a / d;

@@ -55,6 +55,12 @@ public:
     bool settled() const { return awake_ == 0; }
 
     void set_kind(LayoutKind k);
+    // The shape of the picture it is laid out for (width / height): the local
+    // disc and the remote ring become ellipses of about the square root of
+    // that shape (at most 2.5:1 either way), so a wide pane is filled. Nodes
+    // already placed are not moved by the change itself.
+    void set_aspect(double width_over_height);
+    double aspect() const { return sx_ / sy_; }
     LayoutKind kind() const { return kind_; }
 
     size_t size() const { return x_.size(); }
@@ -104,6 +110,7 @@ private:
     std::vector<std::string> keys_;
     std::unordered_map<NodeId, Saved> memory_;
     double local_r_ = 0, ring_r_ = 0, ring_outer_ = 0, centre_k_ = 0.05;
+    double sx_ = 1, sy_ = 1; // the regions' axes: sx_ * sy_ == 1
     size_t awake_ = 0;
     uint64_t interactions_ = 0;
     uint64_t version_ = 0;

@@ -96,6 +96,46 @@ int GraphScene::link_between(NodeId host_a, NodeId host_b) const
     return -1;
 }
 
+std::string endpoint_bpf(const Endpoint& e)
+{
+    switch (e.kind) {
+    case Endpoint::Kind::Mac: return "ether host " + e.to_string();
+    case Endpoint::Kind::Ip: return "host " + e.ip_address().to_string();
+    case Endpoint::Kind::IpPort:
+        return "(host " + e.ip_address().to_string() + " and port " + std::to_string(e.port) + ")";
+    case Endpoint::Kind::None: break;
+    }
+    return {};
+}
+
+NodeSelection selection_of(const GraphScene& scene, int node)
+{
+    NodeSelection sel;
+    if (node < 0 || size_t(node) >= scene.nodes.size())
+        return sel;
+    const SceneNode& n = scene.nodes[size_t(node)];
+    sel.label = n.label.empty() ? n.key : n.label;
+    if (!n.cluster) {
+        sel.hosts.push_back(n.id);
+        sel.bpf = endpoint_bpf(n.endpoint);
+        return sel;
+    }
+    sel.hosts = n.member_ids;
+    IpPrefix prefix;
+    if (n.key != "Internet" && IpPrefix::parse(n.key, prefix) && prefix.length > 0) {
+        sel.bpf = "net " + prefix.to_string();
+    } else if (!scene.local_prefixes.empty()) {
+        // Every packet with an end outside the local networks.
+        std::string src, dst;
+        for (const IpPrefix& p : scene.local_prefixes) {
+            src += (src.empty() ? "" : " or ") + std::string("src net ") + p.to_string();
+            dst += (dst.empty() ? "" : " or ") + std::string("dst net ") + p.to_string();
+        }
+        sel.bpf = "(ip or ip6) and not ((" + src + ") and (" + dst + "))";
+    }
+    return sel;
+}
+
 float node_radius(double metric, SizeMetric by, bool cluster)
 {
     double r = by == SizeMetric::Total ? 3.5 + 2.2 * std::log10(1 + metric / 64.0)

@@ -93,6 +93,21 @@ struct GraphScene {
     static uint64_t link_id(NodeId a, NodeId b);
 };
 
+// What picking a node stands for outside the graph: the hosts it shows (the
+// host itself, or a cluster's members) and a BPF expression matching their
+// packets ("host 10.0.0.5", "net 10.1.2.0/24", "ether host ..."). The
+// expression is empty when none is exact enough (an "Internet" cluster with
+// no local network known and too many members to list).
+struct NodeSelection {
+    std::string label;
+    std::vector<NodeId> hosts;
+    std::string bpf;
+    bool empty() const { return hosts.empty(); }
+};
+NodeSelection selection_of(const GraphScene& scene, int node);
+// The BPF expression for one host endpoint.
+std::string endpoint_bpf(const Endpoint& e);
+
 // Node radius in scene units from traffic (log scale); links' width in pixels.
 float node_radius(double metric, SizeMetric by, bool cluster);
 float link_width(double metric, SizeMetric by);

@@ -88,8 +88,7 @@ std::vector<PlacedLabel> place_labels(std::vector<LabelCandidate> candidates, co
             discs.add({c.x - c.r * 0.8, c.y - c.r * 0.8, c.r * 1.6, c.r * 1.6}, c.node);
 
     std::erase_if(candidates, [&](const LabelCandidate& c) {
-        return !c.always && (c.r < opts.min_radius || c.x < view.x || c.y < view.y || c.x > view.x + view.w ||
-                             c.y > view.y + view.h);
+        return !c.always && (c.x < view.x || c.y < view.y || c.x > view.x + view.w || c.y > view.y + view.h);
     });
     std::stable_sort(candidates.begin(), candidates.end(), [](const LabelCandidate& a, const LabelCandidate& b) {
         if (a.always != b.always)
@@ -97,6 +96,13 @@ std::vector<PlacedLabel> place_labels(std::vector<LabelCandidate> candidates, co
         if (a.priority != b.priority)
             return a.priority > b.priority;
         return a.node < b.node;
+    });
+    // Level of detail: small discs get no label, except the few landmarks first in line.
+    size_t landmarks = 0;
+    std::erase_if(candidates, [&](const LabelCandidate& c) {
+        if (c.always || c.r >= opts.min_radius)
+            return false;
+        return landmarks++ >= opts.landmarks;
     });
 
     RectGrid labels(view, 64);

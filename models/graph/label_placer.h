@@ -33,6 +33,7 @@ struct PlacedLabel {
 
 struct LabelOptions {
     double min_radius = 3;   // level of detail: smaller discs get no label…
+    size_t landmarks = 0;    // …but the first this many in priority order get one whatever their size…
     size_t max_labels = 400; // …and no more than this many labels
     double gap = 2;          // kept between labels
     LabelRect viewport;      // labels stay wholly inside

@@ -15,4 +15,17 @@ TableProxyModel::TableProxyModel(QObject* parent) : QSortFilterProxyModel(parent
     setDynamicSortFilter(true);
 }
 
+void TableProxyModel::setRowFilter(std::function<bool(int)> accept)
+{
+    accept_ = std::move(accept);
+    invalidateRowsFilter();
+}
+
+bool TableProxyModel::filterAcceptsRow(int source_row, const QModelIndex& source_parent) const
+{
+    if (accept_ && !source_parent.isValid() && !accept_(source_row))
+        return false;
+    return QSortFilterProxyModel::filterAcceptsRow(source_row, source_parent);
+}
+
 } // namespace underhood

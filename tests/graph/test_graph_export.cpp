@@ -172,6 +172,65 @@ private slots:
         }
     }
 
+    void panningDrawsWhatAFullRedrawDraws()
+    {
+        // Panning moves the picture drawn before and draws only what it uncovers:
+        // the result must be the picture a redraw from nothing gives.
+        const QSize size(900, 600);
+        GraphViewState v = fitView(layout_, size);
+        v.zoom *= 1.7;
+        v.particles = false;
+        GraphRenderer panned;
+        QImage a(size, QImage::Format_ARGB32_Premultiplied);
+        panned.render(a, scene_, layout_, v);
+        QCOMPARE(panned.staticPixelsDrawn(), size_t(size.width()) * size_t(size.height()));
+        for (QPoint by : {QPoint(37, -23), QPoint(-120, 0), QPoint(0, 64), QPoint(-5, 9)}) {
+            v.centre -= QPointF(by) / v.zoom;
+            panned.render(a, scene_, layout_, v);
+            QVERIFY2(panned.staticPixelsDrawn() < size_t(size.width()) * size_t(size.height()) / 3,
+                     qPrintable(QString::number(panned.staticPixelsDrawn())));
+            GraphRenderer fresh;
+            QImage b(size, QImage::Format_ARGB32_Premultiplied);
+            fresh.render(b, scene_, layout_, v);
+            // Coordinates are floats: rounding may shift a pixel's coverage by a step or two.
+            int worst = 0, differ = 0;
+            for (int y = 0; y < size.height(); ++y)
+                for (int x = 0; x < size.width(); ++x) {
+                    const QRgb p = a.pixel(x, y), q = b.pixel(x, y);
+                    const int d = std::max({std::abs(qRed(p) - qRed(q)), std::abs(qGreen(p) - qGreen(q)),
+                                            std::abs(qBlue(p) - qBlue(q))});
+                    worst = std::max(worst, d);
+                    differ += d > 1;
+                }
+            QVERIFY2(worst <= 4 && differ < size.width() * size.height() / 1000,
+                     qPrintable(QString("panned by %1,%2: %3 pixels differ, by up to %4")
+                                    .arg(by.x()).arg(by.y()).arg(differ).arg(worst)));
+        }
+        // While zooming, the last picture scaled stands in: nothing is drawn again,
+        // and the picture is close to the real one (same place, same colours).
+        v.zoom *= 1.1;
+        v.quick = true;
+        panned.render(a, scene_, layout_, v);
+        QVERIFY(panned.lastWasQuick());
+        QCOMPARE(panned.staticPixelsDrawn(), size_t(0));
+        GraphRenderer fresh;
+        QImage b(size, QImage::Format_ARGB32_Premultiplied);
+        v.quick = false;
+        fresh.render(b, scene_, layout_, v);
+        const QImage sa = a.scaled(size / 8, Qt::IgnoreAspectRatio, Qt::SmoothTransformation);
+        const QImage sb = b.scaled(size / 8, Qt::IgnoreAspectRatio, Qt::SmoothTransformation);
+        double diff = 0;
+        for (int y = 0; y < sa.height(); ++y)
+            for (int x = 0; x < sa.width(); ++x)
+                diff += std::abs(qGray(sa.pixel(x, y)) - qGray(sb.pixel(x, y)));
+        diff /= double(sa.width()) * sa.height();
+        QVERIFY2(diff < 6, qPrintable(QString("mean difference %1 grey levels").arg(diff)));
+        // Once the zooming stops, everything is drawn again at the new scale.
+        panned.render(a, scene_, layout_, v);
+        QVERIFY(!panned.lastWasQuick());
+        QCOMPARE(panned.staticPixelsDrawn(), size_t(size.width()) * size_t(size.height()));
+    }
+
     void cliGraph()
     {
         const QString svg = dir_.filePath("cli.svg"), png = dir_.filePath("cli.png");

@@ -11,6 +11,7 @@
 
 #include <cmath>
 #include <random>
+#include <set>
 
 using namespace underhood;
 
@@ -316,6 +317,37 @@ private slots:
         QCOMPARE(placed.size(), size_t(5));
         for (const PlacedLabel& p : placed)
             QVERIFY(p.node >= 5);
+
+        // Landmarks: the busiest small ones are named anyway (node 4 is the busiest small disc).
+        opts.landmarks = 2;
+        const auto with_landmarks = place_labels(cand, opts, [](uint32_t, double& w, double& h) {
+            w = 40;
+            h = 14;
+        });
+        std::set<uint32_t> named;
+        for (const PlacedLabel& p : with_landmarks)
+            named.insert(p.node);
+        QCOMPARE(named, (std::set<uint32_t>{3, 4, 5, 6, 7, 8, 9}));
+    }
+
+    void wideAspectGivesWideLayout()
+    {
+        // Laid out for a pane four times as wide as high, the local hosts and
+        // the remote ring spread sideways; square, they stay round.
+        const GraphScene s = synthetic_scene(400, 1200, 5);
+        auto extent = [&](double aspect) {
+            ForceLayout l;
+            l.set_aspect(aspect);
+            l.sync(s);
+            l.run(5000);
+            Vec2 lo, hi;
+            l.bounds(lo, hi);
+            return (hi.x - lo.x) / (hi.y - lo.y);
+        };
+        const double square = extent(1.0), wide = extent(4), tall = extent(0.25);
+        QVERIFY2(square > 0.75 && square < 1.33, qPrintable(QString::number(square)));
+        QVERIFY2(wide > 1.6, qPrintable(QString::number(wide)));
+        QVERIFY2(tall < 1 / 1.6, qPrintable(QString::number(tall)));
     }
 };
 

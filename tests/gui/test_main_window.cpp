@@ -2,8 +2,11 @@
 // truncated, not a capture) and a live capture through the real helper in a
 // network namespace (root only).
 #include "capture_session.h"
+#include "host_graph_pane.h"
+#include "host_graph_view.h"
 #include "main_window.h"
 #include "packet_list_model.h"
+#include "table_pane.h"
 
 #include <QApplication>
 #include <QJsonArray>
@@ -56,6 +59,7 @@ private slots:
     void nonCaptureShowsErrorAndKeepsWorking();
     void displayFilterMatchesTcpdump();
     void layerSwitchKeepsTotals();
+    void graphSelectionFiltersTablesAndPackets();
     void liveCaptureThroughHelper();
 
 private:
@@ -182,6 +186,100 @@ void TestMainWindow::layerSwitchKeepsTotals()
             [l](const IngestEngine::State& s) { return qsizetype(s.model.layer(l).hosts.size()); });
         QCOMPARE(hosts, cli["hosts"].toArray().size());
     }
+}
+
+void TestMainWindow::graphSelectionFiltersTablesAndPackets()
+{
+    if (QStandardPaths::findExecutable("tcpdump").isEmpty())
+        QSKIP("needs tcpdump");
+    MainWindow w;
+    w.setQuiet(true);
+    QVERIFY(w.openFile(kDemo));
+    QVERIFY(wait_finished(w));
+    HostGraphPane* graph = w.graphPane();
+    // The whole capture in the window, remote hosts gathered into /16 clusters.
+    WindowSpans spans = graph->spans();
+    spans.window_ns = 0;
+    graph->setSpans(spans);
+    GraphOptions o = graph->options();
+    o.cluster = ClusterMode::Prefix16;
+    o.cluster_threshold = 0;
+    o.keep_busiest_remote = 0;
+    graph->setOptions(o);
+    // Scenes are made off the GUI thread: wait for the one with these options.
+    QVERIFY(graph->waitForScene(10000));
+    QVERIFY(QTest::qWaitFor([&] { return graph->view()->scene().nodes.size() > 5; }, 10000));
+    const QJsonObject cli = cli_stats(kDemo);
+    auto tcpdump_count = [](const QString& expr) {
+        QProcess td;
+        td.start("tcpdump", {"-n", "-r", kDemo, expr});
+        td.waitForFinished(30000);
+        return td.readAllStandardOutput().count('\n');
+    };
+
+    // The busiest single host, and a cluster.
+    const GraphScene& scene = graph->view()->scene();
+    int host = -1, cluster = -1;
+    for (size_t i = 0; i < scene.nodes.size(); ++i) {
+        const SceneNode& n = scene.nodes[i];
+        if (!n.cluster && n.endpoint.kind == Endpoint::Kind::Ip &&
+            (host < 0 || n.packets > scene.nodes[size_t(host)].packets))
+            host = int(i);
+        if (n.cluster && n.key != "Internet" && n.members > 1 && cluster < 0)
+            cluster = int(i);
+    }
+    QVERIFY(host >= 0);
+    QVERIFY(cluster >= 0);
+    const QString address = QString::fromStdString(scene.nodes[size_t(host)].key);
+    const QString prefix = QString::fromStdString(scene.nodes[size_t(cluster)].key);
+    const int members = int(scene.nodes[size_t(cluster)].members);
+
+    graph->view()->selectNode(host);
+    QCOMPARE(w.displayFilterText(), "host " + address);
+    const qsizetype expected = tcpdump_count("host " + address);
+    QVERIFY(expected > 0);
+    QVERIFY2(QTest::qWaitFor([&] { return w.packetModel()->filtered() && w.packetModel()->rowCount() == expected; }, 10000),
+             qPrintable(QString("%1 rows, tcpdump %2").arg(w.packetModel()->rowCount()).arg(expected)));
+    // The hosts table shows that host; the conversations table those it has part in (as the CLI counts them).
+    auto* hosts = w.hostPane()->proxy();
+    auto* convs = w.conversationPane()->proxy();
+    QVERIFY(w.hostPane()->scope().contains(QString::fromStdString(scene.nodes[size_t(host)].label)));
+    // (The tables fill on their refresh timer; rows that arrive later are filtered too.)
+    QVERIFY(QTest::qWaitFor([&] { return hosts->sourceModel()->rowCount() == cli["hosts"].toArray().size(); }, 10000));
+    QCOMPARE(hosts->rowCount(), 1);
+    QCOMPARE(hosts->index(0, 0).data().toString(), address);
+    int cli_convs = 0;
+    for (const QJsonValue& c : cli["conversations"].toArray())
+        cli_convs += c["a"].toString() == address || c["b"].toString() == address;
+    QVERIFY(cli_convs > 0);
+    QCOMPARE(convs->rowCount(), cli_convs);
+
+    // A cluster: its members, and the packets of its network.
+    graph->view()->selectNode(cluster);
+    QCOMPARE(w.displayFilterText(), "net " + prefix);
+    QCOMPARE(hosts->rowCount(), members);
+    const qsizetype in_net = tcpdump_count("net " + prefix);
+    QVERIFY(QTest::qWaitFor([&] { return w.packetModel()->filtered() && w.packetModel()->rowCount() == in_net; }, 10000));
+
+    // Clearing the selection (Esc in the graph) shows everything again.
+    QTest::keyClick(graph->view(), Qt::Key_Escape);
+    QVERIFY(w.displayFilterText().isEmpty());
+    QVERIFY(!w.packetModel()->filtered());
+    QVERIFY(w.hostPane()->scope().isEmpty());
+    QCOMPARE(hosts->rowCount(), int(cli["hosts"].toArray().size()));
+
+    // A filter typed by the user stays when the selection goes.
+    graph->view()->selectNode(host);
+    QMetaObject::invokeMethod(&w, "applyDisplayFilter", Q_ARG(QString, "udp"));
+    graph->view()->selectNode(-1);
+    QVERIFY(w.packetModel()->filtered());
+
+    // Another kind of node: the selection (of IP hosts) goes, the tables show every row.
+    graph->view()->selectNode(host);
+    QVERIFY(!w.hostPane()->scope().isEmpty());
+    w.setLayer(Layer::Ether);
+    QVERIFY(w.hostPane()->scope().isEmpty());
+    QCOMPARE(graph->layer(), Layer::Ether);
 }
 
 void TestMainWindow::liveCaptureThroughHelper()
