@@ -1,5 +1,7 @@
 #include "ingest_engine.h"
 
+#include <algorithm>
+
 #include <unistd.h>
 
 namespace underhood {
@@ -275,6 +277,15 @@ std::vector<uint8_t> IngestEngine::packet_bytes(uint64_t number) const
         b = store_.bytes(e.offset, e.caplen);
     }
     return {b.begin(), b.end()};
+}
+
+uint64_t IngestEngine::end_at(int64_t t_ns) const
+{
+    return with_state([&](const State& st) {
+        auto it = std::partition_point(st.index.begin(), st.index.end(),
+                                       [&](const PacketIndexEntry& e) { return e.ts_ns <= t_ns; });
+        return st.first_number + uint64_t(it - st.index.begin());
+    });
 }
 
 uint32_t IngestEngine::link_type_of(uint16_t interface_id) const

@@ -99,6 +99,9 @@ public:
     // Valid until the next call that may drop stored bytes: copy them.
     std::vector<uint8_t> packet_bytes(uint64_t number) const;
     uint32_t link_type_of(uint16_t interface_id) const;
+    // One past the last listed packet with a timestamp <= t_ns (found by
+    // bisection: a capture with timestamps out of order gives a packet near it).
+    uint64_t end_at(int64_t t_ns) const;
     bool mapped() const { return mapping_.data() != nullptr; }
 
 private:

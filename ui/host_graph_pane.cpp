@@ -456,14 +456,7 @@ bool HostGraphPane::packetRange(uint64_t& first, uint64_t& end) const
     return true;
 }
 
-uint64_t HostGraphPane::endAt(int64_t t_ns) const
-{
-    return session_->engine().with_state([&](const IngestEngine::State& st) {
-        auto it = std::partition_point(st.index.begin(), st.index.end(),
-                                       [&](const PacketIndexEntry& e) { return e.ts_ns <= t_ns; });
-        return st.first_number + uint64_t(it - st.index.begin());
-    });
-}
+uint64_t HostGraphPane::endAt(int64_t t_ns) const { return session_->engine().end_at(t_ns); }
 
 void HostGraphPane::seek(qint64 t_ns)
 {

@@ -372,6 +372,8 @@ void MainWindow::buildDocks()
         view->addAction(plot_dock_->toggleViewAction());
         view->addAction(drops_dock_->toggleViewAction());
     }
+    connect(plot_, &ThroughputPlot::rangeSelected, this, &MainWindow::showTimeRange);
+    connect(plot_, &ThroughputPlot::rangeCleared, this, &MainWindow::clearTimeRange);
     connect(plot_dock_, &QDockWidget::visibilityChanged, plot_, [this](bool on) {
         if (on)
             QTimer::singleShot(0, plot_, &ThroughputPlot::refresh); // once its tab is on top
@@ -447,6 +449,10 @@ void MainWindow::setSession(CaptureSession* session)
     filter_->setStatus(QString());
     graph_->view()->selectNode(-1);
     graphSelectionChanged();
+    if (range_restore_) {
+        graph_->setSpans(range_restore_->spans);
+        range_restore_.reset();
+    }
     packets_->setSession(session_);
     hosts_->clear();
     convs_->clear();
@@ -785,6 +791,42 @@ void MainWindow::refreshTables()
 }
 
 QString MainWindow::displayFilterText() const { return filter_->text(); }
+
+void MainWindow::showTimeRange(qint64 from_ns, qint64 to_ns)
+{
+    if (!session_ || to_ns <= from_ns)
+        return;
+    // The graph shows the traffic of exactly that range; the list goes to its first packet.
+    if (!range_restore_)
+        range_restore_ = RangeRestore{graph_->spans(), graph_->isFollowing(), graph_->time()};
+    WindowSpans spans = graph_->spans();
+    spans.window_ns = to_ns - from_ns;
+    graph_->setSpans(spans);
+    graph_->seek(to_ns);
+    const IngestEngine& engine = session_->engine();
+    const uint64_t first = engine.end_at(from_ns - 1), end = engine.end_at(to_ns);
+    if (first < end)
+        list_->selectNumber(first);
+    const double origin = double(plot_->originNs());
+    statusBar()->showMessage(tr("%1 packets from %2 s to %3 s: the graph shows who talked then")
+                                 .arg(QLocale().toString(qulonglong(end - first)))
+                                 .arg((double(from_ns) - origin) / 1e9, 0, 'f', 2)
+                                 .arg((double(to_ns) - origin) / 1e9, 0, 'f', 2),
+                             8000);
+}
+
+void MainWindow::clearTimeRange()
+{
+    if (!range_restore_)
+        return;
+    const RangeRestore r = *range_restore_;
+    range_restore_.reset();
+    graph_->setSpans(r.spans);
+    if (r.following)
+        graph_->follow();
+    else
+        graph_->seek(r.time_ns);
+}
 
 void MainWindow::graphSelectionChanged()
 {

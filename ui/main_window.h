@@ -5,6 +5,7 @@
 
 #include "capture_session.h"
 #include "packet_list_model.h"
+#include "traffic_window.h"
 
 #include <QMainWindow>
 #include <QPointer>
@@ -12,6 +13,7 @@
 #include <atomic>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <thread>
 
 class QAction;
@@ -105,6 +107,9 @@ private:
     void refreshTables();
     // The graph's selected node narrows the tables and the packet list (cleared with it).
     void graphSelectionChanged();
+    // A range picked on the throughput plot: the graph shows that stretch of time.
+    void showTimeRange(qint64 from_ns, qint64 to_ns);
+    void clearTimeRange();
     void filterToRow(TablePane* pane, int row);
 
     QPointer<CaptureSession> session_;
@@ -148,6 +153,12 @@ private:
     QString last_error_;
     QString graph_filter_;   // the display filter the graph's selection applied
     QString applied_filter_; // the display filter in force
+    struct RangeRestore {
+        WindowSpans spans;
+        bool following = true;
+        qint64 time_ns = 0;
+    };
+    std::optional<RangeRestore> range_restore_; // the graph before a plot range took it over
     bool quiet_ = false;
     Layer layer_ = Layer::Ip;
     uint64_t last_packets_ = 0;

@@ -7,6 +7,8 @@
 #include "main_window.h"
 #include "packet_list_model.h"
 #include "table_pane.h"
+#include "packet_list_view.h"
+#include "throughput_plot.h"
 
 #include <QApplication>
 #include <QJsonArray>
@@ -17,6 +19,7 @@
 #include <QtTest>
 
 #include <csignal>
+#include <map>
 #include <fcntl.h>
 #include <sched.h>
 #include <unistd.h>
@@ -60,6 +63,7 @@ private slots:
     void displayFilterMatchesTcpdump();
     void layerSwitchKeepsTotals();
     void graphSelectionFiltersTablesAndPackets();
+    void plotRangeMovesTheGraph();
     void liveCaptureThroughHelper();
 
 private:
@@ -280,6 +284,64 @@ void TestMainWindow::graphSelectionFiltersTablesAndPackets()
     w.setLayer(Layer::Ether);
     QVERIFY(w.hostPane()->scope().isEmpty());
     QCOMPARE(graph->layer(), Layer::Ether);
+}
+
+void TestMainWindow::plotRangeMovesTheGraph()
+{
+    MainWindow w;
+    w.setQuiet(true);
+    QVERIFY(w.openFile(kDemo));
+    QVERIFY(wait_finished(w));
+    HostGraphPane* graph = w.graphPane();
+    GraphOptions o = graph->options();
+    o.cluster = ClusterMode::Off;
+    graph->setOptions(o);
+    QVERIFY(graph->waitForScene());
+    QVERIFY(graph->isFollowing());
+    const WindowSpans before = graph->spans();
+    const qint64 first = w.session()->engine().with_state(
+        [](const IngestEngine::State& st) { return st.index.front().ts_ns; });
+
+    const qsizetype packets = w.session()->engine().with_state(
+        [](const IngestEngine::State& st) { return qsizetype(st.index.size()); });
+    QVERIFY(QTest::qWaitFor([&] { return w.packetModel()->rowCount() == packets; }, 10000));
+
+    // Seconds 40 to 60 picked on the plot: the graph shows those 20 s, as
+    // `underhood-cli graph --at 60 --window 20` draws them.
+    const qint64 from = first + 40'000'000'000LL, to = first + 60'000'000'000LL;
+    emit w.throughputPlot()->rangeSelected(from, to);
+    QVERIFY(graph->waitForScene());
+    QCOMPARE(graph->spans().window_ns, to - from);
+    QVERIFY(!graph->isFollowing());
+    QProcess cli;
+    cli.start(kCli, {"graph", kDemo, "--at", "60", "--window", "20", "--cluster", "off", "--list"});
+    QVERIFY(cli.waitForFinished(30000));
+    std::map<QString, qulonglong> expected, shown;
+    for (const QByteArray& line : cli.readAllStandardOutput().split('\n')) {
+        const QList<QByteArray> f = line.split('\t');
+        if (f.size() >= 2)
+            expected[QString::fromUtf8(f[0])] = f[1].toULongLong();
+    }
+    QVERIFY(expected.size() > 5);
+    for (const SceneNode& n : graph->view()->scene().nodes)
+        shown[QString::fromStdString(n.key)] = n.packets;
+    QCOMPARE(shown, expected);
+    // The packet list is at the range's first packet.
+    const quint64 at = w.packetView()->currentNumber();
+    QVERIFY(at > 0);
+    const auto ts = [&](quint64 number) {
+        return w.session()->engine().with_state([&](const IngestEngine::State& st) {
+            return st.index[size_t(number - st.first_number)].ts_ns;
+        });
+    };
+    QVERIFY(ts(at) >= from);
+    QVERIFY(ts(at - 1) < from);
+
+    // Clearing the range gives the graph back as it was.
+    emit w.throughputPlot()->rangeCleared();
+    QVERIFY(graph->waitForScene());
+    QCOMPARE(graph->spans().window_ns, before.window_ns);
+    QVERIFY(graph->isFollowing());
 }
 
 void TestMainWindow::liveCaptureThroughHelper()
