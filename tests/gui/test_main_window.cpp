@@ -43,6 +43,22 @@ QJsonObject cli_stats(const QString& file)
     return QJsonDocument::fromJson(p.readAllStandardOutput()).object();
 }
 
+// Packets tcpdump reads from the demo capture with a BPF expression.
+qsizetype tcpdump_count(const QString& expr)
+{
+    QProcess td;
+    td.start("tcpdump", {"-n", "-r", kDemo, expr});
+    td.waitForFinished(30000);
+    return td.readAllStandardOutput().count('\n');
+}
+
+// Opens the demo capture quietly and waits until it is read.
+bool open_demo(MainWindow& w)
+{
+    w.setQuiet(true);
+    return w.openFile(kDemo) && wait_finished(w);
+}
+
 int run(const QString& program, const QStringList& args)
 {
     QProcess p;
@@ -153,14 +169,9 @@ void TestMainWindow::displayFilterMatchesTcpdump()
     if (QStandardPaths::findExecutable("tcpdump").isEmpty())
         QSKIP("needs tcpdump");
     MainWindow w;
-    w.setQuiet(true);
-    QVERIFY(w.openFile(kDemo));
-    QVERIFY(wait_finished(w));
+    QVERIFY(open_demo(w));
     for (const QString expr : {"udp port 53", "tcp port 443 and host 192.168.1.102", "arp or icmp6"}) {
-        QProcess td;
-        td.start("tcpdump", {"-n", "-r", kDemo, expr});
-        QVERIFY(td.waitForFinished(30000));
-        const qsizetype expected = td.readAllStandardOutput().count('\n');
+        const qsizetype expected = tcpdump_count(expr);
         QVERIFY(expected > 0);
         QMetaObject::invokeMethod(&w, "applyDisplayFilter", Q_ARG(QString, expr));
         QVERIFY2(QTest::qWaitFor([&] { return w.packetModel()->filtered() && w.packetModel()->rowCount() == expected; },
@@ -174,9 +185,7 @@ void TestMainWindow::displayFilterMatchesTcpdump()
 void TestMainWindow::layerSwitchKeepsTotals()
 {
     MainWindow w;
-    w.setQuiet(true);
-    QVERIFY(w.openFile(kDemo));
-    QVERIFY(wait_finished(w));
+    QVERIFY(open_demo(w));
     for (Layer l : {Layer::Ether, Layer::Port, Layer::Ip}) {
         w.setLayer(l);
         QVERIFY(QTest::qWaitFor([&] {
@@ -197,9 +206,7 @@ void TestMainWindow::graphSelectionFiltersTablesAndPackets()
     if (QStandardPaths::findExecutable("tcpdump").isEmpty())
         QSKIP("needs tcpdump");
     MainWindow w;
-    w.setQuiet(true);
-    QVERIFY(w.openFile(kDemo));
-    QVERIFY(wait_finished(w));
+    QVERIFY(open_demo(w));
     HostGraphPane* graph = w.graphPane();
     // The whole capture in the window, remote hosts gathered into /16 clusters.
     WindowSpans spans = graph->spans();
@@ -214,12 +221,6 @@ void TestMainWindow::graphSelectionFiltersTablesAndPackets()
     QVERIFY(graph->waitForScene(10000));
     QVERIFY(QTest::qWaitFor([&] { return graph->view()->scene().nodes.size() > 5; }, 10000));
     const QJsonObject cli = cli_stats(kDemo);
-    auto tcpdump_count = [](const QString& expr) {
-        QProcess td;
-        td.start("tcpdump", {"-n", "-r", kDemo, expr});
-        td.waitForFinished(30000);
-        return td.readAllStandardOutput().count('\n');
-    };
 
     // The busiest single host, and a cluster.
     const GraphScene& scene = graph->view()->scene();
@@ -289,9 +290,7 @@ void TestMainWindow::graphSelectionFiltersTablesAndPackets()
 void TestMainWindow::plotRangeMovesTheGraph()
 {
     MainWindow w;
-    w.setQuiet(true);
-    QVERIFY(w.openFile(kDemo));
-    QVERIFY(wait_finished(w));
+    QVERIFY(open_demo(w));
     HostGraphPane* graph = w.graphPane();
     GraphOptions o = graph->options();
     o.cluster = ClusterMode::Off;
