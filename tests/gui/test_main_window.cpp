@@ -258,6 +258,13 @@ void TestMainWindow::graphSelectionFiltersTablesAndPackets()
         cli_convs += c["a"].toString() == address || c["b"].toString() == address;
     QVERIFY(cli_convs > 0);
     QCOMPARE(convs->rowCount(), cli_convs);
+    // To look at: UNDERHOOD_SHOT_DIR=/tmp/shots saves the window as it is now.
+    if (const QString dir = qEnvironmentVariable("UNDERHOOD_SHOT_DIR"); !dir.isEmpty()) {
+        w.resize(1400, 900);
+        w.show();
+        QTest::qWait(500);
+        w.grab().save(dir + "/graph-selection.png");
+    }
 
     // A cluster: its members, and the packets of its network.
     graph->view()->selectNode(cluster);
