@@ -12,6 +12,18 @@
 
 namespace underhood {
 
+std::string endpoint_bpf(const Endpoint& e)
+{
+    switch (e.kind) {
+    case Endpoint::Kind::Mac: return "ether host " + e.to_string();
+    case Endpoint::Kind::Ip: return "host " + e.ip_address().to_string();
+    case Endpoint::Kind::IpPort:
+        return "(host " + e.ip_address().to_string() + " and port " + std::to_string(e.port) + ")";
+    case Endpoint::Kind::None: break;
+    }
+    return {};
+}
+
 namespace {
 // Large enough for any link type; the value only scales the filter's return
 // value (how much of the packet to keep), never whether it matches.

@@ -7,6 +7,7 @@
 // and raw IP interfaces). No Qt here.
 #pragma once
 
+#include "address.h"
 #include "bytes.h"
 
 #include <atomic>
@@ -19,6 +20,10 @@
 namespace underhood {
 
 class IngestEngine;
+
+// The expression matching one host's packets: "host A", "ether host M", or
+// "(host A and port P)".
+std::string endpoint_bpf(const Endpoint& e);
 
 class DisplayFilter {
 public:

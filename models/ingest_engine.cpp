@@ -288,6 +288,17 @@ uint64_t IngestEngine::end_at(int64_t t_ns) const
     });
 }
 
+bool IngestEngine::time_bounds(int64_t& first_ns, int64_t& last_ns) const
+{
+    return with_state([&](const State& st) {
+        if (st.index.empty())
+            return false;
+        first_ns = st.index.front().ts_ns;
+        last_ns = st.index.back().ts_ns;
+        return true;
+    });
+}
+
 uint32_t IngestEngine::link_type_of(uint16_t interface_id) const
 {
     std::lock_guard lock(mutex_);

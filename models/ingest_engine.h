@@ -102,6 +102,8 @@ public:
     // One past the last listed packet with a timestamp <= t_ns (found by
     // bisection: a capture with timestamps out of order gives a packet near it).
     uint64_t end_at(int64_t t_ns) const;
+    // Timestamps of the first and last listed packets; false while none is listed.
+    bool time_bounds(int64_t& first_ns, int64_t& last_ns) const;
     bool mapped() const { return mapping_.data() != nullptr; }
 
 private:

@@ -434,15 +434,7 @@ void HostGraphPane::updateTimeline()
 
 bool HostGraphPane::captureBounds(int64_t& first_ns, int64_t& last_ns) const
 {
-    if (!session_)
-        return false;
-    return session_->engine().with_state([&](const IngestEngine::State& st) {
-        if (st.index.empty())
-            return false;
-        first_ns = st.index.front().ts_ns;
-        last_ns = st.index.back().ts_ns;
-        return true;
-    });
+    return session_ && session_->engine().time_bounds(first_ns, last_ns);
 }
 
 bool HostGraphPane::packetRange(uint64_t& first, uint64_t& end) const
@@ -536,8 +528,6 @@ void HostGraphPane::onFrame(double dt)
 
 void HostGraphPane::rebuild()
 {
-    dirty_ = false;
-    since_build_.restart();
     if (!session_) {
         view_->setScene(GraphScene{});
         view_->setCaption({});

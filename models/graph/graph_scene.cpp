@@ -1,5 +1,6 @@
 #include "graph_scene.h"
 
+#include "display_filter.h"
 #include "oui_table.h"
 
 #include <algorithm>
@@ -94,18 +95,6 @@ int GraphScene::link_between(NodeId host_a, NodeId host_b) const
         if (links[i].id == id)
             return int(i);
     return -1;
-}
-
-std::string endpoint_bpf(const Endpoint& e)
-{
-    switch (e.kind) {
-    case Endpoint::Kind::Mac: return "ether host " + e.to_string();
-    case Endpoint::Kind::Ip: return "host " + e.ip_address().to_string();
-    case Endpoint::Kind::IpPort:
-        return "(host " + e.ip_address().to_string() + " and port " + std::to_string(e.port) + ")";
-    case Endpoint::Kind::None: break;
-    }
-    return {};
 }
 
 NodeSelection selection_of(const GraphScene& scene, int node)

@@ -105,8 +105,6 @@ struct NodeSelection {
     bool empty() const { return hosts.empty(); }
 };
 NodeSelection selection_of(const GraphScene& scene, int node);
-// The BPF expression for one host endpoint.
-std::string endpoint_bpf(const Endpoint& e);
 
 // Node radius in scene units from traffic (log scale); links' width in pixels.
 float node_radius(double metric, SizeMetric by, bool cluster);

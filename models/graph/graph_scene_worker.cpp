@@ -2,15 +2,6 @@
 
 namespace underhood {
 
-namespace {
-
-bool same_spans(const WindowSpans& a, const WindowSpans& b)
-{
-    return a.window_ns == b.window_ns && a.rate_ns == b.rate_ns && a.recent_ns == b.recent_ns;
-}
-
-} // namespace
-
 GraphSceneWorker::GraphSceneWorker(Deliver deliver) : deliver_(std::move(deliver)), thread_([this] { run(); }) {}
 
 GraphSceneWorker::~GraphSceneWorker()
@@ -110,7 +101,7 @@ SceneResult GraphSceneWorker::compute(const SceneRequest& r)
     SceneResult out;
     if (!cursor_)
         return out;
-    if (!have_spans_ || !same_spans(spans_, r.spans)) {
+    if (!have_spans_ || spans_ != r.spans) {
         spans_ = r.spans;
         have_spans_ = true;
         if (r.move != SceneRequest::Move::None)

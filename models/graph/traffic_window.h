@@ -79,6 +79,7 @@ struct WindowSpans {
     int64_t window_ns = 60'000'000'000; // the graph's history; 0 = from the start of the capture
     int64_t rate_ns = 2'000'000'000;    // moving average of throughput and packets/s
     int64_t recent_ns = 3'000'000'000;  // link timeout: links without packets this long fade
+    bool operator==(const WindowSpans&) const = default;
 };
 
 class TrafficWindow {

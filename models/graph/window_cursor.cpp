@@ -134,13 +134,7 @@ bool WindowCursor::seek_packet(uint64_t end)
 
 bool WindowCursor::capture_bounds(int64_t& first_ns, int64_t& last_ns) const
 {
-    return engine_.with_state([&](const IngestEngine::State& st) {
-        if (st.index.empty())
-            return false;
-        first_ns = st.index.front().ts_ns;
-        last_ns = st.index.back().ts_ns;
-        return true;
-    });
+    return engine_.time_bounds(first_ns, last_ns);
 }
 
 void WindowCursor::move_to(const Target& g)
