@@ -6,6 +6,7 @@
 #include "force_layout.h"
 #include "graph_export.h"
 #include "graph_renderer.h"
+#include "graph_test_support.h"
 #include "graph_timeline.h"
 #include "host_graph_pane.h"
 #include "host_graph_view.h"
@@ -104,13 +105,10 @@ private slots:
         engine_.wait();
         TrafficWindow w;
         WindowCursor c(engine_, w);
-        WindowSpans sp;
-        sp.window_ns = 0;
-        c.set_spans(sp);
+        c.set_spans(WindowSpans{.window_ns = 0});
         c.seek_end();
         GraphBuilder b;
-        scene_ = engine_.with_state(
-            [&](const IngestEngine::State& st) { return b.build(w, c.spans(), GraphOptions{}, &st.model.names(), c.time()); });
+        scene_ = build_scene(b, engine_, w, c, GraphOptions{});
         QVERIFY(scene_.nodes.size() > 20);
         layout_.sync(scene_);
         layout_.run(3000);

@@ -7,6 +7,7 @@
 #include "capture_reader.h"
 #include "graph_scene.h"
 #include "graph_scene_worker.h"
+#include "graph_test_support.h"
 #include "ingest_engine.h"
 #include "window_cursor.h"
 
@@ -60,12 +61,6 @@ uint64_t node_packets(const GraphScene& s)
     for (const SceneNode& node : s.nodes)
         n += node.packets;
     return n;
-}
-
-GraphScene build(GraphBuilder& b, const IngestEngine& e, const TrafficWindow& w, const WindowCursor& c,
-                 const GraphOptions& o)
-{
-    return e.with_state([&](const IngestEngine::State& st) { return b.build(w, c.spans(), o, &st.model.names(), c.time()); });
 }
 
 // Everything a window holds, in a form that compares exactly.
@@ -150,9 +145,7 @@ private slots:
         // One window, every layer: no reading again when the layer changes.
         TrafficWindow w;
         WindowCursor c(engine_, w);
-        WindowSpans sp;
-        sp.window_ns = 0; // the whole capture
-        c.set_spans(sp);
+        c.set_spans(WindowSpans{.window_ns = 0}); // the whole capture
         c.seek_end();
         QCOMPARE(c.decoded_last_move(), uint64_t(3161));
         GraphBuilder b;
@@ -168,7 +161,7 @@ private slots:
                 GraphOptions o;
                 o.layer = l;
                 o.cluster = m;
-                const GraphScene s = build(b, engine_, w, c, o);
+                const GraphScene s = build_scene(b, engine_, w, c, o);
                 QCOMPARE(s.hosts, size_t(stats["hosts"].toArray().size()));
                 QCOMPARE(node_packets(s), cli_packets);
             }
@@ -296,7 +289,7 @@ private slots:
             GraphBuilder b;
             GraphOptions o;
             o.layer = layer;
-            return build(b, *engine, w, c, o);
+            return build_scene(b, *engine, w, c, o);
         };
 
         // A burst of seeks: answered at least once, never more than asked,
@@ -381,7 +374,7 @@ private slots:
         GraphBuilder b;
         GraphOptions o;
         o.cluster = ClusterMode::Off;
-        const GraphScene s = build(b, engine_, w, c, o);
+        const GraphScene s = build_scene(b, engine_, w, c, o);
         double pps = 0;
         for (const SceneLink& l : s.links)
             pps += l.a_to_b_pps + l.b_to_a_pps;
@@ -392,14 +385,12 @@ private slots:
     {
         TrafficWindow w;
         WindowCursor c(engine_, w);
-        WindowSpans sp;
-        sp.window_ns = 0;
-        c.set_spans(sp);
+        c.set_spans(WindowSpans{.window_ns = 0});
         c.seek_end();
         GraphBuilder b;
         GraphOptions o;
         o.cluster = ClusterMode::Off;
-        const GraphScene flat = build(b, engine_, w, c, o);
+        const GraphScene flat = build_scene(b, engine_, w, c, o);
         size_t remote = 0;
         for (const SceneNode& n : flat.nodes)
             remote += !n.local;
@@ -408,7 +399,7 @@ private slots:
         o.cluster = ClusterMode::Auto;
         o.cluster_threshold = 12;
         o.keep_busiest_remote = 3;
-        const GraphScene grouped = build(b, engine_, w, c, o);
+        const GraphScene grouped = build_scene(b, engine_, w, c, o);
         size_t shown_remote = 0, clusters = 0, members = 0;
         const SceneNode* cluster = nullptr;
         for (const SceneNode& n : grouped.nodes) {
@@ -439,7 +430,7 @@ private slots:
         const NodeId cid = cluster->id;
         const std::vector<NodeId> ids = cluster->member_ids;
         o.expanded.insert(cid);
-        const GraphScene open = build(b, engine_, w, c, o);
+        const GraphScene open = build_scene(b, engine_, w, c, o);
         QCOMPARE(open.find(cid), -1);
         for (NodeId m : ids) {
             const int i = open.find(m);
@@ -451,13 +442,13 @@ private slots:
 
         // Collapse again: the same scene as before.
         o.expanded.clear();
-        const GraphScene again = build(b, engine_, w, c, o);
+        const GraphScene again = build_scene(b, engine_, w, c, o);
         QCOMPARE(again.nodes.size(), grouped.nodes.size());
         QVERIFY(again.find(cid) >= 0);
 
         // One Internet node.
         o.cluster = ClusterMode::Internet;
-        const GraphScene internet = build(b, engine_, w, c, o);
+        const GraphScene internet = build_scene(b, engine_, w, c, o);
         size_t remote_nodes = 0;
         for (const SceneNode& n : internet.nodes)
             if (!n.local) {
@@ -472,16 +463,14 @@ private slots:
     {
         TrafficWindow w;
         WindowCursor c(engine_, w);
-        WindowSpans sp;
-        sp.window_ns = 0;
-        c.set_spans(sp);
+        c.set_spans(WindowSpans{.window_ns = 0});
         c.seek_end();
         GraphBuilder b;
         GraphOptions o;
         o.cluster = ClusterMode::Off;
-        const GraphScene all = build(b, engine_, w, c, o);
+        const GraphScene all = build_scene(b, engine_, w, c, o);
         o.top_n = 10;
-        const GraphScene top = build(b, engine_, w, c, o);
+        const GraphScene top = build_scene(b, engine_, w, c, o);
         QCOMPARE(top.nodes.size(), size_t(10));
         QCOMPARE(top.filtered_out, all.nodes.size() - 10);
         uint64_t smallest_kept = UINT64_MAX;
@@ -496,7 +485,7 @@ private slots:
 
         o.top_n = 0;
         o.hidden.set(size_t(Proto::Tls));
-        const GraphScene no_tls = build(b, engine_, w, c, o);
+        const GraphScene no_tls = build_scene(b, engine_, w, c, o);
         QVERIFY(no_tls.links.size() < all.links.size());
         for (const SceneLink& l : no_tls.links)
             QVERIFY(l.dominant != Proto::Tls);
@@ -513,14 +502,12 @@ private slots:
     {
         TrafficWindow w;
         WindowCursor c(engine_, w);
-        WindowSpans sp;
-        sp.window_ns = 0;
-        c.set_spans(sp);
+        c.set_spans(WindowSpans{.window_ns = 0});
         c.seek_end();
         GraphBuilder b;
         GraphOptions o;
         o.cluster = ClusterMode::Off;
-        const GraphScene s = build(b, engine_, w, c, o);
+        const GraphScene s = build_scene(b, engine_, w, c, o);
         auto local_of = [&](const char* key) {
             for (const SceneNode& n : s.nodes)
                 if (n.key == key)
@@ -540,7 +527,7 @@ private slots:
         QVERIFY(IpPrefix::parse("192.0.2.0/24", p));
         QCOMPARE(QString::fromStdString(p.to_string()), QString("192.0.2.0/24"));
         b.locals().set_configured({p});
-        const GraphScene s2 = build(b, engine_, w, c, o);
+        const GraphScene s2 = build_scene(b, engine_, w, c, o);
         for (const SceneNode& n : s2.nodes)
             if (n.key == "192.0.2.12")
                 QVERIFY(n.local);
@@ -571,14 +558,12 @@ private slots:
         QVERIFY(expect.size() > 5);
         TrafficWindow w;
         WindowCursor c(engine_, w);
-        WindowSpans sp;
-        sp.window_ns = 0;
-        c.set_spans(sp);
+        c.set_spans(WindowSpans{.window_ns = 0});
         c.seek(at);
         GraphBuilder b;
         GraphOptions o;
         o.cluster = ClusterMode::Off;
-        const GraphScene s = build(b, engine_, w, c, o);
+        const GraphScene s = build_scene(b, engine_, w, c, o);
         std::set<std::string> got;
         for (const SceneNode& n : s.nodes)
             got.insert(n.key);

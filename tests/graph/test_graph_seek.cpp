@@ -6,6 +6,7 @@
 // session switch drops whatever was on its way for the previous capture.
 #include "capture_session.h"
 #include "graph_scene.h"
+#include "graph_test_support.h"
 #include "graph_timeline.h"
 #include "host_graph_pane.h"
 #include "host_graph_view.h"
@@ -121,9 +122,7 @@ class TestGraphSeek : public QObject {
         GraphBuilder b;
         GraphOptions opts = pane.options();
         opts.keep = 0;
-        GraphScene s = session_->engine().with_state([&](const IngestEngine::State& st) {
-            return b.build(w, c.spans(), opts, &st.model.names(), c.time());
-        });
+        GraphScene s = build_scene(b, session_->engine(), w, c, opts);
         *ms = clock.elapsed();
         return s;
     }
