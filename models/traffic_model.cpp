@@ -71,22 +71,6 @@ bool TrafficModel::endpoints(Layer l, const DecodedPacket& dp, Endpoint& src, En
 
 namespace {
 
-// Endpoint's operator< (kind, family, port, then the address bytes in
-// order) without its out-of-line memcmp.
-bool endpoint_less(const Endpoint& x, const Endpoint& y)
-{
-    if (x.kind != y.kind)
-        return x.kind < y.kind;
-    if (x.family != y.family)
-        return x.family < y.family;
-    if (x.port != y.port)
-        return x.port < y.port;
-    uint64_t a = load_be64(x.bytes.data()), b = load_be64(y.bytes.data());
-    if (a != b)
-        return a < b;
-    return load_be64(x.bytes.data() + 8) < load_be64(y.bytes.data() + 8);
-}
-
 // First/last seen, from timed packets only (pcapng SPBs carry no time).
 template <typename Stats>
 void touch(Stats& s, int64_t ts, bool timed)
@@ -169,8 +153,8 @@ void TrafficModel::add(const PacketRecord& rec, const DecodedPacket& dp)
             ++hd.rx_packets;
             hd.rx_bytes += bytes;
         }
-        bool forward = !endpoint_less(dst, src);
-        ConversationKey key{forward ? src : dst, forward ? dst : src};
+        bool forward;
+        const ConversationKey key = ConversationKey::of(src, dst, forward);
         ConversationStats& cs = lt.conversations[key];
         touch(cs, ts, timed);
         ++cs.packets;

@@ -6,6 +6,7 @@
 #pragma once
 
 #include "address.h"
+#include "bytes.h"
 #include "capture_reader.h"
 #include "flat_hash_map.h"
 #include "name_table.h"
@@ -53,6 +54,28 @@ struct ProtocolCounts {
 struct ConversationKey {
     Endpoint a, b; // a < b in byte order (display order is decided when printing)
     bool operator==(const ConversationKey&) const = default;
+
+    // The conversation between src and dst; `forward` says src is its end a.
+    static ConversationKey of(const Endpoint& src, const Endpoint& dst, bool& forward)
+    {
+        forward = !endpoint_less(dst, src);
+        return forward ? ConversationKey{src, dst} : ConversationKey{dst, src};
+    }
+    // Endpoint's operator< (kind, family, port, then the address bytes in
+    // order) without its out-of-line memcmp: this runs for every packet.
+    static bool endpoint_less(const Endpoint& x, const Endpoint& y)
+    {
+        if (x.kind != y.kind)
+            return x.kind < y.kind;
+        if (x.family != y.family)
+            return x.family < y.family;
+        if (x.port != y.port)
+            return x.port < y.port;
+        const uint64_t a = load_be64(x.bytes.data()), b = load_be64(y.bytes.data());
+        if (a != b)
+            return a < b;
+        return load_be64(x.bytes.data() + 8) < load_be64(y.bytes.data() + 8);
+    }
 };
 struct ConversationKeyHash {
     size_t operator()(const ConversationKey& k) const noexcept

@@ -66,22 +66,6 @@ Proto ProtocolMix::dominant() const
     return best;
 }
 
-namespace {
-
-// ConversationKey order, as TrafficModel keys conversations.
-bool endpoint_before(const Endpoint& x, const Endpoint& y)
-{
-    if (x.kind != y.kind)
-        return x.kind < y.kind;
-    if (x.family != y.family)
-        return x.family < y.family;
-    if (x.port != y.port)
-        return x.port < y.port;
-    return x.bytes < y.bytes;
-}
-
-} // namespace
-
 void TrafficWindow::host(Tables& t, const Endpoint& e, const GraphPacket& p, int sign, uint8_t spans, bool tx,
                          bool rx, bool record_mac)
 {
@@ -137,8 +121,8 @@ void TrafficWindow::apply(const GraphPacket& p, int sign, uint8_t spans)
         if (!same)
             host(t, d, p, sign, spans, false, true, false);
 
-        const bool forward = !endpoint_before(d, s);
-        const ConversationKey key{forward ? s : d, forward ? d : s};
+        bool forward;
+        const ConversationKey key = ConversationKey::of(s, d, forward);
         WindowLink* l;
         if (sign > 0) {
             l = &t.links[key];
