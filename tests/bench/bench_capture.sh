@@ -14,22 +14,11 @@ helper=$(realpath "$build/bin/underhood-capture")
 [ "$(id -u)" = 0 ] || { echo "needs root (network namespaces)"; exit 1; }
 for t in trafgen netsniff-ng tcpdump /usr/bin/time; do command -v "$t" >/dev/null || { echo "missing $t"; exit 1; }; done
 
-A=uhbencha$$; B=uhbenchb$$; VA=uhbva; VB=uhbvb
+source "$(dirname "$0")/veth_pair.sh"
 work=$(mktemp -d)
-cleanup() { [ -n "${KEEP:-}" ] && cp -r "$work" /tmp/benchkeep; ip netns del "$A" 2>/dev/null || true; ip netns del "$B" 2>/dev/null || true; rm -rf "$work"; }
+cleanup() { [ -n "${KEEP:-}" ] && cp -r "$work" /tmp/benchkeep; veth_pair_down; rm -rf "$work"; }
 trap cleanup EXIT
-ip netns add "$A"; ip netns add "$B"
-ip link add "$VA" netns "$A" type veth peer name "$VB" netns "$B"
-for n in "$A" "$B"; do
-  ip netns exec "$n" sysctl -qw net.ipv6.conf.all.disable_ipv6=1 net.ipv6.conf.default.disable_ipv6=1
-done
-ip -n "$A" link set "$VA" up; ip -n "$B" link set "$VB" up
-
-# 64-byte frames with a private ethertype, sent round-robin.
-cat > "$work/frame.cfg" <<'CFG'
-{ 0x02,0x00,0x00,0x00,0x00,0x02, 0x02,0x00,0x00,0x00,0x00,0x01, 0x88,0xb5,
-  drnd(46) }
-CFG
+veth_pair_up uhb
 
 rx() { ip netns exec "$B" cat "/sys/class/net/$VB/statistics/rx_packets"; }
 

@@ -19,24 +19,14 @@ bench=$(realpath "$build/bin/bench_live_window")
 for t in trafgen tcpdump; do command -v "$t" >/dev/null || { echo "missing $t"; exit 1; }; done
 [ -x "$bench" ] || { echo "build bench_live_window first"; exit 1; }
 
-A=uhwina$$; B=uhwinb$$; VA=uhwva; VB=uhwvb
+source "$(dirname "$0")/veth_pair.sh"
 work=$(mktemp -d)
 cleanup() {
   [ -n "${tcpdump_pid:-}" ] && kill -INT "$tcpdump_pid" 2>/dev/null || true
-  ip netns del "$A" 2>/dev/null || true; ip netns del "$B" 2>/dev/null || true; rm -rf "$work"
+  veth_pair_down; rm -rf "$work"
 }
 trap cleanup EXIT
-ip netns add "$A"; ip netns add "$B"
-ip link add "$VA" netns "$A" type veth peer name "$VB" netns "$B"
-for n in "$A" "$B"; do
-  ip netns exec "$n" sysctl -qw net.ipv6.conf.all.disable_ipv6=1 net.ipv6.conf.default.disable_ipv6=1
-done
-ip -n "$A" link set "$VA" up; ip -n "$B" link set "$VB" up
-
-cat > "$work/frame.cfg" <<'CFG'
-{ 0x02,0x00,0x00,0x00,0x00,0x02, 0x02,0x00,0x00,0x00,0x00,0x01, 0x88,0xb5,
-  drnd(46) }
-CFG
+veth_pair_up uhw
 rx() { ip netns exec "$B" cat "/sys/class/net/$VB/statistics/$1"; }
 
 ip netns exec "$B" tcpdump -i "$VB" -B $((buf * 1024)) -n -w /dev/null 2> "$work/tcpdump.err" &
