@@ -24,6 +24,7 @@ namespace underhood {
 struct ThroughputBin {
     uint64_t packets = 0;
     uint64_t bytes = 0;
+    bool operator==(const ThroughputBin&) const = default;
 };
 
 class ThroughputSeries {

@@ -93,16 +93,6 @@ std::pair<uint64_t, uint64_t> sums(const std::vector<ThroughputBin>& bins)
     return {p, b};
 }
 
-bool same_bins(const std::vector<ThroughputBin>& a, const std::vector<ThroughputBin>& b)
-{
-    if (a.size() != b.size())
-        return false;
-    for (size_t i = 0; i < a.size(); ++i)
-        if (a[i].packets != b[i].packets || a[i].bytes != b[i].bytes)
-            return false;
-    return true;
-}
-
 QCPGraph* graph_named(QCustomPlot* plot, const QString& name)
 {
     for (int i = 0; i < plot->graphCount(); ++i)
@@ -320,10 +310,10 @@ void TestPlots::fileBinsEqualModelsAndCli()
             return m;
         });
         uint64_t parts = 0;
-        QVERIFY(same_bins(shown[0].bins, model[0]));
+        QVERIFY(shown[0].bins == model[0]);
         for (size_t i = 1; i < shown.size(); ++i) {
             if (!shown[i].other)
-                QVERIFY2(same_bins(shown[i].bins, model[i]), qPrintable(shown[i].name));
+                QVERIFY2(shown[i].bins == model[i], qPrintable(shown[i].name));
             parts += sums(shown[i].bins).first;
         }
         QCOMPARE(parts, packets);

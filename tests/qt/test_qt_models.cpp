@@ -3,6 +3,7 @@
 #include "conversation_table_model.h"
 #include "host_table_model.h"
 #include "ingest_engine.h"
+#include "model_feed.h"
 #include "packet_builder.h"
 #include "packet_decoder.h"
 #include "protocol_tree_model.h"
@@ -21,6 +22,7 @@
 
 using namespace underhood;
 using underhood::test::FrameBuilder;
+using underhood::test::feed_frame;
 
 namespace {
 
@@ -74,15 +76,7 @@ struct Feeder {
     void add(std::vector<uint8_t> frame, int64_t ts_ns)
     {
         frames.push_back(std::move(frame));
-        const auto& f = frames.back();
-        PacketRecord rec;
-        rec.link_type = 1;
-        rec.ts_ns = ts_ns;
-        rec.caplen = rec.origlen = uint32_t(f.size());
-        rec.data = Bytes(f.data(), f.size());
-        DecodedPacket dp;
-        decode_packet(rec.link_type, rec.data, rec.origlen, dp);
-        model.add(rec, dp);
+        feed_frame(model, frames.back(), ts_ns);
     }
 };
 

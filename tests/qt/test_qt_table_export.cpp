@@ -2,6 +2,7 @@
 // whatever the names hold; JSON keeps numbers as numbers.
 #include "conversation_table_model.h"
 #include "host_table_model.h"
+#include "model_feed.h"
 #include "packet_builder.h"
 #include "packet_decoder.h"
 #include "protocol_tree_model.h"
@@ -16,6 +17,7 @@
 
 using namespace underhood;
 using underhood::test::FrameBuilder;
+using underhood::test::feed_frame;
 
 namespace {
 
@@ -28,15 +30,7 @@ struct Feeder {
         b.ether(0x0800, src, dst).ipv4({10, 0, 0, src}, {10, 0, 0, dst}, 17).udp(1000, 53);
         b.raw(std::vector<uint8_t>(payload, 0));
         frames.push_back(b.finish());
-        const auto& f = frames.back();
-        PacketRecord rec;
-        rec.link_type = 1;
-        rec.ts_ns = ts_ns;
-        rec.caplen = rec.origlen = uint32_t(f.size());
-        rec.data = Bytes(f.data(), f.size());
-        DecodedPacket dp;
-        decode_packet(rec.link_type, rec.data, rec.origlen, dp);
-        model.add(rec, dp);
+        feed_frame(model, frames.back(), ts_ns);
     }
 };
 

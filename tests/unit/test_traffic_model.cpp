@@ -1,4 +1,5 @@
 // Aggregation: hosts and conversations per layer, hierarchy, throughput, names.
+#include "model_feed.h"
 #include "packet_builder.h"
 #include "packet_decoder.h"
 #include "traffic_model.h"
@@ -7,6 +8,7 @@
 
 using namespace underhood;
 using underhood::test::FrameBuilder;
+using underhood::test::feed_frame;
 
 namespace {
 
@@ -17,16 +19,7 @@ struct Fed {
 void feed(TrafficModel& m, Fed& keep, std::vector<uint8_t> frame, int64_t ts_ns, uint32_t origlen = 0)
 {
     keep.frames.push_back(std::move(frame));
-    const auto& f = keep.frames.back();
-    PacketRecord rec;
-    rec.link_type = 1;
-    rec.ts_ns = ts_ns;
-    rec.caplen = uint32_t(f.size());
-    rec.origlen = origlen ? origlen : uint32_t(f.size());
-    rec.data = Bytes(f.data(), f.size());
-    DecodedPacket dp;
-    decode_packet(rec.link_type, rec.data, rec.origlen, dp);
-    m.add(rec, dp);
+    feed_frame(m, keep.frames.back(), ts_ns, origlen);
 }
 
 std::vector<uint8_t> udp_frame(uint8_t src_host, uint8_t dst_host, uint16_t sp, uint16_t dp, size_t payload)
