@@ -203,16 +203,8 @@ void TrafficModel::merge_layer(Layer l, const LayerTables& other)
         c.a_to_b_bytes += from.a_to_b_bytes;
         c.b_to_a_packets += from.b_to_a_packets;
         c.b_to_a_bytes += from.b_to_a_bytes;
-        for (const auto& [p, n] : from.protocols.counts) {
-            bool found = false;
-            for (auto& mine : c.protocols.counts)
-                if (mine.first == p) {
-                    mine.second += n;
-                    found = true;
-                }
-            if (!found)
-                c.protocols.counts.emplace_back(p, n);
-        }
+        for (const auto& [p, n] : from.protocols.counts)
+            c.protocols.add(p, n);
     }
 }
 

@@ -40,14 +40,14 @@ struct HostStats {
 // Packets counted per top-level protocol; most conversations see one or two.
 struct ProtocolCounts {
     std::vector<std::pair<Proto, uint64_t>> counts;
-    void add(Proto p)
+    void add(Proto p, uint64_t n = 1)
     {
         for (auto& c : counts)
             if (c.first == p) {
-                ++c.second;
+                c.second += n;
                 return;
             }
-        counts.emplace_back(p, 1);
+        counts.emplace_back(p, n);
     }
 };
 
