@@ -383,6 +383,19 @@ void GraphRenderer::inBands(QImage& image, bool parallel, const std::function<vo
 
 namespace {
 
+// A node's disc on screen (never thinner than a hairline), and whether it,
+// its ring and outline can show inside the target.
+double discRadius(const ForceLayout& layout, size_t i, const GraphViewState& v)
+{
+    return std::max(double(layout.radius(i)) * v.zoom, 1.3);
+}
+
+bool discVisible(const QRectF& target, QPointF c, double rs)
+{
+    return c.x() + rs + 8 >= target.left() && c.x() - rs - 8 <= target.right() && c.y() + rs + 8 >= target.top() &&
+           c.y() - rs - 8 <= target.bottom();
+}
+
 // What the raster pass draws, worked out once and then drawn by one or more
 // threads, each into its own band of rows.
 struct RasterCommand {
@@ -464,9 +477,8 @@ void GraphRenderer::rasterise(QImage& image, const QRectF& target, const GraphSc
     for (uint32_t i : nodeOrder(scene, n)) {
         const SceneNode& node = scene.nodes[i];
         const QPointF c = toScreen(target, v, xs[i], ys[i]);
-        const double rs = std::max(double(layout.radius(i)) * v.zoom, 1.3);
-        if (c.x() + rs + 8 < target.left() || c.x() - rs - 8 > target.right() || c.y() + rs + 8 < target.top() ||
-            c.y() - rs - 8 > target.bottom())
+        const double rs = discRadius(layout, i, v);
+        if (!discVisible(target, c, rs))
             continue;
         const NodeLook look = nodeLook(node, i, adjacent);
         const float x = float(c.x() * dpr), y = float(c.y() * dpr), r = float(rs * dpr);
@@ -737,9 +749,8 @@ void GraphRenderer::paintNodes(QPainter& p, const QRectF& target, const GraphSce
     for (uint32_t i : nodeOrder(scene, n)) {
         const SceneNode& node = scene.nodes[i];
         const QPointF c = toScreen(target, v, xs[i], ys[i]);
-        const double rs = std::max(double(layout.radius(i)) * v.zoom, 1.3);
-        if (c.x() + rs + 8 < target.left() || c.x() - rs - 8 > target.right() || c.y() + rs + 8 < target.top() ||
-            c.y() - rs - 8 > target.bottom())
+        const double rs = discRadius(layout, i, v);
+        if (!discVisible(target, c, rs))
             continue;
         const NodeLook look = nodeLook(node, i, adjacent);
         if (rs < 2.6) {
