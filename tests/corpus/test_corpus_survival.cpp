@@ -1,6 +1,7 @@
 // Runs underhood-cli over every capture in the shared corpus (hundreds of
 // real and deliberately broken files). Each run must end with exit status 0
 // or 1, never a signal, never a sanitizer report, and valid JSON on success.
+#include "test_corpus.h"
 #include <QDirIterator>
 #include <QJsonDocument>
 #include <QJsonObject>
@@ -15,7 +16,7 @@ private slots:
 
 void TestCorpusSurvival::everyCorpusFile()
 {
-    const QString corpus = QStringLiteral(UNDERHOOD_SHARED_DIR "/corpus");
+    const QString corpus = corpusDir();
     if (!QFileInfo(corpus).isDir())
         QSKIP("the shared capture corpus (../shared/corpus beside the checkout) is absent");
     const QString cli = QStringLiteral(UNDERHOOD_BIN_DIR "/underhood-cli");

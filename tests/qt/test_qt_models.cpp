@@ -1,5 +1,6 @@
 // The Qt item models over a real capture agree with `underhood-cli stats
 // --json` at every layer, and refresh in place while packets keep arriving.
+#include "test_corpus.h"
 #include "conversation_table_model.h"
 #include "host_table_model.h"
 #include "ingest_engine.h"
@@ -27,7 +28,7 @@ using underhood::test::feed_frame;
 namespace {
 
 const QString kDemo = QStringLiteral(UNDERHOOD_SOURCE_DIR "/resources/demo.pcapng");
-const QString kCorpus = QStringLiteral(UNDERHOOD_SHARED_DIR "/corpus/tcpdump");
+const QString kCorpus = corpusDir() + QStringLiteral("/tcpdump");
 
 QJsonObject cli_stats(const QString& file, const QString& layer)
 {
@@ -127,9 +128,7 @@ void TestQtModels::tablesMatchCli_data()
     QTest::addColumn<QString>("layer");
     QStringList files{kDemo};
     for (const char* name : {"mptcp-v0.pcap", "resp_1_benchmark.pcap", "quic_vn.pcap"}) {
-        const QString f = kCorpus + u'/' + QLatin1String(name);
-        if (QFileInfo::exists(f))
-            files.push_back(f);
+        files.push_back(kCorpus + u'/' + QLatin1String(name));
     }
     for (const QString& f : files)
         for (const char* layer : {"ip", "ether", "port"})
@@ -139,6 +138,8 @@ void TestQtModels::tablesMatchCli_data()
 void TestQtModels::tablesMatchCli()
 {
     QFETCH(QString, file);
+    if (!QFileInfo::exists(file))
+        QSKIP(qPrintable(QStringLiteral("corpus file absent: ") + file));
     QFETCH(QString, layer);
     Layer l;
     QVERIFY(parse_layer(layer.toStdString(), l));

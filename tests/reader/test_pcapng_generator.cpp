@@ -2,6 +2,7 @@
 // capture in output_le and output_be must give the packets tshark gives, as
 // recorded in tests/reader/golden by make_golden.sh. The block counts in each
 // capture's .txt description are checked as a second, independent oracle.
+#include "test_corpus.h"
 #include "capture_reader.h"
 
 #include <QDir>
@@ -21,7 +22,7 @@ using namespace underhood;
 
 namespace {
 
-const QString kCorpus = QStringLiteral(UNDERHOOD_SHARED_DIR "/corpus/pcapng-test-generator");
+const QString kCorpus = corpusDir() + QStringLiteral("/pcapng-test-generator");
 const QString kGolden = QStringLiteral(UNDERHOOD_SOURCE_DIR "/tests/reader/golden");
 
 struct GoldenPacket {
@@ -194,8 +195,8 @@ static bool corpus_present()
 #define SKIP_WITHOUT_CORPUS()                                                                                  \
     do {                                                                                                        \
         if (!corpus_present())                                                                                  \
-            QSKIP(qPrintable(QStringLiteral("the pcapng-test-generator corpus is not at %1 (point "             \
-                                            "UNDERHOOD_SHARED_DIR at the shared folder to run this test)")      \
+            QSKIP(qPrintable(QStringLiteral("the pcapng-test-generator corpus is not at %1 (set "              \
+                                            "UNDERHOOD_CORPUS_DIR to the corpus folder to run this test)")     \
                                  .arg(kCorpus)));                                                               \
     } while (0)
 

@@ -3,6 +3,7 @@
 //
 // No tshark needed here. The captures come from the shared corpus; a case
 // whose capture is absent is skipped.
+#include "test_corpus.h"
 #include "conversation_table.h"
 
 #include <QCryptographicHash>
@@ -106,7 +107,7 @@ void CliGoldenTest::matches_golden()
     QString error;
     QVERIFY2(table_from_json(g, expected, error), qPrintable(error));
 
-    const QString capture = QStringLiteral(UNDERHOOD_SHARED_DIR "/corpus/") + g.value(QLatin1String("capture")).toString();
+    const QString capture = corpusDir() + QStringLiteral("/") + g.value(QLatin1String("capture")).toString();
     if (!QFile::exists(capture))
         QSKIP(qPrintable(QStringLiteral("capture absent: ") + capture));
     QCOMPARE(sha256_of(capture), g.value(QLatin1String("sha256")).toString().toLatin1());

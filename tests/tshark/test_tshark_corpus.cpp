@@ -3,6 +3,7 @@
 //
 // tshark runs at test time (several at once); the library runs in-process.
 // Skips when the shared corpus or tshark is missing.
+#include "test_corpus.h"
 #include "conversation_table.h"
 
 #include "capture_reader.h"
@@ -75,7 +76,7 @@ private:
 
 void TsharkCorpusTest::initTestCase()
 {
-    const QDir corpus(QStringLiteral(UNDERHOOD_SHARED_DIR "/corpus/tcpdump"));
+    const QDir corpus(corpusDir() + QStringLiteral("/tcpdump"));
     if (!corpus.exists())
         QSKIP("the shared corpus (corpus/tcpdump) is absent");
     tshark_ = QStandardPaths::findExecutable(QStringLiteral("tshark"));
