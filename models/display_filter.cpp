@@ -24,6 +24,31 @@ std::string endpoint_bpf(const Endpoint& e)
     return {};
 }
 
+std::string through_vlan_tags(const std::string& expr, int vlan_depth)
+{
+    if (expr.empty() || vlan_depth <= 0)
+        return expr;
+    // A primitive ("host A") or one parenthesised group stands as it is.
+    auto one_group = [&] {
+        if (expr.front() != '(' || expr.back() != ')')
+            return false;
+        int open = 0;
+        for (size_t i = 0; i < expr.size(); ++i) {
+            open += expr[i] == '(' ? 1 : expr[i] == ')' ? -1 : 0;
+            if (open == 0 && i + 1 < expr.size())
+                return false;
+        }
+        return true;
+    };
+    const bool primitive = expr.find(" and ") == std::string::npos && expr.find(" or ") == std::string::npos &&
+                           expr.find("not ") == std::string::npos;
+    const std::string x = primitive || one_group() ? expr : "(" + expr + ")";
+    std::string tagged = x;
+    for (int i = 1; i < vlan_depth; ++i)
+        tagged = x + " or (vlan and " + tagged + ")";
+    return x + " or (vlan and " + (vlan_depth > 1 ? "(" + tagged + ")" : tagged) + ")";
+}
+
 namespace {
 // Large enough for any link type; the value only scales the filter's return
 // value (how much of the packet to keep), never whether it matches.

@@ -25,6 +25,13 @@ class IngestEngine;
 // "(host A and port P)".
 std::string endpoint_bpf(const Endpoint& e);
 
+// `expr` also for packets inside up to `vlan_depth` 802.1Q/802.1ad tags, as the
+// host and conversation counts see them (keyed by the outermost IP header
+// whatever tags come before it). BPF's `vlan` moves every later offset by a
+// tag, so the tagged alternatives nest at the end:
+// "X or (vlan and (X or (vlan and X)))". Depth 0 returns `expr` unchanged.
+std::string through_vlan_tags(const std::string& expr, int vlan_depth);
+
 class DisplayFilter {
 public:
     DisplayFilter();

@@ -216,6 +216,18 @@ void TrafficModel::age_out(int64_t cutoff_ns)
     }
 }
 
+int TrafficModel::vlan_depth() const
+{
+    int deepest = 0;
+    for (const auto& [path, st] : paths_) {
+        int tags = 0;
+        for (int i = 0; i < path.depth && (path.path[size_t(i)] == Proto::Eth || path.path[size_t(i)] == Proto::Vlan); ++i)
+            tags += path.path[size_t(i)] == Proto::Vlan;
+        deepest = std::max(deepest, tags);
+    }
+    return deepest;
+}
+
 std::vector<std::pair<std::string, ProtocolStats>> TrafficModel::protocol_hierarchy() const
 {
     std::map<std::vector<Proto>, ProtocolStats> nodes;

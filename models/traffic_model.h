@@ -175,6 +175,8 @@ public:
     // Moves the tables of a layer out (for merge_layer into another model).
     LayerTables take_layer(Layer l) { return std::move(layers_[size_t(l)]); }
     const ProtocolPathTable& protocol_leaves() const { return paths_; }
+    // The most VLAN tags any packet so far carried in front of its network layer.
+    int vlan_depth() const;
     // Every node of the hierarchy with the packets of its whole subtree, in path order.
     std::vector<std::pair<std::string, ProtocolStats>> protocol_hierarchy() const;
     const ThroughputSeries& throughput() const { return throughput_; }

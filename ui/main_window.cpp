@@ -436,6 +436,7 @@ void MainWindow::setSession(CaptureSession* session)
         session_->deleteLater();
     }
     session_ = session;
+    session_shown_ = false;
     if (session_) {
         session_->setParent(this);
         connect(session_, &CaptureSession::updated, this, &MainWindow::onUpdated);
@@ -570,6 +571,7 @@ void MainWindow::onFinished()
     }
     updateStatus();
     updateActions();
+    session_shown_ = true;
 }
 
 void MainWindow::updateStatus()
@@ -828,6 +830,16 @@ void MainWindow::clearTimeRange()
         graph_->seek(r.time_ns);
 }
 
+QString MainWindow::packetFilterFor(const std::string& bpf) const
+{
+    // The tables and the graph count a packet by its outermost IP header even
+    // behind VLAN tags; plain "host A" would miss the tagged ones.
+    const int depth = session_ ? session_->engine().with_state(
+                                     [](const IngestEngine::State& st) { return st.model.vlan_depth(); })
+                               : 0;
+    return QString::fromStdString(through_vlan_tags(bpf, depth));
+}
+
 void MainWindow::graphSelectionChanged()
 {
     const NodeSelection sel = graph_->selection();
@@ -849,7 +861,7 @@ void MainWindow::graphSelectionChanged()
         const auto [a, b] = convs_->endpointsAt(row);
         return hosts->count(node_id(a)) > 0 || hosts->count(node_id(b)) > 0;
     });
-    const QString expr = QString::fromStdString(sel.bpf);
+    const QString expr = packetFilterFor(sel.bpf);
     if (expr.isEmpty()) {
         statusBar()->showMessage(tr("Selected %1: the tables show its hosts; no packet filter covers it").arg(label),
                                  8000);
@@ -866,10 +878,10 @@ void MainWindow::filterToRow(TablePane* pane, int row)
 {
     QString expr;
     if (pane == host_pane_)
-        expr = QString::fromStdString(endpoint_bpf(hosts_->endpointAt(row)));
+        expr = packetFilterFor(endpoint_bpf(hosts_->endpointAt(row)));
     else if (pane == conv_pane_) {
         auto [a, b] = convs_->endpointsAt(row);
-        expr = QString::fromStdString(endpoint_bpf(a) + " and " + endpoint_bpf(b));
+        expr = packetFilterFor(endpoint_bpf(a) + " and " + endpoint_bpf(b));
     } else if (pane == proto_pane_) {
         return; // protocol paths are not BPF expressions
     }

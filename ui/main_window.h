@@ -70,6 +70,9 @@ public:
     // The warning shown above the views (truncated file, cancelled load), empty when none.
     QString warningText() const;
     QString statusText() const;
+    // True once the window has shown everything of a session that ended
+    // (tables, plots, drop panel, warnings): what tests wait for.
+    bool sessionShown() const { return session_shown_; }
     // Shows only the packets matching a BPF expression (empty: all).
     Q_INVOKABLE void applyDisplayFilter(const QString& expr);
     // Modal message boxes are skipped (tests, screenshots); errors still go to lastError().
@@ -105,6 +108,8 @@ private:
     void showPacket(quint64 number);
     void continueLiveFilter();
     void refreshTables();
+    // A packet filter for a host, conversation or graph selection's BPF.
+    QString packetFilterFor(const std::string& bpf) const;
     // The graph's selected node narrows the tables and the packet list (cleared with it).
     void graphSelectionChanged();
     // A range picked on the throughput plot: the graph shows that stretch of time.
@@ -160,6 +165,7 @@ private:
     };
     std::optional<RangeRestore> range_restore_; // the graph before a plot range took it over
     bool quiet_ = false;
+    bool session_shown_ = false;
     Layer layer_ = Layer::Ip;
     uint64_t last_packets_ = 0;
     qint64 last_rate_ms_ = 0;
