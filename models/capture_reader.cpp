@@ -190,7 +190,7 @@ CaptureReader::Status CaptureReader::next(PacketRecord& out)
     if (done_)
         return error_.empty() ? Status::End : Status::Error;
     Status s = format_ == CaptureFormat::Pcap ? next_pcap(out) : next_pcapng(out);
-    if (s != Status::Packet) {
+    if (s != Status::Packet && s != Status::Statistics) {
         done_ = true;
         if (!input_->error().empty()) {
             error_ = name_ + ": read error: " + input_->error();
@@ -443,6 +443,8 @@ CaptureReader::Status CaptureReader::next_pcapng(PacketRecord& out)
             continue;
         case kBlockIsb:
             read_statistics(body, off);
+            if (report_statistics_)
+                return Status::Statistics;
             continue;
         case kBlockEpb:
         case kBlockOpb:

@@ -54,7 +54,9 @@ struct PacketRecord {
 
 class CaptureReader {
 public:
-    enum class Status { Packet, End, Error };
+    // Statistics: a pcapng statistics block was read (only with
+    // set_report_statistics(true)); call next() again for more.
+    enum class Status { Packet, End, Error, Statistics };
 
     // Reads the file header. Returns null with `error` set to one line that
     // names the input and says what was expected.
@@ -69,6 +71,9 @@ public:
     CaptureFormat format() const { return format_; }
     const std::vector<CaptureInterface>& interfaces() const { return interfaces_; }
     const std::vector<InterfaceStatistics>& statistics() const { return statistics_; }
+    // Makes next() return after each statistics block, so a live reader shows
+    // the helper's counts while no packet arrives (drops during a quiet spell).
+    void set_report_statistics(bool on) { report_statistics_ = on; }
     const std::vector<std::string>& warnings() const { return warnings_; }
     // Comments from section headers.
     const std::vector<std::string>& section_comments() const { return section_comments_; }
@@ -114,6 +119,7 @@ private:
     std::string error_;
     bool truncated_ = false;
     bool done_ = false;
+    bool report_statistics_ = false;
     uint64_t packets_ = 0;
     size_t unknown_interface_warnings_ = 0;
 };

@@ -70,6 +70,7 @@ bool IngestEngine::start(std::unique_ptr<CaptureInput> input, const std::string&
     if (mapping_.data()) {
         worker_ = std::thread([this] { run_mapped(); });
     } else {
+        reader_->set_report_statistics(true);
         worker_ = std::thread([this] { run_stream_reader(); });
         decoder_ = std::thread([this] { run_stream_decoder(); });
     }
@@ -192,6 +193,13 @@ void IngestEngine::run_stream_reader()
         // Blocking read outside the lock: a live source may be quiet for long.
         CaptureReader::Status s = reader_->next(rec);
         std::unique_lock lock(mutex_);
+        if (s == CaptureReader::Status::Statistics && !cancel_) {
+            state_.interfaces = reader_->interfaces();
+            seen_interfaces = state_.interfaces.size();
+            state_.statistics = reader_->statistics();
+            seen_stats = state_.statistics.size();
+            continue;
+        }
         if (s != CaptureReader::Status::Packet || cancel_) {
             if (s == CaptureReader::Status::Error)
                 state_.error = reader_->error();

@@ -71,7 +71,7 @@ int run(const QString& program, const QStringList& args, QByteArray* out = nullp
 
 bool wait_finished(MainWindow& w, int ms = 30000)
 {
-    return QTest::qWaitFor([&] { return w.session() && !w.session()->isRunning(); }, ms);
+    return QTest::qWaitFor([&] { return w.session() && !w.session()->isRunning() && w.sessionShown(); }, ms);
 }
 
 void show_dock(MainWindow& w, const char* name)
@@ -262,7 +262,7 @@ private slots:
     void fileWithStoredDrops();
     void liveForcedDropsMatchHelperAndKernel();
     void liveIngestDropsWhenAppIsSlow();
-    void liveWindowWithDropsScreenshots();
+    void liveWindowAccountsForEveryFrame();
 
 private:
     QTemporaryDir dir_;
@@ -290,7 +290,6 @@ void TestPlots::fileBinsEqualModelsAndCli()
         show_dock(w, "throughputDock");
         QVERIFY(w.openFile(kDemo));
         QVERIFY(wait_finished(w));
-        QTest::qWait(300);
         ThroughputPlot* p = w.throughputPlot();
         QVERIFY(!p->visibleRegion().isEmpty());
         const auto& shown = p->shownSeries();
@@ -376,7 +375,6 @@ void TestPlots::zoomRebinsDownToOneMillisecond()
     show_dock(w, "throughputDock");
     QVERIFY(w.openFile(kDemo));
     QVERIFY(wait_finished(w));
-    QTest::qWait(200);
     ThroughputPlot* p = w.throughputPlot();
     const int64_t first = w.session()->engine().with_state([](const IngestEngine::State& st) {
         return st.model.totals().first_ns;
@@ -414,7 +412,6 @@ void TestPlots::hostAndConversationSeriesEqualCli()
     show_dock(w, "throughputDock");
     QVERIFY(w.openFile(kDemo));
     QVERIFY(wait_finished(w));
-    QTest::qWait(200);
     ThroughputPlot* p = w.throughputPlot();
     const QJsonObject host = demo_["hosts"].toArray().first().toObject();
     const QJsonObject conv = demo_["conversations"].toArray().first().toObject();
@@ -449,7 +446,6 @@ void TestPlots::exportsPngPdfCsv()
     show_dock(w, "throughputDock");
     QVERIFY(w.openFile(kDemo));
     QVERIFY(wait_finished(w));
-    QTest::qWait(200);
     ThroughputPlot* p = w.throughputPlot();
     const QString png = dir_.filePath("t.png"), pdf = dir_.filePath("t.pdf"), csv = dir_.filePath("t.csv");
     QVERIFY(p->exportPng(png));
@@ -489,7 +485,6 @@ void TestPlots::rangeSelectionEmitsTimes()
     show_dock(w, "throughputDock");
     QVERIFY(w.openFile(kDemo));
     QVERIFY(wait_finished(w));
-    QTest::qWait(300);
     ThroughputPlot* p = w.throughputPlot();
     QCustomPlot* plot = p->plot();
     QSignalSpy spy(p, &ThroughputPlot::rangeSelected);
@@ -521,7 +516,6 @@ void TestPlots::fileWithoutStatistics()
     w.show();
     QVERIFY(w.openFile(pcap));
     QVERIFY(wait_finished(w));
-    QTest::qWait(200);
     w.showDropPanel();
     QCOMPARE(w.dropPanel()->headline(), QString("This file records no drop statistics."));
     QVERIFY(!w.dropPanel()->statistics().has_statistics());
@@ -576,7 +570,6 @@ void TestPlots::fileWithStoredDrops()
     w.show();
     QVERIFY(w.openFile(path));
     QVERIFY(wait_finished(w));
-    QTest::qWait(300);
     const DropStatistics& d = w.dropPanel()->statistics();
     QCOMPARE(d.interfaces().size(), size_t(2));
     QCOMPARE(d.interfaces()[0].name, std::string("eth7"));
@@ -648,16 +641,20 @@ void TestPlots::liveForcedDropsMatchHelperAndKernel()
     const QString pcap = dir_.filePath("burst.pcap");
     QVERIFY(write_pcap(pcap, frames));
     QVERIFY(v.send(pcap, {"--topspeed"}));
-    QTest::qWait(1000);
+    // Every frame has reached the interface before anyone reads the stream.
+    QVERIFY(QTest::qWaitFor([&] { return v.counter("rx_packets") - rx0 >= frames.size(); }, 20000));
 
     // Now the app starts reading: the ingest engine, fed to the panel's model
-    // as the panel does, a few times while the stream drains.
+    // as the panel does, at each of the first statistics blocks it reads.
     IngestEngine engine;
     std::string e;
     QVERIFY2(engine.open_fd(sv[0], v.b.toStdString(), e), e.c_str());
     DropStatistics d;
-    for (int i = 0; i < 5; ++i) {
-        QTest::qWait(100);
+    auto blocks_read = [&] {
+        return engine.with_state([](const IngestEngine::State& st) { return st.statistics.size(); });
+    };
+    for (size_t i = 1; i <= 3; ++i) {
+        QVERIFY(QTest::qWaitFor([&] { return blocks_read() >= i; }, 10000));
         update_drop_statistics(d, engine, QDateTime::currentMSecsSinceEpoch() * 1'000'000);
     }
     ::kill(pid_t(h.processId()), SIGTERM);
@@ -766,7 +763,14 @@ void TestPlots::liveIngestDropsWhenAppIsSlow()
     QVERIFY(write_pcap(pcap, frames));
     const uint64_t rx0 = v.counter("rx_packets");
     QVERIFY(v.send(pcap, {"--topspeed"}));
-    QTest::qWait(1500);
+    // Until a statistics block from the helper shows every frame at the socket.
+    QVERIFY(QTest::qWaitFor(
+        [&] {
+            return session.engine().with_state([&](const IngestEngine::State& st) {
+                return !st.statistics.empty() && st.statistics.back().ifrecv.value_or(0) >= frames.size();
+            });
+        },
+        20000));
     slow.stop();
     session.stop();
     QVERIFY(QTest::qWaitFor([&] { return !session.isRunning(); }, 20000));
@@ -813,13 +817,17 @@ void TestPlots::liveIngestDropsWhenAppIsSlow()
     save_shot(panel, "live-ingest-drops-panel");
 }
 
-void TestPlots::liveWindowWithDropsScreenshots()
+void TestPlots::liveWindowAccountsForEveryFrame()
 {
-    if (qEnvironmentVariable("UNDERHOOD_SCREENSHOT_DIR").isEmpty())
-        QSKIP("set UNDERHOOD_SCREENSHOT_DIR to save screenshots of a live capture with drops");
-    if (geteuid() != 0 || QStandardPaths::findExecutable("tcpreplay").isEmpty())
-        QSKIP("needs root and tcpreplay");
-    for (const QString theme : {"light", "dark"}) {
+    if (geteuid() != 0)
+        QSKIP("needs root to create the network namespaces (CI runs as root)");
+    if (QStandardPaths::findExecutable("tcpreplay").isEmpty())
+        QSKIP("needs tcpreplay");
+    // Both themes when screenshots are wanted (UNDERHOOD_SCREENSHOT_DIR), else one.
+    QStringList themes{"light"};
+    if (!qEnvironmentVariable("UNDERHOOD_SCREENSHOT_DIR").isEmpty())
+        themes << "dark";
+    for (const QString& theme : themes) {
         set_theme(theme);
         VethPair v;
         QVERIFY(v.ok);
@@ -836,11 +844,18 @@ void TestPlots::liveWindowWithDropsScreenshots()
         QVERIFY2(w.startCapture(o), qPrintable(w.lastError()));
         // A steady stream, then a burst the 1 MiB buffer cannot hold while the window is busy.
         const QString steady = dir_.filePath("steady.pcap"), burst = dir_.filePath("burst3.pcap");
-        QVERIFY(write_pcap(steady, make_frames(3000)));
-        QVERIFY(write_pcap(burst, make_frames(80000)));
+        const size_t steady_frames = 3000, burst_frames = 80000;
+        QVERIFY(write_pcap(steady, make_frames(steady_frames)));
+        QVERIFY(write_pcap(burst, make_frames(burst_frames)));
+        auto shown_packets = [&] {
+            return w.session()->engine().with_state(
+                [](const IngestEngine::State& st) { return st.model.totals().packets; });
+        };
+        const uint64_t rx0 = v.counter("rx_packets");
         QProcess bg;
         bg.start("ip", {"netns", "exec", v.ns_a, "tcpreplay", "-q", "-i", v.a, "--pps", "1500", steady});
-        QTest::qWait(1200);
+        // The steady stream is flowing through the window.
+        QVERIFY(QTest::qWaitFor([&] { return shown_packets() >= 1000; }, 20000));
         QTimer busy;
         busy.setInterval(5);
         connect(&busy, &QTimer::timeout, &w, [&] {
@@ -852,13 +867,20 @@ void TestPlots::liveWindowWithDropsScreenshots()
         busy.start();
         QVERIFY(v.send(burst, {"--topspeed"}));
         busy.stop();
-        bg.waitForFinished(10000);
-        QTest::qWait(1500);
+        QVERIFY(bg.waitForFinished(20000));
+        // Both streams have reached the interface.
+        QVERIFY(QTest::qWaitFor(
+            [&] { return v.counter("rx_packets") - rx0 >= steady_frames + burst_frames; }, 20000));
         save_shot(w, "live-throughput-" + theme);
         w.showDropPanel();
         save_shot(w, "live-drops-" + theme);
         w.session()->stop();
-        QVERIFY(QTest::qWaitFor([&] { return !w.session()->isRunning(); }, 20000));
+        QVERIFY(wait_finished(w, 20000));
+        // Every frame is accounted for at some stage: shown, or dropped where it was lost.
+        const DropStatistics& d = w.dropPanel()->statistics();
+        QCOMPARE(d.total_arrived(), uint64_t(steady_frames + burst_frames));
+        QCOMPARE(shown_packets() + d.total_dropped(), uint64_t(steady_frames + burst_frames));
+        QCOMPARE(!w.incompleteText().isEmpty(), d.incomplete());
     }
     set_theme("light");
 }

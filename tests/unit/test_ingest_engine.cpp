@@ -3,6 +3,7 @@
 // tables keep counting everything.
 #include "capture_reader.h"
 #include "ingest_engine.h"
+#include "pcapng_writer.h"
 
 #include <QFile>
 #include <QtTest>
@@ -63,6 +64,7 @@ private slots:
     void historyKeepsLastPackets();
     void packetBytesMatchTheFile();
     void notACaptureFailsCleanly();
+    void statisticsArriveWhileNoPacketDoes();
 };
 
 void TestIngestEngine::mappedAndPipeAgree()
@@ -155,6 +157,46 @@ void TestIngestEngine::notACaptureFailsCleanly()
     QVERIFY2(QString::fromStdString(err).contains(t.fileName()), err.c_str());
     QVERIFY(QString::fromStdString(err).contains("not a pcap or pcapng"));
     QVERIFY(!e.running());
+}
+
+// A live stream goes quiet after a packet, and the helper keeps sending its
+// statistics: each block shows at once, not when the next packet comes.
+void TestIngestEngine::statisticsArriveWhileNoPacketDoes()
+{
+    int fds[2];
+    QCOMPARE(pipe(fds), 0);
+    PcapngWriter w(fds[1], true);
+    PcapngSectionInfo shb;
+    shb.user_appl = "test";
+    QVERIFY(w.write_section_header(shb));
+    PcapngInterfaceInfo eth;
+    eth.name = "eth0";
+    QVERIFY(w.write_interface(eth));
+    const std::vector<uint8_t> frame(60, 0x5a);
+    QVERIFY(w.write_packet(0, 1700000000000000000ull, frame));
+    QVERIFY(w.flush());
+    IngestEngine e;
+    std::string err;
+    QVERIFY2(e.open_fd(fds[0], "pipe", err), err.c_str());
+    auto latest_ifrecv = [&] {
+        return e.with_state([](const IngestEngine::State& st) {
+            return st.statistics.empty() ? uint64_t(0) : st.statistics.back().ifrecv.value_or(0);
+        });
+    };
+    for (uint64_t received : {5u, 9u}) {
+        PcapngInterfaceStatistics st;
+        st.ts_ns = 1700000001000000000ull;
+        st.ifrecv = received;
+        st.osdrop = received - 1;
+        QVERIFY(w.write_statistics(st));
+        QVERIFY(w.flush());
+        QVERIFY2(QTest::qWaitFor([&] { return latest_ifrecv() == received; }, 5000),
+                 qPrintable(QString("statistics show %1 received, the stream said %2").arg(latest_ifrecv()).arg(received)));
+    }
+    QVERIFY(w.close());
+    e.wait();
+    QCOMPARE(summary(e).packets, uint64_t(1));
+    QCOMPARE(latest_ifrecv(), uint64_t(9));
 }
 
 QTEST_APPLESS_MAIN(TestIngestEngine)
