@@ -3,6 +3,8 @@
 #include "capture_reader.h"
 #include "pcapng_writer.h"
 
+#include <QProcess>
+#include <QStandardPaths>
 #include <QTemporaryDir>
 #include <QtTest>
 
@@ -24,6 +26,54 @@ std::vector<uint8_t> pattern(size_t n, uint8_t seed)
     return v;
 }
 
+// Two interfaces (Ethernet, and raw IP with a 128-byte snaplen), three
+// packets with a comment and flags, and a statistics block.
+void write_sample(const std::string& path, const std::vector<uint8_t>& p1, const std::vector<uint8_t>& p2,
+                  const std::vector<uint8_t>& p3)
+{
+    PcapngWriter w = PcapngWriter::create(path);
+    QVERIFY2(w.ok(), w.error().c_str());
+    PcapngSectionInfo shb;
+    shb.user_appl = "test-writer";
+    shb.comment = "section comment";
+    QVERIFY(w.write_section_header(shb));
+    PcapngInterfaceInfo eth;
+    eth.name = "eth0";
+    eth.description = "first";
+    eth.filter = "tcp port 443";
+    eth.snaplen = 262144;
+    PcapngInterfaceInfo raw;
+    raw.link_type = 101;
+    raw.name = "tun0";
+    raw.snaplen = 128;
+    QCOMPARE(w.write_interface(eth).value_or(99), 0u);
+    QCOMPARE(w.write_interface(raw).value_or(99), 1u);
+    QVERIFY(w.write_packet(0, 1700000000123456789ull, p1, 0, "first packet"));
+    PcapngPacket pk;
+    pk.interface_id = 0;
+    pk.ts_ns = 1700000001000000001ull;
+    pk.data = p2;
+    pk.origlen = 9000;
+    pk.flags = 1; // inbound
+    QVERIFY(w.write_packet(pk));
+    // Longer than tun0's snaplen: cut to 128 bytes, origlen kept.
+    QVERIFY(w.write_packet(1, 1700000002000000000ull, p3));
+    PcapngInterfaceStatistics st;
+    st.interface_id = 0;
+    st.ts_ns = 1700000003000000000ull;
+    st.start_ns = 1700000000000000007ull;
+    st.end_ns = 1700000003000000000ull;
+    st.ifrecv = 10;
+    st.ifdrop = 1;
+    st.filteraccept = 9;
+    st.osdrop = 2;
+    st.usrdeliv = 7;
+    QVERIFY(w.write_statistics(st));
+    QCOMPARE(w.packets_written(), uint64_t(3));
+    QVERIFY2(w.close(), w.error().c_str());
+    QVERIFY(w.bytes_written() > 0);
+}
+
 } // namespace
 
 class TestPcapngWriter : public QObject {
@@ -31,6 +81,7 @@ class TestPcapngWriter : public QObject {
 
 private slots:
     void roundTrip();
+    void tsharkReadsWhatItWrites();
     void largeBlocksBypassTheBuffer();
     void refusedArgumentsWriteNothing();
     void stdioSink();
@@ -43,49 +94,9 @@ void TestPcapngWriter::roundTrip()
     QTemporaryDir dir;
     const std::string path = dir.filePath("out.pcapng").toStdString();
     const auto p1 = pattern(60, 1), p2 = pattern(1514, 2), p3 = pattern(300, 3);
-    {
-        PcapngWriter w = PcapngWriter::create(path);
-        QVERIFY2(w.ok(), w.error().c_str());
-        PcapngSectionInfo shb;
-        shb.user_appl = "test-writer";
-        shb.comment = "section comment";
-        QVERIFY(w.write_section_header(shb));
-        PcapngInterfaceInfo eth;
-        eth.name = "eth0";
-        eth.description = "first";
-        eth.filter = "tcp port 443";
-        eth.snaplen = 262144;
-        PcapngInterfaceInfo raw;
-        raw.link_type = 101;
-        raw.name = "tun0";
-        raw.snaplen = 128;
-        QCOMPARE(w.write_interface(eth).value_or(99), 0u);
-        QCOMPARE(w.write_interface(raw).value_or(99), 1u);
-        QVERIFY(w.write_packet(0, 1700000000123456789ull, p1, 0, "first packet"));
-        PcapngPacket pk;
-        pk.interface_id = 0;
-        pk.ts_ns = 1700000001000000001ull;
-        pk.data = p2;
-        pk.origlen = 9000;
-        pk.flags = 1; // inbound
-        QVERIFY(w.write_packet(pk));
-        // Longer than tun0's snaplen: cut to 128 bytes, origlen kept.
-        QVERIFY(w.write_packet(1, 1700000002000000000ull, p3));
-        PcapngInterfaceStatistics st;
-        st.interface_id = 0;
-        st.ts_ns = 1700000003000000000ull;
-        st.start_ns = 1700000000000000007ull;
-        st.end_ns = 1700000003000000000ull;
-        st.ifrecv = 10;
-        st.ifdrop = 1;
-        st.filteraccept = 9;
-        st.osdrop = 2;
-        st.usrdeliv = 7;
-        QVERIFY(w.write_statistics(st));
-        QCOMPARE(w.packets_written(), uint64_t(3));
-        QVERIFY2(w.close(), w.error().c_str());
-        QVERIFY(w.bytes_written() > 0);
-    }
+    write_sample(path, p1, p2, p3);
+    if (QTest::currentTestFailed())
+        return;
     std::string error;
     auto r = CaptureReader::open_path(path, error);
     QVERIFY2(r, error.c_str());
@@ -126,6 +137,58 @@ void TestPcapngWriter::roundTrip()
     QCOMPARE(s.filteraccept.value_or(0), uint64_t(9));
     QCOMPARE(s.osdrop.value_or(0), uint64_t(2));
     QCOMPARE(s.usrdeliv.value_or(0), uint64_t(7));
+}
+
+// Wireshark's reader is the reference for the format: tshark and capinfos
+// read the file without complaint and see what was written.
+void TestPcapngWriter::tsharkReadsWhatItWrites()
+{
+    const QString tshark = QStandardPaths::findExecutable("tshark");
+    const QString capinfos = QStandardPaths::findExecutable("capinfos");
+    if (tshark.isEmpty() || capinfos.isEmpty())
+        QSKIP("needs tshark and capinfos (Debian's tshark package)");
+    QTemporaryDir dir;
+    const QString path = dir.filePath("out.pcapng");
+    write_sample(path.toStdString(), pattern(60, 1), pattern(1514, 2), pattern(300, 3));
+    if (QTest::currentTestFailed())
+        return;
+    auto run = [](const QString& program, const QStringList& args, QByteArray& out) {
+        QProcess p;
+        p.start(program, args);
+        if (!p.waitForFinished(60000))
+            return -1;
+        out = p.readAllStandardOutput();
+        const QByteArray err = p.readAllStandardError();
+        if (err.contains("damaged") || err.contains("corrupt") || err.contains("isn't"))
+            return -2;
+        return p.exitCode();
+    };
+    QByteArray fields;
+    QCOMPARE(run(tshark,
+                 {"-n", "-r", path, "-T", "fields", "-E", "separator=|", "-e", "frame.number", "-e",
+                  "frame.time_epoch", "-e", "frame.len", "-e", "frame.cap_len", "-e", "frame.interface_name", "-e",
+                  "frame.comment", "-e", "frame.encap_type"},
+                 fields),
+             0);
+    const QList<QByteArray> lines = fields.trimmed().split('\n');
+    QCOMPARE(lines.size(), 3);
+    QCOMPARE(lines[0], QByteArray("1|1700000000.123456789|60|60|eth0|first packet|1"));
+    QCOMPARE(lines[1], QByteArray("2|1700000001.000000001|9000|1514|eth0||1"));
+    QCOMPARE(lines[2], QByteArray("3|1700000002.000000000|300|128|tun0||7"));
+    QByteArray info;
+    QCOMPARE(run(capinfos, {"-I", path}, info), 0);
+    QVERIFY2(info.contains("Name = eth0") && info.contains("Name = tun0"), info.constData());
+    QVERIFY2(info.contains("Capture length = 128"), info.constData());
+    QVERIFY2(info.contains("nanoseconds (9)"), info.constData());
+    // The statistics block belongs to interface 0.
+    const qsizetype second = info.indexOf("Interface #1");
+    QVERIFY(second > 0);
+    QVERIFY2(info.left(second).contains("Number of stat entries = 1"), info.constData());
+    QVERIFY2(info.mid(second).contains("Number of stat entries = 0"), info.constData());
+    QByteArray summary;
+    QCOMPARE(run(capinfos, {path}, summary), 0);
+    QVERIFY2(summary.contains("test-writer"), summary.constData());
+    QVERIFY2(summary.contains("section comment"), summary.constData());
 }
 
 void TestPcapngWriter::largeBlocksBypassTheBuffer()
