@@ -44,8 +44,10 @@ public:
         // Frame the packets as libpcap does on this interface and let it compile
         // the filter for a live capture there: a filter then means here what it
         // means to tcpdump (VLAN tags, cooked and raw offsets).
+        const bool loopback = interface_flags(o.interface) & IFF_LOOPBACK;
         LiveLink link;
-        if (CaptureError e = probe_live_link(o.interface, o.filter.empty() ? nullptr : &o.filter, o.snaplen, link))
+        const bool program = !o.filter.empty() || loopback;
+        if (CaptureError e = probe_live_link(o.interface, program ? &o.filter : nullptr, o.snaplen, link))
             return e;
         int sock_type = SOCK_RAW;
         switch (link.dlt) {
@@ -74,6 +76,8 @@ public:
         if (cooked_ && !adapt_to_cooked_socket(link.program))
             return {kExitBadFilter, "bad capture filter: '" + o.filter + "' looks at parts of the cooked header on " +
                                         o.interface + " that the kernel cannot filter on; use --backend pcap"};
+        if (loopback)
+            reject_outgoing_copies(link.program);
         // Protocol 0: receive nothing until the filter and ring are in place.
         fd_ = socket(AF_PACKET, sock_type | SOCK_CLOEXEC, 0);
         if (fd_ < 0) {

@@ -114,6 +114,11 @@ CaptureError probe_live_link(const std::string& interface, const std::string* ex
 // and maps the header's packet type and protocol to the kernel's own fields.
 // False when the program reads other parts of the header.
 bool adapt_to_cooked_socket(std::vector<BpfInsn>& program);
+// On the loopback device AF_PACKET hands every packet over twice, once going
+// out and once coming in. libpcap skips the outgoing copy in user space after
+// the kernel has counted it; rejecting it in the filter keeps it out of the
+// kernel's counters as well. Prepends that test to `program`.
+void reject_outgoing_copies(std::vector<BpfInsn>& program);
 
 // Interface facts for the helper's own network namespace. Only
 // interface_drops() may be called once the system calls are restricted.

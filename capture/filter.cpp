@@ -127,4 +127,16 @@ bool adapt_to_cooked_socket(std::vector<BpfInsn>& program)
     return true;
 }
 
+void reject_outgoing_copies(std::vector<BpfInsn>& program)
+{
+    const BpfInsn prefix[] = {
+        {BPF_LD | BPF_W | BPF_ABS, 0, 0, uint32_t(SKF_AD_OFF + SKF_AD_PKTTYPE)},
+        {BPF_JMP | BPF_JEQ | BPF_K, 0, 1, PACKET_OUTGOING},
+        {BPF_RET | BPF_K, 0, 0, 0},
+        // The program after this starts as the kernel starts any, with A = 0.
+        {BPF_LD | BPF_IMM, 0, 0, 0},
+    };
+    program.insert(program.begin(), std::begin(prefix), std::end(prefix));
+}
+
 } // namespace underhood::capture

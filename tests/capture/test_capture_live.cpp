@@ -378,6 +378,7 @@ private slots:
     void ringFilesRotate();
     void severalInterfacesAndCount();
     void diskFullLeavesWholeBlocks();
+    void loopbackCountsEachPacketOnce();
     void vlanFiltersMatchTcpdump_data();
     void vlanFiltersMatchTcpdump();
     void tunFilterMatchesTcpdump_data();
@@ -810,6 +811,68 @@ void TestCaptureLive::diskFullLeavesWholeBlocks()
     ReadBack r = read_capture(out);
     QVERIFY2(r.ok, qPrintable(r.error));
     QVERIFY(r.packets.size() > 100);
+}
+
+void TestCaptureLive::loopbackCountsEachPacketOnce()
+{
+    // AF_PACKET hands a socket on lo both the outgoing and the incoming copy
+    // of every packet; tcpdump shows each once.
+    if (QStandardPaths::findExecutable("tcpdump").isEmpty())
+        QSKIP("needs tcpdump as the reference");
+    QCOMPARE(run("ip", {"-n", ns_b_, "link", "set", "lo", "up"}), 0);
+    const QString reference = dir_.filePath("lo-tcpdump.pcap");
+    QProcess* td = start_tcpdump(ns_b_, "lo", {}, reference);
+    QVERIFY(wait_stderr(td, "listening on"));
+    std::map<QString, QString> outs;
+    std::map<QString, QProcess*> helpers;
+    for (const QString backend : {"afpacket", "pcap"}) {
+        outs[backend] = dir_.filePath("lo-" + backend + ".pcapng");
+        helpers[backend] =
+            start_in(ns_b_, {"-i", "lo", "--backend", backend, "--stats-interval", "200", "-w", outs[backend]});
+        QVERIFY(wait_started(helpers[backend]));
+    }
+    // Ten datagrams to a closed port, each answered by an ICMP port unreachable.
+    QVERIFY(in_netns(ns_b_, [] {
+        const int s = ::socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+        if (s < 0)
+            return false;
+        sockaddr_in to{};
+        to.sin_family = AF_INET;
+        to.sin_port = htons(9);
+        to.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+        bool ok = true;
+        for (int i = 0; i < 10; ++i)
+            ok = ok && ::sendto(s, "underhood", 9, 0, reinterpret_cast<const sockaddr*>(&to), sizeof to) == 9;
+        ::close(s);
+        return ok;
+    }));
+    QVERIFY(wait_until([&] { return pcap_records(reference) >= 20; }));
+    const qint64 expected = pcap_records(reference);
+    for (const auto& [backend, path] : outs) {
+        const QString& p = path;
+        QVERIFY2(wait_until([&] { return qint64(scan_pcapng_file(p).total_packets) >= expected; }),
+                 qPrintable(backend));
+    }
+    for (const auto& [backend, h] : helpers) {
+        QVERIFY(stop(h));
+        QCOMPARE(h->exitCode(), 0);
+    }
+    const qint64 tcpdump = stop_tcpdump(td, reference);
+    QVERIFY(tcpdump >= 0);
+    qInfo("tcpdump on lo: %lld packets", tcpdump);
+    for (const auto& [backend, path] : outs) {
+        const PcapngScan scan = scan_pcapng_file(path);
+        QVERIFY2(scan.whole, qPrintable(path));
+        QVERIFY2(qint64(scan.total_packets) == tcpdump,
+                 qPrintable(QString("%1 wrote %2 packets, tcpdump %3").arg(backend).arg(scan.total_packets).arg(tcpdump)));
+        const StatisticsBlock* last = scan.last_statistics(0);
+        QVERIFY(last && last->ifrecv && last->osdrop && last->filteraccept && last->usrdeliv);
+        // The kernel's own count leaves the outgoing copies out as well.
+        QVERIFY2(*last->ifrecv == uint64_t(tcpdump),
+                 qPrintable(QString("%1: isb_ifrecv %2, tcpdump %3").arg(backend).arg(*last->ifrecv).arg(tcpdump)));
+        QCOMPARE(*last->filteraccept, *last->ifrecv - *last->osdrop);
+        QCOMPARE(*last->usrdeliv, scan.total_packets);
+    }
 }
 
 void TestCaptureLive::vlanFiltersMatchTcpdump_data()
