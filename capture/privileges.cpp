@@ -67,7 +67,7 @@ bool restrict_system_calls(std::string& error)
     static const char* const kAllowed[] = {
         "read", "write", "writev", "pread64", "pwrite64", "readv", "lseek",
         "poll", "ppoll", "select", "pselect6", "epoll_wait", "epoll_pwait",
-        "recvfrom", "recvmsg", "getsockopt", "setsockopt",
+        "recvfrom", "recvmsg", "getsockopt", "setsockopt", "getsockname",
         "openat", "open", "close", "fstat", "newfstatat", "statx", "fcntl", "ftruncate", "fsync", "fdatasync",
         "unlink", "unlinkat", "rename", "renameat", "renameat2",
         "mmap", "munmap", "mremap", "brk", "madvise", "mprotect",

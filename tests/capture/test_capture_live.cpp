@@ -372,6 +372,7 @@ private slots:
     void captureFilterApplied();
     void checkFilterRejectsBadFilter();
     void stalledConsumerCountsEveryDrop();
+    void interfaceDeletedMidCapture_data();
     void interfaceDeletedMidCapture();
     void consumerClosingEndsPromptly();
     void unprivilegedWithFileCapabilities();
@@ -643,15 +644,24 @@ void TestCaptureLive::stalledConsumerCountsEveryDrop()
     QCOMPARE(uint64_t(r.packets.size()) + dropped, uint64_t(frames.size()));
 }
 
+void TestCaptureLive::interfaceDeletedMidCapture_data()
+{
+    QTest::addColumn<QString>("backend");
+    QTest::newRow("afpacket") << "afpacket";
+    QTest::newRow("pcap") << "pcap";
+}
+
 void TestCaptureLive::interfaceDeletedMidCapture()
 {
-    const QString out = dir_.filePath("deleted.pcapng");
-    QProcess* h = start_helper({"-w", out});
+    QFETCH(QString, backend);
+    const QString out = dir_.filePath("deleted-" + backend + ".pcapng");
+    QProcess* h = start_helper({"--backend", backend, "-w", out});
     QVERIFY(wait_started(h));
     QVERIFY(send(make_frames(100), {"--pps", "10000"}));
     QTest::qWait(300);
     QCOMPARE(run("ip", {"-n", ns_a_, "link", "del", veth_a_}), 0);
     QVERIFY(h->waitForFinished(10000));
+    QCOMPARE(h->exitStatus(), QProcess::NormalExit);
     QCOMPARE(h->exitCode(), 6);
     QByteArray err = h->readAllStandardError();
     QVERIFY2(err.contains("error:"), err.constData());
