@@ -30,6 +30,10 @@ using namespace underhood::capture;
 
 namespace {
 
+// How long the final drain waits for the kernel to hand over the packets it
+// counted: a few of the ring's 60 ms block timeouts, with room for a loaded machine.
+constexpr int64_t kFinalDrainMs = 2000;
+
 std::atomic<bool> g_stop{false};
 void on_signal(int) { g_stop = true; }
 
@@ -153,9 +157,8 @@ struct InterfaceState {
     int64_t start_ns = 0;
 };
 
-PcapngInterfaceStatistics statistics_of(InterfaceState& s, uint32_t id)
+PcapngInterfaceStatistics statistics_of(InterfaceState& s, uint32_t id, const KernelCounters& k)
 {
-    KernelCounters k = s.backend->counters();
     PcapngInterfaceStatistics q;
     q.interface_id = id;
     q.ts_ns = uint64_t(now_ns());
@@ -580,7 +583,7 @@ int main(int argc, char** argv)
             next_stats = now + o.stats_interval_ms;
             uint64_t helper_drops = 0;
             for (size_t i = 0; i < itfs.size(); ++i) {
-                PcapngInterfaceStatistics st = statistics_of(itfs[i], uint32_t(i));
+                PcapngInterfaceStatistics st = statistics_of(itfs[i], uint32_t(i), itfs[i].backend->counters());
                 helper_drops += *st.filteraccept - *st.usrdeliv;
                 stream.remember(st);
                 queue.push_statistics(st);
@@ -605,18 +608,43 @@ int main(int argc, char** argv)
     }
 
     if (stream.ok()) {
-        // Final accounting: stop intake, read the counters, then take exactly
-        // what the kernel says it queued.
+        // Final accounting: stop intake, read the counters once more, then
+        // take exactly what the kernel says it queued. The kernel hands a
+        // ring block over when it is full or when the block timeout retires
+        // it, so the last packets counted may come up to a timeout later.
+        std::vector<KernelCounters> last(itfs.size());
+        for (size_t i = 0; i < itfs.size(); ++i) {
+            take(itfs[i], uint32_t(i), 0);
+            itfs[i].backend->stop_accepting();
+        }
+        for (size_t i = 0; i < itfs.size(); ++i)
+            last[i] = itfs[i].backend->counters();
+        const int64_t deadline = mono_ms() + kFinalDrainMs;
         for (size_t i = 0; i < itfs.size(); ++i) {
             InterfaceState& s = itfs[i];
-            take(s, uint32_t(i), 0);
-            s.backend->stop_accepting();
-            KernelCounters k = s.backend->counters();
-            uint64_t queued = k.received - k.dropped;
-            for (int rounds = 0; rounds < 64 && s.taken < queued; ++rounds)
-                if (take(s, uint32_t(i), queued) == 0)
+            const uint64_t queued = last[i].received - last[i].dropped;
+            while (s.taken < queued) {
+                if (take(s, uint32_t(i), queued) > 0)
+                    continue;
+                const int64_t left = deadline - mono_ms();
+                if (left <= 0)
                     break;
-            PcapngInterfaceStatistics st = statistics_of(s, uint32_t(i));
+                pollfd pfd{s.backend->fd(), POLLIN, 0};
+                if (poll(&pfd, 1, int(std::min<int64_t>(left, 20))) > 0 && !(pfd.revents & POLLIN)) {
+                    // A socket whose interface went away reports an error at
+                    // once; its ring still gets its last block retired.
+                    timespec pause{0, 5000000};
+                    nanosleep(&pause, nullptr);
+                }
+            }
+            if (s.taken < queued)
+                say("warning", s.name + ": " + std::to_string(queued - s.taken) +
+                                   " packets the kernel counted never reached the helper");
+        }
+        for (size_t i = 0; i < itfs.size(); ++i) {
+            InterfaceState& s = itfs[i];
+            // The counters read before the drain: what they count is what was taken.
+            PcapngInterfaceStatistics st = statistics_of(s, uint32_t(i), last[i]);
             stream.remember(st);
             queue.push_statistics(st);
             say("", s.name + ": " + std::to_string(*st.usrdeliv) + " packets written, " + std::to_string(*st.ifrecv) +

@@ -106,9 +106,12 @@ public:
 
     void stop_accepting() override
     {
-        // Nothing to do: a new filter makes libpcap re-filter what is already
-        // in its ring in user space, which would discard counted packets. The
-        // final drain happens before the final counter read instead.
+        // A filter that rejects everything, straight to the socket:
+        // pcap_setfilter() would have libpcap run it in user space on what is
+        // already in the ring, discarding packets the kernel has counted.
+        sock_filter reject{BPF_RET | BPF_K, 0, 0, 0};
+        sock_fprog fp{1, &reject};
+        setsockopt(pcap_fileno(p_), SOL_SOCKET, SO_ATTACH_FILTER, &fp, sizeof fp);
     }
 
     std::string socket_error() override

@@ -384,6 +384,8 @@ private slots:
     void vlanFiltersMatchTcpdump();
     void tunFilterMatchesTcpdump_data();
     void tunFilterMatchesTcpdump();
+    void stopMidFloodBalances_data();
+    void stopMidFloodBalances();
 
 private:
     QProcess* start_helper(const QStringList& args);
@@ -1040,6 +1042,82 @@ void TestCaptureLive::tunFilterMatchesTcpdump()
     }
     // LINKTYPE_RAW or LINKTYPE_LINUX_SLL, as in tcpdump's file.
     QCOMPARE(scan_pcapng_file(outs["afpacket"]).link_types, std::vector<uint16_t>{uint16_t(as_ppp ? 113 : 101)});
+}
+
+void TestCaptureLive::stopMidFloodBalances_data()
+{
+    QTest::addColumn<QString>("backend");
+    QTest::addColumn<QString>("how");
+    for (const char* backend : {"afpacket", "pcap"})
+        for (const char* how : {"SIGTERM", "SIGINT", "duration", "deleted"})
+            QTest::addRow("%s %s", backend, how) << backend << how;
+}
+
+void TestCaptureLive::stopMidFloodBalances()
+{
+    // However the capture ends while packets pour in, the final statistics
+    // account for every packet that reached the socket.
+    QFETCH(QString, backend);
+    QFETCH(QString, how);
+    const QString out = dir_.filePath("flood.pcapng");
+    auto remove_out = qScopeGuard([&] { QFile::remove(out); });
+    QStringList args{"--backend", backend, "-w", out};
+    if (how == "duration")
+        args << "-a" << "duration:1";
+    QProcess* h = start_helper(args);
+    QVERIFY(wait_started(h));
+
+    // Small frames as fast as tcpreplay sends them: several million, far
+    // more than the capture lasts; stopped once the capture has ended.
+    const QString pcap = dir_.filePath("flood.pcap");
+    auto frames = make_frames(1000, 0x88B5, 0);
+    for (QByteArray& f : frames)
+        f.truncate(60);
+    QVERIFY(write_pcap(pcap, frames));
+    QProcess flood;
+    flood.start("ip", {"netns", "exec", ns_a_, "tcpreplay", "-q", "-K", "--topspeed", "--loop", "5000", "-i", veth_a_,
+                       pcap});
+    auto stop_flood = qScopeGuard([&] {
+        if (flood.state() != QProcess::NotRunning) {
+            flood.kill();
+            flood.waitForFinished(5000);
+        }
+    });
+    QVERIFY(flood.waitForStarted());
+    if (how != "duration")
+        QVERIFY(wait_until([&] { return QFileInfo(out).size() > (4 << 20); }, 20000));
+    if (how == "SIGTERM")
+        ::kill(pid_t(h->processId()), SIGTERM);
+    else if (how == "SIGINT")
+        ::kill(pid_t(h->processId()), SIGINT);
+    else if (how == "deleted")
+        QCOMPARE(run("ip", {"-n", ns_a_, "link", "del", veth_a_}), 0);
+    QVERIFY(h->waitForFinished(20000));
+    if (how != "deleted")
+        QVERIFY2(flood.state() == QProcess::Running, "the flood ended before the capture did");
+    stop_flood.dismiss();
+    flood.kill();
+    flood.waitForFinished(5000);
+    QCOMPARE(h->exitStatus(), QProcess::NormalExit);
+    QCOMPARE(h->exitCode(), how == "deleted" ? 6 : 0);
+
+    const PcapngScan scan = scan_pcapng_file(out);
+    QVERIFY(scan.whole);
+    const StatisticsBlock* last = scan.last_statistics(0);
+    QVERIFY(last && last->ifrecv && last->osdrop && last->filteraccept && last->usrdeliv);
+    qInfo("%s, %s: isb_ifrecv %llu, isb_osdrop %llu, isb_filteraccept %llu, isb_usrdeliv %llu, EPBs %llu",
+          qPrintable(backend), qPrintable(how), (unsigned long long)*last->ifrecv, (unsigned long long)*last->osdrop,
+          (unsigned long long)*last->filteraccept, (unsigned long long)*last->usrdeliv,
+          (unsigned long long)scan.total_packets);
+    QVERIFY(scan.total_packets > 10000);
+    QCOMPARE(*last->filteraccept, *last->ifrecv - *last->osdrop);
+    QCOMPARE(*last->usrdeliv, scan.total_packets);
+    if (!QStandardPaths::findExecutable("capinfos").isEmpty()) {
+        QByteArray info;
+        QCOMPARE(run("capinfos", {"-c", "-M", out}, &info, false), 0);
+        const QByteArray line = info.mid(info.indexOf("Number of packets:"));
+        QCOMPARE(line.mid(18, line.indexOf('\n') - 18).trimmed().toULongLong(), scan.total_packets);
+    }
 }
 
 QTEST_GUILESS_MAIN(TestCaptureLive)
