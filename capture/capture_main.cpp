@@ -30,6 +30,10 @@ using namespace underhood::capture;
 
 namespace {
 
+// The opt_comment of the statistics block that closes an interface's counts
+// in a section: readers tell a finished capture from a cut-off one by it.
+constexpr const char* kFinalStatistics = "final statistics";
+
 // How long the final drain waits for the kernel to hand over the packets it
 // counted: a few of the ring's 60 ms block timeouts, with room for a loaded machine.
 constexpr int64_t kFinalDrainMs = 2000;
@@ -192,7 +196,15 @@ public:
 
     void run()
     {
+        // A full ring file is closed only when there is more to write, so the
+        // last one still ends with the final statistics of the capture.
+        bool full = false;
         while (auto chunk = q_.pop()) {
+            if (full && !rotate()) {
+                q_.recycle(std::move(chunk));
+                break;
+            }
+            full = false;
             const uint64_t base = writer_->bytes_written();
             ok_ = writer_->write_encoded({chunk->bytes.get(), chunk->used}, chunk->packets) && writer_->flush();
             if (!ok_) {
@@ -203,10 +215,7 @@ public:
             }
             q_.recycle(std::move(chunk));
             good_offset_ = writer_->bytes_written();
-            if (opts_.ring_files && writer_->bytes_written() >= opts_.file_size_mib << 20) {
-                if (!rotate())
-                    break;
-            }
+            full = opts_.ring_files && writer_->bytes_written() >= opts_.file_size_mib << 20;
         }
         if (!ok_)
             on_failure();
@@ -287,11 +296,14 @@ private:
 
     bool rotate()
     {
-        // Each file ends with the latest totals, so every file can be read on its own.
+        // Each file ends with the latest totals, marked final for its section,
+        // so every file can be read on its own.
         {
             std::lock_guard lock(stats_mutex_);
-            for (const auto& [itf, st] : last_stats_)
+            for (auto [itf, st] : last_stats_) {
+                st.comment = kFinalStatistics;
                 writer_->write_statistics(st);
+            }
         }
         if (!writer_->close()) {
             on_failure();
@@ -517,6 +529,9 @@ int main(int argc, char** argv)
 
     PacketQueue queue(o.queue_mib << 20);
     StreamWriter stream(o, itfs, queue);
+    // A ring file that fills before the first statistics still ends with some.
+    for (size_t i = 0; i < itfs.size(); ++i)
+        stream.remember(statistics_of(itfs[i], uint32_t(i), {}));
     if (!stream.open())
         return fail(kExitOutputError, "cannot write the output: " + stream.error());
 
@@ -645,6 +660,7 @@ int main(int argc, char** argv)
             InterfaceState& s = itfs[i];
             // The counters read before the drain: what they count is what was taken.
             PcapngInterfaceStatistics st = statistics_of(s, uint32_t(i), last[i]);
+            st.comment = kFinalStatistics;
             stream.remember(st);
             queue.push_statistics(st);
             say("", s.name + ": " + std::to_string(*st.usrdeliv) + " packets written, " + std::to_string(*st.ifrecv) +

@@ -386,6 +386,8 @@ private slots:
     void tunFilterMatchesTcpdump();
     void stopMidFloodBalances_data();
     void stopMidFloodBalances();
+    void finalStatisticsMarked();
+    void sigkillLeavesFinalStatisticsMissing();
 
 private:
     QProcess* start_helper(const QStringList& args);
@@ -770,6 +772,10 @@ void TestCaptureLive::ringFilesRotate()
         QVERIFY2(r.ok, qPrintable(f + ": " + r.error));
         QVERIFY2(!r.stats.empty(), qPrintable(f + " has no statistics block"));
         packets += r.packets.size();
+        // Each file ends with statistics marked final, so it can be read on its own.
+        const PcapngScan scan = scan_pcapng_file(ring.filePath(f));
+        const StatisticsBlock* last = scan.last_statistics(0);
+        QVERIFY2(last && last->comment == kFinalStatistics, qPrintable(f + ": last statistics not marked final"));
     }
     // The newest file's last statistics block counts everything delivered.
     ReadBack last = read_capture(ring.filePath(files.last()));
@@ -1118,6 +1124,64 @@ void TestCaptureLive::stopMidFloodBalances()
         const QByteArray line = info.mid(info.indexOf("Number of packets:"));
         QCOMPARE(line.mid(18, line.indexOf('\n') - 18).trimmed().toULongLong(), scan.total_packets);
     }
+}
+
+void TestCaptureLive::finalStatisticsMarked()
+{
+    // The last statistics block of each interface says it is the final one;
+    // the periodic ones do not.
+    QCOMPARE(run("ip", {"-n", ns_b_, "link", "set", "lo", "up"}), 0);
+    const QString out = dir_.filePath("final.pcapng");
+    QProcess* h = start_helper({"-i", "lo", "-w", out});
+    QVERIFY(wait_started(h));
+    QVERIFY(send(make_frames(100), {"--pps", "10000"}));
+    QVERIFY(wait_until([&] { return scan_pcapng_file(out).max_delivered() >= 100; }));
+    QVERIFY(stop(h));
+    QCOMPARE(h->exitCode(), 0);
+    const PcapngScan scan = scan_pcapng_file(out);
+    QVERIFY(scan.whole);
+    QVERIFY(scan.user_appl.startsWith("underhood-capture"));
+    QCOMPARE(scan.link_types.size(), size_t(2));
+    int marked = 0;
+    for (const StatisticsBlock& st : scan.statistics)
+        marked += st.comment == kFinalStatistics;
+    QCOMPARE(marked, 2);
+    for (uint32_t itf = 0; itf < 2; ++itf) {
+        const StatisticsBlock* last = scan.last_statistics(itf);
+        QVERIFY(last);
+        QCOMPARE(last->comment, kFinalStatistics);
+    }
+    if (QFileInfo(kCli).isExecutable()) {
+        QByteArray json;
+        QCOMPARE(run(kCli, {"stats", "--json", out}, &json, false), 0);
+        const QJsonArray warnings = QJsonDocument::fromJson(json).object().value("warnings").toArray();
+        for (const QJsonValue& w : warnings)
+            QVERIFY2(!w.toString().contains("final statistics missing"), qPrintable(w.toString()));
+    }
+}
+
+void TestCaptureLive::sigkillLeavesFinalStatisticsMissing()
+{
+    // A helper killed outright writes no final statistics, and the reader says
+    // what that means for the counts.
+    if (!QFileInfo(kCli).isExecutable())
+        QSKIP("needs underhood-cli");
+    const QString out = dir_.filePath("killed.pcapng");
+    QProcess* h = start_helper({"-w", out});
+    QVERIFY(wait_started(h));
+    QVERIFY(send(make_frames(200), {"--pps", "10000"}));
+    // Periodic statistics are in the file, only the final ones are not.
+    QVERIFY(wait_until([&] { return scan_pcapng_file(out).max_delivered() >= 200; }));
+    QVERIFY(stop(h, SIGKILL) || h->state() == QProcess::NotRunning);
+    QCOMPARE(h->exitStatus(), QProcess::CrashExit);
+    QByteArray json;
+    QCOMPARE(run(kCli, {"stats", "--json", out}, &json, false), 0);
+    const QJsonObject stats = QJsonDocument::fromJson(json).object();
+    QCOMPARE(stats.value("packets").toInt(), 200);
+    bool warned = false;
+    for (const QJsonValue& w : stats.value("warnings").toArray())
+        warned = warned || w.toString().contains("final statistics missing: counts may be incomplete");
+    QVERIFY2(warned, json.constData());
 }
 
 QTEST_GUILESS_MAIN(TestCaptureLive)
