@@ -532,18 +532,21 @@ int main(int argc, char** argv)
     // A ring file that fills before the first statistics still ends with some.
     for (size_t i = 0; i < itfs.size(); ++i)
         stream.remember(statistics_of(itfs[i], uint32_t(i), {}));
-    if (!stream.open())
-        return fail(kExitOutputError, "cannot write the output: " + stream.error());
-
+    // The sockets are open: from here on the helper holds nothing the user
+    // running it does not. Output files are opened only now, so the user gets
+    // "Permission denied" wherever their own shell would; with the capture
+    // capabilities CAP_NET_ADMIN alone opens a network namespace's sysctl
+    // files for writing.
     std::string why;
     if (!drop_privileges(why))
         return fail(kExitFailure, why);
-    std::thread writer_thread([&] { stream.run(); });
-    if (!restrict_system_calls(why)) {
-        queue.close();
-        writer_thread.join();
+    if (!stream.open())
+        return fail(kExitOutputError, "cannot write the output: " + stream.error());
+    // Before any thread exists: a thread inherits the filter only from the
+    // thread that creates it.
+    if (!restrict_system_calls(why))
         return fail(kExitFailure, why);
-    }
+    std::thread writer_thread([&] { stream.run(); });
     for (const InterfaceState& s : itfs)
         say("", "capturing on " + s.name + " (" + o.backend + ", link type " +
                     std::to_string(s.backend->link_type()) + ", snaplen " + std::to_string(s.backend->snaplen()) +

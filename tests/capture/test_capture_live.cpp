@@ -388,6 +388,8 @@ private slots:
     void stopMidFloodBalances();
     void finalStatisticsMarked();
     void sigkillLeavesFinalStatisticsMissing();
+    void outputOpenedWithoutCapabilities();
+    void everyThreadUnderSeccomp();
 
 private:
     QProcess* start_helper(const QStringList& args);
@@ -398,6 +400,8 @@ private:
     bool stop(QProcess* p, int sig = SIGTERM);
     qint64 stop_tcpdump(QProcess* p, const QString& out);
     bool send(const std::vector<QByteArray>& frames, const QStringList& extra = {});
+    QString capable_copy(const QTemporaryDir& bin);
+    QStringList as_nobody() const;
 
     QTemporaryDir dir_;
     QString ns_a_, ns_b_;
@@ -698,28 +702,40 @@ void TestCaptureLive::consumerClosingEndsPromptly()
     QCOMPARE(h->exitCode(), 8);
 }
 
+// A copy of the helper that only root can change, with the file capabilities
+// an installed helper has; the directory lets everyone in.
+QString TestCaptureLive::capable_copy(const QTemporaryDir& bin)
+{
+    const auto everyone = QFile::ReadOwner | QFile::WriteOwner | QFile::ExeOwner | QFile::ReadOther |
+                          QFile::ExeOther | QFile::ReadGroup | QFile::ExeGroup;
+    QFile::setPermissions(bin.path(), everyone);
+    const QString copy = bin.filePath("underhood-capture");
+    if (!QFile::copy(kHelper, copy) || !QFile::setPermissions(copy, everyone))
+        return {};
+    return copy;
+}
+
+QStringList TestCaptureLive::as_nobody() const
+{
+    return {"netns", "exec", ns_b_, "setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", "--"};
+}
+
 void TestCaptureLive::unprivilegedWithFileCapabilities()
 {
     if (QStandardPaths::findExecutable("setcap").isEmpty() || QStandardPaths::findExecutable("setpriv").isEmpty())
         QSKIP("needs setcap (libcap2-bin) and setpriv (util-linux)");
     QTemporaryDir bin("/tmp/uhcap-XXXXXX");
     QVERIFY(bin.isValid());
-    QFile::setPermissions(bin.path(), QFile::ReadOwner | QFile::WriteOwner | QFile::ExeOwner | QFile::ReadOther |
-                                          QFile::ExeOther | QFile::ReadGroup | QFile::ExeGroup);
-    const QString copy = bin.filePath("underhood-capture");
-    QVERIFY(QFile::copy(kHelper, copy));
-    QFile::setPermissions(copy, QFile::ReadOwner | QFile::WriteOwner | QFile::ExeOwner | QFile::ReadOther |
-                                    QFile::ExeOther | QFile::ReadGroup | QFile::ExeGroup);
-    const QStringList as_nobody{"netns", "exec", ns_b_, "setpriv", "--reuid=65534", "--regid=65534", "--clear-groups",
-                                "--"};
+    const QString copy = capable_copy(bin);
+    QVERIFY(!copy.isEmpty());
     // Without the capabilities: exit 2 and the way to fix it.
     QByteArray out;
-    QCOMPARE(run("ip", as_nobody + QStringList{copy, "-i", veth_b_, "-w", "-"}, &out), 2);
+    QCOMPARE(run("ip", as_nobody() + QStringList{copy, "-i", veth_b_, "-w", "-"}, &out), 2);
     QVERIFY2(out.contains("setcap cap_net_raw,cap_net_admin=eip"), out.constData());
 
     QCOMPARE(run("setcap", {"cap_net_raw,cap_net_admin=eip", copy}), 0);
     QProcess h;
-    h.start("ip", as_nobody + QStringList{copy, "-i", veth_b_, "--stats-interval", "200", "-w", "-"});
+    h.start("ip", as_nobody() + QStringList{copy, "-i", veth_b_, "--stats-interval", "200", "-w", "-"});
     QVERIFY(wait_started(&h));
     QVERIFY(send(make_frames(50), {"--pps", "10000"}));
     QTest::qWait(300);
@@ -1182,6 +1198,47 @@ void TestCaptureLive::sigkillLeavesFinalStatisticsMissing()
     for (const QJsonValue& w : stats.value("warnings").toArray())
         warned = warned || w.toString().contains("final statistics missing: counts may be incomplete");
     QVERIFY2(warned, json.constData());
+}
+
+void TestCaptureLive::outputOpenedWithoutCapabilities()
+{
+    // CAP_NET_ADMIN opens a network namespace's sysctl files for writing; the
+    // helper must open its output as the user, without it.
+    if (QStandardPaths::findExecutable("setcap").isEmpty() || QStandardPaths::findExecutable("setpriv").isEmpty())
+        QSKIP("needs setcap (libcap2-bin) and setpriv (util-linux)");
+    QTemporaryDir bin("/tmp/uhcap-XXXXXX");
+    QVERIFY(bin.isValid());
+    const QString copy = capable_copy(bin);
+    QVERIFY(!copy.isEmpty());
+    QCOMPARE(run("setcap", {"cap_net_raw,cap_net_admin=eip", copy}), 0);
+    const QString target = "/proc/sys/net/ipv4/ip_forward"; // the capture namespace's own
+    QByteArray before, after, out;
+    QCOMPARE(run("ip", {"netns", "exec", ns_b_, "cat", target}, &before), 0);
+    QCOMPARE(run("ip", as_nobody() + QStringList{copy, "-i", veth_b_, "-c", "1", "-w", target}, &out), 7);
+    QVERIFY2(out.contains("Permission denied"), out.constData());
+    QCOMPARE(run("ip", {"netns", "exec", ns_b_, "cat", target}, &after), 0);
+    QCOMPARE(after, before);
+}
+
+void TestCaptureLive::everyThreadUnderSeccomp()
+{
+#if defined(__SANITIZE_ADDRESS__)
+    QSKIP("sanitizer builds run the helper without its seccomp filter");
+#endif
+    const QString out = dir_.filePath("threads.pcapng");
+    QProcess* h = start_helper({"-w", out});
+    QVERIFY(wait_started(h));
+    const QString tasks = QString("/proc/%1/task").arg(h->processId());
+    const QStringList ids = QDir(tasks).entryList(QDir::Dirs | QDir::NoDotAndDotDot);
+    QVERIFY2(ids.size() >= 2, qPrintable(ids.join(' '))); // the capture loop and the writer
+    for (const QString& id : ids) {
+        QFile status(tasks + "/" + id + "/status");
+        QVERIFY(status.open(QIODevice::ReadOnly));
+        const QByteArray s = status.readAll();
+        QVERIFY2(s.contains("Seccomp:\t2"), qPrintable("thread " + id + ":\n" + s));
+    }
+    QVERIFY(stop(h));
+    QCOMPARE(h->exitCode(), 0);
 }
 
 QTEST_GUILESS_MAIN(TestCaptureLive)
