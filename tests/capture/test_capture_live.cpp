@@ -544,10 +544,8 @@ void TestCaptureLive::everyFrameOnceByteIdentical()
     QVERIFY(wait_started(h));
     auto frames = make_frames(2000);
     QVERIFY(send(frames, {"--pps", "20000"}));
-    QTest::qWait(400);
-    ::kill(pid_t(h->processId()), SIGTERM);
-    QVERIFY(h->waitForFinished(10000));
-    QCOMPARE(h->exitStatus(), QProcess::NormalExit);
+    QVERIFY(wait_until([&] { return scan_pcapng_file(out).total_packets >= frames.size(); }));
+    QVERIFY(stop(h));
     QCOMPARE(h->exitCode(), 0);
 
     ReadBack r = read_capture(out);
@@ -585,9 +583,8 @@ void TestCaptureLive::captureFilterApplied()
         mixed.push_back(wanted[i]);
     }
     QVERIFY(send(mixed, {"--pps", "20000"}));
-    QTest::qWait(300);
-    ::kill(pid_t(h->processId()), SIGTERM);
-    QVERIFY(h->waitForFinished(10000));
+    QVERIFY(wait_until([&] { return scan_pcapng_file(out).total_packets >= wanted.size(); }));
+    QVERIFY(stop(h));
     QCOMPARE(h->exitCode(), 0);
     ReadBack r = read_capture(out);
     QVERIFY(r.ok);
@@ -623,7 +620,8 @@ void TestCaptureLive::stalledConsumerCountsEveryDrop()
     QVERIFY(wait_started(h));
     auto frames = make_frames(40000, 0x88B5, 0);
     QVERIFY(send(frames, {"--pps", "25000"})); // about 1.6 s, nobody reading
-    QTest::qWait(1500);
+    // The helper has found its queue full and said so.
+    QVERIFY(wait_stderr(h, "dropped so far"));
     ::kill(pid_t(h->processId()), SIGTERM);
     QByteArray stream;
     QElapsedTimer t;
@@ -666,7 +664,7 @@ void TestCaptureLive::interfaceDeletedMidCapture()
     QProcess* h = start_helper({"--backend", backend, "-w", out});
     QVERIFY(wait_started(h));
     QVERIFY(send(make_frames(100), {"--pps", "10000"}));
-    QTest::qWait(300);
+    QVERIFY(wait_until([&] { return scan_pcapng_file(out).total_packets >= 100; }));
     QCOMPARE(run("ip", {"-n", ns_a_, "link", "del", veth_a_}), 0);
     QVERIFY(h->waitForFinished(10000));
     QCOMPARE(h->exitStatus(), QProcess::NormalExit);
@@ -738,7 +736,11 @@ void TestCaptureLive::unprivilegedWithFileCapabilities()
     h.start("ip", as_nobody() + QStringList{copy, "-i", veth_b_, "--stats-interval", "200", "-w", "-"});
     QVERIFY(wait_started(&h));
     QVERIFY(send(make_frames(50), {"--pps", "10000"}));
-    QTest::qWait(300);
+    QByteArray stream;
+    QVERIFY(wait_until([&] {
+        stream += h.readAllStandardOutput();
+        return scan_pcapng(stream).total_packets >= 50;
+    }));
     // While capturing it holds no capability and cannot gain one.
     QFile status(QString("/proc/%1/status").arg(h.processId()));
     QVERIFY(status.open(QIODevice::ReadOnly));
@@ -750,8 +752,9 @@ void TestCaptureLive::unprivilegedWithFileCapabilities()
 #endif
     QVERIFY(s.contains("Uid:\t65534"));
     ::kill(pid_t(h.processId()), SIGTERM);
-    QByteArray stream;
-    while (h.state() != QProcess::NotRunning) {
+    QElapsedTimer t;
+    t.start();
+    while (h.state() != QProcess::NotRunning && t.elapsed() < 20000) {
         h.waitForReadyRead(100);
         stream += h.readAllStandardOutput();
     }
@@ -775,9 +778,12 @@ void TestCaptureLive::ringFilesRotate()
     QVERIFY(wait_started(h));
     auto frames = make_frames(6000, 0x88B5, 0); // about 4.4 MB: four files' worth
     QVERIFY(send(frames, {"--pps", "30000"}));
-    QTest::qWait(400);
-    ::kill(pid_t(h->processId()), SIGTERM);
-    QVERIFY(h->waitForFinished(10000));
+    // A periodic statistics block in the newest file counts every frame.
+    QVERIFY(wait_until([&] {
+        const QStringList now = QDir(ring.path()).entryList({"ring_*.pcapng"}, QDir::Files, QDir::Name);
+        return !now.isEmpty() && scan_pcapng_file(ring.filePath(now.last())).max_delivered() >= frames.size();
+    }));
+    QVERIFY(stop(h));
     QCOMPARE(h->exitCode(), 0);
     QStringList files = QDir(ring.path()).entryList({"ring_*.pcapng"}, QDir::Files, QDir::Name);
     QCOMPARE(files.size(), 3); // the oldest were deleted
