@@ -7,9 +7,9 @@
 #include <cstring>
 #include <net/if.h>
 #include <linux/filter.h>
-#include <linux/if_arp.h>
 #include <linux/if_ether.h>
 #include <linux/if_packet.h>
+#include <pcap/pcap.h>
 #include <poll.h>
 #include <sys/mman.h>
 #include <sys/socket.h>
@@ -20,8 +20,8 @@ namespace underhood::capture {
 namespace {
 
 constexpr uint32_t kLinkEthernet = 1;
-constexpr uint32_t kLinkRaw = 101;
 constexpr uint32_t kLinkSll = 113;
+constexpr size_t kSllHeaderLength = 16;
 
 std::string errno_text() { return std::strerror(errno); }
 
@@ -41,29 +41,43 @@ public:
         if (CaptureError e = check_interface(o.interface))
             return e;
         ifindex_ = int(if_nametoindex(o.interface.c_str()));
-        const int hatype = interface_hardware_type(o.interface);
+        // Frame the packets as libpcap does on this interface and let it compile
+        // the filter for a live capture there: a filter then means here what it
+        // means to tcpdump (VLAN tags, cooked and raw offsets).
+        const bool loopback = interface_flags(o.interface) & IFF_LOOPBACK;
+        LiveLink link;
+        const bool program = !o.filter.empty() || loopback;
+        if (CaptureError e = probe_live_link(o.interface, program ? &o.filter : nullptr, o.snaplen, link))
+            return e;
         int sock_type = SOCK_RAW;
-        switch (hatype) {
-        case ARPHRD_ETHER:
-        case ARPHRD_LOOPBACK:
+        switch (link.dlt) {
+        case DLT_EN10MB:
             link_type_ = kLinkEthernet;
             break;
-        case ARPHRD_NONE:
-        case ARPHRD_TUNNEL:
-        case ARPHRD_TUNNEL6:
-        case ARPHRD_SIT:
-        case ARPHRD_IPGRE:
-        case ARPHRD_PPP:
-        case 519 /* ARPHRD_RAWIP */:
-            link_type_ = kLinkRaw;
-            sock_type = SOCK_DGRAM;
-            break;
-        default:
+        case DLT_LINUX_SLL:
             link_type_ = kLinkSll;
             sock_type = SOCK_DGRAM;
             cooked_ = true;
             break;
+        case DLT_LINUX_SLL2:
+        case DLT_LINUX_IRDA:
+        case DLT_LINUX_LAPD:
+        case DLT_NETLINK:
+        case DLT_CAN_SOCKETCAN: {
+            // libpcap rewrites these frames or their headers in ways this backend does not.
+            const char* name = pcap_datalink_val_to_name(link.dlt);
+            return {kExitFailure, "the afpacket backend cannot capture on " + o.interface + " (link type " +
+                                      (name ? name : std::to_string(link.dlt)) + "); use --backend pcap"};
         }
+        default:
+            link_type_ = uint32_t(linktype_from_dlt(link.dlt));
+            break;
+        }
+        if (cooked_ && !adapt_to_cooked_socket(link.program))
+            return {kExitBadFilter, "bad capture filter: '" + o.filter + "' looks at parts of the cooked header on " +
+                                        o.interface + " that the kernel cannot filter on; use --backend pcap"};
+        if (loopback)
+            reject_outgoing_copies(link.program);
         // Protocol 0: receive nothing until the filter and ring are in place.
         fd_ = socket(AF_PACKET, sock_type | SOCK_CLOEXEC, 0);
         if (fd_ < 0) {
@@ -71,12 +85,8 @@ public:
                 return {kExitNoPrivilege, "no permission to open a packet socket"};
             return {kExitFailure, "cannot open a packet socket: " + errno_text()};
         }
-        if (!o.filter.empty()) {
-            std::vector<BpfInsn> prog;
-            std::string err;
-            if (!compile_filter(o.filter, int(link_type_), o.snaplen, prog, nullptr, err))
-                return {kExitBadFilter, "bad capture filter: " + err};
-            sock_fprog fp{uint16_t(prog.size()), reinterpret_cast<sock_filter*>(prog.data())};
+        if (!link.program.empty()) {
+            sock_fprog fp{uint16_t(link.program.size()), reinterpret_cast<sock_filter*>(link.program.data())};
             if (setsockopt(fd_, SOL_SOCKET, SO_ATTACH_FILTER, &fp, sizeof fp) != 0)
                 return {kExitBadFilter, "cannot attach the capture filter: " + errno_text()};
         }
@@ -199,11 +209,15 @@ public:
 
 private:
     // Linux cooked header v1 (LINKTYPE_LINUX_SLL) from the ring's sockaddr_ll.
+    // A VLAN tag the kernel took out goes back where libpcap puts it: in place
+    // of the protocol, which follows the tag.
     void emit_cooked(const tpacket3_hdr* hdr, CapturedPacket pkt, const PacketSink& sink)
     {
         const auto* sll = reinterpret_cast<const sockaddr_ll*>(reinterpret_cast<const uint8_t*>(hdr) +
                                                                TPACKET_ALIGN(sizeof(tpacket3_hdr)));
-        cooked_buf_.assign(16, 0);
+        const bool tagged = hdr->tp_status & TP_STATUS_VLAN_VALID;
+        const size_t head = kSllHeaderLength + (tagged ? 4 : 0);
+        cooked_buf_.assign(head, 0);
         auto put16 = [&](size_t off, uint16_t v) {
             cooked_buf_[off] = uint8_t(v >> 8);
             cooked_buf_[off + 1] = uint8_t(v);
@@ -212,12 +226,17 @@ private:
         put16(2, sll->sll_hatype);
         put16(4, sll->sll_halen);
         std::memcpy(cooked_buf_.data() + 6, sll->sll_addr, std::min<size_t>(8, sll->sll_halen));
-        put16(14, ntohs(sll->sll_protocol));
+        if (tagged) {
+            put16(14, (hdr->tp_status & TP_STATUS_VLAN_TPID_VALID) ? hdr->hv1.tp_vlan_tpid : 0x8100);
+            put16(16, hdr->hv1.tp_vlan_tci);
+        }
+        put16(head - 2, ntohs(sll->sll_protocol));
         const uint8_t* net = reinterpret_cast<const uint8_t*>(hdr) + hdr->tp_net;
-        cooked_buf_.insert(cooked_buf_.end(), net, net + std::min(hdr->tp_snaplen, opts_.snaplen));
+        cooked_buf_.insert(cooked_buf_.end(), net, net + hdr->tp_snaplen);
         pkt.data = cooked_buf_.data();
         pkt.caplen = uint32_t(std::min<size_t>(cooked_buf_.size(), opts_.snaplen));
-        pkt.len = hdr->tp_len + 16;
+        pkt.len = uint32_t(hdr->tp_len + head);
+        pkt.has_vlan = false;
         sink(pkt);
     }
 

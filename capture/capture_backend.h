@@ -86,11 +86,39 @@ struct BpfInsn {
     uint32_t k;
 };
 
-// Compiles a capture filter with libpcap for a link type and snaplen; the
-// program returns the snaplen for accepted packets. Returns false with
-// libpcap's message in `error`. `listing` gets the program in tcpdump -d form.
+// Compiles a capture filter with libpcap for a link type (a LINKTYPE_ number,
+// as in files) and snaplen, without an interface; the program returns the
+// snaplen for accepted packets. Returns false with libpcap's message in
+// `error`. `listing` gets the program in tcpdump -d form.
 bool compile_filter(const std::string& expr, int link_type, uint32_t snaplen, std::vector<BpfInsn>& program,
                     std::string* listing, std::string& error);
+
+// libpcap's DLT_ numbers and the LINKTYPE_ numbers of files (they differ for
+// a few link types, raw IP among them).
+int dlt_from_linktype(int link_type);
+int linktype_from_dlt(int dlt);
+
+// What libpcap makes of an interface when it captures on it live: its link
+// type and, if asked, a filter compiled for it. A live handle knows what a
+// dead one cannot, e.g. that the kernel takes VLAN tags out of the frames
+// before the filter runs.
+struct LiveLink {
+    int dlt = -1;
+    std::vector<BpfInsn> program;
+};
+// Opens and closes a libpcap handle on the interface, so it needs the capture
+// privilege. `expr` null: no filter wanted.
+CaptureError probe_live_link(const std::string& interface, const std::string* expr, uint32_t snaplen, LiveLink& out);
+// libpcap compiles for its Linux cooked header (LINKTYPE_LINUX_SLL) while a
+// SOCK_DGRAM socket's filter sees the packet without it: moves the offsets
+// and maps the header's packet type and protocol to the kernel's own fields.
+// False when the program reads other parts of the header.
+bool adapt_to_cooked_socket(std::vector<BpfInsn>& program);
+// On the loopback device AF_PACKET hands every packet over twice, once going
+// out and once coming in. libpcap skips the outgoing copy in user space after
+// the kernel has counted it; rejecting it in the filter keeps it out of the
+// kernel's counters as well. Prepends that test to `program`.
+void reject_outgoing_copies(std::vector<BpfInsn>& program);
 
 // Interface facts for the helper's own network namespace. Only
 // interface_drops() may be called once the system calls are restricted.

@@ -30,6 +30,14 @@ using namespace underhood::capture;
 
 namespace {
 
+// The opt_comment of the statistics block that closes an interface's counts
+// in a section: readers tell a finished capture from a cut-off one by it.
+constexpr const char* kFinalStatistics = "final statistics";
+
+// How long the final drain waits for the kernel to hand over the packets it
+// counted: a few of the ring's 60 ms block timeouts, with room for a loaded machine.
+constexpr int64_t kFinalDrainMs = 2000;
+
 std::atomic<bool> g_stop{false};
 void on_signal(int) { g_stop = true; }
 
@@ -153,9 +161,8 @@ struct InterfaceState {
     int64_t start_ns = 0;
 };
 
-PcapngInterfaceStatistics statistics_of(InterfaceState& s, uint32_t id)
+PcapngInterfaceStatistics statistics_of(InterfaceState& s, uint32_t id, const KernelCounters& k)
 {
-    KernelCounters k = s.backend->counters();
     PcapngInterfaceStatistics q;
     q.interface_id = id;
     q.ts_ns = uint64_t(now_ns());
@@ -189,7 +196,15 @@ public:
 
     void run()
     {
+        // A full ring file is closed only when there is more to write, so the
+        // last one still ends with the final statistics of the capture.
+        bool full = false;
         while (auto chunk = q_.pop()) {
+            if (full && !rotate()) {
+                q_.recycle(std::move(chunk));
+                break;
+            }
+            full = false;
             const uint64_t base = writer_->bytes_written();
             ok_ = writer_->write_encoded({chunk->bytes.get(), chunk->used}, chunk->packets) && writer_->flush();
             if (!ok_) {
@@ -200,10 +215,7 @@ public:
             }
             q_.recycle(std::move(chunk));
             good_offset_ = writer_->bytes_written();
-            if (opts_.ring_files && writer_->bytes_written() >= opts_.file_size_mib << 20) {
-                if (!rotate())
-                    break;
-            }
+            full = opts_.ring_files && writer_->bytes_written() >= opts_.file_size_mib << 20;
         }
         if (!ok_)
             on_failure();
@@ -284,11 +296,14 @@ private:
 
     bool rotate()
     {
-        // Each file ends with the latest totals, so every file can be read on its own.
+        // Each file ends with the latest totals, marked final for its section,
+        // so every file can be read on its own.
         {
             std::lock_guard lock(stats_mutex_);
-            for (const auto& [itf, st] : last_stats_)
+            for (auto [itf, st] : last_stats_) {
+                st.comment = kFinalStatistics;
                 writer_->write_statistics(st);
+            }
         }
         if (!writer_->close()) {
             on_failure();
@@ -514,18 +529,24 @@ int main(int argc, char** argv)
 
     PacketQueue queue(o.queue_mib << 20);
     StreamWriter stream(o, itfs, queue);
-    if (!stream.open())
-        return fail(kExitOutputError, "cannot write the output: " + stream.error());
-
+    // A ring file that fills before the first statistics still ends with some.
+    for (size_t i = 0; i < itfs.size(); ++i)
+        stream.remember(statistics_of(itfs[i], uint32_t(i), {}));
+    // The sockets are open: from here on the helper holds nothing the user
+    // running it does not. Output files are opened only now, so the user gets
+    // "Permission denied" wherever their own shell would; with the capture
+    // capabilities CAP_NET_ADMIN alone opens a network namespace's sysctl
+    // files for writing.
     std::string why;
     if (!drop_privileges(why))
         return fail(kExitFailure, why);
-    std::thread writer_thread([&] { stream.run(); });
-    if (!restrict_system_calls(why)) {
-        queue.close();
-        writer_thread.join();
+    if (!stream.open())
+        return fail(kExitOutputError, "cannot write the output: " + stream.error());
+    // Before any thread exists: a thread inherits the filter only from the
+    // thread that creates it.
+    if (!restrict_system_calls(why))
         return fail(kExitFailure, why);
-    }
+    std::thread writer_thread([&] { stream.run(); });
     for (const InterfaceState& s : itfs)
         say("", "capturing on " + s.name + " (" + o.backend + ", link type " +
                     std::to_string(s.backend->link_type()) + ", snaplen " + std::to_string(s.backend->snaplen()) +
@@ -580,7 +601,7 @@ int main(int argc, char** argv)
             next_stats = now + o.stats_interval_ms;
             uint64_t helper_drops = 0;
             for (size_t i = 0; i < itfs.size(); ++i) {
-                PcapngInterfaceStatistics st = statistics_of(itfs[i], uint32_t(i));
+                PcapngInterfaceStatistics st = statistics_of(itfs[i], uint32_t(i), itfs[i].backend->counters());
                 helper_drops += *st.filteraccept - *st.usrdeliv;
                 stream.remember(st);
                 queue.push_statistics(st);
@@ -605,18 +626,44 @@ int main(int argc, char** argv)
     }
 
     if (stream.ok()) {
-        // Final accounting: stop intake, read the counters, then take exactly
-        // what the kernel says it queued.
+        // Final accounting: stop intake, read the counters once more, then
+        // take exactly what the kernel says it queued. The kernel hands a
+        // ring block over when it is full or when the block timeout retires
+        // it, so the last packets counted may come up to a timeout later.
+        std::vector<KernelCounters> last(itfs.size());
+        for (size_t i = 0; i < itfs.size(); ++i) {
+            take(itfs[i], uint32_t(i), 0);
+            itfs[i].backend->stop_accepting();
+        }
+        for (size_t i = 0; i < itfs.size(); ++i)
+            last[i] = itfs[i].backend->counters();
+        const int64_t deadline = mono_ms() + kFinalDrainMs;
         for (size_t i = 0; i < itfs.size(); ++i) {
             InterfaceState& s = itfs[i];
-            take(s, uint32_t(i), 0);
-            s.backend->stop_accepting();
-            KernelCounters k = s.backend->counters();
-            uint64_t queued = k.received - k.dropped;
-            for (int rounds = 0; rounds < 64 && s.taken < queued; ++rounds)
-                if (take(s, uint32_t(i), queued) == 0)
+            const uint64_t queued = last[i].received - last[i].dropped;
+            while (s.taken < queued) {
+                if (take(s, uint32_t(i), queued) > 0)
+                    continue;
+                const int64_t left = deadline - mono_ms();
+                if (left <= 0)
                     break;
-            PcapngInterfaceStatistics st = statistics_of(s, uint32_t(i));
+                pollfd pfd{s.backend->fd(), POLLIN, 0};
+                if (poll(&pfd, 1, int(std::min<int64_t>(left, 20))) > 0 && !(pfd.revents & POLLIN)) {
+                    // A socket whose interface went away reports an error at
+                    // once; its ring still gets its last block retired.
+                    timespec pause{0, 5000000};
+                    nanosleep(&pause, nullptr);
+                }
+            }
+            if (s.taken < queued)
+                say("warning", s.name + ": " + std::to_string(queued - s.taken) +
+                                   " packets the kernel counted never reached the helper");
+        }
+        for (size_t i = 0; i < itfs.size(); ++i) {
+            InterfaceState& s = itfs[i];
+            // The counters read before the drain: what they count is what was taken.
+            PcapngInterfaceStatistics st = statistics_of(s, uint32_t(i), last[i]);
+            st.comment = kFinalStatistics;
             stream.remember(st);
             queue.push_statistics(st);
             say("", s.name + ": " + std::to_string(*st.usrdeliv) + " packets written, " + std::to_string(*st.ifrecv) +

@@ -4,11 +4,17 @@
 
 #include <pcap/pcap.h>
 
+#include <cerrno>
 #include <cstring>
+#include <linux/filter.h>
+#include <net/if.h>
+#include <sys/socket.h>
 
 namespace underhood::capture {
 
 namespace {
+
+static_assert(sizeof(BpfInsn) == sizeof(bpf_insn));
 
 class PcapBackend final : public CaptureBackend {
 public:
@@ -41,14 +47,29 @@ public:
             return {kExitInterfaceDown, "interface " + o.interface + " is down"};
         if (rc < 0)
             return {kExitFailure, std::string("libpcap: ") + pcap_geterr(p_)};
-        if (!o.filter.empty()) {
+        const bool loopback = interface_flags(o.interface) & IFF_LOOPBACK;
+        if (!o.filter.empty() || loopback) {
             bpf_program prog{};
             if (pcap_compile(p_, &prog, o.filter.c_str(), 1, PCAP_NETMASK_UNKNOWN) != 0)
                 return {kExitBadFilter, std::string("bad capture filter: ") + pcap_geterr(p_)};
-            int ok = pcap_setfilter(p_, &prog);
+            std::vector<BpfInsn> program(prog.bf_len);
+            std::memcpy(program.data(), prog.bf_insns, prog.bf_len * sizeof(bpf_insn));
+            const int set = pcap_setfilter(p_, &prog);
             pcap_freecode(&prog);
-            if (ok != 0)
+            if (set != 0)
                 return {kExitBadFilter, std::string("cannot attach the capture filter: ") + pcap_geterr(p_)};
+            if (loopback) {
+                // libpcap skips the outgoing copies on lo, but only after the
+                // kernel has counted them in ps_recv. The same program with the
+                // test in front goes straight to the socket: libpcap runs the
+                // program it was given in user space on what came before (it
+                // cannot run the kernel's packet-type test there), and needs no
+                // fixing of offsets on lo.
+                reject_outgoing_copies(program);
+                sock_fprog fp{uint16_t(program.size()), reinterpret_cast<sock_filter*>(program.data())};
+                if (setsockopt(pcap_fileno(p_), SOL_SOCKET, SO_ATTACH_FILTER, &fp, sizeof fp) != 0)
+                    return {kExitBadFilter, std::string("cannot attach the capture filter: ") + std::strerror(errno)};
+            }
         }
         if (pcap_setnonblock(p_, 1, err) != 0)
             return {kExitFailure, std::string("libpcap: ") + err};
@@ -85,9 +106,12 @@ public:
 
     void stop_accepting() override
     {
-        // Nothing to do: a new filter makes libpcap re-filter what is already
-        // in its ring in user space, which would discard counted packets. The
-        // final drain happens before the final counter read instead.
+        // A filter that rejects everything, straight to the socket:
+        // pcap_setfilter() would have libpcap run it in user space on what is
+        // already in the ring, discarding packets the kernel has counted.
+        sock_filter reject{BPF_RET | BPF_K, 0, 0, 0};
+        sock_fprog fp{1, &reject};
+        setsockopt(pcap_fileno(p_), SOL_SOCKET, SO_ATTACH_FILTER, &fp, sizeof fp);
     }
 
     std::string socket_error() override

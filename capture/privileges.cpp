@@ -1,5 +1,6 @@
 #include "privileges.h"
 
+#include <sched.h>
 #include <seccomp.h>
 #include <sys/capability.h>
 #include <sys/prctl.h>
@@ -67,7 +68,7 @@ bool restrict_system_calls(std::string& error)
     static const char* const kAllowed[] = {
         "read", "write", "writev", "pread64", "pwrite64", "readv", "lseek",
         "poll", "ppoll", "select", "pselect6", "epoll_wait", "epoll_pwait",
-        "recvfrom", "recvmsg", "getsockopt", "setsockopt",
+        "recvfrom", "recvmsg", "getsockopt", "setsockopt", "getsockname",
         "openat", "open", "close", "fstat", "newfstatat", "statx", "fcntl", "ftruncate", "fsync", "fdatasync",
         "unlink", "unlinkat", "rename", "renameat", "renameat2",
         "mmap", "munmap", "mremap", "brk", "madvise", "mprotect",
@@ -85,6 +86,26 @@ bool restrict_system_calls(std::string& error)
             seccomp_release(ctx);
             return false;
         }
+    }
+    // Threads, not processes: a clone without CLONE_THREAD would be a fork.
+    // clone3 passes its flags in memory a filter cannot read; refused as
+    // unknown, it makes the C library fall back to clone.
+#if defined(__s390x__)
+    const scmp_arg_cmp clone_flags = SCMP_A1(SCMP_CMP_MASKED_EQ, CLONE_THREAD, CLONE_THREAD);
+#else
+    const scmp_arg_cmp clone_flags = SCMP_A0(SCMP_CMP_MASKED_EQ, CLONE_THREAD, CLONE_THREAD);
+#endif
+    if (seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(clone), 1, clone_flags) != 0 ||
+        seccomp_rule_add(ctx, SCMP_ACT_ERRNO(ENOSYS), SCMP_SYS(clone3), 0) != 0) {
+        error = "cannot allow threads in the seccomp filter";
+        seccomp_release(ctx);
+        return false;
+    }
+    // Any thread a library may have started gets the filter too.
+    if (seccomp_attr_set(ctx, SCMP_FLTATR_CTL_TSYNC, 1) != 0) {
+        error = "cannot apply the seccomp filter to every thread";
+        seccomp_release(ctx);
+        return false;
     }
     int rc = seccomp_load(ctx);
     seccomp_release(ctx);
