@@ -44,6 +44,7 @@
 #include <QToolButton>
 #include <QVBoxLayout>
 #include <QLocale>
+#include <QEventLoop>
 #include <QPointer>
 
 namespace underhood {
@@ -218,7 +219,10 @@ void MainWindow::buildActions()
 
     connect(act_open_, &QAction::triggered, this, &MainWindow::openDialog);
     connect(act_save_, &QAction::triggered, this, &MainWindow::saveAs);
-    connect(act_close_, &QAction::triggered, this, [this] { setSession(nullptr); });
+    connect(act_close_, &QAction::triggered, this, [this] {
+        if (confirmDiscardCapture())
+            setSession(nullptr);
+    });
     connect(act_quit_, &QAction::triggered, this, &QWidget::close);
     connect(act_start_, &QAction::triggered, this, &MainWindow::startCaptureDialog);
     connect(act_stop_, &QAction::triggered, this, &MainWindow::stopCapture);
@@ -437,6 +441,8 @@ void MainWindow::setSession(CaptureSession* session)
     }
     session_ = session;
     session_shown_ = false;
+    unsaved_live_ = false;
+    saved_as_.clear();
     if (session_) {
         session_->setParent(this);
         connect(session_, &CaptureSession::updated, this, &MainWindow::onUpdated);
@@ -482,6 +488,8 @@ void MainWindow::setSession(CaptureSession* session)
 
 bool MainWindow::openFile(const QString& path)
 {
+    if (!confirmDiscardCapture())
+        return false;
     // Only the layer on screen is keyed while the file loads; another layer
     // is computed when asked for (IngestEngine::ensure_layer).
     IngestOptions io = gui_ingest_options();
@@ -502,6 +510,8 @@ bool MainWindow::openFile(const QString& path)
 
 bool MainWindow::startCapture(const LiveCaptureOptions& opts)
 {
+    if (!confirmDiscardCapture())
+        return false;
     IngestOptions io = gui_ingest_options();
     io.max_stored_packets = opts.history_packets > 0
                                 ? size_t(opts.history_packets)
@@ -517,6 +527,8 @@ bool MainWindow::startCapture(const LiveCaptureOptions& opts)
     QSettings().setValue("capture/interfaces", opts.interfaces);
     QSettings().setValue("capture/filter", opts.filter);
     setSession(s);
+    unsaved_live_ = true;
+    updateTitle();
     return true;
 }
 
@@ -571,6 +583,7 @@ void MainWindow::onFinished()
     }
     updateStatus();
     updateActions();
+    updateTitle(); // a live capture that stopped is no longer "capturing"
     session_shown_ = true;
 }
 
@@ -647,8 +660,75 @@ void MainWindow::updateTitle()
         setWindowTitle(tr("Underhood"));
         return;
     }
-    setWindowTitle(session_->isLive() ? tr("Capturing on %1 — Underhood").arg(session_->title())
-                                      : tr("%1 — Underhood").arg(session_->title()));
+    if (session_->isLive() && session_->isRunning())
+        setWindowTitle(tr("Capturing on %1 — Underhood").arg(session_->title()));
+    else if (!saved_as_.isEmpty())
+        setWindowTitle(tr("%1 — Underhood").arg(QFileInfo(saved_as_).fileName()));
+    else if (session_->isLive())
+        setWindowTitle(unsaved_live_ ? tr("Capture on %1 (not saved) — Underhood").arg(session_->title())
+                                     : tr("Capture on %1 — Underhood").arg(session_->title()));
+    else
+        setWindowTitle(tr("%1 — Underhood").arg(session_->title()));
+}
+
+bool MainWindow::hasUnsavedCapture() const
+{
+    if (!session_ || !session_->isLive() || !unsaved_live_)
+        return false;
+    // Nothing captured, nothing to lose.
+    return session_->engine().with_state([](const IngestEngine::State& st) { return !st.index.empty(); });
+}
+
+bool MainWindow::confirmDiscardCapture()
+{
+    if (!hasUnsavedCapture())
+        return true;
+    const bool running = session_->isRunning();
+    const QString question =
+        running ? tr("A capture on %1 is running. Stop it and save the packets captured so far before they are lost?")
+                      .arg(session_->title())
+                : tr("The packets captured on %1 are not saved. Save them before they are lost?").arg(session_->title());
+    UnsavedAnswer answer;
+    if (unsaved_answer_) {
+        answer = unsaved_answer_(question);
+    } else {
+        QMessageBox ask(QMessageBox::Warning, tr("Unsaved capture"), question,
+                        QMessageBox::Save | QMessageBox::Discard | QMessageBox::Cancel, this);
+        ask.setDefaultButton(QMessageBox::Save);
+        const int b = ask.exec();
+        answer.choice = b == QMessageBox::Save      ? UnsavedChoice::Save
+                        : b == QMessageBox::Discard ? UnsavedChoice::Discard
+                                                    : UnsavedChoice::Cancel;
+    }
+    if (answer.choice == UnsavedChoice::Cancel)
+        return false;
+    if (answer.choice == UnsavedChoice::Discard) {
+        unsaved_live_ = false;
+        return true;
+    }
+    if (running) {
+        // The helper flushes and writes its final statistics on SIGTERM; the
+        // file should hold them, so wait for the stream to end first.
+        QPointer<CaptureSession> s = session_;
+        s->stop();
+        QEventLoop loop;
+        QTimer limit;
+        limit.setSingleShot(true);
+        connect(&limit, &QTimer::timeout, &loop, &QEventLoop::quit);
+        connect(s, &CaptureSession::finished, &loop, &QEventLoop::quit);
+        limit.start(10000);
+        if (s && s->isRunning())
+            loop.exec();
+        if (!s || s != session_)
+            return true;
+    }
+    QString path = answer.path;
+    if (path.isEmpty())
+        path = QFileDialog::getSaveFileName(this, tr("Save Capture As"), QSettings().value("files/lastDir").toString(),
+                                            tr("pcapng (*.pcapng)"));
+    if (path.isEmpty())
+        return false;
+    return saveTo(path, nullptr);
 }
 
 void MainWindow::showError(const QString& title, const QString& text)
@@ -715,20 +795,37 @@ void MainWindow::saveAs()
                 shown->append(packets_->numberAt(r));
         }
     }
+    saveTo(path, shown ? &*shown : nullptr);
+}
+
+bool MainWindow::saveTo(const QString& path, const QVector<quint64>* numbers)
+{
+    if (!session_ || !saver_)
+        return false;
     QProgressDialog dlg(tr("Saving…"), tr("Cancel"), 0, 100, this);
     dlg.setWindowModality(Qt::WindowModal);
     dlg.setMinimumDuration(300);
     QString err;
-    bool ok = saver_(session_->engine(), shown ? &*shown : nullptr, path, &err, [&](int pct) {
+    bool ok = saver_(session_->engine(), numbers, path, &err, [&](int pct) {
         dlg.setValue(pct);
         QApplication::processEvents();
         return !dlg.wasCanceled();
     });
     dlg.setValue(100);
-    if (!ok)
+    if (!ok) {
         showError(tr("Cannot save"), err);
-    else
-        statusBar()->showMessage(tr("Saved %1").arg(path), 5000);
+        return false;
+    }
+    statusBar()->showMessage(tr("Saved %1").arg(path), 5000);
+    // A subset saved leaves the rest of a live capture unsaved; the title
+    // names the file only when it holds what is shown.
+    if (!numbers && !session_->isRunning()) {
+        unsaved_live_ = false;
+        saved_as_ = path;
+        addRecent(QFileInfo(path).absoluteFilePath());
+    }
+    updateTitle();
+    return true;
 }
 
 void MainWindow::startCaptureDialog()
@@ -752,6 +849,8 @@ void MainWindow::stopCapture()
 void MainWindow::restartCapture()
 {
     if (!session_ || !session_->isLive())
+        return;
+    if (!confirmDiscardCapture())
         return;
     const LiveCaptureOptions o = session_->liveOptions();
     session_->stop();
@@ -1026,6 +1125,10 @@ void MainWindow::showPacket(quint64 number)
 
 void MainWindow::closeEvent(QCloseEvent* e)
 {
+    if (!confirmDiscardCapture()) {
+        e->ignore();
+        return;
+    }
     QSettings s;
     s.setValue("window/geometry", saveGeometry());
     s.setValue("window/state", saveState());

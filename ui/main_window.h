@@ -78,6 +78,24 @@ public:
     // Modal message boxes are skipped (tests, screenshots); errors still go to lastError().
     void setQuiet(bool quiet) { quiet_ = quiet; }
 
+    // A live capture not yet saved is kept until the user says otherwise:
+    // quitting, closing, opening a file or starting another capture first
+    // asks Save / Discard / Cancel, as Wireshark does.
+    enum class UnsavedChoice { Save, Discard, Cancel };
+    struct UnsavedAnswer {
+        UnsavedChoice choice = UnsavedChoice::Cancel;
+        QString path; // with Save: where to write (empty: ask with a file dialog)
+    };
+    // Tests answer the question here instead of in a modal box; the
+    // question's text is passed in. Unset: a message box asks.
+    void setUnsavedAnswer(std::function<UnsavedAnswer(const QString& question)> answer)
+    {
+        unsaved_answer_ = std::move(answer);
+    }
+    bool hasUnsavedCapture() const;
+    // Asks about an unsaved live capture, saves it if told to; false: stay as we are.
+    bool confirmDiscardCapture();
+
 protected:
     void closeEvent(QCloseEvent* e) override;
     void dragEnterEvent(QDragEnterEvent* e) override;
@@ -100,6 +118,8 @@ private:
     void rebuildRecentMenu();
     void openDialog();
     void saveAs();
+    // Writes the session (or only `numbers`) to path; true when written.
+    bool saveTo(const QString& path, const QVector<quint64>* numbers);
     void startCaptureDialog();
     void stopCapture();
     void restartCapture();
@@ -165,6 +185,9 @@ private:
     };
     std::optional<RangeRestore> range_restore_; // the graph before a plot range took it over
     bool quiet_ = false;
+    bool unsaved_live_ = false; // a live capture whose packets are in no file yet
+    QString saved_as_;          // the file the shown capture was last saved to
+    std::function<UnsavedAnswer(const QString&)> unsaved_answer_;
     bool session_shown_ = false;
     Layer layer_ = Layer::Ip;
     uint64_t last_packets_ = 0;
