@@ -45,7 +45,12 @@
 #include <QVBoxLayout>
 #include <QLocale>
 #include <QEventLoop>
+#include <QLoggingCategory>
 #include <QPointer>
+
+// QT_LOGGING_RULES="underhood.session.debug=true" logs when a session has
+// been read and shown in full (what tests outside the process wait for).
+Q_LOGGING_CATEGORY(lcSession, "underhood.session", QtWarningMsg)
 
 namespace underhood {
 
@@ -585,6 +590,7 @@ void MainWindow::onFinished()
     updateActions();
     updateTitle(); // a live capture that stopped is no longer "capturing"
     session_shown_ = true;
+    qCDebug(lcSession) << "session shown";
 }
 
 void MainWindow::updateStatus()
