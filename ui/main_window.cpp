@@ -4,6 +4,7 @@
 #include "conversation_table_model.h"
 #include "display_filter.h"
 #include "filter_bar.h"
+#include "find_bar.h"
 #include "host_table_model.h"
 #include "drop_panel.h"
 #include "packet_details_pane.h"
@@ -146,7 +147,10 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent)
     auto* list_lay = new QVBoxLayout(list_box);
     list_lay->setContentsMargins(0, 0, 0, 0);
     list_lay->setSpacing(0);
+    find_bar_ = new FindBar;
+    connect(find_bar_, &FindBar::findRequested, this, &MainWindow::findPacket);
     list_lay->addWidget(filter_);
+    list_lay->addWidget(find_bar_);
     list_lay->addWidget(list_, 1);
 
     splitter_ = new QSplitter(Qt::Vertical);
@@ -362,7 +366,7 @@ void MainWindow::buildDocks()
     }
     for (TablePane* pane : {host_pane_, conv_pane_})
         connect(pane, &TablePane::scopeCleared, this, [this] { graph_->view()->selectNode(-1); });
-    connect(act_find_, &QAction::triggered, this, [this] { host_pane_->focusSearch(); });
+    connect(act_find_, &QAction::triggered, this, [this] { find_bar_->open(); });
     connect(act_filter_, &QAction::triggered, this, [this] { filter_->focusField(); });
     plot_ = new ThroughputPlot;
     plot_dock_ = new QDockWidget(tr("Throughput"), this);
@@ -994,6 +998,30 @@ void MainWindow::filterToRow(TablePane* pane, int row)
         return;
     filter_->setText(expr);
     applyDisplayFilter(expr);
+}
+
+void MainWindow::findPacket(bool forward)
+{
+    if (!session_ || packets_->rowCount() == 0) {
+        find_bar_->setStatus(tr("no packets"), true);
+        return;
+    }
+    PacketSearch search;
+    QString error;
+    if (!search.prepare(find_bar_->kind(), find_bar_->text(), session_->engine(), &error)) {
+        find_bar_->setStatus(error, true);
+        return;
+    }
+    const QModelIndex cur = list_->currentIndex();
+    const int row = search.find(*packets_, session_->engine(), cur.isValid() ? cur.row() : -1, forward);
+    if (row < 0) {
+        find_bar_->setStatus(tr("not found"), true);
+        return;
+    }
+    const quint64 number = packets_->numberAt(row);
+    list_->setFollowing(false); // a live capture would scroll away from what was found
+    list_->selectNumber(number);
+    find_bar_->setStatus(tr("packet %1").arg(number));
 }
 
 void MainWindow::applyDisplayFilter(const QString& expr)

@@ -29,6 +29,7 @@ namespace underhood {
 
 class PacketListView;
 class FilterBar;
+class FindBar;
 class TablePane;
 class HostTableModel;
 class ConversationTableModel;
@@ -93,6 +94,9 @@ public:
         unsaved_answer_ = std::move(answer);
     }
     bool hasUnsavedCapture() const;
+    // Edit > Find: the bar over the packet list, and a search with what it holds.
+    FindBar* findBar() const { return find_bar_; }
+    void findPacket(bool forward);
     // Asks about an unsaved live capture, saves it if told to; false: stay as we are.
     bool confirmDiscardCapture();
 
@@ -149,6 +153,7 @@ private:
     QSplitter* splitter_ = nullptr;
     ::PacketDetailsPane* details_ = nullptr;
     FilterBar* filter_ = nullptr;
+    FindBar* find_bar_ = nullptr;
     HostTableModel* hosts_ = nullptr;
     ConversationTableModel* convs_ = nullptr;
     ProtocolTreeModel* protos_ = nullptr;
