@@ -22,19 +22,25 @@
 #include <QAction>
 #include <QActionGroup>
 #include <QApplication>
+#include <QClipboard>
 #include <QCloseEvent>
 #include <QDockWidget>
 #include <QDragEnterEvent>
+#include <QEventLoop>
 #include <QFileDialog>
 #include <QFileInfo>
 #include <QLabel>
 #include <QLocale>
+#include <QLoggingCategory>
+#include <QMenu>
 #include <QMenuBar>
 #include <QMessageBox>
 #include <QMimeData>
+#include <QPointer>
 #include <QProgressBar>
-#include <QPushButton>
 #include <QProgressDialog>
+#include <QPushButton>
+#include <QRegularExpression>
 #include <QSettings>
 #include <QSplitter>
 #include <QStatusBar>
@@ -44,10 +50,8 @@
 #include <QToolBar>
 #include <QToolButton>
 #include <QVBoxLayout>
-#include <QLocale>
-#include <QEventLoop>
-#include <QLoggingCategory>
-#include <QPointer>
+
+#include <arpa/inet.h>
 
 // QT_LOGGING_RULES="underhood.session.debug=true" logs when a session has
 // been read and shown in full (what tests outside the process wait for).
@@ -147,6 +151,16 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent)
     auto* list_lay = new QVBoxLayout(list_box);
     list_lay->setContentsMargins(0, 0, 0, 0);
     list_lay->setSpacing(0);
+    list_->setContextMenuPolicy(Qt::CustomContextMenu);
+    connect(list_, &QWidget::customContextMenuRequested, this, [this](const QPoint& pos) {
+        const QModelIndex at = list_->indexAt(pos);
+        if (!at.isValid())
+            return;
+        list_->setCurrentIndex(at);
+        QMenu* menu = packetMenu(at.row());
+        menu->setAttribute(Qt::WA_DeleteOnClose);
+        menu->popup(list_->viewport()->mapToGlobal(pos));
+    });
     find_bar_ = new FindBar;
     connect(find_bar_, &FindBar::findRequested, this, &MainWindow::findPacket);
     list_lay->addWidget(filter_);
@@ -998,6 +1012,84 @@ void MainWindow::filterToRow(TablePane* pane, int row)
         return;
     filter_->setText(expr);
     applyDisplayFilter(expr);
+}
+
+namespace {
+
+// A packet list address as a BPF primitive: `direction` is "src", "dst" or
+// empty; empty when the column holds no address (non-IP, no MAC).
+QString addressBpf(const QString& address, const QString& direction)
+{
+    static const QRegularExpression mac("^([0-9a-fA-F]{2}:){5}[0-9a-fA-F]{2}$");
+    const QString dir = direction.isEmpty() ? QString() : direction + ' ';
+    if (mac.match(address).hasMatch())
+        return "ether " + (direction.isEmpty() ? QStringLiteral("host ") : dir) + address;
+    unsigned char buf[16];
+    const QByteArray a = address.toLatin1();
+    if (inet_pton(AF_INET, a.constData(), buf) == 1 || inet_pton(AF_INET6, a.constData(), buf) == 1)
+        return dir + "host " + address;
+    return QString();
+}
+
+} // namespace
+
+QMenu* MainWindow::packetMenu(int row)
+{
+    auto* menu = new QMenu(this);
+    if (!session_ || row < 0 || row >= packets_->rowCount())
+        return menu;
+    const quint64 number = packets_->numberAt(row);
+    auto cell = [&](int col) { return packets_->data(packets_->index(row, col), Qt::DisplayRole).toString(); };
+    const QString src = cell(PacketListModel::Source), dst = cell(PacketListModel::Destination);
+    const QString src_bpf = addressBpf(src, "src"), dst_bpf = addressBpf(dst, "dst");
+    const QString a_bpf = addressBpf(src, {}), b_bpf = addressBpf(dst, {});
+    struct Choice {
+        const char* name;
+        QString label, bpf;
+    };
+    std::vector<Choice> choices;
+    if (!src_bpf.isEmpty())
+        choices.push_back({"Source", tr("Source %1").arg(src), src_bpf});
+    if (!dst_bpf.isEmpty())
+        choices.push_back({"Destination", tr("Destination %1").arg(dst), dst_bpf});
+    if (!a_bpf.isEmpty() && !b_bpf.isEmpty() && a_bpf != b_bpf)
+        choices.push_back({"Conversation", tr("Conversation %1 ↔ %2").arg(src, dst), a_bpf + " and " + b_bpf});
+    // Only what applies to this packet is offered: no empty or dead items.
+    if (!choices.empty()) {
+        QMenu* apply = menu->addMenu(tr("Apply as Filter"));
+        QMenu* prepare = menu->addMenu(tr("Prepare as Filter"));
+        for (const Choice& c : choices) {
+            const QString expr = packetFilterFor(c.bpf.toStdString());
+            QAction* a = apply->addAction(c.label, this, [this, expr] {
+                filter_->setText(expr);
+                applyDisplayFilter(expr);
+            });
+            a->setObjectName(QStringLiteral("apply") + c.name);
+            a->setToolTip(expr);
+            QAction* p = prepare->addAction(c.label, this, [this, expr] {
+                filter_->setText(expr);
+                filter_->focusField();
+            });
+            p->setObjectName(QStringLiteral("prepare") + c.name);
+            p->setToolTip(expr);
+        }
+        menu->addSeparator();
+    }
+    QMenu* copy = menu->addMenu(tr("Copy"));
+    copy->addAction(tr("Summary"), this, [this, row] {
+        QStringList cols;
+        for (int c = 0; c < packets_->columnCount(); ++c)
+            cols << packets_->data(packets_->index(row, c), Qt::DisplayRole).toString();
+        QApplication::clipboard()->setText(cols.join('\t'));
+    })->setObjectName("copySummary");
+    copy->addAction(tr("Bytes as Hex Stream"), this, [this, number] {
+        if (!session_)
+            return;
+        const std::vector<uint8_t> bytes = session_->engine().packet_bytes(number);
+        QApplication::clipboard()->setText(
+            QString::fromLatin1(QByteArray(reinterpret_cast<const char*>(bytes.data()), qsizetype(bytes.size())).toHex()));
+    })->setObjectName("copyHex");
+    return menu;
 }
 
 void MainWindow::findPacket(bool forward)

@@ -97,6 +97,11 @@ public:
     // Edit > Find: the bar over the packet list, and a search with what it holds.
     FindBar* findBar() const { return find_bar_; }
     void findPacket(bool forward);
+    // The packet list's right-click menu for `row` (the caller owns it):
+    // apply or prepare a filter for the source, destination or conversation,
+    // copy the summary or the bytes. Actions are named for tests
+    // ("applySource", "prepareConversation", "copySummary", "copyHex", ...).
+    QMenu* packetMenu(int row);
     // Asks about an unsaved live capture, saves it if told to; false: stay as we are.
     bool confirmDiscardCapture();
 
