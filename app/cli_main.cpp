@@ -148,7 +148,10 @@ int run_stats(const std::vector<std::string>& args)
     bool have_file = false;
     for (size_t i = 0; i < args.size(); ++i) {
         const std::string& a = args[i];
-        if (a == "--json") {
+        if (a == "--help" || a == "-h") {
+            std::cout << "usage: underhood-cli stats [--json] [--layer ip|ether|port] [--top N] FILE|-\n\n" << kHelp;
+            return 0;
+        } else if (a == "--json") {
             json = true;
         } else if (a == "--layer" || a.rfind("--layer=", 0) == 0) {
             std::string v;

@@ -12,19 +12,24 @@
 
 using namespace underhood;
 
+namespace {
+
+void describeApplication()
+{
+    QCoreApplication::setApplicationName("underhood");
+    QCoreApplication::setOrganizationName("underhood");
+    QCoreApplication::setApplicationVersion(UNDERHOOD_VERSION);
+}
+
+} // namespace
+
 int main(int argc, char** argv)
 {
-    QApplication app(argc, argv);
-    QApplication::setApplicationName("underhood");
-    QApplication::setOrganizationName("underhood");
-    QApplication::setApplicationDisplayName("Underhood");
-    QApplication::setApplicationVersion(UNDERHOOD_VERSION);
-    QApplication::setDesktopFileName("underhood");
-
+    describeApplication();
     QCommandLineParser cli;
     cli.setApplicationDescription("Underhood: see your network. Opens pcap/pcapng captures and captures live.");
-    cli.addHelpOption();
-    cli.addVersionOption();
+    const QCommandLineOption help = cli.addHelpOption();
+    const QCommandLineOption version = cli.addVersionOption();
     QCommandLineOption read({"r", "read"}, "Open capture FILE (\"-\" reads a pipe).", "FILE");
     QCommandLineOption iface({"i", "interface"}, "Start a live capture on IFACE (repeat for several).", "IFACE");
     QCommandLineOption filter({"f", "filter"}, "Capture filter for -i (libpcap syntax).", "FILTER");
@@ -39,6 +44,23 @@ int main(int argc, char** argv)
     cli.addOption(screenshot);
     cli.addOption(select);
     cli.addPositionalArgument("FILE", "Capture to open.", "[FILE]");
+    {
+        // A QApplication aborts without a display, and --help and --version
+        // must work over ssh and in scripts: they are answered before it
+        // exists. Anything else (including Qt's own -platform and -style,
+        // which only QApplication takes out of argv) waits for process().
+        QCoreApplication core(argc, argv);
+        cli.parse(core.arguments());
+        if (cli.isSet(help) || cli.optionNames().contains("help-all"))
+            cli.showHelp(0);
+        if (cli.isSet(version))
+            cli.showVersion();
+    }
+
+    QApplication app(argc, argv);
+    describeApplication();
+    QApplication::setApplicationDisplayName("Underhood");
+    QApplication::setDesktopFileName("underhood");
     cli.process(app);
 
     Layer layer = Layer::Ip;

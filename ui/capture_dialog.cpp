@@ -1,5 +1,7 @@
 #include "capture_dialog.h"
 
+#include "capture_helper_check.h"
+
 #include <QCheckBox>
 #include <QComboBox>
 #include <QDialogButtonBox>
@@ -144,10 +146,16 @@ CaptureDialog::CaptureDialog(const LiveCaptureOptions& initial, QWidget* parent)
 void CaptureDialog::refreshInterfaces()
 {
     const QString helper = CaptureSession::helperPath();
-    if (helper.isEmpty()) {
-        hint_->setText(tr("underhood-capture was not found, so no interface can be listed or captured."));
-        return;
+    const CaptureHelperStatus check = checkCaptureHelper(helper);
+    // Listing needs no privilege, so a helper without capabilities still
+    // lists; the hint says why Start would fail before the user presses it.
+    if (check.message() != helper_problem_ || check.canRun() != helper_can_run_) {
+        helper_problem_ = check.message();
+        helper_can_run_ = check.canRun();
+        updateOk();
     }
+    if (!check.canRun())
+        return;
     auto* p = new QProcess(this);
     connect(p, &QProcess::finished, this, [this, p](int code) {
         if (code == 0)
@@ -257,9 +265,12 @@ void CaptureDialog::checkFilter()
 
 void CaptureDialog::updateOk()
 {
-    const bool ok = !list_->selectedItems().isEmpty() && filter_error_.isEmpty();
+    const bool ok = !list_->selectedItems().isEmpty() && filter_error_.isEmpty() && helper_can_run_;
     buttons_->button(QDialogButtonBox::Ok)->setEnabled(ok);
-    if (list_->selectedItems().isEmpty())
+    hint_->setTextInteractionFlags(Qt::TextSelectableByMouse); // the fix is a command to copy
+    if (!helper_problem_.isEmpty())
+        hint_->setText(helper_problem_);
+    else if (list_->selectedItems().isEmpty())
         hint_->setText(tr("Select an interface to capture on."));
     else
         hint_->setText(QString());

@@ -28,6 +28,8 @@ public:
     LiveCaptureOptions options() const;
     // The last filter check's verdict (empty: valid).
     QString filterError() const { return filter_error_; }
+    // Why the capture helper cannot be used (empty when it can), as shown.
+    QString helperProblem() const { return helper_problem_; }
 
 private:
     void refreshInterfaces();
@@ -49,6 +51,8 @@ private:
     QTimer* filter_timer_;
     QProcess* check_ = nullptr;
     QString filter_error_;
+    QString helper_problem_;
+    bool helper_can_run_ = true;
     QStringList initial_selection_;
     QMap<QString, QVector<double>> rates_;
     QMap<QString, quint64> last_rx_;

@@ -2,8 +2,10 @@
 
 #include <QApplication>
 #include <QClipboard>
+#include <QContextMenuEvent>
 #include <QFontDatabase>
 #include <QKeyEvent>
+#include <QMenu>
 #include <QMouseEvent>
 #include <QPainter>
 #include <QScrollBar>
@@ -316,6 +318,58 @@ void HexView::moveCursor(int to, bool extend)
     anchor_ = to;
     select({to, 1});
     emit byteActivated(to);
+}
+
+QString HexView::asHex(const QByteArray& bytes) { return QString::fromLatin1(bytes.toHex()); }
+
+QString HexView::asText(const QByteArray& bytes)
+{
+    QString out;
+    out.reserve(bytes.size());
+    for (char c : bytes)
+        out += c >= 0x20 && c < 0x7f ? QChar(c) : QChar('.');
+    return out;
+}
+
+QString HexView::asCArray(const QByteArray& bytes)
+{
+    QString out = QStringLiteral("unsigned char bytes[%1] = {").arg(bytes.size());
+    for (qsizetype i = 0; i < bytes.size(); ++i) {
+        if (i % 12 == 0)
+            out += QStringLiteral("\n    ");
+        out += QStringLiteral("0x%1").arg(uint8_t(bytes[i]), 2, 16, QChar('0'));
+        if (i + 1 < bytes.size())
+            out += i % 12 == 11 ? QStringLiteral(",") : QStringLiteral(", ");
+    }
+    return out + QStringLiteral("\n};\n");
+}
+
+QMenu* HexView::copyMenu()
+{
+    auto* menu = new QMenu(this);
+    if (data_.isEmpty())
+        return menu;
+    const QByteArray bytes = selection_.length > 0 ? data_.mid(selection_.offset, selection_.length) : data_;
+    const QString what = selection_.length > 0 ? tr("Selected Bytes") : tr("All Bytes");
+    auto add = [&](const QString& label, const char* name, QString (*format)(const QByteArray&)) {
+        menu->addAction(label.arg(what), this, [bytes, format] { QApplication::clipboard()->setText(format(bytes)); })
+            ->setObjectName(QString::fromLatin1(name));
+    };
+    add(tr("Copy %1 as Hex"), "copyHex", &HexView::asHex);
+    add(tr("Copy %1 as Text"), "copyText", &HexView::asText);
+    add(tr("Copy %1 as C Array"), "copyCArray", &HexView::asCArray);
+    return menu;
+}
+
+void HexView::contextMenuEvent(QContextMenuEvent* event)
+{
+    QMenu* menu = copyMenu();
+    menu->setAttribute(Qt::WA_DeleteOnClose);
+    if (menu->isEmpty()) {
+        delete menu;
+        return;
+    }
+    menu->popup(event->globalPos());
 }
 
 void HexView::keyPressEvent(QKeyEvent* event)

@@ -7,6 +7,8 @@
 #include <QAbstractScrollArea>
 #include <QByteArray>
 
+class QMenu;
+
 class HexView : public QAbstractScrollArea {
     Q_OBJECT
 public:
@@ -35,6 +37,15 @@ public:
     // The byte under a viewport point, or -1.
     int byteAt(const QPoint& point) const;
 
+    // The right-click menu (the caller owns it): the selected bytes, or all
+    // of them when none are selected, copied as hex, as text or as a C array.
+    // Actions are named "copyHex", "copyText" and "copyCArray"; no actions
+    // without bytes.
+    QMenu* copyMenu();
+    static QString asHex(const QByteArray& bytes);    // "deadbeef"
+    static QString asText(const QByteArray& bytes);   // printable ASCII, '.' for the rest
+    static QString asCArray(const QByteArray& bytes); // "unsigned char bytes[N] = { 0x.., ... };"
+
     void setPlaceholderText(const QString& text);
     QString placeholderText() const { return placeholder_; }
 
@@ -54,6 +65,7 @@ protected:
     void mousePressEvent(QMouseEvent* event) override;
     void mouseMoveEvent(QMouseEvent* event) override;
     void keyPressEvent(QKeyEvent* event) override;
+    void contextMenuEvent(QContextMenuEvent* event) override;
     void focusInEvent(QFocusEvent* event) override;
     void focusOutEvent(QFocusEvent* event) override;
 

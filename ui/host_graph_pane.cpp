@@ -113,6 +113,7 @@ HostGraphPane::HostGraphPane(CaptureSession* session, QWidget* parent) : QWidget
             timeline_->setFollowing(false);
         }
         view_->setAnimating(on);
+        updateFlow();
     });
     setSession(session);
 }
@@ -363,6 +364,7 @@ void HostGraphPane::setSession(CaptureSession* session)
         connect(session_, &CaptureSession::updated, this, &HostGraphPane::refresh);
         connect(session_, &CaptureSession::finished, this, [this] {
             since_build_.invalidate();
+            updateFlow();
             refresh();
         });
         view_->setEmptyText(tr("No traffic yet"));
@@ -371,6 +373,7 @@ void HostGraphPane::setSession(CaptureSession* session)
                                "(Capture ▸ Start): hosts appear here as they talk."));
     }
     timeline_->setEnabled(session_ != nullptr);
+    updateFlow();
     updateCaption();
     rebuild();
     view_->fitToView();
@@ -456,6 +459,7 @@ void HostGraphPane::seek(qint64 t_ns)
         return;
     follow_ = false;
     timeline_->setFollowing(false);
+    updateFlow();
     play_ns_ = double(t_ns);
     expected_end_ = endAt(t_ns);
     request(SceneRequest::Move::Time, t_ns);
@@ -470,6 +474,7 @@ bool HostGraphPane::step(int direction)
     timeline_->setPlaying(false);
     timeline_->setFollowing(false);
     view_->setAnimating(false);
+    updateFlow();
     // From where the last move posted leaves the window, as the cursor would
     // step: the new end (one past the last packet) and its time.
     using Target = std::optional<std::pair<uint64_t, int64_t>>;
@@ -499,6 +504,7 @@ void HostGraphPane::follow()
     timeline_->setPlaying(false);
     timeline_->setFollowing(true);
     view_->setAnimating(false);
+    updateFlow();
     uint64_t first = 0, end = 0;
     if (packetRange(first, end))
         expected_end_ = end;
@@ -519,11 +525,18 @@ void HostGraphPane::onFrame(double dt)
         playing_ = false;
         timeline_->setPlaying(false);
         view_->setAnimating(false);
+        updateFlow();
     }
     if (end || !since_build_.isValid() || since_build_.elapsed() >= kPlaybackRebuildMs) {
         expected_end_ = endAt(int64_t(play_ns_));
         request(SceneRequest::Move::Time, int64_t(play_ns_), 0, false, true);
     }
+}
+
+void HostGraphPane::updateFlow()
+{
+    const bool live_now = session_ && session_->isLive() && session_->isRunning() && follow_;
+    view_->setFlowing(playing_ || live_now);
 }
 
 void HostGraphPane::rebuild()

@@ -88,6 +88,9 @@ private:
     void updateTimeline();
     void updateCaption();
     void onFrame(double dt);
+    // Particles move while the graph shows traffic as it happens: playback,
+    // or a running live capture followed at its end.
+    void updateFlow();
     void loadSettings();
     void saveSettings() const;
     void settingsDialog();

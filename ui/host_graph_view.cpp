@@ -6,6 +6,7 @@
 #include <QClipboard>
 #include <QContextMenuEvent>
 #include <QKeyEvent>
+#include <QLoggingCategory>
 #include <QLocale>
 #include <QMenu>
 #include <QMouseEvent>
@@ -18,6 +19,11 @@
 #include <unordered_map>
 
 namespace underhood {
+
+// QT_LOGGING_RULES="underhood.graph.frames.debug=true" logs when the
+// animation starts and stops: how to see (and test) that an idle window
+// draws nothing.
+Q_LOGGING_CATEGORY(lcFrames, "underhood.graph.frames", QtWarningMsg)
 
 namespace {
 
@@ -115,7 +121,7 @@ void HostGraphView::fitToView()
     view_.zoom = fit.zoom;
     view_.centre = fit.centre;
     view_.quick = false;
-    if (!layout_.settled() || hasParticles())
+    if (wantsFrames())
         wake();
     update();
 }
@@ -141,6 +147,23 @@ void HostGraphView::setPaused(bool paused)
     emit pausedChanged(paused);
     wake();
     update();
+}
+
+void HostGraphView::setFlowing(bool on)
+{
+    if (flowing_ == on)
+        return;
+    flowing_ = on;
+    if (on)
+        wake();
+}
+
+void HostGraphView::hideEvent(QHideEvent* e)
+{
+    if (timer_.isActive())
+        qCDebug(lcFrames) << "frames stopped";
+    timer_.stop();
+    QWidget::hideEvent(e);
 }
 
 void HostGraphView::setAnimating(bool on)
@@ -207,17 +230,32 @@ bool HostGraphView::exportImage(const QString& path, const QSize& size, QString*
 
 bool HostGraphView::hasParticles() const
 {
+    if (!flowing_)
+        return false;
     for (const SceneLink& l : scene_.links)
         if (l.recent && (l.a_to_b_pps > 0 || l.b_to_a_pps > 0))
             return true;
     return false;
 }
 
+bool HostGraphView::wantsFrames() const
+{
+    return animating_ || !view_.pulses.empty() || drag_node_ >= 0 ||
+           (!paused_ && (!layout_.settled() || hasParticles()));
+}
+
+bool HostGraphView::onScreen() const { return isVisible() && !window()->isMinimized(); }
+
 void HostGraphView::wake()
 {
+    // Hidden or minimised, nothing is drawn: the next paint (when it shows
+    // again) wakes the animation if it still has something to do.
+    if (!onScreen())
+        return;
     if (!timer_.isActive()) {
         last_tick_ = double(clock_.nsecsElapsed()) / 1e9;
         timer_.start();
+        qCDebug(lcFrames) << "frames started";
     }
 }
 
@@ -237,7 +275,7 @@ void HostGraphView::advance(double dt)
         // Particles: each direction of a link advances at its particle rate.
         const auto& xs = layout_.xs();
         const auto& ys = layout_.ys();
-        for (size_t i = 0; i < scene_.links.size(); ++i) {
+        for (size_t i = 0; flowing_ && i < scene_.links.size(); ++i) {
             const SceneLink& l = scene_.links[i];
             if (!l.recent || l.a >= xs.size() || l.b >= xs.size())
                 continue;
@@ -272,10 +310,9 @@ void HostGraphView::tick()
     emit frame(dt);
     advance(dt);
     update();
-    const bool idle = !animating_ && view_.pulses.empty() && drag_node_ < 0 &&
-                      (paused_ || (layout_.settled() && !hasParticles()));
-    if (idle) {
+    if (!wantsFrames() || !onScreen()) {
         timer_.stop();
+        qCDebug(lcFrames) << "frames stopped";
         if (auto_fit_)
             fitToView();
     }
@@ -294,6 +331,8 @@ void HostGraphView::paintEvent(QPaintEvent*)
     renderer_.render(frame_, scene_, layout_, view_);
     QPainter p(this);
     p.drawImage(0, 0, frame_);
+    if (!timer_.isActive() && wantsFrames())
+        wake(); // shown again after being hidden or minimised with work left
     if (paused_) {
         p.setPen(renderer_.style().muted);
         p.drawText(rect().adjusted(0, 8, -10, 0), Qt::AlignTop | Qt::AlignRight, tr("⏸ paused"));

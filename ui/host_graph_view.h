@@ -43,6 +43,13 @@ public:
     bool isPaused() const { return paused_; }
     // Keeps frames coming even when nothing moves (the timeline is playing).
     void setAnimating(bool on);
+    // Particles travel only while the window shows traffic as it happens (a
+    // live capture followed at its end, or playback); a moment in the past
+    // is a still picture, so an idle window costs nothing.
+    void setFlowing(bool on);
+    bool isFlowing() const { return flowing_; }
+    // Whether frames are being drawn: false once nothing moves (tests wait for it).
+    bool isTicking() const { return timer_.isActive(); }
 
     // Lights up a link for a moment (a packet picked in the list).
     void pulseLink(int link, bool forward);
@@ -79,11 +86,15 @@ protected:
     void leaveEvent(QEvent*) override;
     void contextMenuEvent(QContextMenuEvent* e) override;
     void changeEvent(QEvent* e) override;
+    void hideEvent(QHideEvent* e) override;
 
 private:
     void tick();
     void wake();
     bool hasParticles() const;
+    // Something on screen would change from one frame to the next.
+    bool wantsFrames() const;
+    bool onScreen() const;
     void setHovered(int node, QPoint global);
     int indexOf(NodeId id) const { return id ? scene_.find(id) : -1; }
     void syncIndices();
@@ -101,6 +112,7 @@ private:
     bool paused_ = false;
     bool auto_fit_ = true;
     bool animating_ = false;
+    bool flowing_ = true;
     NodeId selected_id_ = 0, hovered_id_ = 0;
     int drag_node_ = -1;
     bool panning_ = false, moved_ = false;

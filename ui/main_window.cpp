@@ -4,6 +4,7 @@
 #include "conversation_table_model.h"
 #include "display_filter.h"
 #include "filter_bar.h"
+#include "find_bar.h"
 #include "host_table_model.h"
 #include "drop_panel.h"
 #include "packet_details_pane.h"
@@ -21,19 +22,25 @@
 #include <QAction>
 #include <QActionGroup>
 #include <QApplication>
+#include <QClipboard>
 #include <QCloseEvent>
 #include <QDockWidget>
 #include <QDragEnterEvent>
+#include <QEventLoop>
 #include <QFileDialog>
 #include <QFileInfo>
 #include <QLabel>
 #include <QLocale>
+#include <QLoggingCategory>
+#include <QMenu>
 #include <QMenuBar>
 #include <QMessageBox>
 #include <QMimeData>
+#include <QPointer>
 #include <QProgressBar>
-#include <QPushButton>
 #include <QProgressDialog>
+#include <QPushButton>
+#include <QRegularExpression>
 #include <QSettings>
 #include <QSplitter>
 #include <QStatusBar>
@@ -43,8 +50,12 @@
 #include <QToolBar>
 #include <QToolButton>
 #include <QVBoxLayout>
-#include <QLocale>
-#include <QPointer>
+
+#include <arpa/inet.h>
+
+// QT_LOGGING_RULES="underhood.session.debug=true" logs when a session has
+// been read and shown in full (what tests outside the process wait for).
+Q_LOGGING_CATEGORY(lcSession, "underhood.session", QtWarningMsg)
 
 namespace underhood {
 
@@ -140,7 +151,20 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent)
     auto* list_lay = new QVBoxLayout(list_box);
     list_lay->setContentsMargins(0, 0, 0, 0);
     list_lay->setSpacing(0);
+    list_->setContextMenuPolicy(Qt::CustomContextMenu);
+    connect(list_, &QWidget::customContextMenuRequested, this, [this](const QPoint& pos) {
+        const QModelIndex at = list_->indexAt(pos);
+        if (!at.isValid())
+            return;
+        list_->setCurrentIndex(at);
+        QMenu* menu = packetMenu(at.row());
+        menu->setAttribute(Qt::WA_DeleteOnClose);
+        menu->popup(list_->viewport()->mapToGlobal(pos));
+    });
+    find_bar_ = new FindBar;
+    connect(find_bar_, &FindBar::findRequested, this, &MainWindow::findPacket);
     list_lay->addWidget(filter_);
+    list_lay->addWidget(find_bar_);
     list_lay->addWidget(list_, 1);
 
     splitter_ = new QSplitter(Qt::Vertical);
@@ -218,7 +242,10 @@ void MainWindow::buildActions()
 
     connect(act_open_, &QAction::triggered, this, &MainWindow::openDialog);
     connect(act_save_, &QAction::triggered, this, &MainWindow::saveAs);
-    connect(act_close_, &QAction::triggered, this, [this] { setSession(nullptr); });
+    connect(act_close_, &QAction::triggered, this, [this] {
+        if (confirmDiscardCapture())
+            setSession(nullptr);
+    });
     connect(act_quit_, &QAction::triggered, this, &QWidget::close);
     connect(act_start_, &QAction::triggered, this, &MainWindow::startCaptureDialog);
     connect(act_stop_, &QAction::triggered, this, &MainWindow::stopCapture);
@@ -353,7 +380,7 @@ void MainWindow::buildDocks()
     }
     for (TablePane* pane : {host_pane_, conv_pane_})
         connect(pane, &TablePane::scopeCleared, this, [this] { graph_->view()->selectNode(-1); });
-    connect(act_find_, &QAction::triggered, this, [this] { host_pane_->focusSearch(); });
+    connect(act_find_, &QAction::triggered, this, [this] { find_bar_->open(); });
     connect(act_filter_, &QAction::triggered, this, [this] { filter_->focusField(); });
     plot_ = new ThroughputPlot;
     plot_dock_ = new QDockWidget(tr("Throughput"), this);
@@ -437,6 +464,8 @@ void MainWindow::setSession(CaptureSession* session)
     }
     session_ = session;
     session_shown_ = false;
+    unsaved_live_ = false;
+    saved_as_.clear();
     if (session_) {
         session_->setParent(this);
         connect(session_, &CaptureSession::updated, this, &MainWindow::onUpdated);
@@ -482,6 +511,8 @@ void MainWindow::setSession(CaptureSession* session)
 
 bool MainWindow::openFile(const QString& path)
 {
+    if (!confirmDiscardCapture())
+        return false;
     // Only the layer on screen is keyed while the file loads; another layer
     // is computed when asked for (IngestEngine::ensure_layer).
     IngestOptions io = gui_ingest_options();
@@ -502,6 +533,8 @@ bool MainWindow::openFile(const QString& path)
 
 bool MainWindow::startCapture(const LiveCaptureOptions& opts)
 {
+    if (!confirmDiscardCapture())
+        return false;
     IngestOptions io = gui_ingest_options();
     io.max_stored_packets = opts.history_packets > 0
                                 ? size_t(opts.history_packets)
@@ -517,6 +550,8 @@ bool MainWindow::startCapture(const LiveCaptureOptions& opts)
     QSettings().setValue("capture/interfaces", opts.interfaces);
     QSettings().setValue("capture/filter", opts.filter);
     setSession(s);
+    unsaved_live_ = true;
+    updateTitle();
     return true;
 }
 
@@ -571,7 +606,9 @@ void MainWindow::onFinished()
     }
     updateStatus();
     updateActions();
+    updateTitle(); // a live capture that stopped is no longer "capturing"
     session_shown_ = true;
+    qCDebug(lcSession) << "session shown";
 }
 
 void MainWindow::updateStatus()
@@ -647,8 +684,75 @@ void MainWindow::updateTitle()
         setWindowTitle(tr("Underhood"));
         return;
     }
-    setWindowTitle(session_->isLive() ? tr("Capturing on %1 — Underhood").arg(session_->title())
-                                      : tr("%1 — Underhood").arg(session_->title()));
+    if (session_->isLive() && session_->isRunning())
+        setWindowTitle(tr("Capturing on %1 — Underhood").arg(session_->title()));
+    else if (!saved_as_.isEmpty())
+        setWindowTitle(tr("%1 — Underhood").arg(QFileInfo(saved_as_).fileName()));
+    else if (session_->isLive())
+        setWindowTitle(unsaved_live_ ? tr("Capture on %1 (not saved) — Underhood").arg(session_->title())
+                                     : tr("Capture on %1 — Underhood").arg(session_->title()));
+    else
+        setWindowTitle(tr("%1 — Underhood").arg(session_->title()));
+}
+
+bool MainWindow::hasUnsavedCapture() const
+{
+    if (!session_ || !session_->isLive() || !unsaved_live_)
+        return false;
+    // Nothing captured, nothing to lose.
+    return session_->engine().with_state([](const IngestEngine::State& st) { return !st.index.empty(); });
+}
+
+bool MainWindow::confirmDiscardCapture()
+{
+    if (!hasUnsavedCapture())
+        return true;
+    const bool running = session_->isRunning();
+    const QString question =
+        running ? tr("A capture on %1 is running. Stop it and save the packets captured so far before they are lost?")
+                      .arg(session_->title())
+                : tr("The packets captured on %1 are not saved. Save them before they are lost?").arg(session_->title());
+    UnsavedAnswer answer;
+    if (unsaved_answer_) {
+        answer = unsaved_answer_(question);
+    } else {
+        QMessageBox ask(QMessageBox::Warning, tr("Unsaved capture"), question,
+                        QMessageBox::Save | QMessageBox::Discard | QMessageBox::Cancel, this);
+        ask.setDefaultButton(QMessageBox::Save);
+        const int b = ask.exec();
+        answer.choice = b == QMessageBox::Save      ? UnsavedChoice::Save
+                        : b == QMessageBox::Discard ? UnsavedChoice::Discard
+                                                    : UnsavedChoice::Cancel;
+    }
+    if (answer.choice == UnsavedChoice::Cancel)
+        return false;
+    if (answer.choice == UnsavedChoice::Discard) {
+        unsaved_live_ = false;
+        return true;
+    }
+    if (running) {
+        // The helper flushes and writes its final statistics on SIGTERM; the
+        // file should hold them, so wait for the stream to end first.
+        QPointer<CaptureSession> s = session_;
+        s->stop();
+        QEventLoop loop;
+        QTimer limit;
+        limit.setSingleShot(true);
+        connect(&limit, &QTimer::timeout, &loop, &QEventLoop::quit);
+        connect(s, &CaptureSession::finished, &loop, &QEventLoop::quit);
+        limit.start(10000);
+        if (s && s->isRunning())
+            loop.exec();
+        if (!s || s != session_)
+            return true;
+    }
+    QString path = answer.path;
+    if (path.isEmpty())
+        path = QFileDialog::getSaveFileName(this, tr("Save Capture As"), QSettings().value("files/lastDir").toString(),
+                                            tr("pcapng (*.pcapng)"));
+    if (path.isEmpty())
+        return false;
+    return saveTo(path, nullptr);
 }
 
 void MainWindow::showError(const QString& title, const QString& text)
@@ -715,20 +819,37 @@ void MainWindow::saveAs()
                 shown->append(packets_->numberAt(r));
         }
     }
+    saveTo(path, shown ? &*shown : nullptr);
+}
+
+bool MainWindow::saveTo(const QString& path, const QVector<quint64>* numbers)
+{
+    if (!session_ || !saver_)
+        return false;
     QProgressDialog dlg(tr("Saving…"), tr("Cancel"), 0, 100, this);
     dlg.setWindowModality(Qt::WindowModal);
     dlg.setMinimumDuration(300);
     QString err;
-    bool ok = saver_(session_->engine(), shown ? &*shown : nullptr, path, &err, [&](int pct) {
+    bool ok = saver_(session_->engine(), numbers, path, &err, [&](int pct) {
         dlg.setValue(pct);
         QApplication::processEvents();
         return !dlg.wasCanceled();
     });
     dlg.setValue(100);
-    if (!ok)
+    if (!ok) {
         showError(tr("Cannot save"), err);
-    else
-        statusBar()->showMessage(tr("Saved %1").arg(path), 5000);
+        return false;
+    }
+    statusBar()->showMessage(tr("Saved %1").arg(path), 5000);
+    // A subset saved leaves the rest of a live capture unsaved; the title
+    // names the file only when it holds what is shown.
+    if (!numbers && !session_->isRunning()) {
+        unsaved_live_ = false;
+        saved_as_ = path;
+        addRecent(QFileInfo(path).absoluteFilePath());
+    }
+    updateTitle();
+    return true;
 }
 
 void MainWindow::startCaptureDialog()
@@ -752,6 +873,8 @@ void MainWindow::stopCapture()
 void MainWindow::restartCapture()
 {
     if (!session_ || !session_->isLive())
+        return;
+    if (!confirmDiscardCapture())
         return;
     const LiveCaptureOptions o = session_->liveOptions();
     session_->stop();
@@ -891,6 +1014,108 @@ void MainWindow::filterToRow(TablePane* pane, int row)
     applyDisplayFilter(expr);
 }
 
+namespace {
+
+// A packet list address as a BPF primitive: `direction` is "src", "dst" or
+// empty; empty when the column holds no address (non-IP, no MAC).
+QString addressBpf(const QString& address, const QString& direction)
+{
+    static const QRegularExpression mac("^([0-9a-fA-F]{2}:){5}[0-9a-fA-F]{2}$");
+    const QString dir = direction.isEmpty() ? QString() : direction + ' ';
+    if (mac.match(address).hasMatch())
+        return "ether " + (direction.isEmpty() ? QStringLiteral("host ") : dir) + address;
+    unsigned char buf[16];
+    const QByteArray a = address.toLatin1();
+    if (inet_pton(AF_INET, a.constData(), buf) == 1 || inet_pton(AF_INET6, a.constData(), buf) == 1)
+        return dir + "host " + address;
+    return QString();
+}
+
+} // namespace
+
+QMenu* MainWindow::packetMenu(int row)
+{
+    auto* menu = new QMenu(this);
+    if (!session_ || row < 0 || row >= packets_->rowCount())
+        return menu;
+    const quint64 number = packets_->numberAt(row);
+    auto cell = [&](int col) { return packets_->data(packets_->index(row, col), Qt::DisplayRole).toString(); };
+    const QString src = cell(PacketListModel::Source), dst = cell(PacketListModel::Destination);
+    const QString src_bpf = addressBpf(src, "src"), dst_bpf = addressBpf(dst, "dst");
+    const QString a_bpf = addressBpf(src, {}), b_bpf = addressBpf(dst, {});
+    struct Choice {
+        const char* name;
+        QString label, bpf;
+    };
+    std::vector<Choice> choices;
+    if (!src_bpf.isEmpty())
+        choices.push_back({"Source", tr("Source %1").arg(src), src_bpf});
+    if (!dst_bpf.isEmpty())
+        choices.push_back({"Destination", tr("Destination %1").arg(dst), dst_bpf});
+    if (!a_bpf.isEmpty() && !b_bpf.isEmpty() && a_bpf != b_bpf)
+        choices.push_back({"Conversation", tr("Conversation %1 ↔ %2").arg(src, dst), a_bpf + " and " + b_bpf});
+    // Only what applies to this packet is offered: no empty or dead items.
+    if (!choices.empty()) {
+        QMenu* apply = menu->addMenu(tr("Apply as Filter"));
+        QMenu* prepare = menu->addMenu(tr("Prepare as Filter"));
+        for (const Choice& c : choices) {
+            const QString expr = packetFilterFor(c.bpf.toStdString());
+            QAction* a = apply->addAction(c.label, this, [this, expr] {
+                filter_->setText(expr);
+                applyDisplayFilter(expr);
+            });
+            a->setObjectName(QStringLiteral("apply") + c.name);
+            a->setToolTip(expr);
+            QAction* p = prepare->addAction(c.label, this, [this, expr] {
+                filter_->setText(expr);
+                filter_->focusField();
+            });
+            p->setObjectName(QStringLiteral("prepare") + c.name);
+            p->setToolTip(expr);
+        }
+        menu->addSeparator();
+    }
+    QMenu* copy = menu->addMenu(tr("Copy"));
+    copy->addAction(tr("Summary"), this, [this, row] {
+        QStringList cols;
+        for (int c = 0; c < packets_->columnCount(); ++c)
+            cols << packets_->data(packets_->index(row, c), Qt::DisplayRole).toString();
+        QApplication::clipboard()->setText(cols.join('\t'));
+    })->setObjectName("copySummary");
+    copy->addAction(tr("Bytes as Hex Stream"), this, [this, number] {
+        if (!session_)
+            return;
+        const std::vector<uint8_t> bytes = session_->engine().packet_bytes(number);
+        QApplication::clipboard()->setText(
+            QString::fromLatin1(QByteArray(reinterpret_cast<const char*>(bytes.data()), qsizetype(bytes.size())).toHex()));
+    })->setObjectName("copyHex");
+    return menu;
+}
+
+void MainWindow::findPacket(bool forward)
+{
+    if (!session_ || packets_->rowCount() == 0) {
+        find_bar_->setStatus(tr("no packets"), true);
+        return;
+    }
+    PacketSearch search;
+    QString error;
+    if (!search.prepare(find_bar_->kind(), find_bar_->text(), session_->engine(), &error)) {
+        find_bar_->setStatus(error, true);
+        return;
+    }
+    const QModelIndex cur = list_->currentIndex();
+    const int row = search.find(*packets_, session_->engine(), cur.isValid() ? cur.row() : -1, forward);
+    if (row < 0) {
+        find_bar_->setStatus(tr("not found"), true);
+        return;
+    }
+    const quint64 number = packets_->numberAt(row);
+    list_->setFollowing(false); // a live capture would scroll away from what was found
+    list_->selectNumber(number);
+    find_bar_->setStatus(tr("packet %1").arg(number));
+}
+
 void MainWindow::applyDisplayFilter(const QString& expr)
 {
     applied_filter_ = expr.trimmed();
@@ -1026,6 +1251,10 @@ void MainWindow::showPacket(quint64 number)
 
 void MainWindow::closeEvent(QCloseEvent* e)
 {
+    if (!confirmDiscardCapture()) {
+        e->ignore();
+        return;
+    }
     QSettings s;
     s.setValue("window/geometry", saveGeometry());
     s.setValue("window/state", saveState());

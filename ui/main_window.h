@@ -29,6 +29,7 @@ namespace underhood {
 
 class PacketListView;
 class FilterBar;
+class FindBar;
 class TablePane;
 class HostTableModel;
 class ConversationTableModel;
@@ -78,6 +79,32 @@ public:
     // Modal message boxes are skipped (tests, screenshots); errors still go to lastError().
     void setQuiet(bool quiet) { quiet_ = quiet; }
 
+    // A live capture not yet saved is kept until the user says otherwise:
+    // quitting, closing, opening a file or starting another capture first
+    // asks Save / Discard / Cancel, as Wireshark does.
+    enum class UnsavedChoice { Save, Discard, Cancel };
+    struct UnsavedAnswer {
+        UnsavedChoice choice = UnsavedChoice::Cancel;
+        QString path; // with Save: where to write (empty: ask with a file dialog)
+    };
+    // Tests answer the question here instead of in a modal box; the
+    // question's text is passed in. Unset: a message box asks.
+    void setUnsavedAnswer(std::function<UnsavedAnswer(const QString& question)> answer)
+    {
+        unsaved_answer_ = std::move(answer);
+    }
+    bool hasUnsavedCapture() const;
+    // Edit > Find: the bar over the packet list, and a search with what it holds.
+    FindBar* findBar() const { return find_bar_; }
+    void findPacket(bool forward);
+    // The packet list's right-click menu for `row` (the caller owns it):
+    // apply or prepare a filter for the source, destination or conversation,
+    // copy the summary or the bytes. Actions are named for tests
+    // ("applySource", "prepareConversation", "copySummary", "copyHex", ...).
+    QMenu* packetMenu(int row);
+    // Asks about an unsaved live capture, saves it if told to; false: stay as we are.
+    bool confirmDiscardCapture();
+
 protected:
     void closeEvent(QCloseEvent* e) override;
     void dragEnterEvent(QDragEnterEvent* e) override;
@@ -100,6 +127,8 @@ private:
     void rebuildRecentMenu();
     void openDialog();
     void saveAs();
+    // Writes the session (or only `numbers`) to path; true when written.
+    bool saveTo(const QString& path, const QVector<quint64>* numbers);
     void startCaptureDialog();
     void stopCapture();
     void restartCapture();
@@ -129,6 +158,7 @@ private:
     QSplitter* splitter_ = nullptr;
     ::PacketDetailsPane* details_ = nullptr;
     FilterBar* filter_ = nullptr;
+    FindBar* find_bar_ = nullptr;
     HostTableModel* hosts_ = nullptr;
     ConversationTableModel* convs_ = nullptr;
     ProtocolTreeModel* protos_ = nullptr;
@@ -165,6 +195,9 @@ private:
     };
     std::optional<RangeRestore> range_restore_; // the graph before a plot range took it over
     bool quiet_ = false;
+    bool unsaved_live_ = false; // a live capture whose packets are in no file yet
+    QString saved_as_;          // the file the shown capture was last saved to
+    std::function<UnsavedAnswer(const QString&)> unsaved_answer_;
     bool session_shown_ = false;
     Layer layer_ = Layer::Ip;
     uint64_t last_packets_ = 0;

@@ -1,5 +1,7 @@
 #include "capture_session.h"
 
+#include "capture_helper_check.h"
+
 #include <QCoreApplication>
 #include <QDir>
 #include <QFileInfo>
@@ -36,13 +38,7 @@ CaptureSession::~CaptureSession()
     }
 }
 
-QString CaptureSession::helperPath()
-{
-    const QString beside = QDir(QCoreApplication::applicationDirPath()).filePath("underhood-capture");
-    if (QFileInfo(beside).isExecutable())
-        return beside;
-    return QStandardPaths::findExecutable("underhood-capture");
-}
+QString CaptureSession::helperPath() { return findCaptureHelper(); }
 
 bool CaptureSession::isRunning() const { return engine_ && engine_->running(); }
 
@@ -67,9 +63,9 @@ bool CaptureSession::openFile(const QString& path, QString* error)
 bool CaptureSession::startLive(const LiveCaptureOptions& o, QString* error)
 {
     const QString helper = helperPath();
-    if (helper.isEmpty()) {
+    if (const CaptureHelperStatus check = checkCaptureHelper(helper); !check.canRun()) {
         if (error)
-            *error = tr("underhood-capture was not found beside the application or on PATH");
+            *error = check.message();
         return false;
     }
     int sv[2];
@@ -109,8 +105,14 @@ bool CaptureSession::startLive(const LiveCaptureOptions& o, QString* error)
     if (!engine_->open_fd(sv[0], o.interfaces.join(", ").toStdString(), err)) {
         helper_->waitForFinished(3000);
         onHelperStderr();
+        const CaptureHelperStatus why =
+            helper_->state() == QProcess::NotRunning && helper_->exitStatus() == QProcess::NormalExit
+                ? diagnoseHelperExit(helper, helper_->exitCode())
+                : CaptureHelperStatus{};
         if (error)
-            *error = helper_error_.isEmpty() ? QString::fromStdString(err) : helper_error_;
+            *error = why.problem != CaptureHelperStatus::Problem::None ? why.message()
+                     : helper_error_.isEmpty()                        ? QString::fromStdString(err)
+                                                                      : helper_error_;
         engine_.reset();
         return false;
     }
@@ -174,6 +176,9 @@ void CaptureSession::onHelperFinished(int code, QProcess::ExitStatus status)
     if (status != QProcess::NormalExit)
         emit helperFailed(tr("the capture helper stopped unexpectedly (%1); everything captured so far is kept")
                               .arg(helper_->errorString()));
+    else if (const CaptureHelperStatus why = diagnoseHelperExit(helper_->program(), code);
+             why.problem != CaptureHelperStatus::Problem::None)
+        emit helperFailed(why.message());
     else if (code != 0)
         emit helperFailed(helper_error_.isEmpty() ? tr("the capture helper exited with status %1").arg(code)
                                                   : helper_error_);

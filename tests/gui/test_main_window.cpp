@@ -2,6 +2,7 @@
 // truncated, not a capture) and a live capture through the real helper in a
 // network namespace (root only).
 #include "test_corpus.h"
+#include "capture_saver.h"
 #include "capture_session.h"
 #include "host_graph_pane.h"
 #include "host_graph_view.h"
@@ -22,7 +23,10 @@
 
 #include <csignal>
 #include <map>
+#include <arpa/inet.h>
 #include <fcntl.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
 #include <sched.h>
 #include <unistd.h>
 
@@ -118,6 +122,7 @@ private slots:
     void nodeFilterCountsTaggedPackets();
     void plotRangeMovesTheGraph();
     void liveCaptureThroughHelper();
+    void unsavedCaptureAsksBeforeItIsLost();
 
 private:
     QTemporaryDir dir_;
@@ -509,6 +514,100 @@ void TestMainWindow::liveCaptureThroughHelper()
     QVERIFY2(w.lastError().contains("kept"), qPrintable(w.lastError()));
     QVERIFY(QTest::qWaitFor([&] { return !w.session()->isRunning(); }, 10000));
     QCOMPARE(qint64(w.packetModel()->rowCount()), sent);
+}
+
+void TestMainWindow::unsavedCaptureAsksBeforeItIsLost()
+{
+    if (geteuid() != 0)
+        QSKIP("needs root to create a network namespace and capture in it");
+    // A namespace of our own whose loopback carries only the test's packets.
+    const QString ns = QString("uhgui%1s").arg(getpid());
+    QCOMPARE(run("ip", {"netns", "add", ns}), 0);
+    auto cleanup = qScopeGuard([&] { run("ip", {"netns", "del", ns}); });
+    QCOMPARE(run("ip", {"-n", ns, "link", "set", "lo", "up"}), 0);
+    int self = open("/proc/self/ns/net", O_RDONLY | O_CLOEXEC);
+    int target = open(qPrintable("/var/run/netns/" + ns), O_RDONLY | O_CLOEXEC);
+    QVERIFY(self >= 0 && target >= 0);
+    QCOMPARE(setns(target, CLONE_NEWNET), 0);
+    auto back = qScopeGuard([&] {
+        setns(self, CLONE_NEWNET);
+        close(self);
+        close(target);
+    });
+    auto send_udp = [] {
+        const int fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+        sockaddr_in to{};
+        to.sin_family = AF_INET;
+        to.sin_port = htons(9);
+        to.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+        for (int i = 0; i < 5; ++i)
+            sendto(fd, "underhood", 9, 0, reinterpret_cast<sockaddr*>(&to), sizeof to);
+        close(fd);
+    };
+
+    QTemporaryDir dir;
+    QVERIFY(dir.isValid());
+    MainWindow w;
+    w.setQuiet(true);
+    w.setSaver(save_capture);
+    QStringList questions;
+    MainWindow::UnsavedAnswer answer;
+    w.setUnsavedAnswer([&](const QString& q) {
+        questions << q;
+        return answer;
+    });
+    w.show();
+    LiveCaptureOptions o;
+    o.interfaces = {"lo"};
+
+    // Running, with packets: quitting asks, and Cancel keeps everything.
+    QVERIFY2(w.startCapture(o), qPrintable(w.lastError()));
+    QVERIFY(w.windowTitle().startsWith("Capturing on lo"));
+    QVERIFY(QTest::qWaitFor([&] {
+        send_udp();
+        return w.packetModel()->rowCount() > 0;
+    }, 10000));
+    answer.choice = MainWindow::UnsavedChoice::Cancel;
+    QVERIFY(!w.close());
+    QCOMPARE(questions.size(), 1);
+    QVERIFY2(questions.last().contains("running"), qPrintable(questions.last()));
+    QVERIFY(w.isVisible());
+    QVERIFY(w.session()->isRunning());
+
+    // Stopped: the title no longer says it captures, and says it is unsaved.
+    w.session()->stop();
+    QVERIFY(wait_finished(w, 10000));
+    QVERIFY2(!w.windowTitle().contains("Capturing"), qPrintable(w.windowTitle()));
+    QVERIFY2(w.windowTitle().contains("not saved"), qPrintable(w.windowTitle()));
+    // Opening a file asks too; Discard lets it through.
+    answer.choice = MainWindow::UnsavedChoice::Discard;
+    QVERIFY(w.openFile(kDemo));
+    QCOMPARE(questions.size(), 2);
+    QVERIFY2(questions.last().contains("not saved"), qPrintable(questions.last()));
+    QVERIFY(wait_finished(w));
+    QCOMPARE(w.windowTitle(), QString("demo.pcapng — Underhood"));
+    QVERIFY(w.close()); // a file is not asked about
+    QCOMPARE(questions.size(), 2);
+    w.show();
+
+    // Save while running: it stops, writes every packet, names the file in
+    // the title, and nothing is asked after that.
+    QVERIFY2(w.startCapture(o), qPrintable(w.lastError()));
+    QVERIFY(QTest::qWaitFor([&] {
+        send_udp();
+        return w.packetModel()->rowCount() >= 3;
+    }, 10000));
+    answer.choice = MainWindow::UnsavedChoice::Save;
+    answer.path = dir.filePath("kept.pcapng");
+    QVERIFY(w.confirmDiscardCapture());
+    QCOMPARE(questions.size(), 3);
+    QVERIFY(!w.session()->isRunning());
+    QVERIFY(!w.hasUnsavedCapture());
+    QCOMPARE(w.windowTitle(), QString("kept.pcapng — Underhood"));
+    const qint64 kept = cli_stats(answer.path)["packets"].toInteger();
+    QCOMPARE(kept, qint64(w.packetModel()->rowCount()));
+    QVERIFY(w.close());
+    QCOMPARE(questions.size(), 3);
 }
 
 QTEST_MAIN(TestMainWindow)

@@ -8,7 +8,9 @@
 #include "sample_packets.h"
 
 #include <QApplication>
+#include <QClipboard>
 #include <QDir>
+#include <QMenu>
 #include <QScrollBar>
 #include <QSplitter>
 #include <QStyleFactory>
@@ -90,6 +92,7 @@ private slots:
     void problemsAreMarked();
     void expansionCarriesToTheNextPacket();
     void clearShowsHints();
+    void hexViewCopyMenu();
     void screenshots_data();
     void screenshots();
 
@@ -334,6 +337,32 @@ void TestPacketDetailsPane::clearShowsHints()
     // The hint is drawn: the empty views are not blank.
     QImage tree = pane_->detailsView()->viewport()->grab().toImage();
     QVERIFY(count_pixels(tree, tree.rect(), pane_->palette().color(QPalette::Base)) < tree.width() * tree.height());
+}
+
+void TestPacketDetailsPane::hexViewCopyMenu()
+{
+    HexView hex;
+    {
+        std::unique_ptr<QMenu> empty(hex.copyMenu());
+        QVERIFY(empty->isEmpty()); // no bytes, no items
+    }
+    hex.setData(QByteArray("\x16\x03\x01GET /\n\xff", 10));
+    auto copied = [&](const char* name) {
+        std::unique_ptr<QMenu> menu(hex.copyMenu());
+        QAction* a = menu->findChild<QAction*>(name);
+        if (!a)
+            return QString("no action ") + name;
+        a->trigger();
+        return QApplication::clipboard()->text();
+    };
+    QCOMPARE(copied("copyHex"), QString("160301474554202f0aff"));
+    QCOMPARE(copied("copyText"), QString("...GET /.."));
+    QCOMPARE(copied("copyCArray"), QString("unsigned char bytes[10] = {\n    0x16, 0x03, 0x01, 0x47, 0x45, 0x54, "
+                                           "0x20, 0x2f, 0x0a, 0xff\n};\n"));
+    hex.setSelection(3, 3);
+    QCOMPARE(copied("copyHex"), QString("474554"));
+    QCOMPARE(copied("copyText"), QString("GET"));
+    QCOMPARE(copied("copyCArray"), QString("unsigned char bytes[3] = {\n    0x47, 0x45, 0x54\n};\n"));
 }
 
 void TestPacketDetailsPane::screenshots_data()

@@ -1,0 +1,130 @@
+// The packet list's right-click menu on the demo capture: the filters it
+// applies select what tcpdump selects with the same expression; the copied
+// bytes are the ones tshark shows.
+#include "main_window.h"
+#include "packet_list_model.h"
+#include "packet_list_view.h"
+
+#include <QApplication>
+#include <QClipboard>
+#include <QMenu>
+#include <QProcess>
+#include <QStandardPaths>
+#include <QtTest>
+
+using namespace underhood;
+
+namespace {
+
+const QString kDemo = QStringLiteral(UNDERHOOD_SOURCE_DIR "/resources/demo.pcapng");
+
+qsizetype tcpdump_count(const QString& expr)
+{
+    QProcess td;
+    td.start("tcpdump", {"-n", "-r", kDemo, expr});
+    td.waitForFinished(60000);
+    return td.readAllStandardOutput().count('\n');
+}
+
+// The bytes of packet `number` as tshark -x prints them, as one hex string.
+QString tshark_hex(quint64 number)
+{
+    QProcess ts;
+    ts.start("tshark", {"-n", "-r", kDemo, "-Y", QString("frame.number == %1").arg(number), "-x"});
+    ts.waitForFinished(60000);
+    QString hex;
+    for (const QByteArray& line : ts.readAllStandardOutput().split('\n')) {
+        // "0000  74 83 c2 ...  t...": the offset, then up to 16 bytes.
+        if (line.size() < 8 || !QByteArray("0123456789abcdef").contains(line[0]))
+            continue;
+        for (const QByteArray& tok : line.mid(6, 48).split(' '))
+            if (tok.size() == 2)
+                hex += QString::fromLatin1(tok);
+    }
+    return hex;
+}
+
+QAction* action(QMenu* menu, const QString& name) { return menu->findChild<QAction*>(name); }
+
+} // namespace
+
+class TestPacketMenu : public QObject {
+    Q_OBJECT
+
+    MainWindow* w_ = nullptr;
+
+    // The filter in force holds `primitive` (the app adds a VLAN
+    // alternative when the capture has tagged frames) and lists what tcpdump
+    // selects with the same expression.
+    bool filterApplied(const QString& primitive)
+    {
+        return QTest::qWaitFor([&] {
+            const QString expr = w_->displayFilterText();
+            return expr.contains(primitive) && w_->packetModel()->filtered() &&
+                   w_->packetModel()->rowCount() == tcpdump_count(expr);
+        }, 30000);
+    }
+
+private slots:
+    void initTestCase()
+    {
+        if (QStandardPaths::findExecutable("tcpdump").isEmpty() || QStandardPaths::findExecutable("tshark").isEmpty())
+            QSKIP("needs tcpdump and tshark as references");
+        w_ = new MainWindow;
+        w_->setQuiet(true);
+        w_->show();
+        QVERIFY(w_->openFile(kDemo));
+        QVERIFY(QTest::qWaitFor([&] { return w_->sessionShown(); }, 60000));
+    }
+    void cleanupTestCase() { delete w_; }
+
+    void applyAsFilter()
+    {
+        // Packet 1: DNS from 192.168.1.108 to 192.168.1.1.
+        std::unique_ptr<QMenu> menu(w_->packetMenu(0));
+        for (const char* name : {"applySource", "applyDestination", "applyConversation", "prepareSource",
+                                 "prepareDestination", "prepareConversation", "copySummary", "copyHex"})
+            QVERIFY2(action(menu.get(), name), name);
+        for (QAction* a : menu->findChildren<QAction*>())
+            QVERIFY(a->isSeparator() || a->menu() || !a->text().isEmpty());
+
+        action(menu.get(), "applySource")->trigger();
+        QVERIFY2(filterApplied("src host 192.168.1.108"), qPrintable(w_->displayFilterText()));
+        menu.reset(w_->packetMenu(0));
+        action(menu.get(), "applyDestination")->trigger();
+        QVERIFY2(filterApplied("dst host 192.168.1.1"), qPrintable(w_->displayFilterText()));
+        menu.reset(w_->packetMenu(0));
+        action(menu.get(), "applyConversation")->trigger();
+        QVERIFY2(filterApplied("host 192.168.1.108 and host 192.168.1.1"), qPrintable(w_->displayFilterText()));
+    }
+    void cleanup()
+    {
+        w_->applyDisplayFilter(QString());
+        QVERIFY(QTest::qWaitFor([&] { return !w_->packetModel()->filtered(); }, 10000));
+    }
+
+    void prepareOnlyFills()
+    {
+        std::unique_ptr<QMenu> menu(w_->packetMenu(0));
+        action(menu.get(), "prepareDestination")->trigger();
+        QVERIFY2(w_->displayFilterText().startsWith("dst host 192.168.1.1"), qPrintable(w_->displayFilterText()));
+        QVERIFY(!w_->packetModel()->filtered());
+    }
+
+    void copy()
+    {
+        std::unique_ptr<QMenu> menu(w_->packetMenu(2));
+        action(menu.get(), "copySummary")->trigger();
+        const QStringList cols = QApplication::clipboard()->text().split('\t');
+        QCOMPARE(cols.size(), int(PacketListModel::ColumnCount));
+        QCOMPARE(cols.first(), QString("3"));
+        QVERIFY(cols.last().contains("443"));
+        action(menu.get(), "copyHex")->trigger();
+        const QString hex = QApplication::clipboard()->text();
+        QVERIFY(!hex.isEmpty());
+        QCOMPARE(hex, tshark_hex(3));
+    }
+};
+
+QTEST_MAIN(TestPacketMenu)
+#include "test_packet_menu.moc"
