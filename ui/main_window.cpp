@@ -1119,6 +1119,12 @@ void MainWindow::findPacket(bool forward)
 void MainWindow::applyDisplayFilter(const QString& expr)
 {
     applied_filter_ = expr.trimmed();
+    // The graph's highlight stands for the filter it applied: another filter
+    // (typed, from a table or a menu) ends it, and the tables' scope with it.
+    if (!graph_filter_.isEmpty() && applied_filter_ != graph_filter_) {
+        graph_filter_.clear();
+        graph_->view()->selectNode(-1);
+    }
     if (filter_cancel_)
         *filter_cancel_ = true;
     filter_cancel_.reset();
