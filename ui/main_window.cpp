@@ -1119,14 +1119,24 @@ void MainWindow::findPacket(bool forward)
 void MainWindow::applyDisplayFilter(const QString& expr)
 {
     applied_filter_ = expr.trimmed();
+    // The graph's highlight stands for the filter it applied: another filter
+    // (typed, from a table or a menu) ends it, and the tables' scope with it.
+    if (!graph_filter_.isEmpty() && applied_filter_ != graph_filter_) {
+        graph_filter_.clear();
+        graph_->view()->selectNode(-1);
+    }
     if (filter_cancel_)
         *filter_cancel_ = true;
     filter_cancel_.reset();
     filter_program_.reset();
     filter_next_ = 0;
+    // The list is rebuilt: the packet in the details pane leaves it for now.
+    if (details_number_)
+        reselect_number_ = details_number_;
     if (!session_ || expr.trimmed().isEmpty()) {
         packets_->setFilter(std::nullopt);
         filter_->setStatus(QString());
+        reselectAfterFilter(true);
         return;
     }
     auto program = std::make_shared<DisplayFilter>();
@@ -1144,7 +1154,24 @@ void MainWindow::applyDisplayFilter(const QString& expr)
     filter_program_ = program;
     packets_->setFilter(QVector<quint64>());
     filter_next_ = 0;
+    reselectAfterFilter(false);
     continueLiveFilter();
+}
+
+void MainWindow::reselectAfterFilter(bool complete)
+{
+    if (!reselect_number_)
+        return;
+    const quint64 number = reselect_number_;
+    if (packets_->rowOf(number) >= 0) {
+        list_->selectNumber(number); // shows it again through packetSelected
+        reselect_number_ = 0;
+        return;
+    }
+    // Not (or not yet) listed: the details must not show a packet the list does not.
+    if (details_number_)
+        showPacket(0);
+    reselect_number_ = complete ? 0 : number;
 }
 
 void MainWindow::continueLiveFilter()
@@ -1176,6 +1203,7 @@ void MainWindow::continueLiveFilter()
             QVector<quint64> numbers(r.matches.begin(), r.matches.end());
             packets_->appendFiltered(numbers);
             filter_next_ = r.next_number;
+            reselectAfterFilter(!session_ || !session_->isRunning());
             filter_->setStatus(tr("%1 packets shown").arg(QLocale().toString(packets_->rowCount())));
         }, Qt::QueuedConnection);
     });
@@ -1232,8 +1260,11 @@ void MainWindow::showPacket(quint64 number)
     auto e = number ? packets_->entry(number) : std::nullopt;
     if (!session_ || !e) {
         details_->clear();
+        details_number_ = 0;
         return;
     }
+    details_number_ = number;
+    reselect_number_ = 0;
     const std::vector<uint8_t> bytes = session_->engine().packet_bytes(number);
     const uint32_t lt = session_->engine().link_type_of(e->interface_id);
     QString header = tr("Packet %1 · %2 bytes on the wire, %3 captured").arg(number).arg(e->origlen).arg(e->caplen);

@@ -102,6 +102,9 @@ public:
     // copy the summary or the bytes. Actions are named for tests
     // ("applySource", "prepareConversation", "copySummary", "copyHex", ...).
     QMenu* packetMenu(int row);
+    // The packet Packet Details shows (0: none). A display filter that drops
+    // it clears the pane; if the packet passes, it is selected again.
+    quint64 detailsPacket() const { return details_number_; }
     // Asks about an unsaved live capture, saves it if told to; false: stay as we are.
     bool confirmDiscardCapture();
 
@@ -136,6 +139,10 @@ private:
     void selectRelative(int delta);
     void showPacket(quint64 number);
     void continueLiveFilter();
+    // After the list was filtered anew: select the packet the details pane
+    // showed if it is listed, else clear the pane (`complete`: no more
+    // matches will come).
+    void reselectAfterFilter(bool complete);
     void refreshTables();
     // A packet filter for a host, conversation or graph selection's BPF.
     QString packetFilterFor(const std::string& bpf) const;
@@ -197,6 +204,8 @@ private:
     bool quiet_ = false;
     bool unsaved_live_ = false; // a live capture whose packets are in no file yet
     QString saved_as_;          // the file the shown capture was last saved to
+    quint64 details_number_ = 0;  // the packet in Packet Details
+    quint64 reselect_number_ = 0; // selected before a filter: selected again if it passes
     std::function<UnsavedAnswer(const QString&)> unsaved_answer_;
     bool session_shown_ = false;
     Layer layer_ = Layer::Ip;

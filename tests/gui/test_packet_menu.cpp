@@ -1,6 +1,8 @@
 // The packet list's right-click menu on the demo capture: the filters it
 // applies select what tcpdump selects with the same expression; the copied
-// bytes are the ones tshark shows.
+// bytes are the ones tshark shows. And Packet Details follows the filter.
+#include "host_graph_pane.h"
+#include "host_graph_view.h"
 #include "main_window.h"
 #include "packet_list_model.h"
 #include "packet_list_view.h"
@@ -109,6 +111,60 @@ private slots:
         action(menu.get(), "prepareDestination")->trigger();
         QVERIFY2(w_->displayFilterText().startsWith("dst host 192.168.1.1"), qPrintable(w_->displayFilterText()));
         QVERIFY(!w_->packetModel()->filtered());
+    }
+
+    void detailsFollowTheFilter()
+    {
+        auto listed = [&](const QString& expr) {
+            return QTest::qWaitFor([&] {
+                return w_->packetModel()->filtered() && w_->packetModel()->rowCount() == tcpdump_count(expr);
+            }, 30000);
+        };
+        // Packet 3 is TCP: a DNS filter drops it, and the pane with it.
+        w_->packetView()->selectNumber(3);
+        QCOMPARE(w_->detailsPacket(), quint64(3));
+        w_->applyDisplayFilter("udp port 53");
+        QVERIFY(listed("udp port 53"));
+        QCOMPARE(w_->detailsPacket(), quint64(0));
+        QCOMPARE(w_->packetView()->currentNumber(), quint64(0));
+        // Packet 1 is DNS: it passes, stays shown and selected.
+        w_->applyDisplayFilter(QString());
+        QVERIFY(QTest::qWaitFor([&] { return !w_->packetModel()->filtered(); }, 10000));
+        w_->packetView()->selectNumber(1);
+        w_->applyDisplayFilter("udp port 53");
+        QVERIFY(listed("udp port 53"));
+        QVERIFY(QTest::qWaitFor([&] { return w_->detailsPacket() == 1; }, 10000));
+        QCOMPARE(w_->packetView()->currentNumber(), quint64(1));
+        // Clearing the filter keeps it too.
+        w_->applyDisplayFilter(QString());
+        QCOMPARE(w_->detailsPacket(), quint64(1));
+        QCOMPARE(w_->packetView()->currentNumber(), quint64(1));
+    }
+
+    void newFilterEndsGraphHighlight()
+    {
+        HostGraphView* g = w_->graphPane()->view();
+        auto nodeOf = [&](const std::string& key) {
+            const auto& nodes = g->scene().nodes;
+            for (size_t i = 0; i < nodes.size(); ++i)
+                if (nodes[i].key == key)
+                    return int(i);
+            return -1;
+        };
+        QVERIFY(QTest::qWaitFor([&] { return nodeOf("192.168.1.108") >= 0; }, 30000));
+        g->selectNode(nodeOf("192.168.1.108"));
+        QVERIFY(g->selectedId() != 0);
+        const QString graph_filter = w_->displayFilterText();
+        QVERIFY2(graph_filter.contains("host 192.168.1.108"), qPrintable(graph_filter));
+        // Its own filter applied again keeps the highlight ...
+        w_->applyDisplayFilter(graph_filter);
+        QVERIFY(g->selectedId() != 0);
+        // ... another one ends it, and stays in force.
+        w_->applyDisplayFilter("udp port 53");
+        QCOMPARE(g->selectedId(), NodeId(0));
+        QVERIFY(QTest::qWaitFor([&] {
+            return w_->packetModel()->filtered() && w_->packetModel()->rowCount() == tcpdump_count("udp port 53");
+        }, 30000));
     }
 
     void copy()
