@@ -4,6 +4,7 @@
 // helper. Where a count depends on the kernel (loopback, VLAN tags, tunnels),
 // tcpdump captures the same traffic with the same filter beside the helper
 // and its count is the reference. Needs root (CI runs as root); skips otherwise.
+#include "test_pcap.h"
 #include "capture_reader.h"
 
 #include <QDir>
@@ -68,30 +69,6 @@ std::vector<QByteArray> make_frames(int n, uint16_t ethertype = 0x88B5, int tagg
         out.push_back(f);
     }
     return out;
-}
-
-bool write_pcap(const QString& path, const std::vector<QByteArray>& frames)
-{
-    QFile f(path);
-    if (!f.open(QIODevice::WriteOnly))
-        return false;
-    auto u32 = [&](uint32_t v) { f.write(reinterpret_cast<const char*>(&v), 4); };
-    auto u16 = [&](uint16_t v) { f.write(reinterpret_cast<const char*>(&v), 2); };
-    u32(0xa1b2c3d4);
-    u16(2);
-    u16(4);
-    u32(0);
-    u32(0);
-    u32(65535);
-    u32(1);
-    for (const QByteArray& fr : frames) {
-        u32(1);
-        u32(0);
-        u32(uint32_t(fr.size()));
-        u32(uint32_t(fr.size()));
-        f.write(fr);
-    }
-    return true;
 }
 
 int run(const QString& program, const QStringList& args, QByteArray* out = nullptr, bool with_stderr = true)
@@ -519,7 +496,7 @@ qint64 TestCaptureLive::stop_tcpdump(QProcess* p, const QString& out)
 bool TestCaptureLive::send(const std::vector<QByteArray>& frames, const QStringList& extra)
 {
     const QString pcap = dir_.filePath("send.pcap");
-    if (!write_pcap(pcap, frames))
+    if (!write_pcap(pcap, frames, 1, 0))
         return false;
     QByteArray out;
     int rc = run("ip", QStringList{"netns", "exec", ns_a_, "tcpreplay", "-q", "-i", veth_a_} + extra + QStringList{pcap},
@@ -1099,7 +1076,7 @@ void TestCaptureLive::stopMidFloodBalances()
     auto frames = make_frames(1000, 0x88B5, 0);
     for (QByteArray& f : frames)
         f.truncate(60);
-    QVERIFY(write_pcap(pcap, frames));
+    QVERIFY(write_pcap(pcap, frames, 1, 0));
     QProcess flood;
     flood.start("ip", {"netns", "exec", ns_a_, "tcpreplay", "-q", "-K", "--topspeed", "--loop", "5000", "-i", veth_a_,
                        pcap});

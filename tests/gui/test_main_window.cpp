@@ -1,6 +1,7 @@
 // The desktop window under QT_QPA_PLATFORM=offscreen: opening files (good,
 // truncated, not a capture) and a live capture through the real helper in a
 // network namespace (root only).
+#include "test_pcap.h"
 #include "test_corpus.h"
 #include "capture_saver.h"
 #include "capture_session.h"
@@ -65,31 +66,6 @@ qsizetype tshark_count(const QString& file, const QString& expr)
     ts.start("tshark", {"-n", "-r", file, "-Y", expr, "-T", "fields", "-e", "frame.number"});
     ts.waitForFinished(60000);
     return ts.readAllStandardOutput().count('\n');
-}
-
-// A classic pcap (Ethernet, microseconds) of `frames`, one a millisecond.
-bool write_pcap(const QString& path, const std::vector<std::vector<uint8_t>>& frames)
-{
-    QFile f(path);
-    if (!f.open(QIODevice::WriteOnly))
-        return false;
-    auto u32 = [&](uint32_t v) { f.write(reinterpret_cast<const char*>(&v), 4); };
-    auto u16 = [&](uint16_t v) { f.write(reinterpret_cast<const char*>(&v), 2); };
-    u32(0xa1b2c3d4);
-    u16(2);
-    u16(4);
-    u32(0);
-    u32(0);
-    u32(65535);
-    u32(1);
-    for (size_t i = 0; i < frames.size(); ++i) {
-        u32(1700000000 + uint32_t(i / 1000));
-        u32(uint32_t(i % 1000) * 1000);
-        u32(uint32_t(frames[i].size()));
-        u32(uint32_t(frames[i].size()));
-        f.write(reinterpret_cast<const char*>(frames[i].data()), qint64(frames[i].size()));
-    }
-    return f.error() == QFileDevice::NoError;
 }
 
 // Opens the demo capture quietly and waits until it is read.
@@ -365,7 +341,7 @@ void TestMainWindow::nodeFilterCountsTaggedPackets()
         frames.push_back(v6.finish());
     }
     const QString file = dir_.filePath("tagged.pcap");
-    QVERIFY(write_pcap(file, frames));
+    QVERIFY(write_pcap(file, frames, 1700000000, 1000));
 
     MainWindow w;
     w.setQuiet(true);

@@ -10,6 +10,7 @@
 //   drops in the app's own ingest when it is made slow on purpose.
 // With UNDERHOOD_SCREENSHOT_DIR set, the window is saved there as PNGs (light
 // and dark) to be looked at.
+#include "test_pcap.h"
 #include "capture_session.h"
 #include "drop_panel.h"
 #include "drop_statistics.h"
@@ -117,31 +118,6 @@ std::vector<QByteArray> make_frames(int n)
         out.push_back(f);
     }
     return out;
-}
-
-bool write_pcap(const QString& path, const std::vector<QByteArray>& frames)
-{
-    QFile f(path);
-    if (!f.open(QIODevice::WriteOnly))
-        return false;
-    auto u32 = [&](uint32_t v) { f.write(reinterpret_cast<const char*>(&v), 4); };
-    auto u16 = [&](uint16_t v) { f.write(reinterpret_cast<const char*>(&v), 2); };
-    u32(0xa1b2c3d4);
-    u16(2);
-    u16(4);
-    u32(0);
-    u32(0);
-    u32(65535);
-    u32(1);
-    uint32_t sec = 1700000000;
-    for (const QByteArray& fr : frames) {
-        u32(sec++);
-        u32(0);
-        u32(uint32_t(fr.size()));
-        u32(uint32_t(fr.size()));
-        f.write(fr);
-    }
-    return true;
 }
 
 // The helper's closing line for an interface, e.g.
