@@ -200,7 +200,7 @@ CaptureReader::Status CaptureReader::next(PacketRecord& out)
     return s;
 }
 
-int64_t CaptureReader::to_ns(const CaptureInterface& itf, uint64_t ts) const
+int64_t CaptureReader::to_ns(const CaptureInterface& itf, uint64_t ts)
 {
     uint64_t units = itf.units_per_sec ? itf.units_per_sec : 1000000ull;
     // The common resolutions without 128-bit division (once per packet).
@@ -215,7 +215,16 @@ int64_t CaptureReader::to_ns(const CaptureInterface& itf, uint64_t ts) const
     i128 ns = static_cast<i128>(sec * 1000000000u + frac * 1000000000u / units);
     ns += static_cast<i128>(itf.ts_offset_sec) * 1000000000;
     const i128 lim = INT64_MAX;
-    return static_cast<int64_t>(std::clamp<i128>(ns, -lim, lim));
+    if (ns > lim || ns < -lim) {
+        // Said once: a file with one such stamp usually has many.
+        if (!clamped_times_) {
+            clamped_times_ = true;
+            warn("time stamps out of range: some lie outside the years 1677 to 2262 that 64-bit nanoseconds "
+                 "hold and were clamped to them");
+        }
+        return static_cast<int64_t>(std::clamp<i128>(ns, -lim, lim));
+    }
+    return static_cast<int64_t>(ns);
 }
 
 CaptureReader::Status CaptureReader::next_pcap(PacketRecord& out)

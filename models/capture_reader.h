@@ -89,7 +89,7 @@ private:
     bool read_section_header(Bytes block, uint64_t offset);
     void read_interface(Bytes body, uint64_t offset);
     void read_statistics(Bytes body, uint64_t offset);
-    int64_t to_ns(const CaptureInterface& itf, uint64_t ts) const;
+    int64_t to_ns(const CaptureInterface& itf, uint64_t ts);
     std::string_view find_comment(Bytes options) const;
     void warn_truncated(uint64_t offset, const char* what, uint64_t need, uint64_t have);
     void warn(std::string text);
@@ -116,6 +116,7 @@ private:
     bool done_ = false;
     uint64_t packets_ = 0;
     size_t unknown_interface_warnings_ = 0;
+    bool clamped_times_ = false; // the out-of-range warning was given
 };
 
 const char* link_type_name(uint32_t link_type); // tcpdump's DLT names, e.g. "EN10MB"
