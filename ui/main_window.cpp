@@ -13,6 +13,7 @@
 #include "host_graph_view.h"
 #include "table_pane.h"
 #include "throughput_plot.h"
+#include "time_math.h"
 
 #include <memory>
 #include <thread>
@@ -597,7 +598,7 @@ void MainWindow::updateStatus()
         packets += tr(" (%1 listed)").arg(loc.toString(qulonglong(s.listed)));
     st_packets_->setText(packets);
     st_bytes_->setText(loc.formattedDataSize(qint64(s.t.bytes)));
-    st_duration_->setText(s.t.any ? tr("%1 s").arg(double(s.t.last_ns - s.t.first_ns) / 1e9, 0, 'f', 1) : QString());
+    st_duration_->setText(s.t.any ? tr("%1 s").arg(seconds_between(s.t.first_ns, s.t.last_ns), 0, 'f', 1) : QString());
     const qint64 now = rate_clock_.elapsed();
     if (now - last_rate_ms_ >= 1000) {
         rate_pps_ = last_rate_ms_ ? double(s.t.packets - last_packets_) * 1000.0 / double(now - last_rate_ms_) : 0;
@@ -800,11 +801,11 @@ void MainWindow::showTimeRange(qint64 from_ns, qint64 to_ns)
     if (!range_restore_)
         range_restore_ = RangeRestore{graph_->spans(), graph_->isFollowing(), graph_->time()};
     WindowSpans spans = graph_->spans();
-    spans.window_ns = to_ns - from_ns;
+    spans.window_ns = time_sub(to_ns, from_ns);
     graph_->setSpans(spans);
     graph_->seek(to_ns);
     const IngestEngine& engine = session_->engine();
-    const uint64_t first = engine.end_at(from_ns - 1), end = engine.end_at(to_ns);
+    const uint64_t first = engine.end_at(time_sub(from_ns, 1)), end = engine.end_at(to_ns);
     if (first < end)
         list_->selectNumber(first);
     const double origin = double(plot_->originNs());

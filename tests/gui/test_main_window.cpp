@@ -75,6 +75,8 @@ private slots:
     void opensDemoWithCliTotals();
     void opensCorpusFile();
     void truncatedFileWarns();
+    void opensCraftedTimes_data();
+    void opensCraftedTimes();
     void nonCaptureShowsErrorAndKeepsWorking();
     void displayFilterMatchesTcpdump();
     void layerSwitchKeepsTotals();
@@ -144,6 +146,47 @@ void TestMainWindow::truncatedFileWarns()
     QVERIFY2(w.warningText().contains("truncated"), qPrintable(w.warningText()));
     QVERIFY(w.packetModel()->rowCount() > 100);
     QCOMPARE(qint64(w.packetModel()->rowCount()), cli_stats(cut)["packets"].toInteger());
+}
+
+void TestMainWindow::opensCraftedTimes_data()
+{
+    QTest::addColumn<QString>("path");
+    const QDir crafted(QStringLiteral(UNDERHOOD_SOURCE_DIR "/tests/corpus/crafted"));
+    for (const QString& f : crafted.entryList({"*.pcapng"}, QDir::Files, QDir::Name))
+        QTest::newRow(qPrintable(f)) << crafted.filePath(f);
+}
+
+// Time stamps next to 2^63 ns, centuries apart, before the epoch: the window
+// opens them, its plot, graph, timeline, tables and packet details follow,
+// and the graph goes anywhere on the timeline.
+void TestMainWindow::opensCraftedTimes()
+{
+    QFETCH(QString, path);
+    MainWindow w;
+    w.setQuiet(true);
+    w.show();
+    QVERIFY(w.openFile(path));
+    QVERIFY(wait_finished(w));
+    QTest::qWait(250);
+    const qint64 packets = cli_stats(path)["packets"].toInteger();
+    QVERIFY(packets > 0);
+    QCOMPARE(qint64(w.packetModel()->rowCount()), packets);
+    HostGraphPane* graph = w.graphPane();
+    QVERIFY(graph->waitForScene());
+    for (int i = 0; i < 3 && graph->step(-1); ++i)
+        QVERIFY(graph->waitForScene());
+    graph->seek(std::numeric_limits<qint64>::min());
+    QVERIFY(graph->waitForScene());
+    graph->seek(std::numeric_limits<qint64>::max());
+    QVERIFY(graph->waitForScene());
+    emit w.throughputPlot()->rangeSelected(std::numeric_limits<qint64>::min(), std::numeric_limits<qint64>::max());
+    QVERIFY(graph->waitForScene());
+    emit w.throughputPlot()->rangeCleared();
+    QVERIFY(graph->waitForScene());
+    // The last packet's details and bytes.
+    w.packetView()->selectNumber(quint64(packets));
+    QTest::qWait(100);
+    QCOMPARE(w.packetView()->currentNumber(), quint64(packets));
 }
 
 void TestMainWindow::nonCaptureShowsErrorAndKeepsWorking()
