@@ -141,6 +141,7 @@ std::unique_ptr<CaptureReader> CaptureReader::open(std::unique_ptr<CaptureInput>
                 itf.units_per_sec = r->pcap_nsec_ ? 1000000000ull : 1000000ull;
                 r->interfaces_.push_back(itf);
                 r->interface_malformed_.push_back(false);
+                r->peek_next_ = r->input_->stable();
                 r->input_->consume(24);
                 return r;
             }
@@ -192,6 +193,13 @@ CaptureReader::Status CaptureReader::next(PacketRecord& out)
     Status s = format_ == CaptureFormat::Pcap ? next_pcap(out) : next_pcapng(out);
     if (s != Status::Packet) {
         done_ = true;
+        if (input_->shrank() && !truncated_) {
+            // Cut between two records: nothing looked truncated, but the
+            // file is shorter than when it was opened.
+            truncated_ = true;
+            warn("truncated: the file shrank to " + std::to_string(input_->position()) +
+                 " bytes while it was read; " + std::to_string(packets_) + " complete packets read");
+        }
         if (!input_->error().empty()) {
             error_ = name_ + ": read error: " + input_->error();
             return Status::Error;
@@ -243,6 +251,11 @@ CaptureReader::Status CaptureReader::next_pcap(PacketRecord& out)
     uint32_t frac = endian_.u32(hdr.data() + 4);
     uint32_t caplen = endian_.u32(hdr.data() + 8);
     uint32_t origlen = endian_.u32(hdr.data() + 12);
+    // An all-zero record header is what the tail of a shrunk file's last page
+    // reads as; an impossible length may be too. Ask the input before taking
+    // either at face value (a system call, on rare records only).
+    if (((caplen == 0 && origlen == 0) || caplen > max_caplen(itf.link_type)) && input_->revalidate())
+        return next_pcap(out);
     if (caplen > max_caplen(itf.link_type)) {
         truncated_ = true;
         warn("malformed: packet record at offset " + std::to_string(off) + " claims " + std::to_string(caplen) +
@@ -250,11 +263,20 @@ CaptureReader::Status CaptureReader::next_pcap(PacketRecord& out)
              std::to_string(packets_) + " packets");
         return Status::End;
     }
-    Bytes rec = input_->fill(hdr_len + caplen);
-    if (rec.size() < hdr_len + caplen) {
-        warn_truncated(off, "a packet", hdr_len + caplen, rec.size());
+    const size_t want = hdr_len + caplen;
+    // A mapped input also shows the next record's header: all zeros there
+    // means the file may have shrunk inside this record's last page (which
+    // reads as zeros past the new end, without a fault), so ask before
+    // taking the record. A stream is not asked for more than the record:
+    // that would wait for the next packet.
+    Bytes rec = input_->fill(want + (peek_next_ ? hdr_len : 0));
+    if (rec.size() < want) {
+        warn_truncated(off, "a packet", want, rec.size());
         return Status::End;
     }
+    if (peek_next_ && rec.size() >= want + hdr_len && load_le64(rec.data() + want) == 0 &&
+        load_le64(rec.data() + want + 8) == 0 && input_->revalidate())
+        return next_pcap(out);
     out.number = ++packets_;
     out.file_offset = off;
     out.interface_id = 0;
@@ -265,7 +287,7 @@ CaptureReader::Status CaptureReader::next_pcap(PacketRecord& out)
     out.origlen = origlen;
     out.data = rec.subspan(hdr_len, caplen);
     out.comment = {};
-    input_->consume(hdr_len + caplen);
+    input_->consume(want);
     return Status::Packet;
 }
 
@@ -412,6 +434,8 @@ CaptureReader::Status CaptureReader::next_pcapng(PacketRecord& out)
             }
             e.big = load_be32(hdr.data() + 8) == kPcapngByteOrderMagic;
             if (!e.big && load_le32(hdr.data() + 8) != kPcapngByteOrderMagic) {
+                if (input_->revalidate())
+                    continue; // the file shrank: read again up to its new end
                 truncated_ = true;
                 warn("malformed: section header at offset " + std::to_string(off) + " has a bad byte-order magic; stopped");
                 return Status::End;
@@ -421,6 +445,9 @@ CaptureReader::Status CaptureReader::next_pcapng(PacketRecord& out)
         }
         uint32_t len = e.u32(hdr.data() + 4);
         if (len < 12 || len % 4 != 0 || len > kMaxRecord) {
+            // Zeros past the end of a file that shrank read as length 0.
+            if (input_->revalidate())
+                continue;
             truncated_ = true;
             warn("malformed: block at offset " + std::to_string(off) + " has an impossible length " + std::to_string(len) +
                  "; stopped after " + std::to_string(packets_) + " packets");
@@ -432,6 +459,8 @@ CaptureReader::Status CaptureReader::next_pcapng(PacketRecord& out)
             return Status::End;
         }
         if (e.u32(block.data() + len - 4) != len) {
+            if (input_->revalidate())
+                continue;
             truncated_ = true;
             warn("malformed: block at offset " + std::to_string(off) + " has mismatched leading and trailing lengths; "
                  "stopped after " + std::to_string(packets_) + " packets");

@@ -101,6 +101,7 @@ private:
     // pcap
     bool pcap_nsec_ = false;
     bool pcap_modified_ = false; // the "Kuznetzov" variant with 8 extra bytes per record
+    bool peek_next_ = false;     // the input is stable: look at the next record header too
     // pcapng
     uint32_t section_ = 0;
     uint32_t section_first_interface_ = 0;

@@ -52,12 +52,15 @@ bool IngestEngine::open_fd(int fd, const std::string& display_name, std::string&
 
 bool IngestEngine::start(std::unique_ptr<CaptureInput> input, const std::string& name, std::string& error)
 {
-    if (auto* mapped = dynamic_cast<MappedFileInput*>(input.get()))
+    if (auto* mapped = dynamic_cast<MappedFileInput*>(input.get())) {
         mapping_ = mapped->mapping();
+        mapped_input_ = mapped; // owned by reader_ from here on
+    }
     std::optional<uint64_t> total = input->size();
     reader_ = CaptureReader::open(std::move(input), name, error);
     if (!reader_) {
         mapping_ = {};
+        mapped_input_ = nullptr;
         return false;
     }
     {
@@ -269,13 +272,19 @@ std::vector<uint8_t> IngestEngine::packet_bytes(uint64_t number) const
     if (number < state_.first_number || number - state_.first_number >= state_.index.size())
         return {};
     const PacketIndexEntry& e = state_.index[size_t(number - state_.first_number)];
-    Bytes b;
     if (mapping_.data()) {
-        if (e.offset + e.caplen <= mapping_.size())
-            b = mapping_.subspan(size_t(e.offset), e.caplen);
-    } else {
-        b = store_.bytes(e.offset, e.caplen);
+        // Checked before and after the copy: if the file shrank, the copy
+        // faulted into the guard's zero pages, and those are not the packet.
+        const uint64_t end = e.offset + e.caplen;
+        if (end > mapped_input_->valid_size())
+            return {};
+        const Bytes b = mapping_.subspan(size_t(e.offset), e.caplen);
+        std::vector<uint8_t> out(b.begin(), b.end());
+        if (end > mapped_input_->valid_size())
+            return {};
+        return out;
     }
+    const Bytes b = store_.bytes(e.offset, e.caplen);
     return {b.begin(), b.end()};
 }
 

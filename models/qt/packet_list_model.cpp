@@ -136,7 +136,8 @@ const PacketListModel::RowText* PacketListModel::rowText(quint64 number, const P
     t->top = Proto(e.top);
     t->problem = e.flags & (PacketIndexEntry::Truncated | PacketIndexEntry::Malformed);
     if (bytes.empty() && e.caplen > 0)
-        t->info = tr("(packet bytes no longer kept: live history limit)");
+        t->info = session_->engine().mapped() ? tr("(packet bytes gone: the file shrank after it was read)")
+                                              : tr("(packet bytes no longer kept: live history limit)");
     cache_.insert(number, t);
     return t;
 }

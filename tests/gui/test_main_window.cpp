@@ -77,6 +77,7 @@ private slots:
     void truncatedFileWarns();
     void opensCraftedTimes_data();
     void opensCraftedTimes();
+    void lastPacketsAfterTheFileShrank();
     void nonCaptureShowsErrorAndKeepsWorking();
     void displayFilterMatchesTcpdump();
     void layerSwitchKeepsTotals();
@@ -187,6 +188,43 @@ void TestMainWindow::opensCraftedTimes()
     w.packetView()->selectNumber(quint64(packets));
     QTest::qWait(100);
     QCOMPARE(w.packetView()->currentNumber(), quint64(packets));
+}
+
+// A file fully loaded, then cut to a tenth of its size behind the app's back
+// (rotated, overwritten): its last packets are selected, their details and
+// bytes shown, without SIGBUS.
+void TestMainWindow::lastPacketsAfterTheFileShrank()
+{
+    const QString copy = dir_.filePath("shrinking.pcapng");
+    QFile::remove(copy);
+    QVERIFY(QFile::copy(kDemo, copy));
+    MainWindow w;
+    w.setQuiet(true);
+    w.show();
+    QVERIFY(w.openFile(copy));
+    QVERIFY(wait_finished(w));
+    QTest::qWait(250);
+    const int rows = w.packetModel()->rowCount();
+    QVERIFY(rows > 100);
+    QCOMPARE(::truncate(QFile::encodeName(copy).constData(), QFileInfo(copy).size() / 10), 0);
+    for (int r = rows - 1; r >= rows - 5; --r) {
+        const quint64 number = w.packetModel()->numberAt(r);
+        w.packetView()->selectNumber(number);
+        QTest::qWait(50);
+        QCOMPARE(w.packetView()->currentNumber(), number);
+        for (int c = 0; c < w.packetModel()->columnCount(); ++c)
+            (void)w.packetModel()->data(w.packetModel()->index(r, c), Qt::DisplayRole);
+    }
+    // The first packets are still there, as they were.
+    w.packetView()->selectNumber(1);
+    QTest::qWait(50);
+    QVERIFY(!w.packetModel()->data(w.packetModel()->index(0, PacketListModel::Source), Qt::DisplayRole).toString().isEmpty());
+    // And the graph, which reads packets again, goes to the end and back.
+    HostGraphPane* graph = w.graphPane();
+    graph->seek(std::numeric_limits<qint64>::max());
+    QVERIFY(graph->waitForScene());
+    graph->seek(std::numeric_limits<qint64>::min());
+    QVERIFY(graph->waitForScene());
 }
 
 void TestMainWindow::nonCaptureShowsErrorAndKeepsWorking()
