@@ -15,6 +15,11 @@ constexpr uint32_t kPcapMagicUsec = 0xa1b2c3d4;
 constexpr uint32_t kPcapMagicNsec = 0xa1b23c4d;
 constexpr uint32_t kPcapMagicModified = 0xa1b2cd34;
 constexpr uint32_t kPcapngShb = 0x0A0D0D0A;
+// underhood-capture's shb_userappl starts with this; it marks its last ISB
+// for each interface (at the end of a capture and of each rotated file) with
+// exactly this opt_comment.
+constexpr std::string_view kHelperApplication = "underhood-capture";
+constexpr std::string_view kFinalStatisticsComment = "final statistics";
 constexpr uint32_t kPcapngByteOrderMagic = 0x1A2B3C4D;
 
 enum : uint32_t {
@@ -193,6 +198,7 @@ CaptureReader::Status CaptureReader::next(PacketRecord& out)
     Status s = format_ == CaptureFormat::Pcap ? next_pcap(out) : next_pcapng(out);
     if (s != Status::Packet) {
         done_ = true;
+        end_section(); // the input ended, whatever the reason: so did its last section
         if (input_->shrank() && !truncated_) {
             // Cut between two records: nothing looked truncated, but the
             // file is shorter than when it was opened.
@@ -305,15 +311,38 @@ bool CaptureReader::read_section_header(Bytes block, uint64_t offset)
              std::to_string(major) + "; stopped");
         return false;
     }
+    end_section();
     if (in_section_)
         ++section_;
     in_section_ = true;
     section_first_interface_ = uint32_t(interfaces_.size());
+    section_from_helper_ = false;
+    final_statistics_.clear();
     for_each_option(block.subspan(24, block.size() - 28), endian_, [&](uint16_t code, Bytes v) {
+        const std::string_view text(reinterpret_cast<const char*>(v.data()), v.size());
         if (code == 1)
-            section_comments_.emplace_back(reinterpret_cast<const char*>(v.data()), v.size());
+            section_comments_.emplace_back(text);
+        else if (code == 4) // shb_userappl
+            section_from_helper_ = text.substr(0, kHelperApplication.size()) == kHelperApplication;
     });
     return true;
+}
+
+void CaptureReader::end_section()
+{
+    if (!in_section_ || !section_from_helper_ || final_missing_warned_)
+        return;
+    const size_t declared = interfaces_.size() - section_first_interface_;
+    bool all = true;
+    for (size_t i = 0; i < declared; ++i)
+        all = all && i < final_statistics_.size() && final_statistics_[i];
+    if (!all) {
+        // Said once per reader (a rotated stream would repeat it), and past
+        // the cap on warnings: it is the one that says the counts are wrong.
+        final_missing_warned_ = true;
+        warnings_.emplace_back(kFinalStatisticsMissing);
+    }
+    section_from_helper_ = false; // checked: a second call is a no-op
 }
 
 void CaptureReader::read_interface(Bytes body, uint64_t offset)
@@ -388,6 +417,12 @@ void CaptureReader::read_statistics(Bytes body, uint64_t offset)
     };
     st.ts_ns = ts_of(body.data() + 4);
     for_each_option(body.subspan(12), endian_, [&](uint16_t code, Bytes v) {
+        if (code == 1 && std::string_view(reinterpret_cast<const char*>(v.data()), v.size()) == kFinalStatisticsComment) {
+            if (final_statistics_.size() <= local)
+                final_statistics_.resize(size_t(local) + 1, false);
+            final_statistics_[local] = true;
+            return;
+        }
         if (v.size() < 8)
             return;
         switch (code) {

@@ -155,6 +155,15 @@ void IngestEngine::append(const PacketRecord& rec, const DecodedPacket& dp, uint
     state_.model.add(rec, dp);
 }
 
+void IngestEngine::take_warnings()
+{
+    // Appended, not copied over: the engine adds warnings of its own (a layer
+    // counted from packet N on) that must stay.
+    const std::vector<std::string>& w = reader_->warnings();
+    for (; reader_warnings_taken_ < w.size(); ++reader_warnings_taken_)
+        state_.warnings.push_back(w[reader_warnings_taken_]);
+}
+
 void IngestEngine::run_mapped()
 {
     PacketRecord rec;
@@ -179,9 +188,10 @@ void IngestEngine::run_mapped()
         if (reader_->interfaces().size() != state_.interfaces.size())
             state_.interfaces = reader_->interfaces();
         state_.statistics = reader_->statistics();
+        take_warnings();
     }
     std::lock_guard lock(mutex_);
-    state_.warnings = reader_->warnings();
+    take_warnings();
     state_.progress.finished = true;
     state_.progress.cancelled = cancel_;
     running_ = false;
@@ -198,7 +208,7 @@ void IngestEngine::run_stream_reader()
         if (s != CaptureReader::Status::Packet || cancel_) {
             if (s == CaptureReader::Status::Error)
                 state_.error = reader_->error();
-            state_.warnings = reader_->warnings();
+            take_warnings();
             // The final statistics blocks come after the last packet.
             state_.interfaces = reader_->interfaces();
             state_.statistics = reader_->statistics();
@@ -206,6 +216,8 @@ void IngestEngine::run_stream_reader()
             break;
         }
         ++state_.ingest.received;
+        // A live source's warnings show while it runs, not only when it ends.
+        take_warnings();
         if (reader_->interfaces().size() != seen_interfaces) {
             state_.interfaces = reader_->interfaces();
             seen_interfaces = state_.interfaces.size();

@@ -112,11 +112,14 @@ private:
     void run_stream_reader();
     void run_stream_decoder();
     void append(const PacketRecord& rec, const DecodedPacket& dp, uint64_t offset);
+    // Moves the reader's new warnings into the state (reader thread, locked).
+    void take_warnings();
 
     IngestOptions opts_;
     std::unique_ptr<CaptureReader> reader_;
     Bytes mapping_;
     const MappedFileInput* mapped_input_ = nullptr; // reader_'s input when mapping_ is set
+    size_t reader_warnings_taken_ = 0;              // reader_->warnings() already in state_.warnings
     mutable std::mutex mutex_;
     State state_;
     PacketStore store_; // guarded by mutex_

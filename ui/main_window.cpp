@@ -539,6 +539,8 @@ void MainWindow::onUpdated()
     drops_->refresh();
     plot_->setDropEvents(drops_->statistics().events());
     plot_->refresh();
+    if (tick_ % 3 == 0)
+        updateWarnings();
     updateStatus();
 }
 
@@ -553,24 +555,33 @@ void MainWindow::onFinished()
     plot_->refresh();
     progress_->hide();
     cancel_->hide();
-    if (session_) {
-        auto [warnings, error, cancelled] = session_->engine().with_state([](const IngestEngine::State& st) {
-            return std::tuple(st.warnings, st.error, st.progress.cancelled);
-        });
-        QStringList lines;
-        if (cancelled)
-            lines << tr("Loading was cancelled: only the first part of the file is shown.");
-        for (const std::string& w : warnings)
-            lines << QString::fromStdString(w);
-        if (!error.empty())
-            lines << QString::fromStdString(error);
-        if (!lines.isEmpty()) {
-            warning_bar_->setText("⚠ " + lines.join("\n"));
-            warning_bar_->show();
-        }
-    }
+    updateWarnings();
     updateStatus();
     updateActions();
+}
+
+void MainWindow::updateWarnings()
+{
+    if (!session_)
+        return;
+    // Warnings arrive while a source runs (a live stream's, or one cut short)
+    // as well as at its end: the bar follows the engine's list.
+    auto [warnings, error, cancelled] = session_->engine().with_state([](const IngestEngine::State& st) {
+        return std::tuple(st.warnings, st.error, st.progress.cancelled);
+    });
+    QStringList lines;
+    if (cancelled)
+        lines << tr("Loading was cancelled: only the first part of the file is shown.");
+    for (const std::string& w : warnings)
+        lines << QString::fromStdString(w);
+    if (!error.empty())
+        lines << QString::fromStdString(error);
+    if (lines.isEmpty())
+        return;
+    const QString text = "⚠ " + lines.join("\n");
+    if (warning_bar_->text() != text)
+        warning_bar_->setText(text);
+    warning_bar_->show();
 }
 
 void MainWindow::updateStatus()

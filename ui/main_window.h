@@ -89,6 +89,7 @@ private:
     void setSession(CaptureSession* session);
     void onUpdated();
     void onFinished();
+    void updateWarnings();
     void updateStatus();
     void updateActions();
     void updateTitle();

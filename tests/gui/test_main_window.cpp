@@ -77,6 +77,7 @@ private slots:
     void truncatedFileWarns();
     void opensCraftedTimes_data();
     void opensCraftedTimes();
+    void helperStreamWithoutFinalStatisticsWarns();
     void lastPacketsAfterTheFileShrank();
     void nonCaptureShowsErrorAndKeepsWorking();
     void displayFilterMatchesTcpdump();
@@ -188,6 +189,24 @@ void TestMainWindow::opensCraftedTimes()
     w.packetView()->selectNumber(quint64(packets));
     QTest::qWait(100);
     QCOMPARE(w.packetView()->currentNumber(), quint64(packets));
+}
+
+// A capture helper's file that ends without its final statistics: the
+// warning bar says so; with them it stays hidden.
+void TestMainWindow::helperStreamWithoutFinalStatisticsWarns()
+{
+    const QString crafted = QStringLiteral(UNDERHOOD_SOURCE_DIR "/tests/corpus/crafted/");
+    for (const char* name : {"helper-final-statistics-missing.pcapng", "helper-final-statistics.pcapng"}) {
+        MainWindow w;
+        w.setQuiet(true);
+        w.show();
+        QVERIFY(w.openFile(crafted + name));
+        QVERIFY(wait_finished(w));
+        QTest::qWait(250);
+        const bool missing = QByteArray(name).contains("missing");
+        QVERIFY2(w.warningText().contains("final statistics missing: counts may be incomplete") == missing,
+                 qPrintable(w.warningText()));
+    }
 }
 
 // A file fully loaded, then cut to a tenth of its size behind the app's back
@@ -486,6 +505,9 @@ void TestMainWindow::liveCaptureThroughHelper()
     QVERIFY2(w.lastError().contains("kept"), qPrintable(w.lastError()));
     QVERIFY(QTest::qWaitFor([&] { return !w.session()->isRunning(); }, 10000));
     QCOMPARE(qint64(w.packetModel()->rowCount()), sent);
+    // Its stream ended without the final statistics: the counts are not final, and the window says so.
+    QVERIFY2(QTest::qWaitFor([&] { return w.warningText().contains("final statistics missing"); }, 5000),
+             qPrintable(w.warningText()));
 }
 
 QTEST_MAIN(TestMainWindow)
