@@ -151,7 +151,7 @@ void TestCraftedTimes::engineAndThroughput()
             QCOMPARE(packets_in(wide), ref.timed);
             QCOMPARE(packets_in(ts.rebin(int64_t(1) << 60, ts.origin_ns(), kTimeMax)), ref.timed);
             // And a request for far more bins than anyone could hold stays bounded.
-            QVERIFY(ts.rebin(1, kTimeMin, kTimeMax).size() <= (size_t(1) << 24));
+            QVERIFY(ts.rebin(1, kTimeMin, kTimeMax).size() <= ThroughputSeries::kMaxRebinBins);
         });
         if (QTest::currentTestFailed())
             return;
@@ -262,7 +262,7 @@ void TestCraftedTimes::endpointSeriesAndDrops()
     QVERIFY(span.bins.size() <= 101);
     QVERIFY(packets_in(span.bins) >= want - at_max);
     // Far more bins than memory holds: refused or bounded, never allocated.
-    QVERIFY(endpoint_series(engine, *f, kTimeMin, kTimeMax, 1).bins.size() <= (size_t(1) << 24));
+    QVERIFY(endpoint_series(engine, *f, kTimeMin, kTimeMax, 1).bins.size() <= kMaxEndpointBins);
 
     // Drop statistics from the file's statistics blocks: rates over any interval stay finite.
     DropStatistics drops;
