@@ -329,6 +329,8 @@ void TestCraftedTimes::cli()
     const QString svg = dir.filePath("g.svg");
     const QList<QStringList> runs = {
         {"stats", "--json", path},
+        {"stats", path},
+        {"stats", "--layer", "port", path},
         {"graph", path, "-o", svg},
         {"graph", path, "-o", dir.filePath("g.png"), "--size", "200x150"},
         {"graph", path, "--list", "--at", "1.5"},
