@@ -4,6 +4,7 @@
 #include "graph_export.h"
 #include "graph_scene.h"
 #include "ingest_engine.h"
+#include "time_math.h"
 #include "window_cursor.h"
 
 #include <QGuiApplication>
@@ -153,19 +154,24 @@ int run_graph_command(int argc, char** argv, const std::vector<std::string>& arg
         return 1;
     }
     engine.wait();
-    const std::string read_error = engine.with_state([](const IngestEngine::State& st) { return st.error; });
+    const auto [read_error, warnings] = engine.with_state(
+        [](const IngestEngine::State& st) { return std::pair(st.error, st.warnings); });
+    for (const std::string& w : warnings)
+        std::cerr << "underhood-cli: warning: " << file << ": " << w << '\n';
     if (!read_error.empty())
         std::cerr << "underhood-cli: warning: " << file << ": " << read_error << '\n';
 
     TrafficWindow tw;
     WindowCursor cursor(engine, tw);
     WindowSpans spans;
-    spans.window_ns = int64_t(window * 1e9);
+    // Times saturate: --at and --window accept any number of seconds, and a
+    // capture's times may lie anywhere in the int64 range.
+    spans.window_ns = ns_from_seconds(window);
     cursor.set_spans(spans);
     int64_t first_ns = 0, last_ns = 0;
     const bool any = cursor.capture_bounds(first_ns, last_ns);
     if (at >= 0 && any)
-        cursor.seek(first_ns + int64_t(std::llround(at * 1e9)));
+        cursor.seek(time_add(first_ns, ns_from_seconds(at)));
     else
         cursor.seek_end();
     GraphBuilder builder;
@@ -197,7 +203,7 @@ int run_graph_command(int argc, char** argv, const std::vector<std::string>& arg
     GraphExportOptions eo;
     eo.size = QSize(width, height);
     eo.style = dark ? GraphStyle::dark_theme() : GraphStyle::light();
-    const double t_rel = any ? double(cursor.time() - first_ns) / 1e9 : 0;
+    const double t_rel = any ? seconds_between(first_ns, cursor.time()) : 0;
     QString caption = QString("%1 · %2 · %3 hosts")
                           .arg(QString::fromStdString(file).section('/', -1))
                           .arg(QString::fromLatin1(layer_name(layer)))

@@ -1,6 +1,7 @@
 #include "stats_report.h"
 
 #include "oui_table.h"
+#include "time_math.h"
 
 #include <nlohmann/json.hpp>
 
@@ -396,7 +397,7 @@ void write_stats_text(std::ostream& out, const StatsInput& in, size_t top_n)
     out << "Bytes:       " << t.bytes << " (" << human_bytes(t.bytes) << ")\n";
     if (t.any) {
         char buf[64];
-        std::snprintf(buf, sizeof buf, "%.6f s", double(t.last_ns - t.first_ns) / 1e9);
+        std::snprintf(buf, sizeof buf, "%.6f s", seconds_between(t.first_ns, t.last_ns));
         out << "Duration:    " << buf << '\n';
     }
     if (t.truncated || t.malformed)

@@ -21,8 +21,11 @@ constexpr size_t kPrefetchAhead = 16384;
 
 MappedFileInput::~MappedFileInput()
 {
-    if (data_ && size_)
-        munmap(const_cast<uint8_t*>(data_), size_);
+    guard_.unwatch(); // before the mapping goes: its addresses may be reused
+    if (data_ && map_size_)
+        munmap(const_cast<uint8_t*>(data_), map_size_);
+    if (fd_ >= 0)
+        ::close(fd_);
 }
 
 std::unique_ptr<MappedFileInput> MappedFileInput::open(const std::string& path, std::string& error)
@@ -38,26 +41,75 @@ std::unique_ptr<MappedFileInput> MappedFileInput::open(const std::string& path, 
         ::close(fd);
         return nullptr;
     }
+    auto in = map(fd, uint64_t(st.st_size), error);
+    if (!in)
+        ::close(fd);
+    return in;
+}
+
+std::unique_ptr<MappedFileInput> MappedFileInput::map(int fd, uint64_t size, std::string& error)
+{
+    if (size > SIZE_MAX) {
+        error = "file too large to map";
+        return nullptr;
+    }
     std::unique_ptr<MappedFileInput> in(new MappedFileInput);
-    in->size_ = size_t(st.st_size);
-    if (in->size_ > 0) {
-        void* p = mmap(nullptr, in->size_, PROT_READ, MAP_PRIVATE, fd, 0);
+    if (size > 0) {
+        void* p = mmap(nullptr, size_t(size), PROT_READ, MAP_PRIVATE, fd, 0);
         if (p == MAP_FAILED) {
             error = std::strerror(errno);
-            ::close(fd);
             return nullptr;
         }
-        madvise(p, in->size_, MADV_SEQUENTIAL);
+        if (!in->guard_.watch(p, size_t(size), fd)) {
+            // Unwatched, a file shrinking under the reader would kill the process.
+            munmap(p, size_t(size));
+            error = "too many files mapped at once";
+            return nullptr;
+        }
+        madvise(p, size_t(size), MADV_SEQUENTIAL);
         in->data_ = static_cast<const uint8_t*>(p);
     }
-    ::close(fd);
+    in->map_size_ = in->size_ = size_t(size);
+    in->fd_ = fd;
     return in;
 }
 
 Bytes MappedFileInput::fill(size_t n)
 {
-    size_t avail = size_ - pos_;
-    return {data_ + pos_, std::min(n, avail)};
+    size_t len = pos_ < size_ ? std::min(n, size_ - pos_) : 0;
+    if (len) {
+        // Read the last byte asked for, so that a page gone with a shrunk file
+        // faults here, where the guard's answer is checked next, rather than
+        // in the caller's length fields. A file shrinks from its end: if the
+        // last byte is still there, so is every byte before it.
+        (void)*static_cast<const volatile uint8_t*>(data_ + pos_ + len - 1);
+        if (guard_.shrank()) {
+            shrink_to(guard_.valid_size());
+            len = pos_ < size_ ? std::min(n, size_ - pos_) : 0;
+        }
+    }
+    return {data_ + pos_, len};
+}
+
+bool MappedFileInput::revalidate()
+{
+    size_t now = guard_.valid_size();
+    struct stat st {};
+    if (fd_ >= 0 && fstat(fd_, &st) == 0 && st.st_size >= 0)
+        now = std::min<uint64_t>(now, uint64_t(st.st_size));
+    if (now >= size_)
+        return false;
+    shrink_to(now);
+    return true;
+}
+
+void MappedFileInput::shrink_to(size_t size)
+{
+    size_ = std::min(size_, size);
+    // Keep the read position and the advice marks inside what is left.
+    pos_ = std::min(pos_, size_);
+    static const size_t page = size_t(sysconf(_SC_PAGESIZE));
+    released_ = std::min(released_, pos_ & ~(page - 1));
 }
 
 void MappedFileInput::consume(size_t n)
@@ -85,7 +137,7 @@ void MappedFileInput::consume(size_t n)
 #endif
         advised_ = from + kReadAheadStep;
     }
-    if (release_behind_ && pos_ - released_ >= kReleaseStep) {
+    if (release_behind_ && pos_ >= released_ + kReleaseStep) {
         size_t upto = pos_ & ~(page - 1);
         madvise(const_cast<uint8_t*>(data_) + released_, upto - released_, MADV_DONTNEED);
         released_ = upto;
@@ -157,12 +209,17 @@ std::unique_ptr<CaptureInput> open_capture_input(const std::string& path, std::s
         error = "is a directory";
         return nullptr;
     }
-    if (S_ISREG(st.st_mode))
-        return MappedFileInput::open(path, error);
     int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
     if (fd < 0) {
         error = std::strerror(errno);
         return nullptr;
+    }
+    if (S_ISREG(st.st_mode) && fstat(fd, &st) == 0 && S_ISREG(st.st_mode)) {
+        std::string why;
+        if (auto mapped = MappedFileInput::map(fd, uint64_t(st.st_size), why))
+            return mapped;
+        // Not mappable (no address space left, too many mappings watched):
+        // read it as a stream instead, which is slower but works.
     }
     return std::make_unique<StreamInput>(fd, true);
 }

@@ -3,6 +3,7 @@
 #pragma once
 
 #include "bytes.h"
+#include "mapped_file_guard.h"
 
 #include <cstdint>
 #include <memory>
@@ -27,24 +28,46 @@ public:
     virtual bool stable() const { return false; }
     // A read error (not end of input), if one happened.
     virtual const std::string& error() const { return error_; }
+    // Asks whether the input now ends earlier than it did (a mapped file that
+    // shrank while it was read); true when it does, and the next fill() then
+    // stops at the new end. Readers call it before calling bytes malformed:
+    // the part of a page past the end of a shrunk file reads as zeros without
+    // any fault. Costs a system call.
+    virtual bool revalidate() { return false; }
+    // True when the input ended early because the file shrank while it was read.
+    virtual bool shrank() const { return false; }
 
 protected:
     std::string error_;
 };
 
+// A regular file read through a read-only mapping (the fastest way through a
+// large capture). A MappedFileGuard watches the mapping: if the file shrinks
+// while it is open, accesses past the new end read zeros instead of raising
+// SIGBUS, and the input ends where the file now ends (shrank() says so).
 class MappedFileInput final : public CaptureInput {
 public:
     ~MappedFileInput() override;
     // Returns null with `error` set when the file cannot be opened or mapped.
     static std::unique_ptr<MappedFileInput> open(const std::string& path, std::string& error);
+    // Maps the regular file open as `fd`, of `size` bytes, and takes the
+    // descriptor. Null when it cannot be mapped or watched; the descriptor is
+    // then still the caller's.
+    static std::unique_ptr<MappedFileInput> map(int fd, uint64_t size, std::string& error);
 
     Bytes fill(size_t n) override;
     void consume(size_t n) override;
     uint64_t position() const override { return pos_; }
-    std::optional<uint64_t> size() const override { return size_; }
+    std::optional<uint64_t> size() const override { return map_size_; }
     bool stable() const override { return true; }
-    // The whole mapping, for random access to packets already read.
-    Bytes mapping() const { return {data_, size_}; }
+    bool revalidate() override;
+    bool shrank() const override { return size_ < map_size_; }
+    // The whole mapping, for random access to packets already read. Check
+    // valid_size() after copying bytes from it: past it they read as zeros.
+    Bytes mapping() const { return {data_, map_size_}; }
+    // Bytes from the start of the file that still hold its data: all of the
+    // mapping unless an access found the file shrunk. Safe from any thread.
+    size_t valid_size() const { return guard_.valid_size(); }
     // When on, pages behind the read position are dropped from this process's
     // resident set as it advances (they stay in the page cache), so a
     // sequential pass over a large file keeps a small footprint.
@@ -52,8 +75,12 @@ public:
 
 private:
     MappedFileInput() = default;
+    void shrink_to(size_t size);
     const uint8_t* data_ = nullptr;
-    size_t size_ = 0;
+    size_t map_size_ = 0; // as mapped
+    size_t size_ = 0;     // where reading ends: map_size_, less once the file shrank
+    int fd_ = -1;         // kept open for the guard's fstat()
+    MappedFileGuard guard_;
     size_t pos_ = 0;
     size_t released_ = 0;
     size_t advised_ = 0;

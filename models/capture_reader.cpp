@@ -15,6 +15,11 @@ constexpr uint32_t kPcapMagicUsec = 0xa1b2c3d4;
 constexpr uint32_t kPcapMagicNsec = 0xa1b23c4d;
 constexpr uint32_t kPcapMagicModified = 0xa1b2cd34;
 constexpr uint32_t kPcapngShb = 0x0A0D0D0A;
+// underhood-capture's shb_userappl starts with this; it marks its last ISB
+// for each interface (at the end of a capture and of each rotated file) with
+// exactly this opt_comment.
+constexpr std::string_view kHelperApplication = "underhood-capture";
+constexpr std::string_view kFinalStatisticsComment = "final statistics";
 constexpr uint32_t kPcapngByteOrderMagic = 0x1A2B3C4D;
 
 enum : uint32_t {
@@ -141,6 +146,7 @@ std::unique_ptr<CaptureReader> CaptureReader::open(std::unique_ptr<CaptureInput>
                 itf.units_per_sec = r->pcap_nsec_ ? 1000000000ull : 1000000ull;
                 r->interfaces_.push_back(itf);
                 r->interface_malformed_.push_back(false);
+                r->peek_next_ = r->input_->stable();
                 r->input_->consume(24);
                 return r;
             }
@@ -192,6 +198,14 @@ CaptureReader::Status CaptureReader::next(PacketRecord& out)
     Status s = format_ == CaptureFormat::Pcap ? next_pcap(out) : next_pcapng(out);
     if (s != Status::Packet && s != Status::Statistics) {
         done_ = true;
+        end_section(); // the input ended, whatever the reason: so did its last section
+        if (input_->shrank() && !truncated_) {
+            // Cut between two records: nothing looked truncated, but the
+            // file is shorter than when it was opened.
+            truncated_ = true;
+            warn("truncated: the file shrank to " + std::to_string(input_->position()) +
+                 " bytes while it was read; " + std::to_string(packets_) + " complete packets read");
+        }
         if (!input_->error().empty()) {
             error_ = name_ + ": read error: " + input_->error();
             return Status::Error;
@@ -200,7 +214,7 @@ CaptureReader::Status CaptureReader::next(PacketRecord& out)
     return s;
 }
 
-int64_t CaptureReader::to_ns(const CaptureInterface& itf, uint64_t ts) const
+int64_t CaptureReader::to_ns(const CaptureInterface& itf, uint64_t ts)
 {
     uint64_t units = itf.units_per_sec ? itf.units_per_sec : 1000000ull;
     // The common resolutions without 128-bit division (once per packet).
@@ -215,7 +229,16 @@ int64_t CaptureReader::to_ns(const CaptureInterface& itf, uint64_t ts) const
     i128 ns = static_cast<i128>(sec * 1000000000u + frac * 1000000000u / units);
     ns += static_cast<i128>(itf.ts_offset_sec) * 1000000000;
     const i128 lim = INT64_MAX;
-    return static_cast<int64_t>(std::clamp<i128>(ns, -lim, lim));
+    if (ns > lim || ns < -lim) {
+        // Said once: a file with one such stamp usually has many.
+        if (!clamped_times_) {
+            clamped_times_ = true;
+            warn("time stamps out of range: some lie outside the years 1677 to 2262 that 64-bit nanoseconds "
+                 "hold and were clamped to them");
+        }
+        return static_cast<int64_t>(std::clamp<i128>(ns, -lim, lim));
+    }
+    return static_cast<int64_t>(ns);
 }
 
 CaptureReader::Status CaptureReader::next_pcap(PacketRecord& out)
@@ -234,6 +257,11 @@ CaptureReader::Status CaptureReader::next_pcap(PacketRecord& out)
     uint32_t frac = endian_.u32(hdr.data() + 4);
     uint32_t caplen = endian_.u32(hdr.data() + 8);
     uint32_t origlen = endian_.u32(hdr.data() + 12);
+    // An all-zero record header is what the tail of a shrunk file's last page
+    // reads as; an impossible length may be too. Ask the input before taking
+    // either at face value (a system call, on rare records only).
+    if (((caplen == 0 && origlen == 0) || caplen > max_caplen(itf.link_type)) && input_->revalidate())
+        return next_pcap(out);
     if (caplen > max_caplen(itf.link_type)) {
         truncated_ = true;
         warn("malformed: packet record at offset " + std::to_string(off) + " claims " + std::to_string(caplen) +
@@ -241,11 +269,20 @@ CaptureReader::Status CaptureReader::next_pcap(PacketRecord& out)
              std::to_string(packets_) + " packets");
         return Status::End;
     }
-    Bytes rec = input_->fill(hdr_len + caplen);
-    if (rec.size() < hdr_len + caplen) {
-        warn_truncated(off, "a packet", hdr_len + caplen, rec.size());
+    const size_t want = hdr_len + caplen;
+    // A mapped input also shows the next record's header: all zeros there
+    // means the file may have shrunk inside this record's last page (which
+    // reads as zeros past the new end, without a fault), so ask before
+    // taking the record. A stream is not asked for more than the record:
+    // that would wait for the next packet.
+    Bytes rec = input_->fill(want + (peek_next_ ? hdr_len : 0));
+    if (rec.size() < want) {
+        warn_truncated(off, "a packet", want, rec.size());
         return Status::End;
     }
+    if (peek_next_ && rec.size() >= want + hdr_len && load_le64(rec.data() + want) == 0 &&
+        load_le64(rec.data() + want + 8) == 0 && input_->revalidate())
+        return next_pcap(out);
     out.number = ++packets_;
     out.file_offset = off;
     out.interface_id = 0;
@@ -256,7 +293,7 @@ CaptureReader::Status CaptureReader::next_pcap(PacketRecord& out)
     out.origlen = origlen;
     out.data = rec.subspan(hdr_len, caplen);
     out.comment = {};
-    input_->consume(hdr_len + caplen);
+    input_->consume(want);
     return Status::Packet;
 }
 
@@ -274,15 +311,38 @@ bool CaptureReader::read_section_header(Bytes block, uint64_t offset)
              std::to_string(major) + "; stopped");
         return false;
     }
+    end_section();
     if (in_section_)
         ++section_;
     in_section_ = true;
     section_first_interface_ = uint32_t(interfaces_.size());
+    section_from_helper_ = false;
+    final_statistics_.clear();
     for_each_option(block.subspan(24, block.size() - 28), endian_, [&](uint16_t code, Bytes v) {
+        const std::string_view text(reinterpret_cast<const char*>(v.data()), v.size());
         if (code == 1)
-            section_comments_.emplace_back(reinterpret_cast<const char*>(v.data()), v.size());
+            section_comments_.emplace_back(text);
+        else if (code == 4) // shb_userappl
+            section_from_helper_ = text.substr(0, kHelperApplication.size()) == kHelperApplication;
     });
     return true;
+}
+
+void CaptureReader::end_section()
+{
+    if (!in_section_ || !section_from_helper_ || final_missing_warned_)
+        return;
+    const size_t declared = interfaces_.size() - section_first_interface_;
+    bool all = true;
+    for (size_t i = 0; i < declared; ++i)
+        all = all && i < final_statistics_.size() && final_statistics_[i];
+    if (!all) {
+        // Said once per reader (a rotated stream would repeat it), and past
+        // the cap on warnings: it is the one that says the counts are wrong.
+        final_missing_warned_ = true;
+        warnings_.emplace_back(kFinalStatisticsMissing);
+    }
+    section_from_helper_ = false; // checked: a second call is a no-op
 }
 
 void CaptureReader::read_interface(Bytes body, uint64_t offset)
@@ -357,6 +417,12 @@ void CaptureReader::read_statistics(Bytes body, uint64_t offset)
     };
     st.ts_ns = ts_of(body.data() + 4);
     for_each_option(body.subspan(12), endian_, [&](uint16_t code, Bytes v) {
+        if (code == 1 && std::string_view(reinterpret_cast<const char*>(v.data()), v.size()) == kFinalStatisticsComment) {
+            if (final_statistics_.size() <= local)
+                final_statistics_.resize(size_t(local) + 1, false);
+            final_statistics_[local] = true;
+            return;
+        }
         if (v.size() < 8)
             return;
         switch (code) {
@@ -403,6 +469,8 @@ CaptureReader::Status CaptureReader::next_pcapng(PacketRecord& out)
             }
             e.big = load_be32(hdr.data() + 8) == kPcapngByteOrderMagic;
             if (!e.big && load_le32(hdr.data() + 8) != kPcapngByteOrderMagic) {
+                if (input_->revalidate())
+                    continue; // the file shrank: read again up to its new end
                 truncated_ = true;
                 warn("malformed: section header at offset " + std::to_string(off) + " has a bad byte-order magic; stopped");
                 return Status::End;
@@ -412,6 +480,9 @@ CaptureReader::Status CaptureReader::next_pcapng(PacketRecord& out)
         }
         uint32_t len = e.u32(hdr.data() + 4);
         if (len < 12 || len % 4 != 0 || len > kMaxRecord) {
+            // Zeros past the end of a file that shrank read as length 0.
+            if (input_->revalidate())
+                continue;
             truncated_ = true;
             warn("malformed: block at offset " + std::to_string(off) + " has an impossible length " + std::to_string(len) +
                  "; stopped after " + std::to_string(packets_) + " packets");
@@ -423,6 +494,8 @@ CaptureReader::Status CaptureReader::next_pcapng(PacketRecord& out)
             return Status::End;
         }
         if (e.u32(block.data() + len - 4) != len) {
+            if (input_->revalidate())
+                continue;
             truncated_ = true;
             warn("malformed: block at offset " + std::to_string(off) + " has mismatched leading and trailing lengths; "
                  "stopped after " + std::to_string(packets_) + " packets");

@@ -52,6 +52,9 @@ struct PacketRecord {
     std::string_view comment;  // first opt_comment, same lifetime as data
 };
 
+// Said when a capture helper's section ends without its final statistics.
+inline constexpr std::string_view kFinalStatisticsMissing = "final statistics missing: counts may be incomplete";
+
 class CaptureReader {
 public:
     // Statistics: a pcapng statistics block was read (only with
@@ -92,9 +95,10 @@ private:
     Status next_pcap(PacketRecord& out);
     Status next_pcapng(PacketRecord& out);
     bool read_section_header(Bytes block, uint64_t offset);
+    void end_section();
     void read_interface(Bytes body, uint64_t offset);
     void read_statistics(Bytes body, uint64_t offset);
-    int64_t to_ns(const CaptureInterface& itf, uint64_t ts) const;
+    int64_t to_ns(const CaptureInterface& itf, uint64_t ts);
     std::string_view find_comment(Bytes options) const;
     void warn_truncated(uint64_t offset, const char* what, uint64_t need, uint64_t have);
     void warn(std::string text);
@@ -106,6 +110,7 @@ private:
     // pcap
     bool pcap_nsec_ = false;
     bool pcap_modified_ = false; // the "Kuznetzov" variant with 8 extra bytes per record
+    bool peek_next_ = false;     // the input is stable: look at the next record header too
     // pcapng
     uint32_t section_ = 0;
     uint32_t section_first_interface_ = 0;
@@ -122,6 +127,13 @@ private:
     bool report_statistics_ = false;
     uint64_t packets_ = 0;
     size_t unknown_interface_warnings_ = 0;
+    bool clamped_times_ = false; // the out-of-range warning was given
+    // A section written by underhood-capture ends with an ISB commented
+    // "final statistics" for each of its interfaces; one without them was cut
+    // short (the helper died, the copy is partial) and its counts are not final.
+    bool section_from_helper_ = false;
+    std::vector<bool> final_statistics_; // by interface id within the section
+    bool final_missing_warned_ = false;
 };
 
 const char* link_type_name(uint32_t link_type); // tcpdump's DLT names, e.g. "EN10MB"

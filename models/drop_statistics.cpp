@@ -1,5 +1,7 @@
 #include "drop_statistics.h"
 
+#include "time_math.h"
+
 #include <algorithm>
 
 namespace underhood {
@@ -66,7 +68,8 @@ void DropStatistics::add(const InterfaceStatistics& st)
     d.latest = st;
     ++d.blocks;
 
-    const int64_t dt = d.blocks > 1 ? st.ts_ns - prev.ts_ns : 0;
+    // Saturated: two blocks stamped centuries apart give a rate near zero, not an overflow.
+    const int64_t dt = d.blocks > 1 ? time_sub(st.ts_ns, prev.ts_ns) : 0;
     auto rate = [&](const std::optional<uint64_t>& now, const std::optional<uint64_t>& before) {
         return now && before ? per_second(*now, *before, dt) : 0.0;
     };
@@ -109,7 +112,7 @@ void DropStatistics::set_ingest(const IngestCounters& c, int64_t now_ns, bool st
     stream_ = stream;
     ingest_samples_.push_back({now_ns, c});
     // Keep one sample older than the rate window so the rate spans at least a second.
-    while (ingest_samples_.size() > 2 && now_ns - ingest_samples_[1].ts_ns >= kRateWindowNs)
+    while (ingest_samples_.size() > 2 && time_sub(now_ns, ingest_samples_[1].ts_ns) >= kRateWindowNs)
         ingest_samples_.pop_front();
     recompute_totals();
     if (changed)
@@ -138,8 +141,8 @@ void DropStatistics::recompute_totals()
         if (ingest_samples_.size() >= 2) {
             const IngestSample& a = ingest_samples_.front();
             const IngestSample& b = ingest_samples_.back();
-            in_rate = per_second(b.c.received, a.c.received, b.ts_ns - a.ts_ns);
-            drop_rate = per_second(b.c.dropped, a.c.dropped, b.ts_ns - a.ts_ns);
+            in_rate = per_second(b.c.received, a.c.received, time_sub(b.ts_ns, a.ts_ns));
+            drop_rate = per_second(b.c.dropped, a.c.dropped, time_sub(b.ts_ns, a.ts_ns));
         }
         StageFigures& sock = t[size_t(DropStage::Socket)];
         sock.reported = true;

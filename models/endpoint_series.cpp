@@ -1,6 +1,7 @@
 #include "endpoint_series.h"
 
 #include "packet_decoder.h"
+#include "time_math.h"
 
 #include <algorithm>
 #include <cstdio>
@@ -127,7 +128,13 @@ EndpointSeriesResult endpoint_series(const IngestEngine& engine, const EndpointF
     EndpointSeriesResult r;
     if (width_ns <= 0 || to_ns <= from_ns)
         return r;
-    r.bins.resize(size_t((to_ns - from_ns + width_ns - 1) / width_ns));
+    // 128-bit: the range may span the whole int64 line. A range needing more
+    // than kMaxEndpointBins bins is cut short at its end.
+    const TimeWide want = ceil_div(TimeWide(to_ns) - from_ns, width_ns);
+    r.bins.resize(size_t(std::min<TimeWide>(want, TimeWide(kMaxEndpointBins))));
+    const TimeWide end = TimeWide(from_ns) + TimeWide(r.bins.size()) * width_ns;
+    if (end < to_ns)
+        to_ns = int64_t(end);
     struct Item {
         uint64_t number;
         int64_t ts_ns;
@@ -171,7 +178,7 @@ EndpointSeriesResult endpoint_series(const IngestEngine& engine, const EndpointF
             decode_packet(engine.link_type_of(it.interface_id), Bytes(bytes.data(), bytes.size()), it.origlen, dp);
             if (!f.matches(dp))
                 continue;
-            ThroughputBin& b = r.bins[size_t((it.ts_ns - from_ns) / width_ns)];
+            ThroughputBin& b = r.bins[size_t((TimeWide(it.ts_ns) - from_ns) / width_ns)];
             ++b.packets;
             b.bytes += it.origlen;
         }

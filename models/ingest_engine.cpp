@@ -52,12 +52,15 @@ bool IngestEngine::open_fd(int fd, const std::string& display_name, std::string&
 
 bool IngestEngine::start(std::unique_ptr<CaptureInput> input, const std::string& name, std::string& error)
 {
-    if (auto* mapped = dynamic_cast<MappedFileInput*>(input.get()))
+    if (auto* mapped = dynamic_cast<MappedFileInput*>(input.get())) {
         mapping_ = mapped->mapping();
+        mapped_input_ = mapped; // owned by reader_ from here on
+    }
     std::optional<uint64_t> total = input->size();
     reader_ = CaptureReader::open(std::move(input), name, error);
     if (!reader_) {
         mapping_ = {};
+        mapped_input_ = nullptr;
         return false;
     }
     {
@@ -153,6 +156,15 @@ void IngestEngine::append(const PacketRecord& rec, const DecodedPacket& dp, uint
     state_.model.add(rec, dp);
 }
 
+void IngestEngine::take_warnings()
+{
+    // Appended, not copied over: the engine adds warnings of its own (a layer
+    // counted from packet N on) that must stay.
+    const std::vector<std::string>& w = reader_->warnings();
+    for (; reader_warnings_taken_ < w.size(); ++reader_warnings_taken_)
+        state_.warnings.push_back(w[reader_warnings_taken_]);
+}
+
 void IngestEngine::run_mapped()
 {
     PacketRecord rec;
@@ -177,9 +189,10 @@ void IngestEngine::run_mapped()
         if (reader_->interfaces().size() != state_.interfaces.size())
             state_.interfaces = reader_->interfaces();
         state_.statistics = reader_->statistics();
+        take_warnings();
     }
     std::lock_guard lock(mutex_);
-    state_.warnings = reader_->warnings();
+    take_warnings();
     state_.progress.finished = true;
     state_.progress.cancelled = cancel_;
     running_ = false;
@@ -203,7 +216,7 @@ void IngestEngine::run_stream_reader()
         if (s != CaptureReader::Status::Packet || cancel_) {
             if (s == CaptureReader::Status::Error)
                 state_.error = reader_->error();
-            state_.warnings = reader_->warnings();
+            take_warnings();
             // The final statistics blocks come after the last packet.
             state_.interfaces = reader_->interfaces();
             state_.statistics = reader_->statistics();
@@ -211,6 +224,8 @@ void IngestEngine::run_stream_reader()
             break;
         }
         ++state_.ingest.received;
+        // A live source's warnings show while it runs, not only when it ends.
+        take_warnings();
         if (reader_->interfaces().size() != seen_interfaces) {
             state_.interfaces = reader_->interfaces();
             seen_interfaces = state_.interfaces.size();
@@ -277,13 +292,19 @@ std::vector<uint8_t> IngestEngine::packet_bytes(uint64_t number) const
     if (number < state_.first_number || number - state_.first_number >= state_.index.size())
         return {};
     const PacketIndexEntry& e = state_.index[size_t(number - state_.first_number)];
-    Bytes b;
     if (mapping_.data()) {
-        if (e.offset + e.caplen <= mapping_.size())
-            b = mapping_.subspan(size_t(e.offset), e.caplen);
-    } else {
-        b = store_.bytes(e.offset, e.caplen);
+        // Checked before and after the copy: if the file shrank, the copy
+        // faulted into the guard's zero pages, and those are not the packet.
+        const uint64_t end = e.offset + e.caplen;
+        if (end > mapped_input_->valid_size())
+            return {};
+        const Bytes b = mapping_.subspan(size_t(e.offset), e.caplen);
+        std::vector<uint8_t> out(b.begin(), b.end());
+        if (end > mapped_input_->valid_size())
+            return {};
+        return out;
     }
+    const Bytes b = store_.bytes(e.offset, e.caplen);
     return {b.begin(), b.end()};
 }
 

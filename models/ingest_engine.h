@@ -95,8 +95,8 @@ public:
         }
     };
 
-    // The bytes of packet `number` (1-based), or empty if no longer kept.
-    // Valid until the next call that may drop stored bytes: copy them.
+    // The bytes of packet `number` (1-based), or empty if no longer kept (a
+    // stream's history let it go, or the mapped file shrank below it).
     std::vector<uint8_t> packet_bytes(uint64_t number) const;
     uint32_t link_type_of(uint16_t interface_id) const;
     // One past the last listed packet with a timestamp <= t_ns (found by
@@ -112,10 +112,14 @@ private:
     void run_stream_reader();
     void run_stream_decoder();
     void append(const PacketRecord& rec, const DecodedPacket& dp, uint64_t offset);
+    // Moves the reader's new warnings into the state (reader thread, locked).
+    void take_warnings();
 
     IngestOptions opts_;
     std::unique_ptr<CaptureReader> reader_;
     Bytes mapping_;
+    const MappedFileInput* mapped_input_ = nullptr; // reader_'s input when mapping_ is set
+    size_t reader_warnings_taken_ = 0;              // reader_->warnings() already in state_.warnings
     mutable std::mutex mutex_;
     State state_;
     PacketStore store_; // guarded by mutex_

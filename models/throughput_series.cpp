@@ -7,29 +7,20 @@ namespace underhood {
 
 namespace {
 
-void merge_pairs(std::vector<ThroughputBin>& v)
+// Base bin i of `v` goes to bin (i + lead) >> doublings: `lead` empty bins
+// in front make the merged bins start at multiples of the new width.
+void merge_groups(std::vector<ThroughputBin>& v, unsigned doublings, uint64_t lead)
 {
-    size_t n = (v.size() + 1) / 2;
-    for (size_t i = 0; i < n; ++i) {
-        ThroughputBin b = v[2 * i];
-        if (2 * i + 1 < v.size()) {
-            b.packets += v[2 * i + 1].packets;
-            b.bytes += v[2 * i + 1].bytes;
-        }
-        v[i] = b;
+    if (v.empty())
+        return;
+    std::vector<ThroughputBin> out(size_t((uint64_t(v.size()) - 1 + lead) >> doublings) + 1);
+    for (size_t i = 0; i < v.size(); ++i) {
+        ThroughputBin& o = out[size_t((uint64_t(i) + lead) >> doublings)];
+        o.packets += v[i].packets;
+        o.bytes += v[i].bytes;
     }
-    v.resize(n);
+    v.swap(out);
 }
-
-int64_t floor_div(int64_t a, int64_t b)
-{
-    int64_t q = a / b;
-    if (a % b != 0 && ((a < 0) != (b < 0)))
-        --q;
-    return q;
-}
-
-int64_t ceil_div(int64_t a, int64_t b) { return -floor_div(-a, b); }
 
 void accumulate(ThroughputBin& into, uint64_t packets, uint64_t bytes)
 {
@@ -185,21 +176,39 @@ const ThroughputSeries::Track* ThroughputSeries::track(Proto p) const
     return size_t(p) < per_proto_.size() ? &per_proto_[size_t(p)] : nullptr;
 }
 
-void ThroughputSeries::coarsen()
+unsigned ThroughputSeries::doublings_to_hold(TimeWide ts) const
 {
-    // Bins merge in pairs from an origin aligned to the doubled width.
-    if ((origin_ns_ / base_ns_) % 2 != 0)
-        prepend(1);
-    base_ns_ *= 2;
-    auto merge = [](Track& t) {
+    const TimeWide lo = std::min(origin_, ts);
+    const TimeWide hi = std::max(origin_ + TimeWide(total_.size) * base_ns_ - 1, ts); // the last time to hold
+    unsigned k = 0;
+    // Any two int64 times are less than 2^64 apart, so a width below 2^62
+    // holds them in 16 bins (the fewest allowed): this ends within 62 steps.
+    for (; k < 62 && (TimeWide(base_ns_) << (k + 1)) <= kTimeMax; ++k) {
+        const TimeWide w = TimeWide(base_ns_) << k;
+        if ((hi - floor_div(lo, w) * w) / w < TimeWide(max_bins_))
+            break;
+    }
+    return k;
+}
+
+void ThroughputSeries::coarsen(unsigned doublings)
+{
+    // The merged bins start at multiples of the new width, as the first
+    // origin was aligned to the first width.
+    const TimeWide wide = TimeWide(base_ns_) << doublings;
+    const TimeWide aligned = floor_div(origin_, wide) * wide;
+    const auto lead = uint64_t((origin_ - aligned) / base_ns_); // below 2^doublings
+    auto merge = [&](Track& t) {
         std::vector<ThroughputBin> v = t.dense();
-        merge_pairs(v);
+        merge_groups(v, doublings, lead);
         t = Track::from_dense(v);
     };
     merge(total_);
     for (Track& t : per_proto_)
         if (t.size)
             merge(t);
+    origin_ = aligned;
+    base_ns_ = int64_t(wide);
 }
 
 void ThroughputSeries::prepend(size_t n)
@@ -213,32 +222,33 @@ void ThroughputSeries::prepend(size_t n)
     for (Track& t : per_proto_)
         if (t.size)
             shift(t);
-    origin_ns_ -= int64_t(n) * base_ns_;
+    origin_ -= TimeWide(n) * base_ns_;
 }
 
 void ThroughputSeries::add(int64_t ts_ns, uint64_t bytes, Proto top)
 {
+    const TimeWide ts = ts_ns;
     if (!started_) {
         started_ = true;
         // Align the origin to the bin width so bins of different captures line up.
-        origin_ns_ = ts_ns - ((ts_ns % base_ns_) + base_ns_) % base_ns_;
+        origin_ = floor_div(ts, base_ns_) * base_ns_;
     }
-    while (ts_ns < origin_ns_) {
-        int64_t need = (origin_ns_ - ts_ns + base_ns_ - 1) / base_ns_;
-        if (total_.size + size_t(need) > max_bins_) {
-            coarsen();
-            continue;
-        }
-        prepend(size_t(need));
+    const TimeWide d = ts - origin_;
+    size_t idx;
+    if (d >= 0 && d <= kTimeMax && uint64_t(int64_t(d) / base_ns_) < max_bins_) {
+        idx = size_t(int64_t(d) / base_ns_); // the common case, in 64 bits
+    } else {
+        // Before the first bin or past the budget: coarsen once by whatever it
+        // takes, then add bins in front; both fit the budget by construction.
+        if (const unsigned k = doublings_to_hold(ts))
+            coarsen(k);
+        if (ts < origin_)
+            prepend(size_t(ceil_div(origin_ - ts, base_ns_)));
+        idx = size_t((ts - origin_) / base_ns_);
     }
-    int64_t idx = (ts_ns - origin_ns_) / base_ns_;
-    while (size_t(idx) >= max_bins_) {
-        coarsen();
-        idx = (ts_ns - origin_ns_) / base_ns_;
-    }
-    total_.add(size_t(idx), 1, bytes);
+    total_.add(idx, 1, bytes);
     if (size_t(top) < per_proto_.size())
-        per_proto_[size_t(top)].add(size_t(idx), 1, bytes);
+        per_proto_[size_t(top)].add(idx, 1, bytes);
 }
 
 std::vector<ThroughputBin> ThroughputSeries::series(Proto p) const
@@ -261,21 +271,27 @@ std::vector<ThroughputBin> ThroughputSeries::rebin(int64_t width_ns, int64_t fro
     std::vector<ThroughputBin> out;
     if (width_ns <= 0 || to_ns <= from_ns)
         return out;
-    const int64_t factor = std::max<int64_t>(1, (width_ns + base_ns_ - 1) / base_ns_);
-    const int64_t width = factor * base_ns_;
-    const size_t nbins = size_t((to_ns - from_ns + width - 1) / width);
+    // 128-bit: the range may span the whole int64 line, the width may be
+    // rounded up past INT64_MAX.
+    const TimeWide base = base_ns_;
+    const TimeWide width = std::max<TimeWide>(1, ceil_div(width_ns, base)) * base;
+    const TimeWide want = ceil_div(TimeWide(to_ns) - from_ns, width);
+    const auto nbins = size_t(std::min<TimeWide>(want, TimeWide(kMaxRebinBins)));
     out.resize(nbins);
     const Track* t = track(p);
     if (!t || t->size == 0)
         return out;
+    const auto size = TimeWide(t->size);
     // Output bin o takes the base bins whose start lies in
-    // [from + o * width, from + (o + 1) * width), within [from, to).
+    // [from + o * width, from + (o + 1) * width), within [from, to). A bin
+    // starting below INT64_MIN (the origin of times next to it) counts as
+    // starting at INT64_MIN, so a range from INT64_MIN holds every packet.
     for (size_t o = 0; o < nbins; ++o) {
-        const int64_t lo = from_ns + int64_t(o) * width;
-        const int64_t hi = std::min(to_ns, lo + width);
-        const int64_t i0 = std::max<int64_t>(0, ceil_div(lo - origin_ns_, base_ns_));
-        const int64_t i1 = std::min<int64_t>(int64_t(t->size), ceil_div(hi - origin_ns_, base_ns_));
-        if (i0 >= int64_t(t->size))
+        const TimeWide lo = from_ns + TimeWide(o) * width;
+        const TimeWide hi = std::min<TimeWide>(to_ns, lo + width);
+        const TimeWide i0 = lo <= kTimeMin ? 0 : std::max<TimeWide>(0, ceil_div(lo - origin_, base));
+        const TimeWide i1 = std::min(size, ceil_div(hi - origin_, base));
+        if (i0 >= size)
             break;
         if (i0 < i1)
             out[o] = t->sum(size_t(i0), size_t(i1));

@@ -5,6 +5,11 @@
 // memory stays bounded whatever the file's duration. Views re-bin to any
 // multiple of the base width by summing.
 //
+// Any 64-bit time stamp is taken, in any order: the arithmetic on times is
+// 128-bit, and a packet far from the others coarsens the bins once by as many
+// doublings as it needs (a jump of two centuries costs one pass, not a loop
+// over the centuries).
+//
 // Two things keep an hour of 1 ms bins (3.6 million per series) cheap:
 // * storage in pages of 256 bins that hold only their non-empty bins until
 //   they fill up, so a protocol seen a few times a second costs a few bytes a
@@ -14,6 +19,7 @@
 #pragma once
 
 #include "protocols.h"
+#include "time_math.h"
 
 #include <array>
 #include <cstdint>
@@ -34,7 +40,9 @@ public:
     void add(int64_t ts_ns, uint64_t bytes, Proto top);
 
     int64_t base_ns() const { return base_ns_; }
-    int64_t origin_ns() const { return origin_ns_; }
+    // The start of bin 0. Only a series holding a time within one bin of
+    // INT64_MIN starts below the int64 range; its origin reads as INT64_MIN.
+    int64_t origin_ns() const { return clamp_time(origin_); }
     size_t bin_count() const { return total_.size; }
     // Every base bin, from the origin (a copy: the series is stored sparsely).
     std::vector<ThroughputBin> total() const { return total_.dense(); }
@@ -44,7 +52,10 @@ public:
 
     // Sums base bins into bins of `width_ns` (rounded up to a multiple of the
     // base width) covering [from_ns, to_ns): a base bin counts in the output
-    // bin that holds its start. Proto::None means all protocols.
+    // bin that holds its start (a start below INT64_MIN counts as INT64_MIN).
+    // Proto::None means all protocols. At most
+    // kMaxRebinBins bins: a range that needs more is cut short at its end.
+    static constexpr size_t kMaxRebinBins = size_t(1) << 20;
     std::vector<ThroughputBin> rebin(int64_t width_ns, int64_t from_ns, int64_t to_ns, Proto p = Proto::None) const;
 
     // Heap bytes held by the bins.
@@ -77,13 +88,17 @@ private:
         size_t memory_bytes() const;
     };
 
-    void coarsen();
+    // Doubles the base width `doublings` times, in one pass.
+    void coarsen(unsigned doublings);
     void prepend(size_t n);
+    // Doublings of the base width after which bins from origin_ (or `ts`, if
+    // earlier) to the last bin (or `ts`, if later) number at most max_bins_.
+    unsigned doublings_to_hold(TimeWide ts) const;
     const Track* track(Proto p) const;
 
     int64_t base_ns_;
     size_t max_bins_;
-    int64_t origin_ns_ = 0;
+    TimeWide origin_ = 0; // a multiple of base_ns_, at or before every time added
     bool started_ = false;
     Track total_;
     std::array<Track, size_t(Proto::Count)> per_proto_;

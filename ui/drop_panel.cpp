@@ -1,5 +1,7 @@
 #include "drop_panel.h"
 
+#include "time_math.h"
+
 #include <qcustomplot.h>
 
 #include <QApplication>
@@ -404,7 +406,7 @@ void DropPanel::updateDiagram()
     // figures may be older than the app's own.
     double isb_age_s = 1e9;
     for (const InterfaceDrops& d : stats_.interfaces())
-        isb_age_s = std::min(isb_age_s, double(QDateTime::currentMSecsSinceEpoch() * 1'000'000 - d.latest.ts_ns) / 1e9);
+        isb_age_s = std::min(isb_age_s, seconds_between(d.latest.ts_ns, QDateTime::currentMSecsSinceEpoch() * 1'000'000));
     if (session_->isLive() && stats_.has_statistics() && !session_->isRunning())
         note_->setText(tr("Interface, kernel and helper: the helper's final report."));
     else if (session_->isLive() && stats_.has_statistics())
@@ -651,7 +653,7 @@ void DropPanel::updatePlot()
         QVector<double> keys, vals;
         bool any = false;
         for (size_t i = 1; i < h.size(); ++i) {
-            const double dt = double(h[i].ts_ns - h[i - 1].ts_ns) / 1e9;
+            const double dt = seconds_between(h[i - 1].ts_ns, h[i].ts_ns);
             const uint64_t d = h[i].dropped[s] - std::min(h[i].dropped[s], h[i - 1].dropped[s]);
             const double v = dt > 0 ? double(d) / dt : double(d);
             any = any || d;

@@ -1,5 +1,7 @@
 #include "graph_timeline.h"
 
+#include "time_math.h"
+
 #include <QComboBox>
 #include <QHBoxLayout>
 #include <QLabel>
@@ -62,7 +64,7 @@ GraphTimeline::GraphTimeline(QWidget* parent) : QWidget(parent)
     connect(slider_, &QSlider::valueChanged, this, [this](int v) {
         if (slider_->signalsBlocked())
             return;
-        position_ = first_ + qint64(v) * kTick;
+        position_ = time_add(first_, qint64(v) * kTick);
         updateLabel();
         emit seekRequested(position_);
     });
@@ -77,11 +79,12 @@ void GraphTimeline::setRange(qint64 first_ns, qint64 last_ns)
 {
     first_ = first_ns;
     last_ = std::max(first_ns, last_ns);
-    const qint64 steps = std::min<qint64>((last_ - first_) / kTick + 1, INT_MAX);
+    // 128-bit: a capture's first and last times may lie 2^64 ns apart.
+    const qint64 steps = qint64(std::min<TimeWide>((TimeWide(last_) - first_) / kTick + 1, INT_MAX));
     slider_->blockSignals(true);
     slider_->setRange(0, int(steps));
     slider_->setPageStep(std::max(1, int(steps / 20)));
-    slider_->setValue(int(std::clamp<qint64>((position_ - first_) / kTick, 0, steps)));
+    slider_->setValue(int(std::clamp<TimeWide>((TimeWide(position_) - first_) / kTick, 0, steps)));
     slider_->blockSignals(false);
     updateLabel();
 }
@@ -90,7 +93,7 @@ void GraphTimeline::setPosition(qint64 t_ns)
 {
     position_ = t_ns;
     slider_->blockSignals(true);
-    slider_->setValue(int(std::clamp<qint64>((t_ns - first_ + kTick - 1) / kTick, 0, slider_->maximum())));
+    slider_->setValue(int(std::clamp<TimeWide>(ceil_div(TimeWide(t_ns) - first_, kTick), 0, slider_->maximum())));
     slider_->blockSignals(false);
     updateLabel();
 }
@@ -122,7 +125,7 @@ void GraphTimeline::setSpeed(double speed)
 
 void GraphTimeline::updateLabel()
 {
-    const double at = double(position_ - first_) / 1e9, end = double(last_ - first_) / 1e9;
+    const double at = seconds_between(first_, position_), end = seconds_between(first_, last_);
     label_->setText(tr("%1 s / %2 s").arg(std::max(at, 0.0), 0, 'f', 3).arg(end, 0, 'f', 3));
 }
 

@@ -3,6 +3,7 @@
 #include "capture_session.h"
 #include "graph_timeline.h"
 #include "host_graph_view.h"
+#include "time_math.h"
 
 #include <QCheckBox>
 #include <QComboBox>
@@ -484,7 +485,7 @@ bool HostGraphPane::step(int direction)
         if (direction > 0 ? at >= end : at <= first)
             return std::nullopt;
         at = direction > 0 ? at + 1 : at - 1;
-        const int64_t t = at > first ? st.index[size_t(at - 1 - first)].ts_ns : st.index.front().ts_ns - 1;
+        const int64_t t = at > first ? st.index[size_t(at - 1 - first)].ts_ns : time_sub(st.index.front().ts_ns, 1);
         return std::make_pair(at, t);
     });
     if (!to)
@@ -528,8 +529,10 @@ void HostGraphPane::onFrame(double dt)
         updateFlow();
     }
     if (end || !since_build_.isValid() || since_build_.elapsed() >= kPlaybackRebuildMs) {
-        expected_end_ = endAt(int64_t(play_ns_));
-        request(SceneRequest::Move::Time, int64_t(play_ns_), 0, false, true);
+        // Saturated: the clock may stand at double(INT64_MAX), which is 2^63.
+        const int64_t t = time_from_double(play_ns_);
+        expected_end_ = endAt(t);
+        request(SceneRequest::Move::Time, t, 0, false, true);
     }
 }
 
@@ -658,7 +661,7 @@ QString HostGraphPane::caption() const
         c += tr(" · %1 nodes filtered out").arg(loc.toString(qulonglong(s.filtered_out)));
     int64_t first = 0, last = 0;
     if (shown_positioned_ && captureBounds(first, last)) {
-        const double at = double(shown_time_ - first) / 1e9;
+        const double at = seconds_between(first, shown_time_);
         c += spans_.window_ns > 0 ? tr(" · %1 s to %2 s").arg(std::max(0.0, at - double(spans_.window_ns) / 1e9), 0, 'f', 1).arg(at, 0, 'f', 1)
                                   : tr(" · start to %1 s").arg(at, 0, 'f', 1);
     }

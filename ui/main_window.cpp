@@ -14,6 +14,7 @@
 #include "host_graph_view.h"
 #include "table_pane.h"
 #include "throughput_plot.h"
+#include "time_math.h"
 
 #include <memory>
 #include <thread>
@@ -574,6 +575,8 @@ void MainWindow::onUpdated()
     drops_->refresh();
     plot_->setDropEvents(drops_->statistics().events());
     plot_->refresh();
+    if (tick_ % 3 == 0)
+        updateWarnings();
     updateStatus();
 }
 
@@ -588,27 +591,36 @@ void MainWindow::onFinished()
     plot_->refresh();
     progress_->hide();
     cancel_->hide();
-    if (session_) {
-        auto [warnings, error, cancelled] = session_->engine().with_state([](const IngestEngine::State& st) {
-            return std::tuple(st.warnings, st.error, st.progress.cancelled);
-        });
-        QStringList lines;
-        if (cancelled)
-            lines << tr("Loading was cancelled: only the first part of the file is shown.");
-        for (const std::string& w : warnings)
-            lines << QString::fromStdString(w);
-        if (!error.empty())
-            lines << QString::fromStdString(error);
-        if (!lines.isEmpty()) {
-            warning_bar_->setText("⚠ " + lines.join("\n"));
-            warning_bar_->show();
-        }
-    }
+    updateWarnings();
     updateStatus();
     updateActions();
     updateTitle(); // a live capture that stopped is no longer "capturing"
     session_shown_ = true;
     qCDebug(lcSession) << "session shown";
+}
+
+void MainWindow::updateWarnings()
+{
+    if (!session_)
+        return;
+    // Warnings arrive while a source runs (a live stream's, or one cut short)
+    // as well as at its end: the bar follows the engine's list.
+    auto [warnings, error, cancelled] = session_->engine().with_state([](const IngestEngine::State& st) {
+        return std::tuple(st.warnings, st.error, st.progress.cancelled);
+    });
+    QStringList lines;
+    if (cancelled)
+        lines << tr("Loading was cancelled: only the first part of the file is shown.");
+    for (const std::string& w : warnings)
+        lines << QString::fromStdString(w);
+    if (!error.empty())
+        lines << QString::fromStdString(error);
+    if (lines.isEmpty())
+        return;
+    const QString text = "⚠ " + lines.join("\n");
+    if (warning_bar_->text() != text)
+        warning_bar_->setText(text);
+    warning_bar_->show();
 }
 
 void MainWindow::updateStatus()
@@ -636,7 +648,7 @@ void MainWindow::updateStatus()
         packets += tr(" (%1 listed)").arg(loc.toString(qulonglong(s.listed)));
     st_packets_->setText(packets);
     st_bytes_->setText(loc.formattedDataSize(qint64(s.t.bytes)));
-    st_duration_->setText(s.t.any ? tr("%1 s").arg(double(s.t.last_ns - s.t.first_ns) / 1e9, 0, 'f', 1) : QString());
+    st_duration_->setText(s.t.any ? tr("%1 s").arg(seconds_between(s.t.first_ns, s.t.last_ns), 0, 'f', 1) : QString());
     const qint64 now = rate_clock_.elapsed();
     if (now - last_rate_ms_ >= 1000) {
         rate_pps_ = last_rate_ms_ ? double(s.t.packets - last_packets_) * 1000.0 / double(now - last_rate_ms_) : 0;
@@ -925,11 +937,11 @@ void MainWindow::showTimeRange(qint64 from_ns, qint64 to_ns)
     if (!range_restore_)
         range_restore_ = RangeRestore{graph_->spans(), graph_->isFollowing(), graph_->time()};
     WindowSpans spans = graph_->spans();
-    spans.window_ns = to_ns - from_ns;
+    spans.window_ns = time_sub(to_ns, from_ns);
     graph_->setSpans(spans);
     graph_->seek(to_ns);
     const IngestEngine& engine = session_->engine();
-    const uint64_t first = engine.end_at(from_ns - 1), end = engine.end_at(to_ns);
+    const uint64_t first = engine.end_at(time_sub(from_ns, 1)), end = engine.end_at(to_ns);
     if (first < end)
         list_->selectNumber(first);
     const double origin = double(plot_->originNs());

@@ -122,6 +122,7 @@ private:
     void setSession(CaptureSession* session);
     void onUpdated();
     void onFinished();
+    void updateWarnings();
     void updateStatus();
     void updateActions();
     void updateTitle();

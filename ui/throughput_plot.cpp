@@ -34,6 +34,10 @@ constexpr int kMaxShownBins = 4000;
 constexpr int64_t kMs = 1'000'000;
 constexpr int64_t kSec = 1'000'000'000;
 
+// The start of bin i of `width` from `from`, saturated (bins near either end
+// of the int64 range).
+int64_t bin_start(int64_t from, size_t i, int64_t width) { return clamp_time(TimeWide(from) + TimeWide(i) * width); }
+
 QString si(double v, const QString& unit)
 {
     static const char* prefixes[] = {"", "k", "M", "G", "T", "P"};
@@ -111,7 +115,7 @@ int64_t nice_bin_width(int64_t base_ns, int64_t span_ns, int max_bins)
                                     10 * kSec, 15 * kSec,  30 * kSec,  60 * kSec,  120 * kSec, 300 * kSec,
                                     600 * kSec, 900 * kSec, 1800 * kSec, 3600 * kSec};
     base_ns = std::max<int64_t>(base_ns, 1);
-    const int64_t want = std::max<int64_t>(base_ns, span_ns / std::max(1, max_bins) + 1);
+    const int64_t want = std::max<int64_t>(base_ns, std::max<int64_t>(span_ns, 0) / std::max(1, max_bins) + 1);
     int64_t w = 0;
     for (int64_t s : steps)
         if (s >= want) {
@@ -119,9 +123,9 @@ int64_t nice_bin_width(int64_t base_ns, int64_t span_ns, int max_bins)
             break;
         }
     if (!w)
-        w = (want + 3600 * kSec - 1) / (3600 * kSec) * 3600 * kSec;
+        w = clamp_time(ceil_div(want, 3600 * kSec) * (3600 * kSec));
     // Bins are sums of whole base bins.
-    return (w + base_ns - 1) / base_ns * base_ns;
+    return clamp_time(ceil_div(w, base_ns) * base_ns);
 }
 
 QString bin_width_text(int64_t w)
@@ -560,28 +564,29 @@ void ThroughputPlot::rebuild()
             if (live) {
                 // A capture younger than the window fills it from the left.
                 to = t.last_ns;
-                from = std::max(t.first_ns, to - window);
+                from = std::max(t.first_ns, time_sub(to, window));
             } else {
                 from = t.first_ns;
-                to = t.last_ns + base;
+                to = time_add(t.last_ns, base);
             }
         }
-        if (to <= from)
-            to = from + base;
+        if (to <= from) {
+            to = time_add(from, base);
+            from = time_sub(to, base); // when `from` is INT64_MAX
+        }
         // Following live, the bins suit the whole window, so they keep their
         // width while a young capture fills it.
-        r.width = nice_bin_width(base, following && live ? window : to - from, max_bins);
-        // Bins line up with the series' origin so they stay put while panning.
+        r.width = nice_bin_width(base, following && live ? window : time_sub(to, from), max_bins);
+        // Bins line up with the series' origin so they stay put while panning
+        // (128-bit: times and origin may lie 2^64 ns apart).
         auto align = [&](int64_t v) {
-            int64_t k = (v - ts.origin_ns()) / r.width;
-            if (v < ts.origin_ns() && (v - ts.origin_ns()) % r.width)
-                --k;
-            return ts.origin_ns() + k * r.width;
+            const TimeWide origin = ts.origin_ns();
+            return clamp_time(origin + floor_div(TimeWide(v) - origin, r.width) * r.width);
         };
         r.from = align(from);
-        r.to = align(to - 1) + r.width;
+        r.to = time_add(align(time_sub(to, 1)), r.width);
         if (following && live)
-            r.to = std::max(r.from + r.width, align(t.last_ns)); // the newest bin is still filling
+            r.to = std::max(time_add(r.from, r.width), align(t.last_ns)); // the newest bin is still filling
         // The top protocols over the whole capture keep their colours stable.
         std::map<Proto, uint64_t> by_top;
         for (const auto& [path, ps] : st.model.protocol_leaves())
@@ -639,8 +644,8 @@ void ThroughputPlot::rebuild()
     shown_ = std::move(res.series);
     bins_from_ = res.from;
     if (following) {
-        view_from_ = live ? std::max(res.first, res.to - window) : res.from;
-        view_to_ = live ? view_from_ + window : res.to;
+        view_from_ = live ? std::max(res.first, time_sub(res.to, window)) : res.from;
+        view_to_ = live ? time_add(view_from_, window) : res.to;
     } else {
         view_from_ = from;
         view_to_ = to;
@@ -736,11 +741,11 @@ void ThroughputPlot::applyData()
             }
             note(v);
             // Log axes have no zero: leave a gap.
-            pts.append(QCPGraphData(toKey(bins_from_ + int64_t(i) * width_), log_ && v <= 0 ? qQNaN() : v));
+            pts.append(QCPGraphData(toKey(bin_start(bins_from_, i, width_)), log_ && v <= 0 ? qQNaN() : v));
         }
         // Close the last step at the end of its bin.
         if (!pts.isEmpty())
-            pts.append(QCPGraphData(toKey(bins_from_ + int64_t(nbins) * width_), pts.back().value));
+            pts.append(QCPGraphData(toKey(bin_start(bins_from_, nbins, width_)), pts.back().value));
         graph->setName(s.name);
         graph->setLineStyle(QCPGraph::lsStepLeft);
         graph->setAdaptiveSampling(true);
@@ -770,7 +775,7 @@ void ThroughputPlot::applyData()
             average_graph_ = plot_->addGraph();
         QColor c = dark ? QColor(0xff, 0xd1, 0x66) : QColor(0x20, 0x20, 0x20);
         average_graph_->setPen(QPen(c, 1.6, Qt::DashLine));
-        average_graph_->setName(tr("average (%1)").arg(bin_width_text(width_ * kMovingAverageBins)));
+        average_graph_->setName(tr("average (%1)").arg(bin_width_text(clamp_time(TimeWide(width_) * kMovingAverageBins))));
         QVector<double> keys, vals;
         keys.reserve(int(nbins));
         vals.reserve(int(nbins));
@@ -806,7 +811,7 @@ void ThroughputPlot::applyData()
             const ThroughputBin& b = endpoint_.bins[i];
             double v = unit_ == Unit::Bits ? double(b.bytes) * 8 / secs : double(b.packets) / secs;
             note(v);
-            pts.append(QCPGraphData(toKey(endpoint_from_ + int64_t(i) * endpoint_width_), log_ && v <= 0 ? qQNaN() : v));
+            pts.append(QCPGraphData(toKey(bin_start(endpoint_from_, i, endpoint_width_)), log_ && v <= 0 ? qQNaN() : v));
         }
         if (!pts.isEmpty())
             pts.append(QCPGraphData(pts.back().key + secs, pts.back().value));
@@ -904,12 +909,12 @@ void ThroughputPlot::onMouseMove(QMouseEvent* e)
     const int64_t start = bins_from_;
     if (ns < start)
         return;
-    const size_t i = size_t((ns - start) / width_);
+    const auto i = size_t((TimeWide(ns) - start) / width_);
     if (i >= shown_[0].bins.size())
         return;
     const QString unit = unit_ == Unit::Bits ? tr("b/s") : tr("pkt/s");
     QStringList lines;
-    lines << tr("%1 s – %2 s").arg(toKey(start + int64_t(i) * width_), 0, 'f', 3).arg(toKey(start + int64_t(i + 1) * width_), 0, 'f', 3);
+    lines << tr("%1 s – %2 s").arg(toKey(bin_start(start, i, width_)), 0, 'f', 3).arg(toKey(bin_start(start, i + 1, width_)), 0, 'f', 3);
     for (const ShownSeries& s : shown_)
         if (s.bins[i].packets)
             lines << QString("%1: %2").arg(s.name, si(value(s.bins[i]), unit));
@@ -979,12 +984,12 @@ bool ThroughputPlot::exportCsv(const QString& path, QString* error) const
     const size_t n = shown_.empty() ? 0 : shown_[0].bins.size();
     const int64_t start = bins_from_;
     for (size_t i = 0; i < n; ++i) {
-        const int64_t t = start + int64_t(i) * width_;
+        const int64_t t = bin_start(start, i, width_);
         out << t << ',' << QString::number(toKey(t), 'f', 6) << ',' << width_;
         for (const ShownSeries& s : shown_)
             out << ',' << s.bins[i].packets << ',' << s.bins[i].bytes;
         if (filter_ && !endpoint_.bins.empty() && endpoint_width_ == width_) {
-            const int64_t j = (t - endpoint_from_) / width_;
+            const auto j = int64_t((TimeWide(t) - endpoint_from_) / width_);
             const ThroughputBin b = j >= 0 && size_t(j) < endpoint_.bins.size() ? endpoint_.bins[size_t(j)] : ThroughputBin{};
             out << ',' << b.packets << ',' << b.bytes;
         }
@@ -1027,7 +1032,7 @@ void ThroughputPlot::startEndpointSeries()
     const IngestEngine* engine = &session_->engine();
     const EndpointFilter f = *filter_;
     const int64_t from = endpoint_from_, width = endpoint_width_;
-    const int64_t to = from + int64_t(shown_[0].bins.size()) * width;
+    const int64_t to = bin_start(from, shown_[0].bins.size(), width);
     endpoint_busy_ = true;
     endpoint_started_ms_ = QDateTime::currentMSecsSinceEpoch();
     endpoint_thread_ = std::thread([this, engine, f, from, to, width, gen] {

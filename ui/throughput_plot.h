@@ -11,6 +11,7 @@
 #include "capture_session.h"
 #include "drop_statistics.h"
 #include "endpoint_series.h"
+#include "time_math.h"
 
 #include <QPointer>
 #include <QWidget>
@@ -115,8 +116,9 @@ private:
     void exportDialog(const QString& kind);
     void startEndpointSeries();
     void stopEndpointSeries();
-    double toKey(int64_t ns) const { return double(ns - origin_) / 1e9; }
-    int64_t toNs(double key) const { return origin_ + int64_t(key * 1e9); }
+    // Saturated: a capture's times may span the whole int64 range.
+    double toKey(int64_t ns) const { return seconds_between(origin_, ns); }
+    int64_t toNs(double key) const { return time_add(origin_, ns_from_seconds(key)); }
     double value(const ThroughputBin& b) const;
     void updateControls();
 

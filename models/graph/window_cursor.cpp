@@ -1,5 +1,7 @@
 #include "window_cursor.h"
 
+#include "time_math.h"
+
 #include <algorithm>
 #include <optional>
 
@@ -45,7 +47,8 @@ std::array<uint64_t, 3> WindowCursor::lows_for(const IngestEngine::State& st, in
             lo[s] = first;
             continue;
         }
-        const int64_t cutoff = t - len[s];
+        // 128-bit: a span reaching back past INT64_MIN starts before every packet.
+        const TimeWide cutoff = TimeWide(t) - len[s];
         auto it = std::partition_point(st.index.begin(), end,
                                        [&](const PacketIndexEntry& e) { return e.ts_ns <= cutoff; });
         lo[s] = first + uint64_t(it - st.index.begin());
@@ -92,7 +95,7 @@ WindowCursor::Target WindowCursor::at_packet(const IngestEngine::State& st, uint
     if (r.hi > r.first)
         r.t = st.index[size_t(r.hi - 1 - r.first)].ts_ns;
     else
-        r.t = st.index.front().ts_ns - 1;
+        r.t = time_sub(st.index.front().ts_ns, 1);
     r.lo = lows_for(st, r.t, r.hi);
     return r;
 }
@@ -195,7 +198,7 @@ void WindowCursor::move_to(const Target& g)
     // Packets that left a live history before leaving the window cannot be
     // taken out one by one: drop what has been idle for the whole window.
     if (lost)
-        window_.drop_idle(t - spans_.window_ns + 1);
+        window_.drop_idle(clamp_time(TimeWide(t) - spans_.window_ns + 1));
 }
 
 bool WindowCursor::apply_range(uint64_t from, uint64_t to, const std::array<uint64_t, 3>& old_lo, uint64_t old_hi,

@@ -2,6 +2,7 @@
 
 #include "host_table_model.h"
 #include "ingest_engine.h"
+#include "time_math.h"
 
 #include <algorithm>
 
@@ -169,7 +170,7 @@ QVariant ConversationTableModel::data(const QModelIndex& index, int role) const
     case First: return timeData(role, s.timed, s.first_ns);
     case Last: return timeData(role, s.timed, s.last_ns);
     case Duration: {
-        const int64_t ns = s.timed ? s.last_ns - s.first_ns : 0;
+        const int64_t ns = s.timed ? time_sub(s.last_ns, s.first_ns) : 0;
         switch (role) {
         case Qt::DisplayRole: return s.timed ? format_duration(ns) : QString();
         case SortRole: return QVariant(qlonglong(s.timed ? ns : -1));

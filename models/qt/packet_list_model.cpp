@@ -2,6 +2,7 @@
 
 #include "packet_decoder.h"
 #include "packet_summary.h"
+#include "time_math.h"
 
 #include <QDateTime>
 
@@ -135,7 +136,8 @@ const PacketListModel::RowText* PacketListModel::rowText(quint64 number, const P
     t->top = Proto(e.top);
     t->problem = e.flags & (PacketIndexEntry::Truncated | PacketIndexEntry::Malformed);
     if (bytes.empty() && e.caplen > 0)
-        t->info = tr("(packet bytes no longer kept: live history limit)");
+        t->info = session_->engine().mapped() ? tr("(packet bytes gone: the file shrank after it was read)")
+                                              : tr("(packet bytes no longer kept: live history limit)");
     cache_.insert(number, t);
     return t;
 }
@@ -146,7 +148,7 @@ QString PacketListModel::timeText(const PacketIndexEntry& e, quint64 number) con
         return QStringLiteral("—");
     switch (time_format_) {
     case TimeFormat::Relative:
-        return QString::number(double(e.ts_ns - first_ts_) / 1e9, 'f', 6);
+        return QString::number(seconds_between(first_ts_, e.ts_ns), 'f', 6);
     case TimeFormat::Absolute:
         return QDateTime::fromMSecsSinceEpoch(e.ts_ns / 1000000).toString("yyyy-MM-dd HH:mm:ss.zzz") +
                QString::number((e.ts_ns / 1000) % 1000).rightJustified(3, '0');
@@ -155,7 +157,7 @@ QString PacketListModel::timeText(const PacketIndexEntry& e, quint64 number) con
                QString::number(e.ts_ns % 1000000000).rightJustified(9, '0');
     case TimeFormat::Delta: {
         auto prev = number > 1 ? entry(number - 1) : std::nullopt;
-        return QString::number(prev ? double(e.ts_ns - prev->ts_ns) / 1e9 : 0.0, 'f', 6);
+        return QString::number(prev ? seconds_between(prev->ts_ns, e.ts_ns) : 0.0, 'f', 6);
     }
     }
     return {};

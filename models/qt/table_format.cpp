@@ -1,5 +1,7 @@
 #include "table_format.h"
 
+#include "time_math.h"
+
 #include <QDateTime>
 
 namespace underhood {
@@ -47,7 +49,7 @@ QString format_time(int64_t ts_ns, TimeFormat format, int64_t origin_ns)
     switch (format) {
     case TimeFormat::Relative:
     case TimeFormat::Delta: // a table row has no previous packet
-        return seconds_text(ts_ns - origin_ns);
+        return seconds_text(time_sub(ts_ns, origin_ns));
     case TimeFormat::Epoch:
         return seconds_text(ts_ns);
     case TimeFormat::Absolute: {

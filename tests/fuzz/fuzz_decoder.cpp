@@ -1,6 +1,12 @@
 // Fuzz target: the decoder, the packet-details dissector and the passive name
-// parsers on one packet. The first byte chooses the link type, the second how
-// much was "cut off".
+// parsers on packets.
+//
+// An input that reads as a pcap or pcapng capture (a corpus file, or a
+// mutation of one) is taken apart by the reader and each of its packets
+// decoded with its own link type and lengths. Any other input is one packet:
+// the first byte chooses the link type, the second how much was "cut off".
+#include "capture_reader.h"
+#include "memory_input.h"
 #include "name_table.h"
 #include "packet_decoder.h"
 #include "packet_dissector.h"
@@ -10,18 +16,15 @@
 
 using namespace underhood;
 
-extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size)
+namespace {
+
+void decode_one(uint32_t lt, const uint8_t* data, size_t size, uint32_t origlen)
 {
-    if (size < 3)
-        return 0;
-    static const uint32_t kLinkTypes[] = {0, 1, 9, 12, 14, 50, 51, 101, 104, 105, 108, 113, 127, 228, 229, 276};
-    uint32_t lt = kLinkTypes[data[0] % (sizeof kLinkTypes / sizeof kLinkTypes[0])];
-    uint32_t missing = data[1];
     // Copy so that AddressSanitizer sees any read past the captured bytes.
-    std::vector<uint8_t> pkt(data + 2, data + size);
+    std::vector<uint8_t> pkt(data, data + size);
     DecodedPacket dp;
-    decode_packet(lt, Bytes(pkt.data(), pkt.size()), uint32_t(pkt.size()) + missing, dp);
-    Dissection d = dissect_packet(lt, Bytes(pkt.data(), pkt.size()), uint32_t(pkt.size()) + missing);
+    decode_packet(lt, Bytes(pkt.data(), pkt.size()), origlen, dp);
+    Dissection d = dissect_packet(lt, Bytes(pkt.data(), pkt.size()), origlen);
     for (const DissectedField& f : d.fields)
         if (size_t(f.offset) + f.length > pkt.size())
             __builtin_trap(); // every field lies within the captured bytes
@@ -32,5 +35,24 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size)
     names.parse_dhcp(Bytes(pkt.data(), pkt.size()));
     (void)NameTable::tls_sni(Bytes(pkt.data(), pkt.size()));
     (void)NameTable::http_host(Bytes(pkt.data(), pkt.size()));
+}
+
+} // namespace
+
+extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size)
+{
+    std::string error;
+    if (auto reader = CaptureReader::open(std::make_unique<MemoryInput>(data, size), "fuzz", error)) {
+        PacketRecord rec;
+        for (int i = 0; i < 20000 && reader->next(rec) == CaptureReader::Status::Packet; ++i)
+            decode_one(rec.link_type, rec.data.data(), rec.data.size(), rec.origlen);
+        return 0;
+    }
+    if (size < 3)
+        return 0;
+    static const uint32_t kLinkTypes[] = {0, 1, 9, 12, 14, 50, 51, 101, 104, 105, 108, 113, 127, 228, 229, 276};
+    const uint32_t lt = kLinkTypes[data[0] % (sizeof kLinkTypes / sizeof kLinkTypes[0])];
+    const uint32_t missing = data[1];
+    decode_one(lt, data + 2, size - 2, uint32_t(size - 2) + missing);
     return 0;
 }

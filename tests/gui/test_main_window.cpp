@@ -91,6 +91,10 @@ private slots:
     void opensDemoWithCliTotals();
     void opensCorpusFile();
     void truncatedFileWarns();
+    void opensCraftedTimes_data();
+    void opensCraftedTimes();
+    void helperStreamWithoutFinalStatisticsWarns();
+    void lastPacketsAfterTheFileShrank();
     void nonCaptureShowsErrorAndKeepsWorking();
     void displayFilterMatchesTcpdump();
     void layerSwitchKeepsTotals();
@@ -159,6 +163,102 @@ void TestMainWindow::truncatedFileWarns()
     QVERIFY2(w.warningText().contains("truncated"), qPrintable(w.warningText()));
     QVERIFY(w.packetModel()->rowCount() > 100);
     QCOMPARE(qint64(w.packetModel()->rowCount()), cli_stats(cut)["packets"].toInteger());
+}
+
+void TestMainWindow::opensCraftedTimes_data()
+{
+    QTest::addColumn<QString>("path");
+    const QDir crafted(QStringLiteral(UNDERHOOD_SOURCE_DIR "/tests/corpus/crafted"));
+    for (const QString& f : crafted.entryList({"*.pcapng"}, QDir::Files, QDir::Name))
+        QTest::newRow(qPrintable(f)) << crafted.filePath(f);
+}
+
+// Time stamps next to 2^63 ns, centuries apart, before the epoch: the window
+// opens them, its plot, graph, timeline, tables and packet details follow,
+// and the graph goes anywhere on the timeline.
+void TestMainWindow::opensCraftedTimes()
+{
+    QFETCH(QString, path);
+    MainWindow w;
+    w.setQuiet(true);
+    w.show();
+    QVERIFY(w.openFile(path));
+    QVERIFY(wait_finished(w));
+    QTest::qWait(250);
+    const qint64 packets = cli_stats(path)["packets"].toInteger();
+    QVERIFY(packets > 0);
+    QCOMPARE(qint64(w.packetModel()->rowCount()), packets);
+    HostGraphPane* graph = w.graphPane();
+    QVERIFY(graph->waitForScene());
+    for (int i = 0; i < 3 && graph->step(-1); ++i)
+        QVERIFY(graph->waitForScene());
+    graph->seek(std::numeric_limits<qint64>::min());
+    QVERIFY(graph->waitForScene());
+    graph->seek(std::numeric_limits<qint64>::max());
+    QVERIFY(graph->waitForScene());
+    emit w.throughputPlot()->rangeSelected(std::numeric_limits<qint64>::min(), std::numeric_limits<qint64>::max());
+    QVERIFY(graph->waitForScene());
+    emit w.throughputPlot()->rangeCleared();
+    QVERIFY(graph->waitForScene());
+    // The last packet's details and bytes.
+    w.packetView()->selectNumber(quint64(packets));
+    QTest::qWait(100);
+    QCOMPARE(w.packetView()->currentNumber(), quint64(packets));
+}
+
+// A capture helper's file that ends without its final statistics: the
+// warning bar says so; with them it stays hidden.
+void TestMainWindow::helperStreamWithoutFinalStatisticsWarns()
+{
+    const QString crafted = QStringLiteral(UNDERHOOD_SOURCE_DIR "/tests/corpus/crafted/");
+    for (const char* name : {"helper-final-statistics-missing.pcapng", "helper-final-statistics.pcapng"}) {
+        MainWindow w;
+        w.setQuiet(true);
+        w.show();
+        QVERIFY(w.openFile(crafted + name));
+        QVERIFY(wait_finished(w));
+        QTest::qWait(250);
+        const bool missing = QByteArray(name).contains("missing");
+        QVERIFY2(w.warningText().contains("final statistics missing: counts may be incomplete") == missing,
+                 qPrintable(w.warningText()));
+    }
+}
+
+// A file fully loaded, then cut to a tenth of its size behind the app's back
+// (rotated, overwritten): its last packets are selected, their details and
+// bytes shown, without SIGBUS.
+void TestMainWindow::lastPacketsAfterTheFileShrank()
+{
+    const QString copy = dir_.filePath("shrinking.pcapng");
+    QFile::remove(copy);
+    QVERIFY(QFile::copy(kDemo, copy));
+    MainWindow w;
+    w.setQuiet(true);
+    w.show();
+    QVERIFY(w.openFile(copy));
+    QVERIFY(wait_finished(w));
+    QTest::qWait(250);
+    const int rows = w.packetModel()->rowCount();
+    QVERIFY(rows > 100);
+    QCOMPARE(::truncate(QFile::encodeName(copy).constData(), QFileInfo(copy).size() / 10), 0);
+    for (int r = rows - 1; r >= rows - 5; --r) {
+        const quint64 number = w.packetModel()->numberAt(r);
+        w.packetView()->selectNumber(number);
+        QTest::qWait(50);
+        QCOMPARE(w.packetView()->currentNumber(), number);
+        for (int c = 0; c < w.packetModel()->columnCount(); ++c)
+            (void)w.packetModel()->data(w.packetModel()->index(r, c), Qt::DisplayRole);
+    }
+    // The first packets are still there, as they were.
+    w.packetView()->selectNumber(1);
+    QTest::qWait(50);
+    QVERIFY(!w.packetModel()->data(w.packetModel()->index(0, PacketListModel::Source), Qt::DisplayRole).toString().isEmpty());
+    // And the graph, which reads packets again, goes to the end and back.
+    HostGraphPane* graph = w.graphPane();
+    graph->seek(std::numeric_limits<qint64>::max());
+    QVERIFY(graph->waitForScene());
+    graph->seek(std::numeric_limits<qint64>::min());
+    QVERIFY(graph->waitForScene());
 }
 
 void TestMainWindow::nonCaptureShowsErrorAndKeepsWorking()
@@ -490,6 +590,9 @@ void TestMainWindow::liveCaptureThroughHelper()
     QVERIFY2(w.lastError().contains("kept"), qPrintable(w.lastError()));
     QVERIFY(QTest::qWaitFor([&] { return !w.session()->isRunning(); }, 10000));
     QCOMPARE(qint64(w.packetModel()->rowCount()), sent);
+    // Its stream ended without the final statistics: the counts are not final, and the window says so.
+    QVERIFY2(QTest::qWaitFor([&] { return w.warningText().contains("final statistics missing"); }, 5000),
+             qPrintable(w.warningText()));
 }
 
 void TestMainWindow::unsavedCaptureAsksBeforeItIsLost()

@@ -356,6 +356,9 @@ private slots:
     void pcapngComments();
     void pcapngTruncated();
     void pcapngMalformedBlocks();
+    void helperFinalStatistics_data();
+    void helperFinalStatistics();
+    void helperSectionEndedByNextSection();
 
 private:
     Files files_;
@@ -547,7 +550,8 @@ void TestPcapPcapngReader::pipeMatchesMappedFile()
         else if (i % 5 == 4)
             ng.spb(data, uint32_t(len));
         else
-            ng.epb(i % 2, ts, data, uint32_t(len + i % 3),
+            // Interface 1 counts microseconds (the default resolution).
+            ng.epb(i % 2, i % 2 ? ts / 1000 : ts, data, uint32_t(len + i % 3),
                    i % 7 == 0 ? std::vector<Option>{{1, text("packet " + std::to_string(i))}} : std::vector<Option>{});
     }
     if (pcapng)
@@ -909,6 +913,110 @@ void TestPcapPcapngReader::pcapngMalformedBlocks()
     QCOMPARE(b.packets.size(), size_t(1));
     QVERIFY(b.reader->truncated());
     QVERIFY2(any_warning_contains(*b.reader, "offset " + std::to_string(at)), qPrintable(warnings_text(*b.reader)));
+}
+
+// underhood-capture marks its last ISB for each interface with the comment
+// "final statistics"; a helper section that ends (end of input, or a new
+// section) without one for every interface it declared gets a warning, as
+// from a file or through a pipe. Sections of other writers never do.
+void TestPcapPcapngReader::helperFinalStatistics_data()
+{
+    QTest::addColumn<QString>("userappl"); // empty: no shb_userappl option
+    QTest::addColumn<QStringList>("finals"); // per ISB: "0", "1" (final for that interface) or "0 plain"
+    QTest::addColumn<bool>("warns");
+    const QString helper = "underhood-capture 0.1.0 (Linux 6.1)";
+    QTest::newRow("helper, both final") << helper << QStringList{"0 plain", "1 plain", "0", "1"} << false;
+    QTest::newRow("helper, one final") << helper << QStringList{"0 plain", "1 plain", "0"} << true;
+    QTest::newRow("helper, none final") << helper << QStringList{"0 plain", "1 plain"} << true;
+    QTest::newRow("helper, no statistics") << helper << QStringList{} << true;
+    QTest::newRow("helper, final twice for one") << helper << QStringList{"1", "1"} << true;
+    QTest::newRow("helper name alone") << "underhood-capture" << QStringList{"0", "1"} << false;
+    QTest::newRow("dumpcap, no statistics") << "Dumpcap (Wireshark) 4.0.6" << QStringList{} << false;
+    QTest::newRow("no userappl") << QString() << QStringList{"0 plain"} << false;
+    QTest::newRow("helper name later in userappl") << "not underhood-capture" << QStringList{} << false;
+}
+
+void TestPcapPcapngReader::helperFinalStatistics()
+{
+    QFETCH(QString, userappl);
+    QFETCH(QStringList, finals);
+    QFETCH(bool, warns);
+    Pcapng ng;
+    std::vector<Option> shb;
+    if (!userappl.isEmpty())
+        shb.push_back({4, text(userappl.toStdString())});
+    ng.section(false, shb);
+    ng.interface(1, 0, {{9, {9}}});
+    ng.interface(1, 0, {{9, {9}}});
+    for (uint32_t i = 0; i < 6; ++i)
+        ng.epb(i % 2, 1'700'000'000'000'000'000ull + i, payload(60, uint8_t(i)), 60);
+    for (const QString& f : finals) {
+        const uint32_t itf = f.left(1).toUInt();
+        std::vector<Option> o{{4, u64_blob(3, false)}, {8, u64_blob(3, false)}};
+        if (!f.endsWith("plain"))
+            o.insert(o.begin(), Option{1, text("final statistics")});
+        ng.isb(itf, 1'700'000'000'000'000'010ull, o);
+    }
+    for (bool piped : {false, true}) {
+        ReadResult r = piped ? read_through_pipe(ng.data()) : read_file(files_.write("helper.pcapng", ng.data()));
+        QVERIFY2(r.reader, r.open_error.c_str());
+        QCOMPARE(r.packets.size(), size_t(6));
+        const auto& w = r.reader->warnings();
+        QCOMPARE(int(std::count(w.begin(), w.end(), "final statistics missing: counts may be incomplete")), warns ? 1 : 0);
+        QCOMPARE(w.size(), size_t(warns ? 1 : 0));
+    }
+    // A comment that is not exactly the marker does not count.
+    if (!warns && userappl.startsWith("underhood-capture")) {
+        Blob data = ng.data();
+        const std::string marker = "final statistics";
+        auto it = std::search(data.begin(), data.end(), marker.begin(), marker.end());
+        QVERIFY(it != data.end());
+        *it = 'F';
+        ReadResult r = read_file(files_.write("helper-other-comment.pcapng", data));
+        QVERIFY(any_warning_contains(*r.reader, "final statistics missing"));
+    }
+}
+
+// A helper section cut short and followed by another section: the warning
+// comes when the next section starts, before its packets, and only once.
+void TestPcapPcapngReader::helperSectionEndedByNextSection()
+{
+    Pcapng ng;
+    ng.section(false, {{4, text("underhood-capture 0.1.0")}});
+    ng.interface(1, 0);
+    ng.epb(0, 1, payload(60, 1), 60);
+    ng.section(true, {{4, text("underhood-capture 0.1.0")}});
+    ng.interface(1, 0);
+    ng.epb(0, 2, payload(60, 2), 60);
+    ng.section(false, {{4, text("underhood-capture 0.1.0")}});
+    ng.interface(1, 0);
+    ng.epb(0, 3, payload(60, 3), 60);
+    ng.isb(0, 4, {{1, text("final statistics")}});
+    std::string error;
+    auto reader = CaptureReader::open_path(files_.write("rotated.pcapng", ng.data()).toStdString(), error);
+    QVERIFY2(reader, error.c_str());
+    PacketRecord rec;
+    QCOMPARE(reader->next(rec), CaptureReader::Status::Packet);
+    QVERIFY(reader->warnings().empty());
+    QCOMPARE(reader->next(rec), CaptureReader::Status::Packet); // the second section's
+    QCOMPARE(reader->warnings(), std::vector<std::string>{"final statistics missing: counts may be incomplete"});
+    QCOMPARE(reader->next(rec), CaptureReader::Status::Packet);
+    QCOMPARE(reader->next(rec), CaptureReader::Status::End);
+    QCOMPARE(reader->warnings().size(), size_t(1));
+
+    // The last section complete, an earlier one without statistics from
+    // another writer: no warning.
+    Pcapng other;
+    other.section(false, {{4, text("tcpdump")}});
+    other.interface(1, 0);
+    other.epb(0, 1, payload(60, 1), 60);
+    other.section(false, {{4, text("underhood-capture 0.1.0")}});
+    other.interface(1, 0);
+    other.epb(0, 2, payload(60, 2), 60);
+    other.isb(0, 3, {{1, text("final statistics")}});
+    ReadResult r = read_file(files_.write("mixed.pcapng", other.data()));
+    QCOMPARE(r.packets.size(), size_t(2));
+    QVERIFY2(r.reader->warnings().empty(), qPrintable(warnings_text(*r.reader)));
 }
 
 QTEST_APPLESS_MAIN(TestPcapPcapngReader)

@@ -65,6 +65,7 @@ private slots:
     void packetBytesMatchTheFile();
     void notACaptureFailsCleanly();
     void statisticsArriveWhileNoPacketDoes();
+    void helperWarningsReachTheState();
 };
 
 void TestIngestEngine::mappedAndPipeAgree()
@@ -197,6 +198,35 @@ void TestIngestEngine::statisticsArriveWhileNoPacketDoes()
     e.wait();
     QCOMPARE(summary(e).packets, uint64_t(1));
     QCOMPARE(latest_ifrecv(), uint64_t(9));
+// A capture helper's stream cut short (no final statistics) warns, from a
+// file and through a pipe alike; a complete one does not. The warnings of a
+// stream are in the state as soon as the reader has them.
+void TestIngestEngine::helperWarningsReachTheState()
+{
+    const QString crafted = QStringLiteral(UNDERHOOD_SOURCE_DIR "/tests/corpus/crafted/");
+    for (const char* name : {"helper-final-statistics-missing.pcapng", "helper-final-statistics.pcapng"}) {
+        const bool missing = QByteArray(name).contains("missing");
+        QFile f(crafted + name);
+        QVERIFY(f.open(QIODevice::ReadOnly));
+        const QByteArray bytes = f.readAll();
+        for (bool piped : {false, true}) {
+            IngestEngine e;
+            std::string err;
+            std::thread writer;
+            if (piped) {
+                QVERIFY(e.open_fd(pipe_with(bytes, writer), "pipe", err));
+            } else {
+                QVERIFY2(e.open_path(f.fileName().toStdString(), err), err.c_str());
+            }
+            e.wait();
+            if (writer.joinable())
+                writer.join();
+            const auto warnings = e.with_state([](const IngestEngine::State& st) { return st.warnings; });
+            const bool warned = std::find(warnings.begin(), warnings.end(),
+                                          "final statistics missing: counts may be incomplete") != warnings.end();
+            QVERIFY2(warned == missing, name);
+        }
+    }
 }
 
 QTEST_APPLESS_MAIN(TestIngestEngine)

@@ -50,6 +50,8 @@ private slots:
     void rebinMatchesReference();
     void sparseProtocolsStaySmall();
     void denseAndSparseAgree();
+    void extremeTimes_data();
+    void extremeTimes();
 };
 
 void TestThroughputSeries::rebinMatchesReference_data()
@@ -121,12 +123,21 @@ void TestThroughputSeries::sparseProtocolsStaySmall()
     QCOMPARE(whole.size(), size_t(3600));
     for (const ThroughputBin& b : whole)
         QCOMPARE(b.packets, uint64_t(1));
-    // Re-binning the whole hour into seconds reads the running sums, not 3.6 million bins.
-    QElapsedTimer t;
-    t.start();
-    for (int i = 0; i < 20; ++i)
-        s.rebin(1'000'000'000, t0, t0 + 3600 * 1'000'000'000LL);
-    qInfo("whole hour into 1 s bins: %.2f ms; %zu bytes held", double(t.nsecsElapsed()) / 20e6, s.memory_bytes());
+    // The whole hour into seconds (the running sums' path) agrees with the
+    // dense series summed by hand, second by second.
+    const std::vector<ThroughputBin> secs = s.rebin(1'000'000'000, t0, t0 + 3600 * 1'000'000'000LL);
+    const std::vector<ThroughputBin> bins = s.total();
+    QCOMPARE(secs.size(), size_t(3600));
+    for (size_t sec = 0; sec < secs.size(); ++sec) {
+        ThroughputBin want;
+        for (size_t i = sec * 1000; i < std::min(bins.size(), (sec + 1) * 1000); ++i) {
+            want.packets += bins[i].packets;
+            want.bytes += bins[i].bytes;
+        }
+        QCOMPARE(secs[sec], want);
+        QCOMPARE(secs[sec].packets, uint64_t(501)); // 500 TLS packets, one NTP
+        QCOMPARE(secs[sec].bytes, uint64_t(500 * 1500 + 90));
+    }
 }
 
 void TestThroughputSeries::denseAndSparseAgree()
@@ -144,6 +155,49 @@ void TestThroughputSeries::denseAndSparseAgree()
     for (auto [i, b] : want)
         QCOMPARE(v[size_t(i)].bytes, b);
     QCOMPARE(s.rebin(256'000'000, t0, t0 + 256'000'000, Proto::Udp)[0].packets, uint64_t(3 * 86));
+}
+
+void TestThroughputSeries::extremeTimes_data()
+{
+    constexpr int64_t kMin = std::numeric_limits<int64_t>::min(), kMax = std::numeric_limits<int64_t>::max();
+    const int64_t t0 = 1'700'000'000'000'000'000;
+    QTest::addColumn<QList<qint64>>("times");
+    QTest::addColumn<int>("max_bins");
+    QTest::newRow("both ends") << QList<qint64>{kMin, kMax, 0, kMin + 1, kMax - 1} << 16;
+    QTest::newRow("both ends, default budget") << QList<qint64>{kMax, kMin, -1, 1} << (1 << 17);
+    QTest::newRow("near the top") << QList<qint64>{kMax - 3'000'000'000, kMax - 1'000'000, kMax - 1, kMax} << (1 << 17);
+    QTest::newRow("near the bottom") << QList<qint64>{kMin + 2, kMin + 1'000'000, kMin, -kMax} << (1 << 17);
+    QTest::newRow("jump to 9.2e18 and back") << QList<qint64>{t0, t0 + 1'000'000, 9'200'000'000'000'000'000, t0 + 5} << 4096;
+    QTest::newRow("far below first") << QList<qint64>{t0, -kMax, t0 + 7} << (1 << 17);
+    QTest::newRow("one at a time down") << QList<qint64>{kMax, kMax / 2, 0, kMin / 2, kMin} << 16;
+}
+
+// Any 64-bit time, in any order: bounded bins, every packet counted, and no
+// loop over the span (ctest's timeout catches one).
+void TestThroughputSeries::extremeTimes()
+{
+    QFETCH(QList<qint64>, times);
+    QFETCH(int, max_bins);
+    ThroughputSeries s(1'000'000, size_t(max_bins));
+    for (qint64 t : times)
+        s.add(t, 100, Proto::Dns);
+    QVERIFY(s.bin_count() <= size_t(max_bins));
+    QVERIFY(s.base_ns() > 0);
+    uint64_t n = 0;
+    for (const ThroughputBin& b : s.total())
+        n += b.packets;
+    QCOMPARE(n, uint64_t(times.size()));
+    // The whole int64 line in 16 wide bins holds them all; so do the protocol's bins.
+    constexpr int64_t kMin = std::numeric_limits<int64_t>::min(), kMax = std::numeric_limits<int64_t>::max();
+    for (Proto p : {Proto::None, Proto::Dns}) {
+        n = 0;
+        for (const ThroughputBin& b : s.rebin(int64_t(1) << 60, kMin, kMax, p))
+            n += b.packets;
+        QCOMPARE(n, uint64_t(times.size() - (times.contains(kMax) && s.base_ns() == 1 ? 1 : 0)));
+    }
+    // Asking for a bin per nanosecond of the whole line is cut short, not allocated.
+    QVERIFY(s.rebin(1, kMin, kMax).size() <= ThroughputSeries::kMaxRebinBins);
+    QVERIFY(s.rebin(kMax, kMin, kMax).size() <= 3);
 }
 
 QTEST_APPLESS_MAIN(TestThroughputSeries)
