@@ -198,6 +198,8 @@ void TestIngestEngine::statisticsArriveWhileNoPacketDoes()
     e.wait();
     QCOMPARE(summary(e).packets, uint64_t(1));
     QCOMPARE(latest_ifrecv(), uint64_t(9));
+}
+
 // A capture helper's stream cut short (no final statistics) warns, from a
 // file and through a pipe alike; a complete one does not. The warnings of a
 // stream are in the state as soon as the reader has them.
