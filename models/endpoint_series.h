@@ -36,7 +36,7 @@ struct EndpointSeriesResult {
 // Bins of `width_ns` covering [from_ns, to_ns), at most kMaxEndpointBins of
 // them (a longer range is cut short at its end). Stops early (cancelled) when
 // `cancel` becomes true.
-constexpr size_t kMaxEndpointBins = size_t(1) << 20;
+constexpr size_t kMaxEndpointBins = size_t(1) << 22;
 EndpointSeriesResult endpoint_series(const IngestEngine& engine, const EndpointFilter& f, int64_t from_ns,
                                      int64_t to_ns, int64_t width_ns, const std::atomic<bool>* cancel = nullptr);
 

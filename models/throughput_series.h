@@ -55,7 +55,7 @@ public:
     // bin that holds its start (a start below INT64_MIN counts as INT64_MIN).
     // Proto::None means all protocols. At most
     // kMaxRebinBins bins: a range that needs more is cut short at its end.
-    static constexpr size_t kMaxRebinBins = size_t(1) << 20;
+    static constexpr size_t kMaxRebinBins = size_t(1) << 22;
     std::vector<ThroughputBin> rebin(int64_t width_ns, int64_t from_ns, int64_t to_ns, Proto p = Proto::None) const;
 
     // Heap bytes held by the bins.
