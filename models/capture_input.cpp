@@ -76,19 +76,11 @@ std::unique_ptr<MappedFileInput> MappedFileInput::map(int fd, uint64_t size, std
 
 Bytes MappedFileInput::fill(size_t n)
 {
-    size_t len = pos_ < size_ ? std::min(n, size_ - pos_) : 0;
-    if (len) {
-        // Read the last byte asked for, so that a page gone with a shrunk file
-        // faults here, where the guard's answer is checked next, rather than
-        // in the caller's length fields. A file shrinks from its end: if the
-        // last byte is still there, so is every byte before it.
-        (void)*static_cast<const volatile uint8_t*>(data_ + pos_ + len - 1);
-        if (guard_.shrank()) {
-            shrink_to(guard_.valid_size());
-            len = pos_ < size_ ? std::min(n, size_ - pos_) : 0;
-        }
-    }
-    return {data_ + pos_, len};
+    // Nothing checked here, on the hot path: bytes past the end of a file
+    // that shrank read as zeros (the guard's pages, or the tail of the last
+    // page), and the reader asks revalidate() before it takes zeros for data.
+    const size_t avail = pos_ < size_ ? size_ - pos_ : 0;
+    return {data_ + pos_, std::min(n, avail)};
 }
 
 bool MappedFileInput::revalidate()

@@ -44,7 +44,10 @@ protected:
 // A regular file read through a read-only mapping (the fastest way through a
 // large capture). A MappedFileGuard watches the mapping: if the file shrinks
 // while it is open, accesses past the new end read zeros instead of raising
-// SIGBUS, and the input ends where the file now ends (shrank() says so).
+// SIGBUS. Zeros are what a reader finds there (a block length of 0, an empty
+// record header, a trailing length that disagrees), so it asks revalidate()
+// before calling them malformed; the input then ends where the file now ends
+// (shrank() says so).
 class MappedFileInput final : public CaptureInput {
 public:
     ~MappedFileInput() override;

@@ -270,18 +270,19 @@ CaptureReader::Status CaptureReader::next_pcap(PacketRecord& out)
         return Status::End;
     }
     const size_t want = hdr_len + caplen;
-    // A mapped input also shows the next record's header: all zeros there
-    // means the file may have shrunk inside this record's last page (which
-    // reads as zeros past the new end, without a fault), so ask before
-    // taking the record. A stream is not asked for more than the record:
-    // that would wait for the next packet.
+    // A mapped input also shows the next record's header. All zeros there
+    // means the file may have shrunk inside this record (past the new end it
+    // reads as zeros), and so may no next header at all (this is the last
+    // record, or was): ask the input before taking the record. A stream is
+    // not asked for more than the record: that would wait for the next packet.
     Bytes rec = input_->fill(want + (peek_next_ ? hdr_len : 0));
     if (rec.size() < want) {
         warn_truncated(off, "a packet", want, rec.size());
         return Status::End;
     }
-    if (peek_next_ && rec.size() >= want + hdr_len && load_le64(rec.data() + want) == 0 &&
-        load_le64(rec.data() + want + 8) == 0 && input_->revalidate())
+    if (peek_next_ &&
+        (rec.size() < want + hdr_len || (load_le64(rec.data() + want) == 0 && load_le64(rec.data() + want + 8) == 0)) &&
+        input_->revalidate())
         return next_pcap(out);
     out.number = ++packets_;
     out.file_offset = off;

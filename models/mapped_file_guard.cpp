@@ -146,6 +146,7 @@ bool MappedFileGuard::watch(const void* base, size_t size, int fd)
         s.state.store(kWatched, std::memory_order_release);
         slot_ = int(i);
         size_ = size;
+        flag_ = &s.shrank;
         return true;
     }
     return false;
@@ -157,11 +158,7 @@ void MappedFileGuard::unwatch()
         return;
     g_slots[slot_].state.store(kFree, std::memory_order_release);
     slot_ = -1;
-}
-
-bool MappedFileGuard::shrank() const
-{
-    return slot_ >= 0 && g_slots[slot_].shrank.load(std::memory_order_relaxed);
+    flag_ = nullptr;
 }
 
 size_t MappedFileGuard::valid_size() const

@@ -17,6 +17,7 @@
 // reads that file another way.
 #pragma once
 
+#include <atomic>
 #include <cstddef>
 #include <cstdint>
 
@@ -38,7 +39,8 @@ public:
     bool watching() const { return slot_ >= 0; }
 
     // True once an access in the mapping faulted because the file shrank.
-    bool shrank() const;
+    // Inline: readers ask for every record.
+    bool shrank() const { return flag_ && flag_->load(std::memory_order_relaxed); }
     // Bytes from the start of the mapping that still hold the file's data:
     // the whole mapping until an access faults, then the file's size at the
     // fault or the offset of the faulting page, whichever is less. Safe from
@@ -51,6 +53,7 @@ public:
 private:
     int slot_ = -1;
     size_t size_ = 0;
+    const std::atomic<bool>* flag_ = nullptr; // the slot's flag while watching
 };
 
 } // namespace underhood
