@@ -70,6 +70,8 @@ public:
     Bytes mapping() const { return {data_, map_size_}; }
     // Bytes from the start of the file that still hold its data: all of the
     // mapping unless an access found the file shrunk. Safe from any thread.
+    // Until some access faults past the new end, the rest of the page that
+    // holds it reads as zeros (the kernel fills it) and is not counted out.
     size_t valid_size() const { return guard_.valid_size(); }
     // When on, pages behind the read position are dropped from this process's
     // resident set as it advances (they stay in the page cache), so a
