@@ -41,8 +41,12 @@ int main(int argc, char** argv)
     cli.addOption(filter);
     cli.addOption(mode);
     QCommandLineOption select("select", "With --screenshot: select packet N first.", "N");
+    QCommandLineOption theme("theme", "Theme for this run: system, light or dark (the saved choice stays).", "THEME");
+    QCommandLineOption size("size", "Window size for this run, e.g. 1280x720 (projectors, screenshots).", "WxH");
     cli.addOption(screenshot);
     cli.addOption(select);
+    cli.addOption(theme);
+    cli.addOption(size);
     cli.addPositionalArgument("FILE", "Capture to open.", "[FILE]");
     {
         // A QApplication aborts without a display, and --help and --version
@@ -76,7 +80,26 @@ int main(int argc, char** argv)
         return 2;
     }
 
-    MainWindow w;
+    const QString theme_name = cli.value(theme);
+    if (cli.isSet(theme) && theme_name != "system" && theme_name != "light" && theme_name != "dark") {
+        fprintf(stderr, "underhood: unknown theme '%s' (expected system, light or dark)\n", qPrintable(theme_name));
+        return 2;
+    }
+    QSize window_size;
+    if (cli.isSet(size)) {
+        const QStringList wh = cli.value(size).split('x');
+        if (wh.size() == 2)
+            window_size = QSize(wh[0].toInt(), wh[1].toInt());
+        if (window_size.width() < 320 || window_size.height() < 240) {
+            fprintf(stderr, "underhood: bad --size '%s' (expected WIDTHxHEIGHT, at least 320x240)\n",
+                    qPrintable(cli.value(size)));
+            return 2;
+        }
+    }
+
+    MainWindow w(window_size);
+    if (!theme_name.isEmpty())
+        w.applyTheme(theme_name);
     w.setSaver(save_capture);
     w.setLayer(layer);
     const QString shot = cli.value(screenshot);

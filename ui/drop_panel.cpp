@@ -175,7 +175,7 @@ DropPanel::DropPanel(QWidget* parent) : QWidget(parent)
     pv->addWidget(plot_title_);
     plot_ = new QCustomPlot;
     plot_->setObjectName("dropPlot");
-    plot_->setMinimumHeight(120);
+    plot_->setMinimumHeight(60);
     plot_->setMaximumHeight(200);
     plot_->legend->setVisible(true);
     plot_->axisRect()->insetLayout()->setInsetAlignment(0, Qt::AlignTop | Qt::AlignRight);

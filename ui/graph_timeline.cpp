@@ -1,5 +1,6 @@
 #include "graph_timeline.h"
 
+#include "glyph_icon.h"
 #include "time_math.h"
 
 #include <QComboBox>
@@ -23,17 +24,17 @@ GraphTimeline::GraphTimeline(QWidget* parent) : QWidget(parent)
     auto* lay = new QHBoxLayout(this);
     lay->setContentsMargins(6, 2, 6, 2);
     lay->setSpacing(4);
-    auto button = [&](QStyle::StandardPixmap icon, const QString& tip) {
+    auto button = [&](Glyph icon, const QString& tip) {
         auto* b = new QToolButton;
-        b->setIcon(style()->standardIcon(icon));
+        b->setIcon(glyphIcon(icon));
         b->setToolTip(tip);
         b->setAutoRaise(true);
         lay->addWidget(b);
         return b;
     };
-    back_ = button(QStyle::SP_MediaSkipBackward, tr("One packet back"));
-    play_ = button(QStyle::SP_MediaPlay, tr("Play the capture from here"));
-    forward_ = button(QStyle::SP_MediaSkipForward, tr("One packet forward"));
+    back_ = button(Glyph::StepBack, tr("One packet back"));
+    play_ = button(Glyph::Play, tr("Play the capture from here"));
+    forward_ = button(Glyph::StepForward, tr("One packet forward"));
     slider_ = new QSlider(Qt::Horizontal);
     slider_->setToolTip(tr("The graph shows the traffic of the time window ending here"));
     lay->addWidget(slider_, 1);
@@ -47,7 +48,7 @@ GraphTimeline::GraphTimeline(QWidget* parent) : QWidget(parent)
         speed_box_->addItem(QString::number(s) + QStringLiteral("×"), s);
     speed_box_->setCurrentIndex(3);
     lay->addWidget(speed_box_);
-    follow_ = button(QStyle::SP_MediaSeekForward, tr("Go to the newest packet and follow it"));
+    follow_ = button(Glyph::Follow, tr("Go to the newest packet and follow it"));
     follow_->setCheckable(true);
     follow_->setChecked(true);
 
@@ -103,7 +104,7 @@ bool GraphTimeline::isDragging() const { return slider_->isSliderDown(); }
 void GraphTimeline::setPlaying(bool playing)
 {
     playing_ = playing;
-    play_->setIcon(style()->standardIcon(playing ? QStyle::SP_MediaPause : QStyle::SP_MediaPlay));
+    play_->setIcon(glyphIcon(playing ? Glyph::Pause : Glyph::Play));
     play_->setToolTip(playing ? tr("Pause the playback") : tr("Play the capture from here"));
 }
 

@@ -38,6 +38,7 @@ void HexView::setData(const QByteArray& bytes)
     data_ = bytes;
     cursor_ = anchor_ = data_.isEmpty() ? -1 : 0;
     selection_ = {};
+    chooseBytesPerRow(); // the offset column widens past 64 KiB
     updateScrollBars();
     verticalScrollBar()->setValue(0);
     viewport()->update();
@@ -81,14 +82,14 @@ QRect HexView::byteRect(int offset, bool ascii) const
 {
     if (offset < 0 || offset >= data_.size())
         return {};
-    const int row = offset / kBytesPerRow - verticalScrollBar()->value();
-    const int col = offset % kBytesPerRow;
+    const int row = offset / bytesPerRow_ - verticalScrollBar()->value();
+    const int col = offset % bytesPerRow_;
     const int x0 = margin_ - horizontalScrollBar()->value();
     const int y = margin_ + row * lineHeight_;
     if (ascii)
         return QRect(x0 + (asciiColumn() + col) * charWidth_, y, charWidth_, lineHeight_);
     // A wider gap splits each row into two groups of eight, as in tcpdump -X and Wireshark.
-    const int chars = hexColumn() + col * 3 + (col >= 8 ? 1 : 0);
+    const int chars = hexColumn() + col * 3 + (bytesPerRow_ > 8 && col >= 8 ? 1 : 0);
     return QRect(x0 + chars * charWidth_, y, 2 * charWidth_, lineHeight_);
 }
 
@@ -102,18 +103,18 @@ int HexView::byteAt(const QPoint& point) const
         return -1;
     const int ch = x / charWidth_;
     int col = -1;
-    if (ch >= asciiColumn() && ch < asciiColumn() + kBytesPerRow) {
+    if (ch >= asciiColumn() && ch < asciiColumn() + bytesPerRow_) {
         col = ch - asciiColumn();
     } else if (ch >= hexColumn() - 1 && ch < asciiColumn() - 1) {
         // Each byte owns its two digits and the space after them.
         int rel = ch - hexColumn();
-        if (rel >= 8 * 3)
+        if (bytesPerRow_ > 8 && rel >= 8 * 3)
             rel -= 1;
-        col = std::clamp(rel < 0 ? 0 : rel / 3, 0, kBytesPerRow - 1);
+        col = std::clamp(rel < 0 ? 0 : rel / 3, 0, bytesPerRow_ - 1);
     }
     if (col < 0)
         return -1;
-    const int offset = row * kBytesPerRow + col;
+    const int offset = row * bytesPerRow_ + col;
     return offset < data_.size() ? offset : -1;
 }
 
@@ -125,19 +126,39 @@ void HexView::setPlaceholderText(const QString& text)
 
 int HexView::contentWidth() const
 {
-    return 2 * margin_ + (asciiColumn() + kBytesPerRow) * charWidth_;
+    return 2 * margin_ + (asciiColumn() + bytesPerRow_) * charWidth_;
+}
+
+int HexView::contentWidthFor(int bytes_per_row) const
+{
+    const int ascii = hexColumn() + bytes_per_row * 3 + (bytes_per_row > 8 ? 1 : 0);
+    return 2 * margin_ + (ascii + bytes_per_row) * charWidth_;
+}
+
+void HexView::chooseBytesPerRow()
+{
+    // The vertical scroll bar may come and go with the row count: leave room for it.
+    const int room = width() - 2 * frameWidth() - verticalScrollBar()->sizeHint().width();
+    const int chosen = room >= contentWidthFor(16) ? 16 : 8;
+    if (chosen == bytesPerRow_)
+        return;
+    const int keep = cursor_;
+    bytesPerRow_ = chosen;
+    updateScrollBars();
+    ensureVisible(keep);
+    viewport()->update();
 }
 
 QSize HexView::sizeHint() const
 {
     const int frame = 2 * frameWidth();
-    return QSize(contentWidth() + frame + verticalScrollBar()->sizeHint().width(),
+    return QSize(contentWidthFor(16) + frame + verticalScrollBar()->sizeHint().width(),
                  2 * margin_ + 8 * lineHeight_ + frame);
 }
 
 QSize HexView::minimumSizeHint() const
 {
-    return QSize(contentWidth() / 3, 2 * margin_ + 2 * lineHeight_ + 2 * frameWidth());
+    return QSize(contentWidthFor(8) / 2, 2 * margin_ + 2 * lineHeight_ + 2 * frameWidth());
 }
 
 int HexView::visibleRows() const
@@ -152,6 +173,7 @@ void HexView::updateMetrics()
     lineHeight_ = std::max(1, fm.height());
     ascent_ = fm.ascent();
     margin_ = std::max(2, charWidth_ / 2);
+    chooseBytesPerRow();
     updateScrollBars();
     updateGeometry();
 }
@@ -170,7 +192,7 @@ void HexView::ensureVisible(int offset)
 {
     if (offset < 0 || offset >= data_.size())
         return;
-    const int row = offset / kBytesPerRow;
+    const int row = offset / bytesPerRow_;
     QScrollBar* v = verticalScrollBar();
     if (row < v->value())
         v->setValue(row);
@@ -210,8 +232,8 @@ void HexView::paintEvent(QPaintEvent*)
 
     for (int row = first; row < last; ++row) {
         const int y = margin_ + (row - first) * lineHeight_;
-        const int start = row * kBytesPerRow;
-        const int end = std::min(int(data_.size()), start + kBytesPerRow);
+        const int start = row * bytesPerRow_;
+        const int end = std::min(int(data_.size()), start + bytesPerRow_);
 
         p.setPen(dim);
         p.drawText(x0, y + ascent_, QString::number(start, 16).rightJustified(offsetDigits(), QLatin1Char('0')));
@@ -262,6 +284,7 @@ void HexView::scrollContentsBy(int, int)
 void HexView::resizeEvent(QResizeEvent* event)
 {
     QAbstractScrollArea::resizeEvent(event);
+    chooseBytesPerRow();
     updateScrollBars();
 }
 
@@ -395,23 +418,23 @@ void HexView::keyPressEvent(QKeyEvent* event)
     const bool extend = event->modifiers() & Qt::ShiftModifier;
     const bool ctrl = event->modifiers() & Qt::ControlModifier;
     const int at = std::max(cursor_, 0);
-    const int page = visibleRows() * kBytesPerRow;
+    const int page = visibleRows() * bytesPerRow_;
     switch (event->key()) {
     case Qt::Key_Left: moveCursor(at - 1, extend); break;
     case Qt::Key_Right: moveCursor(at + 1, extend); break;
     case Qt::Key_Up:
-        if (at >= kBytesPerRow)
-            moveCursor(at - kBytesPerRow, extend);
+        if (at >= bytesPerRow_)
+            moveCursor(at - bytesPerRow_, extend);
         break;
     case Qt::Key_Down:
-        if (at + kBytesPerRow < data_.size())
-            moveCursor(at + kBytesPerRow, extend);
+        if (at + bytesPerRow_ < data_.size())
+            moveCursor(at + bytesPerRow_, extend);
         break;
     case Qt::Key_PageUp: moveCursor(at - page, extend); break;
     case Qt::Key_PageDown: moveCursor(at + page, extend); break;
-    case Qt::Key_Home: moveCursor(ctrl ? 0 : at - at % kBytesPerRow, extend); break;
+    case Qt::Key_Home: moveCursor(ctrl ? 0 : at - at % bytesPerRow_, extend); break;
     case Qt::Key_End:
-        moveCursor(ctrl ? int(data_.size()) - 1 : at - at % kBytesPerRow + kBytesPerRow - 1, extend);
+        moveCursor(ctrl ? int(data_.size()) - 1 : at - at % bytesPerRow_ + bytesPerRow_ - 1, extend);
         break;
     default: QAbstractScrollArea::keyPressEvent(event); break;
     }

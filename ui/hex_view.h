@@ -18,7 +18,9 @@ public:
         bool operator==(const Range&) const = default;
         bool contains(int byte) const { return byte >= offset && byte - offset < length; }
     };
-    static constexpr int kBytesPerRow = 16;
+    // 16 bytes a row as in tcpdump -X and Wireshark; 8 when 16 would hide the
+    // text column behind a scroll bar (a narrow details dock).
+    int bytesPerRow() const { return bytesPerRow_; }
 
     explicit HexView(QWidget* parent = nullptr);
 
@@ -70,12 +72,14 @@ protected:
     void focusOutEvent(QFocusEvent* event) override;
 
 private:
-    int rowCount() const { return int((data_.size() + kBytesPerRow - 1) / kBytesPerRow); }
+    int rowCount() const { return int((data_.size() + bytesPerRow_ - 1) / bytesPerRow_); }
     int visibleRows() const;
     int offsetDigits() const { return data_.size() > 0x10000 ? 8 : 4; }
     // Columns in characters from the left margin.
     int hexColumn() const { return offsetDigits() + 2; }
-    int asciiColumn() const { return hexColumn() + kBytesPerRow * 3 + 1; }
+    int asciiColumn() const { return hexColumn() + bytesPerRow_ * 3 + (bytesPerRow_ > 8 ? 1 : 0); }
+    int contentWidthFor(int bytes_per_row) const;
+    void chooseBytesPerRow();
     int contentWidth() const;
     void updateMetrics();
     void updateScrollBars();
@@ -87,6 +91,7 @@ private:
     Range selection_;
     int cursor_ = -1;
     int anchor_ = -1;
+    int bytesPerRow_ = 16;
     int charWidth_ = 8;
     int lineHeight_ = 16;
     int ascent_ = 12;

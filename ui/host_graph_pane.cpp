@@ -1,5 +1,6 @@
 #include "host_graph_pane.h"
 
+#include "glyph_icon.h"
 #include "capture_session.h"
 #include "graph_timeline.h"
 #include "host_graph_view.h"
@@ -130,6 +131,8 @@ void HostGraphPane::buildControls()
     lay->setContentsMargins(0, 0, 0, 0);
     lay->setSpacing(0);
     auto* bar = new QWidget;
+    bar->setObjectName("graphControls");
+    controls_ = bar;
     auto* row = new QHBoxLayout(bar);
     row->setContentsMargins(6, 3, 6, 3);
     row->setSpacing(6);
@@ -169,10 +172,10 @@ void HostGraphPane::buildControls()
                         {{tr("Force"), "force"}, {tr("Circle"), "circle"}},
                         QSettings().value("graph/layout", "force").toString());
     row->addStretch(1);
-    auto button = [&](QStyle::StandardPixmap icon, const QString& text, const QString& tip) {
+    auto button = [&](const QIcon& icon, const QString& text, const QString& tip) {
         auto* b = new QToolButton;
-        if (icon != QStyle::SP_CustomBase)
-            b->setIcon(style()->standardIcon(icon));
+        if (!icon.isNull())
+            b->setIcon(icon);
         else
             b->setText(text);
         b->setToolTip(tip);
@@ -180,10 +183,10 @@ void HostGraphPane::buildControls()
         row->addWidget(b);
         return b;
     };
-    pause_ = button(QStyle::SP_MediaPause, {}, tr("Freeze the picture; the capture goes on (Space)"));
+    pause_ = button(glyphIcon(Glyph::Pause), {}, tr("Freeze the picture; the capture goes on (Space)"));
     pause_->setCheckable(true);
-    auto* fit = button(QStyle::SP_CustomBase, tr("Fit"), tr("Show the whole graph (F)"));
-    auto* settings = button(QStyle::SP_CustomBase, tr("Settings…"), tr("Timeouts, rate window, clusters, local subnets"));
+    auto* fit = button({}, tr("Fit"), tr("Show the whole graph (F)"));
+    auto* settings = button({}, tr("Settings…"), tr("Timeouts, rate window, clusters, local subnets"));
     lay->addWidget(bar);
 
     connect(layer_box_, &QComboBox::currentIndexChanged, this, [this] {

@@ -71,6 +71,9 @@ public:
     // PNG or SVG by suffix.
     bool exportGraph(const QString& path, QString* error);
     void exportDialog();
+    // The row of node, size, cluster and layout choices; a window may move
+    // it into its tool bar (it stays wired to this pane).
+    QWidget* controls() const { return controls_; }
 
 signals:
     void nodeSelected(const QString& address);
@@ -104,6 +107,7 @@ private:
     QPointer<CaptureSession> session_;
     HostGraphView* view_ = nullptr;
     GraphTimeline* timeline_ = nullptr;
+    QWidget* controls_ = nullptr;
     QComboBox *layer_box_ = nullptr, *size_box_ = nullptr, *cluster_box_ = nullptr, *layout_box_ = nullptr;
     QSpinBox* top_box_ = nullptr;
     QToolButton* pause_ = nullptr;

@@ -1,5 +1,6 @@
 #include "main_window.h"
 
+#include "glyph_icon.h"
 #include "capture_dialog.h"
 #include "conversation_table_model.h"
 #include "display_filter.h"
@@ -111,12 +112,12 @@ IngestOptions gui_ingest_options()
 }
 } // namespace
 
-MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent)
+MainWindow::MainWindow(QSize size, QWidget* parent) : QMainWindow(parent)
 {
     setObjectName("MainWindow");
     setAcceptDrops(true);
     setDockOptions(AnimatedDocks | AllowTabbedDocks | AllowNestedDocks);
-    resize(1280, 820);
+    resize(size.isValid() ? size : QSize(1280, 820));
 
     packets_ = new PacketListModel(this);
     list_ = new PacketListView;
@@ -189,15 +190,21 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent)
     buildStatusBar();
 
     QSettings s;
-    restoreGeometry(s.value("window/geometry").toByteArray());
-    if (!restoreState(s.value("window/state").toByteArray())) {
-        // First start: the graph and the packet list get most of the room, the tables a quarter of the height.
-        if (auto* d = findChild<QDockWidget*>("detailsDock"))
-            resizeDocks({d}, {width() / 4}, Qt::Horizontal);
-        if (auto* h = findChild<QDockWidget*>("hostsDock"))
-            resizeDocks({h}, {height() / 4}, Qt::Vertical);
+    const bool restore = !size.isValid();
+    if (restore)
+        restoreGeometry(s.value("window/geometry").toByteArray());
+    if (!restore || !restoreState(s.value("window/state").toByteArray())) {
+        // First start: the graph and the packet list get most of the room.
+        // Packet Details opens with the first chosen packet (showPacket), and
+        // the tables take a fifth of the height (less on a short screen).
+        details_dock_->hide();
+        // Dock sizes hold once the window is laid out: after show().
+        QTimer::singleShot(0, this, [this] {
+            if (auto* h = findChild<QDockWidget*>("hostsDock"))
+                resizeDocks({h}, {std::clamp(height() / 5, 160, 240)}, Qt::Vertical);
+        });
     }
-    if (!splitter_->restoreState(s.value("window/splitter").toByteArray()))
+    if (!restore || !splitter_->restoreState(s.value("window/splitter").toByteArray()))
         splitter_->setSizes({height() * 5 / 8, height() * 3 / 8}); // the graph first
     applyTheme(s.value("view/theme", "system").toString());
     packets_->setTimeFormat(TimeFormat(s.value("view/timeFormat", int(TimeFormat::Relative)).toInt()));
@@ -216,24 +223,24 @@ MainWindow::~MainWindow()
 
 void MainWindow::buildActions()
 {
-    auto make = [this](const QString& text, const QKeySequence& key, QStyle::StandardPixmap icon = QStyle::SP_CustomBase) {
+    auto make = [this](const QString& text, const QKeySequence& key, const QIcon& icon = {}) {
         auto* a = new QAction(text, this);
         if (!key.isEmpty())
             a->setShortcut(key);
-        if (icon != QStyle::SP_CustomBase)
-            a->setIcon(style()->standardIcon(icon));
+        if (!icon.isNull())
+            a->setIcon(icon);
         addAction(a);
         return a;
     };
-    act_open_ = make(tr("&Open…"), QKeySequence::Open, QStyle::SP_DialogOpenButton);
-    act_save_ = make(tr("Save &As…"), QKeySequence::SaveAs, QStyle::SP_DialogSaveButton);
+    act_open_ = make(tr("&Open…"), QKeySequence::Open, style()->standardIcon(QStyle::SP_DialogOpenButton));
+    act_save_ = make(tr("Save &As…"), QKeySequence::SaveAs, style()->standardIcon(QStyle::SP_DialogSaveButton));
     act_close_ = make(tr("&Close"), QKeySequence::Close);
     act_quit_ = make(tr("&Quit"), QKeySequence::Quit);
-    act_start_ = make(tr("&Start Capture…"), QKeySequence(Qt::CTRL | Qt::Key_E), QStyle::SP_MediaPlay);
-    act_stop_ = make(tr("S&top Capture"), QKeySequence(Qt::CTRL | Qt::Key_Period), QStyle::SP_MediaStop);
-    act_restart_ = make(tr("&Restart Capture"), QKeySequence(Qt::CTRL | Qt::Key_R), QStyle::SP_BrowserReload);
-    act_next_ = make(tr("&Next Packet"), QKeySequence(Qt::CTRL | Qt::Key_Down), QStyle::SP_ArrowDown);
-    act_prev_ = make(tr("&Previous Packet"), QKeySequence(Qt::CTRL | Qt::Key_Up), QStyle::SP_ArrowUp);
+    act_start_ = make(tr("&Start Capture…"), QKeySequence(Qt::CTRL | Qt::Key_E), glyphIcon(Glyph::Play, QColor(0x1e, 0x8e, 0x3e)));
+    act_stop_ = make(tr("S&top Capture"), QKeySequence(Qt::CTRL | Qt::Key_Period), glyphIcon(Glyph::Stop, QColor(0xc6, 0x28, 0x28)));
+    act_restart_ = make(tr("&Restart Capture"), QKeySequence(Qt::CTRL | Qt::Key_R), glyphIcon(Glyph::Restart));
+    act_next_ = make(tr("&Next Packet"), QKeySequence(Qt::CTRL | Qt::Key_Down), glyphIcon(Glyph::Down));
+    act_prev_ = make(tr("&Previous Packet"), QKeySequence(Qt::CTRL | Qt::Key_Up), glyphIcon(Glyph::Up));
     act_first_ = make(tr("&First Packet"), QKeySequence(Qt::CTRL | Qt::Key_Home));
     act_last_ = make(tr("&Last Packet"), QKeySequence(Qt::CTRL | Qt::Key_End));
     act_fullscreen_ = make(tr("&Full Screen"), QKeySequence::FullScreen);
@@ -343,12 +350,17 @@ void MainWindow::buildToolBar()
     tb->addSeparator();
     tb->addAction(act_prev_);
     tb->addAction(act_next_);
+    // The graph's choices share the tool bar's row: height goes to the graph.
+    QToolBar* graph_bar = addToolBar(tr("Graph"));
+    graph_bar->setObjectName("graphToolBar");
+    graph_bar->addWidget(graph_->controls());
 }
 
 void MainWindow::buildDocks()
 {
     auto* dock = new QDockWidget(tr("Packet Details"), this);
     dock->setObjectName("detailsDock");
+    details_dock_ = dock;
     details_ = new PacketDetailsPane;
     details_->setMinimumWidth(260);
     dock->setWidget(details_);
@@ -356,6 +368,10 @@ void MainWindow::buildDocks()
     QMenu* view = menuBar()->findChild<QMenu*>("viewMenu");
     if (view)
         view->addAction(dock->toggleViewAction());
+    // Turned off by the user (menu or the dock's close button): it stays off
+    // until they turn it on; otherwise it opens when a packet is chosen.
+    connect(dock->toggleViewAction(), &QAction::triggered, this, [this](bool on) { details_follow_ = on; });
+    dock->installEventFilter(this);
 
     hosts_ = new HostTableModel(this);
     convs_ = new ConversationTableModel(this);
@@ -1277,6 +1293,10 @@ void MainWindow::showPacket(quint64 number)
     }
     details_number_ = number;
     reselect_number_ = 0;
+    if (details_follow_ && details_dock_->isHidden()) {
+        details_dock_->show();
+        resizeDocks({details_dock_}, {std::max(width() * 2 / 7, 340)}, Qt::Horizontal);
+    }
     const std::vector<uint8_t> bytes = session_->engine().packet_bytes(number);
     const uint32_t lt = session_->engine().link_type_of(e->interface_id);
     QString header = tr("Packet %1 · %2 bytes on the wire, %3 captured").arg(number).arg(e->origlen).arg(e->caplen);
@@ -1290,6 +1310,13 @@ void MainWindow::showPacket(quint64 number)
     }
     details_->showPacket(lt, QByteArray(reinterpret_cast<const char*>(bytes.data()), qsizetype(bytes.size())),
                          e->origlen, header);
+}
+
+bool MainWindow::eventFilter(QObject* watched, QEvent* event)
+{
+    if (watched == details_dock_ && event->type() == QEvent::Close)
+        details_follow_ = false; // its close button
+    return QMainWindow::eventFilter(watched, event);
 }
 
 void MainWindow::closeEvent(QCloseEvent* e)

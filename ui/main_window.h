@@ -47,7 +47,11 @@ using CaptureSaver = std::function<bool(const IngestEngine&, const QVector<quint
 class MainWindow : public QMainWindow {
     Q_OBJECT
 public:
-    explicit MainWindow(QWidget* parent = nullptr);
+    // A valid `size` starts the window at that size with the first-start
+    // layout, ignoring the saved geometry (projectors, screenshots).
+    explicit MainWindow(QSize size = {}, QWidget* parent = nullptr);
+    // "system" (follow the desktop), "light" or "dark"; not saved.
+    void applyTheme(const QString& theme);
     ~MainWindow() override;
 
     void setSaver(CaptureSaver saver) { saver_ = std::move(saver); }
@@ -110,6 +114,7 @@ public:
 
 protected:
     void closeEvent(QCloseEvent* e) override;
+    bool eventFilter(QObject* watched, QEvent* event) override;
     void dragEnterEvent(QDragEnterEvent* e) override;
     void dropEvent(QDropEvent* e) override;
 
@@ -136,7 +141,6 @@ private:
     void startCaptureDialog();
     void stopCapture();
     void restartCapture();
-    void applyTheme(const QString& theme);
     void selectRelative(int delta);
     void showPacket(quint64 number);
     void continueLiveFilter();
@@ -206,6 +210,8 @@ private:
     bool unsaved_live_ = false; // a live capture whose packets are in no file yet
     QString saved_as_;          // the file the shown capture was last saved to
     quint64 details_number_ = 0;  // the packet in Packet Details
+    QDockWidget* details_dock_ = nullptr;
+    bool details_follow_ = true;  // open Packet Details when a packet is chosen
     quint64 reselect_number_ = 0; // selected before a filter: selected again if it passes
     std::function<UnsavedAnswer(const QString&)> unsaved_answer_;
     bool session_shown_ = false;

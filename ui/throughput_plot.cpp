@@ -1,5 +1,6 @@
 #include "throughput_plot.h"
 
+#include "glyph_icon.h"
 #include "packet_list_view.h"
 
 #include <qcustomplot.h>
@@ -149,7 +150,7 @@ ThroughputPlot::ThroughputPlot(QWidget* parent) : QWidget(parent)
 
     plot_ = new QCustomPlot;
     plot_->setObjectName("throughputCanvas");
-    plot_->setMinimumHeight(140);
+    plot_->setMinimumHeight(100);
     plot_->setContextMenuPolicy(Qt::CustomContextMenu);
     plot_->setInteractions(QCP::iRangeDrag | QCP::iRangeZoom);
     plot_->axisRect()->setRangeDrag(Qt::Horizontal);
@@ -159,6 +160,9 @@ ThroughputPlot::ThroughputPlot(QWidget* parent) : QWidget(parent)
     plot_->setNotAntialiasedElements(QCP::aeFills);
     plot_->setPlottingHints(QCP::phCacheLabels);
     plot_->xAxis->setTicker(QSharedPointer<QCPAxisTicker>(new ElapsedTicker));
+    // Fewer ticks on a short or narrow plot, so tick labels never touch. The
+    // layout tells the axis lengths; a change shows from the next frame.
+    connect(plot_, &QCustomPlot::afterLayout, this, &ThroughputPlot::fitTicks);
     plot_->xAxis->setLabel(tr("time since the first packet"));
     plot_->yAxis2->setRange(0, 1); // drop marks sit at the bottom whatever the scale
     plot_->yAxis2->setVisible(false);
@@ -259,7 +263,7 @@ void ThroughputPlot::buildControls()
             [this](int i) { setLiveWindow(window_box_->itemData(i).toInt()); });
     pause_btn_ = new QToolButton;
     pause_btn_->setCheckable(true);
-    pause_btn_->setIcon(style()->standardIcon(QStyle::SP_MediaPause));
+    pause_btn_->setIcon(glyphIcon(Glyph::Pause));
     pause_btn_->setToolTip(tr("Pause the plot (the capture goes on)"));
     connect(pause_btn_, &QToolButton::toggled, this, &ThroughputPlot::setPaused);
     follow_btn_ = new QToolButton;
@@ -678,11 +682,13 @@ void ThroughputPlot::applyData()
     if (log_) {
         auto t = QSharedPointer<RateTicker<QCPAxisTickerLog>>::create();
         t->unit = unit;
+        t->setTickCount(plot_->yAxis->ticker()->tickCount()); // as fitted to the plot's height
         plot_->yAxis->setTicker(t);
         plot_->yAxis->setScaleType(QCPAxis::stLogarithmic);
     } else {
         auto t = QSharedPointer<RateTicker<QCPAxisTicker>>::create();
         t->unit = unit;
+        t->setTickCount(plot_->yAxis->ticker()->tickCount()); // as fitted to the plot's height
         plot_->yAxis->setTicker(t);
         plot_->yAxis->setScaleType(QCPAxis::stLinear);
     }
@@ -869,6 +875,37 @@ void ThroughputPlot::applyData()
         selection_->bottomRight->setCoords(toKey(selected_->second), 1);
     }
     plot_->replot(QCustomPlot::rpQueuedReplot);
+}
+
+void ThroughputPlot::fitTicks()
+{
+    const QFontMetrics fm(plot_->yAxis->tickLabelFont());
+    const QRect r = plot_->axisRect()->rect();
+    // A label needs its own height and as much again between neighbours; the
+    // ticker may round the step down to a "nice" one, up to a quarter more ticks.
+    const int y_ticks = std::clamp(int(r.height() / (2.5 * fm.height())), 2, 5);
+    const int x_ticks = std::clamp(int(r.width() / (1.25 * (fm.horizontalAdvance(QStringLiteral("00:00.000 s")) + fm.height()))), 1, 8);
+    bool changed = false;
+    // A short plot gives the time axis's title line to the data; its ticks say "s" anyway.
+    const QString x_label = plot_->height() < 9 * fm.height() ? QString() : tr("time since the first packet");
+    if (plot_->xAxis->label() != x_label) {
+        plot_->xAxis->setLabel(x_label);
+        changed = true;
+    }
+    // Labels that cannot stand apart are not drawn at all.
+    const bool y_labels = r.height() >= 2 * fm.height() + 4;
+    if (plot_->yAxis->tickLabels() != y_labels) {
+        plot_->yAxis->setTickLabels(y_labels);
+        changed = true;
+    }
+    for (auto [axis, n] : {std::pair{plot_->yAxis, y_ticks}, std::pair{plot_->xAxis, x_ticks}}) {
+        if (axis->ticker()->tickCount() != n) {
+            axis->ticker()->setTickCount(n);
+            changed = true;
+        }
+    }
+    if (changed)
+        plot_->replot(QCustomPlot::rpQueuedReplot);
 }
 
 void ThroughputPlot::onSelection(const QRect& rect)

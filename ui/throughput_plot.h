@@ -108,6 +108,7 @@ private:
     void rebuild();
     void scheduleRebuild();
     void applyData();
+    void fitTicks();
     void onRangeChanged(const QCPRange& r);
     void onSelection(const QRect& rect);
     void clearSelection();

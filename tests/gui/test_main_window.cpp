@@ -6,15 +6,20 @@
 #include "capture_saver.h"
 #include "capture_session.h"
 #include "host_graph_pane.h"
+#include "hex_view.h"
 #include "host_graph_view.h"
 #include "main_window.h"
 #include "packet_list_model.h"
 #include "table_pane.h"
+#include "packet_details_pane.h"
 #include "packet_list_view.h"
 #include "throughput_plot.h"
 #include "unit/packet_builder.h"
 
 #include <QApplication>
+#include <QDir>
+#include <QDockWidget>
+#include <QScrollBar>
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
@@ -103,6 +108,8 @@ private slots:
     void plotRangeMovesTheGraph();
     void liveCaptureThroughHelper();
     void unsavedCaptureAsksBeforeItIsLost();
+    void firstLayoutGivesTheGraphTheRoom_data();
+    void firstLayoutGivesTheGraphTheRoom();
 
 private:
     QTemporaryDir dir_;
@@ -690,4 +697,66 @@ void TestMainWindow::unsavedCaptureAsksBeforeItIsLost()
 }
 
 QTEST_MAIN(TestMainWindow)
+void TestMainWindow::firstLayoutGivesTheGraphTheRoom_data()
+{
+    QTest::addColumn<QSize>("size");
+    QTest::addColumn<QString>("theme");
+    for (QSize size : {QSize(1280, 720), QSize(1600, 1000)})
+        for (const char* theme : {"light", "dark"})
+            QTest::addRow("%dx%d %s", size.width(), size.height(), theme) << size << QString(theme);
+}
+
+// The first start at a laptop's and a desktop's size: the graph is the
+// largest view and spans the width until a packet is chosen; Packet Details
+// opens then, with the hex view's text column in sight; closed by the user,
+// it stays closed until they open it again.
+void TestMainWindow::firstLayoutGivesTheGraphTheRoom()
+{
+    QFETCH(QSize, size);
+    QFETCH(QString, theme);
+    MainWindow w(size);
+    w.applyTheme(theme);
+    w.setQuiet(true);
+    w.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&w));
+    QVERIFY(w.openFile(kDemo));
+    QVERIFY(wait_finished(w));
+    auto* details = w.findChild<QDockWidget*>("detailsDock");
+    QVERIFY(details);
+    QVERIFY(details->isHidden());
+    QWidget* graph = w.graphPane();
+    QWidget* list = w.packetView();
+    const int area = w.width() * w.height();
+    auto report = [&] {
+        return QString("graph %1x%2, list %3x%4 in %5x%6")
+            .arg(graph->width()).arg(graph->height()).arg(list->width()).arg(list->height())
+            .arg(w.width()).arg(w.height());
+    };
+    QVERIFY2(graph->width() >= w.width() * 95 / 100, qPrintable(report()));
+    QVERIFY2(graph->width() * graph->height() >= area * 35 / 100, qPrintable(report()));
+    QVERIFY2(graph->height() > list->height(), qPrintable(report()));
+    QVERIFY2(list->height() >= 6 * list->fontMetrics().height(), qPrintable(report())); // a few rows still show
+
+    w.packetView()->selectNumber(5);
+    QTRY_VERIFY(details->isVisible());
+    QCOMPARE(w.detailsPacket(), quint64(5));
+    QVERIFY2(graph->width() * graph->height() >= area * 25 / 100, qPrintable(report()));
+    HexView* hex = details->findChild<PacketDetailsPane*>()->hexView();
+    QTRY_COMPARE(hex->horizontalScrollBar()->maximum(), 0);
+    QVERIFY(hex->viewport()->rect().contains(hex->byteRect(hex->bytesPerRow() - 1, true)));
+    if (const QString dir = qEnvironmentVariable("UNDERHOOD_SCREENSHOT_DIR"); !dir.isEmpty()) {
+        QDir().mkpath(dir);
+        QTest::qWait(500);
+        w.grab().save(QDir(dir).filePath(QString("window-%1x%2-%3.png").arg(size.width()).arg(size.height()).arg(theme)));
+    }
+
+    details->close(); // its close button
+    QVERIFY(details->isHidden());
+    w.packetView()->selectNumber(6);
+    QCOMPARE(w.detailsPacket(), quint64(6));
+    QVERIFY(details->isHidden());
+    details->toggleViewAction()->trigger(); // View > Packet Details
+    QVERIFY(details->isVisible());
+}
+
 #include "test_main_window.moc"

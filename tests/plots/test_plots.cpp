@@ -233,6 +233,8 @@ private slots:
     void zoomRebinsDownToOneMillisecond();
     void hostAndConversationSeriesEqualCli();
     void exportsPngPdfCsv();
+    void tickLabelsNeverTouch_data();
+    void tickLabelsNeverTouch();
     void rangeSelectionEmitsTimes();
     void fileWithoutStatistics();
     void fileWithStoredDrops();
@@ -450,6 +452,52 @@ void TestPlots::exportsPngPdfCsv()
     QCOMPARE(packets, demo_["packets"].toInteger());
     QCOMPARE(bytes, demo_["bytes"].toInteger());
     QCOMPARE(parts, packets);
+}
+
+void TestPlots::tickLabelsNeverTouch_data()
+{
+    QTest::addColumn<QSize>("size");
+    QTest::newRow("1280x720") << QSize(1280, 720);
+    QTest::newRow("1600x1000") << QSize(1600, 1000);
+    QTest::newRow("1024x600") << QSize(1024, 600);
+}
+
+// Neighbouring tick labels keep clear of each other at any window size: on
+// the rate axis a label's height apart, on the time axis its width apart.
+void TestPlots::tickLabelsNeverTouch()
+{
+    QFETCH(QSize, size);
+    MainWindow w(size);
+    w.setQuiet(true);
+    w.show();
+    show_dock(w, "throughputDock");
+    QVERIFY(w.openFile(kDemo));
+    QVERIFY(wait_finished(w));
+    auto* plot = w.throughputPlot()->findChild<QCustomPlot*>("throughputCanvas");
+    QVERIFY(plot);
+    save_shot(w, "throughput-" + QString(QTest::currentDataTag()));
+    const QFontMetrics fm(plot->yAxis->tickLabelFont());
+    auto gaps = [&](QCPAxis* axis, bool vertical) {
+        const QVector<double> ticks = axis->tickVector();
+        const QVector<QString> labels = axis->tickVectorLabels();
+        int worst = INT_MAX;
+        for (int i = 1; i < ticks.size(); ++i) {
+            const double apart = std::abs(axis->coordToPixel(ticks[i]) - axis->coordToPixel(ticks[i - 1]));
+            const int need = vertical ? fm.height() : (fm.horizontalAdvance(labels[i]) + fm.horizontalAdvance(labels[i - 1])) / 2;
+            worst = std::min(worst, int(apart) - need);
+        }
+        return worst;
+    };
+    // The ticks are fitted after a layout: wait for the plot to settle on them.
+    QTest::qWaitFor([&] { return plot->yAxis->tickVector().size() >= 2 && gaps(plot->yAxis, true) > 0; }, 5000);
+    QVERIFY2(plot->yAxis->tickLabels(), qPrintable(QString("no room for rate labels: %1 px").arg(plot->axisRect()->height())));
+    QVERIFY2(gaps(plot->yAxis, true) >= fm.height() / 2,
+             qPrintable(QString("rate labels %1 px apart beyond their height, %2 ticks on %3 px")
+                            .arg(gaps(plot->yAxis, true)).arg(plot->yAxis->tickVector().size())
+                            .arg(plot->axisRect()->height())));
+    QVERIFY(plot->xAxis->tickVector().size() >= 2);
+    QVERIFY2(gaps(plot->xAxis, false) >= fm.height(),
+             qPrintable(QString("time labels %1 px apart beyond their width").arg(gaps(plot->xAxis, false))));
 }
 
 void TestPlots::rangeSelectionEmitsTimes()

@@ -93,6 +93,7 @@ private slots:
     void expansionCarriesToTheNextPacket();
     void clearShowsHints();
     void hexViewCopyMenu();
+    void hexViewFitsItsWidth();
     void screenshots_data();
     void screenshots();
 
@@ -363,6 +364,38 @@ void TestPacketDetailsPane::hexViewCopyMenu()
     QCOMPARE(copied("copyHex"), QString("474554"));
     QCOMPARE(copied("copyText"), QString("GET"));
     QCOMPARE(copied("copyCArray"), QString("unsigned char bytes[3] = {\n    0x47, 0x45, 0x54\n};\n"));
+}
+
+// A narrow dock shows 8 bytes a row with the text column in view; a wide one 16.
+void TestPacketDetailsPane::hexViewFitsItsWidth()
+{
+    HexView hex;
+    QByteArray data;
+    for (int i = 0; i < 100; ++i)
+        data += char('A' + i % 26);
+    hex.setData(data);
+    hex.resize(hex.sizeHint().width(), 300);
+    hex.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&hex));
+    QCOMPARE(hex.bytesPerRow(), 16);
+    QCOMPARE(hex.horizontalScrollBar()->maximum(), 0);
+    QVERIFY(hex.viewport()->rect().contains(hex.byteRect(15, true)));
+
+    hex.resize(hex.sizeHint().width() * 2 / 3, 300);
+    QTRY_COMPARE(hex.bytesPerRow(), 8);
+    QCOMPARE(hex.horizontalScrollBar()->maximum(), 0);
+    for (int offset : {0, 7, 8, 99}) {
+        const QRect ascii = hex.byteRect(offset, true);
+        const QRect digits = hex.byteRect(offset, false);
+        QVERIFY2(hex.viewport()->rect().contains(ascii), qPrintable(QString::number(offset)));
+        QCOMPARE(hex.byteAt(ascii.center()), offset);
+        QCOMPARE(hex.byteAt(digits.center()), offset);
+        QCOMPARE(ascii.top(), digits.top()); // the same row in both columns
+    }
+    QCOMPARE(hex.byteRect(8, true).top(), hex.byteRect(0, true).top() + hex.byteRect(0, true).height());
+
+    hex.resize(hex.sizeHint().width() + 40, 300);
+    QTRY_COMPARE(hex.bytesPerRow(), 16);
 }
 
 void TestPacketDetailsPane::screenshots_data()

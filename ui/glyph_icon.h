@@ -1,0 +1,17 @@
+// Toolbar and transport icons drawn as vector glyphs in the palette's own
+// colours at paint time, so they stay readable in light and dark themes (the
+// style's stock media pixmaps are dark grey and vanish on a dark window).
+#pragma once
+
+#include <QColor>
+#include <QIcon>
+
+namespace underhood {
+
+enum class Glyph { Play, Pause, Stop, StepBack, StepForward, ToStart, ToEnd, Follow, Restart, Up, Down };
+
+// `accent` (optional) colours an enabled glyph instead of the text colour,
+// e.g. green for "start capture"; it is lightened on dark windows.
+QIcon glyphIcon(Glyph glyph, QColor accent = {});
+
+} // namespace underhood
