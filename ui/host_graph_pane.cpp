@@ -87,6 +87,20 @@ HostGraphPane::HostGraphPane(CaptureSession* session, QWidget* parent) : QWidget
         opts_.expanded.erase(id);
         rebuild();
     });
+    connect(view_, &HostGraphView::hideRequested, this, [this](quint64 id) {
+        opts_.hidden_nodes.insert(id);
+        if (opts_.neighbours_of == id)
+            opts_.neighbours_of = 0;
+        if (opts_.keep == id) // a hidden node is not kept as the selection
+            view_->selectNode(-1);
+        rebuild();
+    });
+    connect(view_, &HostGraphView::neighboursRequested, this, [this](quint64 id) {
+        opts_.neighbours_of = id;
+        opts_.hidden_nodes.erase(id);
+        rebuild();
+    });
+    connect(view_, &HostGraphView::showAllRequested, this, &HostGraphPane::showAllHosts);
     connect(view_, &HostGraphView::protocolToggled, this, [this](int proto) {
         opts_.hidden.flip(size_t(proto));
         view_->setHidden(opts_.hidden);
@@ -353,6 +367,8 @@ void HostGraphPane::setSession(CaptureSession* session)
     timeline_->setPlaying(false);
     timeline_->setFollowing(true);
     opts_.expanded.clear();
+    opts_.hidden_nodes.clear();
+    opts_.neighbours_of = 0;
     // Work for the previous capture is cancelled; what it still delivers is dropped.
     generation_ = worker_->set_engine(session_ ? session_->sharedEngine() : nullptr);
     shown_serial_ = posted_serial_;
@@ -390,6 +406,8 @@ void HostGraphPane::setLayer(Layer layer)
         return;
     opts_.layer = layer;
     opts_.expanded.clear();
+    opts_.hidden_nodes.clear(); // node ids belong to a layer
+    opts_.neighbours_of = 0;
     const int i = layer_box_->findData(QString::fromLatin1(layer_name(layer)));
     if (i >= 0 && i != layer_box_->currentIndex())
         layer_box_->setCurrentIndex(i);
@@ -653,6 +671,15 @@ void HostGraphPane::updateCaption()
     view_->setCaption(c);
 }
 
+void HostGraphPane::showAllHosts()
+{
+    if (opts_.hidden_nodes.empty() && !opts_.neighbours_of)
+        return;
+    opts_.hidden_nodes.clear();
+    opts_.neighbours_of = 0;
+    rebuild();
+}
+
 QString HostGraphPane::caption() const
 {
     const GraphScene& s = view_->scene();
@@ -660,8 +687,12 @@ QString HostGraphPane::caption() const
     QString c = tr("%1 · %n hosts", nullptr, int(s.hosts)).arg(QString::fromLatin1(layer_name(s.layer)));
     if (s.clustered)
         c += tr(" (%1 in clusters)").arg(loc.toString(qulonglong(s.clustered)));
-    if (s.filtered_out)
-        c += tr(" · %1 nodes filtered out").arg(loc.toString(qulonglong(s.filtered_out)));
+    if (s.filtered_out > s.hidden_by_user)
+        c += tr(" · %1 nodes filtered out").arg(loc.toString(qulonglong(s.filtered_out - s.hidden_by_user)));
+    if (opts_.neighbours_of)
+        c += tr(" · only a host's neighbours");
+    if (s.hidden_by_user)
+        c += tr(" · %1 hidden (right-click: Show All Hosts)").arg(loc.toString(qulonglong(s.hidden_by_user)));
     int64_t first = 0, last = 0;
     if (shown_positioned_ && captureBounds(first, last)) {
         const double at = seconds_between(first, shown_time_);

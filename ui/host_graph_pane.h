@@ -71,6 +71,8 @@ public:
     // PNG or SVG by suffix.
     bool exportGraph(const QString& path, QString* error);
     void exportDialog();
+    // Brings back hosts hidden from the menu and leaves "only its neighbours".
+    void showAllHosts();
     // The row of node, size, cluster and layout choices; a window may move
     // it into its tool bar (it stays wired to this pane).
     QWidget* controls() const { return controls_; }

@@ -508,12 +508,26 @@ QString HostGraphView::tooltipText(int node) const
 void HostGraphView::contextMenuEvent(QContextMenuEvent* e)
 {
     QMenu menu(this);
-    const int i = GraphRenderer::nodeAt(QRectF(rect()), scene_, layout_, view_, QPointF(e->pos()));
+    fillMenu(menu, QPointF(e->pos()));
+    menu.exec(e->globalPos());
+}
+
+void HostGraphView::fillMenu(QMenu& menu, QPointF at)
+{
+    const int i = GraphRenderer::nodeAt(QRectF(rect()), scene_, layout_, view_, at);
     if (i >= 0) {
         const SceneNode& n = scene_.nodes[size_t(i)];
         const NodeId id = n.id, parent = n.parent;
         const QString key = QString::fromStdString(n.key);
         const bool pinned = layout_.pinned(size_t(i));
+        menu.addAction(tr("Filter Packets of %1").arg(QString::fromStdString(n.label)), this, [this, id] {
+            const int j = indexOf(id);
+            if (j >= 0)
+                selectNode(j); // the window filters on the selection
+        })->setObjectName("filterNode");
+        menu.addAction(tr("Show Only Its Neighbours"), this, [this, id] { emit neighboursRequested(id); })
+            ->setObjectName("neighbours");
+        menu.addAction(tr("Hide"), this, [this, id] { emit hideRequested(id); })->setObjectName("hideNode");
         menu.addAction(pinned ? tr("Release") : tr("Pin Here"), this, [this, id, pinned] {
             const int j = indexOf(id);
             if (j >= 0)
@@ -527,10 +541,12 @@ void HostGraphView::contextMenuEvent(QContextMenuEvent* e)
         menu.addAction(tr("Copy Address"), this, [key] { QApplication::clipboard()->setText(key); });
         menu.addSeparator();
     }
+    if (scene_.hidden_by_user)
+        menu.addAction(tr("Show All Hosts (%1 hidden)").arg(scene_.hidden_by_user), this, &HostGraphView::showAllRequested)
+            ->setObjectName("showAll");
     menu.addAction(tr("Fit to View"), this, &HostGraphView::fitToView);
     menu.addAction(tr("Release All and Lay Out Again"), this, &HostGraphView::relayout);
     menu.addAction(paused_ ? tr("Resume") : tr("Pause"), this, [this] { setPaused(!paused_); });
-    menu.exec(e->globalPos());
 }
 
 void HostGraphView::changeEvent(QEvent* e)

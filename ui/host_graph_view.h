@@ -16,6 +16,8 @@
 #include <QTimer>
 #include <QWidget>
 
+class QMenu;
+
 namespace underhood {
 
 class HostGraphView : public QWidget {
@@ -66,10 +68,16 @@ public:
     void advance(double dt);
     QString tooltipText(int node) const;
 
+    // The context menu's items for a point in the view (a node's, or the background's).
+    void fillMenu(QMenu& menu, QPointF at);
+
 signals:
     void nodeSelected(const QString& address); // empty when the selection is cleared
     void expandRequested(quint64 cluster);
     void collapseRequested(quint64 cluster);
+    void hideRequested(quint64 node);
+    void neighboursRequested(quint64 node);
+    void showAllRequested(); // undo hiding and "only its neighbours"
     void protocolToggled(int proto);
     void pausedChanged(bool paused);
     void frame(double dt); // before each animation frame (playback hooks in here)

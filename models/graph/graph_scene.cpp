@@ -329,6 +329,34 @@ GraphScene GraphBuilder::build(const TrafficWindow& window, const WindowSpans& s
     for (size_t i = 0; i < scene_links.size(); ++i)
         if (visible_dominant(link_mix[i], scene_links[i].dominant) == 0 && opts.hidden.any())
             keep_link[i] = 0;
+    // Hosts hidden by hand, and the neighbourhood of one node.
+    std::vector<char> by_user(nodes.size(), 0);
+    for (size_t i = 0; i < nodes.size(); ++i)
+        if (opts.hidden_nodes.count(nodes[i].id) && nodes[i].id != opts.neighbours_of)
+            by_user[i] = 1;
+    const bool centre_here = opts.neighbours_of &&
+                             std::any_of(nodes.begin(), nodes.end(), [&](const SceneNode& n) { return n.id == opts.neighbours_of; });
+    if (centre_here) { // (a centre outside this window filters nothing)
+        std::vector<char> near(nodes.size(), 0);
+        for (size_t i = 0; i < nodes.size(); ++i)
+            near[i] = nodes[i].id == opts.neighbours_of;
+        for (size_t i = 0; i < scene_links.size(); ++i) {
+            if (!keep_link[i])
+                continue;
+            const SceneLink& l = scene_links[i];
+            if (nodes[l.a].id == opts.neighbours_of)
+                near[l.b] = 1;
+            if (nodes[l.b].id == opts.neighbours_of)
+                near[l.a] = 1;
+        }
+        for (size_t i = 0; i < nodes.size(); ++i)
+            by_user[i] = by_user[i] || !near[i];
+    }
+    for (size_t i = 0; i < nodes.size(); ++i)
+        if (by_user[i] && keep_node[i]) {
+            keep_node[i] = 0;
+            ++scene.hidden_by_user;
+        }
     if (opts.top_n && opts.top_n < nodes.size()) {
         std::vector<uint32_t> order;
         for (uint32_t i = 0; i < nodes.size(); ++i)

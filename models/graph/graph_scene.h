@@ -36,6 +36,8 @@ struct GraphOptions {
     std::unordered_set<NodeId> expanded; // clusters shown as their members
     std::bitset<256> hidden;             // protocols (Proto) left out, from the legend
     NodeId keep = 0;                     // a node never filtered away (the selection)
+    std::unordered_set<NodeId> hidden_nodes; // nodes the user hid
+    NodeId neighbours_of = 0;                // when set: only this node and the nodes it has links with
 };
 
 struct SceneNode {
@@ -80,6 +82,7 @@ struct GraphScene {
     std::vector<std::pair<Proto, uint64_t>> protocols; // packets per protocol in the window (legend)
     size_t hosts = 0;          // hosts in the window at this layer
     size_t filtered_out = 0;   // nodes left out by the top-N filter or hidden protocols
+    size_t hidden_by_user = 0; // of those, nodes hidden by hand or outside the neighbourhood shown
     size_t clustered = 0;      // hosts shown inside clusters
     std::vector<IpPrefix> local_prefixes;
 

@@ -14,6 +14,7 @@
 
 #include <QApplication>
 #include <QImage>
+#include <QMenu>
 #include <QPainter>
 #include <QProcess>
 #include <QSignalSpy>
@@ -271,6 +272,43 @@ private slots:
         QCOMPARE(view.viewState().selected, target);
         QVERIFY(!view.tooltipText(target).isEmpty());
         QVERIFY(view.tooltipText(target).contains("Packets"));
+
+        // The node's menu: filter (by selecting it), only its neighbours, hide.
+        {
+            view.selectNode(-1);
+            selected.clear();
+            QMenu menu;
+            view.fillMenu(menu, at);
+            QStringList names;
+            for (QAction* a : menu.findChildren<QAction*>())
+                if (!a->objectName().isEmpty())
+                    names << a->objectName();
+            QVERIFY2(names.contains("filterNode") && names.contains("neighbours") && names.contains("hideNode"),
+                     qPrintable(names.join(',')));
+            QVERIFY(!names.contains("showAll")); // nothing hidden yet
+            for (QAction* a : menu.actions())
+                QVERIFY2(a->isSeparator() || !a->text().isEmpty(), "an empty menu item");
+            QSignalSpy hide(&view, &HostGraphView::hideRequested);
+            QSignalSpy near(&view, &HostGraphView::neighboursRequested);
+            menu.findChild<QAction*>("hideNode")->trigger();
+            menu.findChild<QAction*>("neighbours")->trigger();
+            QCOMPARE(hide.count(), 1);
+            QCOMPARE(hide.first().first().toULongLong(), quint64(scene_.nodes[target].id));
+            QCOMPARE(near.first().first().toULongLong(), quint64(scene_.nodes[target].id));
+            menu.findChild<QAction*>("filterNode")->trigger();
+            QCOMPARE(selected.count(), 1);
+            QCOMPARE(selected.first().first().toString(), QString::fromStdString(scene_.nodes[target].key));
+            // The background's menu offers Show All only when something is hidden.
+            GraphScene some_hidden = scene_;
+            some_hidden.hidden_by_user = 3;
+            HostGraphView other;
+            other.resize(300, 200);
+            other.setScene(some_hidden);
+            QMenu background;
+            other.fillMenu(background, QPointF(-50, -50));
+            QVERIFY(background.findChild<QAction*>("showAll"));
+            QVERIFY(!background.findChild<QAction*>("hideNode"));
+        }
 
         // Drag pins the node where it is dropped.
         const QPoint from = at.toPoint(), to = from + QPoint(60, 40);

@@ -498,6 +498,62 @@ private slots:
         QVERIFY(listed);
     }
 
+    // Hide and "only its neighbours", as the node's menu asks for them.
+    void hiddenNodesAndNeighbours()
+    {
+        TrafficWindow w;
+        WindowCursor c(engine_, w);
+        c.set_spans(WindowSpans{.window_ns = 0});
+        c.seek_end();
+        GraphBuilder b;
+        GraphOptions o;
+        o.cluster = ClusterMode::Off;
+        const GraphScene all = build_scene(b, engine_, w, c, o);
+        // The node with the most links, and its neighbours by the full scene's links.
+        std::vector<size_t> degree(all.nodes.size());
+        for (const SceneLink& l : all.links)
+            ++degree[l.a], ++degree[l.b];
+        const size_t centre = size_t(std::max_element(degree.begin(), degree.end()) - degree.begin());
+        std::set<NodeId> expected{all.nodes[centre].id};
+        for (const SceneLink& l : all.links) {
+            if (l.a == centre)
+                expected.insert(all.nodes[l.b].id);
+            if (l.b == centre)
+                expected.insert(all.nodes[l.a].id);
+        }
+        QVERIFY(expected.size() > 2 && expected.size() < all.nodes.size());
+        o.neighbours_of = all.nodes[centre].id;
+        const GraphScene near = build_scene(b, engine_, w, c, o);
+        std::set<NodeId> shown;
+        for (const SceneNode& n : near.nodes)
+            shown.insert(n.id);
+        QVERIFY(shown == expected);
+        QCOMPARE(near.hidden_by_user, all.nodes.size() - expected.size());
+        QCOMPARE(near.filtered_out, near.hidden_by_user);
+
+        // Hiding one neighbour takes it and its links away; the centre stays.
+        const NodeId gone = *std::next(expected.begin(), expected.begin() == expected.find(o.neighbours_of) ? 1 : 0);
+        QVERIFY(gone != o.neighbours_of);
+        o.hidden_nodes.insert(gone);
+        o.hidden_nodes.insert(o.neighbours_of); // the centre cannot hide itself away
+        const GraphScene fewer = build_scene(b, engine_, w, c, o);
+        QCOMPARE(fewer.nodes.size(), expected.size() - 1);
+        for (const SceneNode& n : fewer.nodes)
+            QVERIFY(n.id != gone);
+        QVERIFY(fewer.index.count(o.neighbours_of));
+
+        // Without the neighbourhood: everything but the hidden node, links to it gone.
+        o.neighbours_of = 0;
+        o.hidden_nodes = {gone};
+        const GraphScene one_less = build_scene(b, engine_, w, c, o);
+        QCOMPARE(one_less.nodes.size(), all.nodes.size() - 1);
+        QCOMPARE(one_less.hidden_by_user, size_t(1));
+        size_t links_to_gone = 0;
+        for (const SceneLink& l : all.links)
+            links_to_gone += all.nodes[l.a].id == gone || all.nodes[l.b].id == gone;
+        QCOMPARE(one_less.links.size(), all.links.size() - links_to_gone);
+    }
+
     void localNetworkDetected()
     {
         TrafficWindow w;
