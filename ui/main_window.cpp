@@ -247,6 +247,11 @@ void MainWindow::buildActions()
     act_fullscreen_->setCheckable(true);
     act_filter_ = make(tr("Display &Filter"), QKeySequence(Qt::CTRL | Qt::Key_Slash));
     act_find_ = make(tr("&Find…"), QKeySequence::Find);
+    act_mark_ = make(tr("&Mark/Unmark Packet"), QKeySequence(Qt::CTRL | Qt::Key_M));
+    act_mark_->setObjectName("markPacket");
+    act_unmark_all_ = make(tr("&Unmark All Packets"), QKeySequence(Qt::CTRL | Qt::ALT | Qt::Key_M));
+    act_next_mark_ = make(tr("Next &Mark"), QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_N));
+    act_prev_mark_ = make(tr("Previous M&ark"), QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_B));
 
     connect(act_open_, &QAction::triggered, this, &MainWindow::openDialog);
     connect(act_save_, &QAction::triggered, this, &MainWindow::saveAs);
@@ -262,6 +267,21 @@ void MainWindow::buildActions()
     connect(act_prev_, &QAction::triggered, this, [this] { selectRelative(-1); });
     connect(act_first_, &QAction::triggered, this, [this] { selectRelative(INT_MIN); });
     connect(act_last_, &QAction::triggered, this, [this] { selectRelative(INT_MAX); });
+    connect(act_mark_, &QAction::triggered, this, [this] {
+        if (const quint64 n = list_->currentNumber())
+            packets_->setMarked(n, !packets_->isMarked(n));
+    });
+    connect(act_unmark_all_, &QAction::triggered, packets_, &PacketListModel::clearMarks);
+    for (bool forward : {true, false})
+        connect(forward ? act_next_mark_ : act_prev_mark_, &QAction::triggered, this, [this, forward] {
+            const quint64 to = packets_->nextMarked(list_->currentNumber(), forward);
+            if (to)
+                list_->selectNumber(to);
+            else
+                statusBar()->showMessage(packets_->marked().isEmpty() ? tr("No packet is marked (Ctrl+M marks one)")
+                                                                      : tr("No further marked packet"),
+                                         4000);
+        });
     connect(act_fullscreen_, &QAction::toggled, this, [this](bool on) { on ? showFullScreen() : showNormal(); });
 }
 
@@ -277,6 +297,14 @@ void MainWindow::buildMenus()
     file->addAction(act_close_);
     file->addAction(act_quit_);
 
+    QMenu* edit = menuBar()->addMenu(tr("&Edit"));
+    edit->addAction(act_find_);
+    edit->addSeparator();
+    edit->addAction(act_mark_);
+    edit->addAction(act_unmark_all_);
+    edit->addAction(act_next_mark_);
+    edit->addAction(act_prev_mark_);
+
     QMenu* cap = menuBar()->addMenu(tr("&Capture"));
     cap->addAction(act_start_);
     cap->addAction(act_stop_);
@@ -289,7 +317,6 @@ void MainWindow::buildMenus()
     go->addAction(act_last_);
     go->addSeparator();
     go->addAction(act_filter_);
-    go->addAction(act_find_);
 
     QMenu* view = menuBar()->addMenu(tr("&View"));
     view->setObjectName("viewMenu");
@@ -832,19 +859,25 @@ void MainWindow::saveAs()
                                                       tr("pcapng (*.pcapng)"));
     if (path.isEmpty())
         return;
-    // With a display filter on, the packets shown are what the user means by default.
+    // With a display filter on or packets marked, those are what the user may mean.
     std::optional<QVector<quint64>> shown;
-    if (packets_->filtered()) {
-        QMessageBox ask(QMessageBox::Question, tr("Save"), tr("Save only the %1 packets the display filter shows?")
-                                                               .arg(packets_->rowCount()),
-                        QMessageBox::NoButton, this);
-        QPushButton* displayed = ask.addButton(tr("Displayed Packets"), QMessageBox::AcceptRole);
+    const QList<quint64> marks = packets_->marked();
+    if (packets_->filtered() || !marks.isEmpty()) {
+        QMessageBox ask(QMessageBox::Question, tr("Save"), tr("Which packets should be saved?"), QMessageBox::NoButton,
+                        this);
+        QPushButton* displayed = packets_->filtered()
+            ? ask.addButton(tr("%1 Displayed").arg(packets_->rowCount()), QMessageBox::AcceptRole)
+            : nullptr;
+        QPushButton* marked = marks.isEmpty() ? nullptr
+                                              : ask.addButton(tr("%1 Marked").arg(marks.size()), QMessageBox::AcceptRole);
         ask.addButton(tr("All Packets"), QMessageBox::RejectRole);
         ask.exec();
-        if (ask.clickedButton() == displayed) {
+        if (displayed && ask.clickedButton() == displayed) {
             shown.emplace();
             for (int r = 0; r < packets_->rowCount(); ++r)
                 shown->append(packets_->numberAt(r));
+        } else if (marked && ask.clickedButton() == marked) {
+            shown.emplace(marks.begin(), marks.end());
         }
     }
     saveTo(path, shown ? &*shown : nullptr);
@@ -1117,6 +1150,11 @@ QMenu* MainWindow::packetMenu(int row)
         QApplication::clipboard()->setText(
             QString::fromLatin1(QByteArray(reinterpret_cast<const char*>(bytes.data()), qsizetype(bytes.size())).toHex()));
     })->setObjectName("copyHex");
+    menu->addSeparator();
+    QAction* mark = menu->addAction(packets_->isMarked(number) ? tr("Unmark Packet") : tr("Mark Packet"), this,
+                                    [this, number] { packets_->setMarked(number, !packets_->isMarked(number)); });
+    mark->setObjectName("markPacket");
+    mark->setShortcut(act_mark_->shortcut());
     return menu;
 }
 

@@ -195,6 +195,7 @@ private:
     QMenu* recent_menu_ = nullptr;
     QAction *act_open_, *act_save_, *act_close_, *act_quit_, *act_start_, *act_stop_, *act_restart_, *act_next_,
         *act_prev_, *act_first_, *act_last_, *act_fullscreen_, *act_filter_, *act_find_;
+    QAction *act_mark_ = nullptr, *act_unmark_all_ = nullptr, *act_next_mark_ = nullptr, *act_prev_mark_ = nullptr;
     CaptureSaver saver_;
     LiveCaptureOptions last_live_;
     QString last_error_;

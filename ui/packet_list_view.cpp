@@ -34,6 +34,10 @@ QColor PacketColorProxy::protocolColor(int proto)
 
 QVariant PacketColorProxy::data(const QModelIndex& index, int role) const
 {
+    const bool marked = (role == Qt::BackgroundRole || role == Qt::ForegroundRole) &&
+                        QIdentityProxyModel::data(index, PacketListModel::MarkedRole).toBool();
+    if (marked) // Wireshark's marked rows: inverted, whatever the protocol
+        return role == Qt::BackgroundRole ? QColor(0x16, 0x16, 0x16) : QColor(0xff, 0xff, 0xff);
     if (role == Qt::BackgroundRole) {
         QColor c = protocolColor(QIdentityProxyModel::data(index, PacketListModel::ProtocolRole).toInt());
         if (!c.isValid())

@@ -6,6 +6,8 @@
 
 #include <QDateTime>
 
+#include <algorithm>
+
 namespace underhood {
 
 PacketListModel::PacketListModel(QObject* parent) : QAbstractTableModel(parent) {}
@@ -13,6 +15,8 @@ PacketListModel::PacketListModel(QObject* parent) : QAbstractTableModel(parent) 
 void PacketListModel::setSession(CaptureSession* session)
 {
     beginResetModel();
+    if (session != session_)
+        marks_.clear();
     session_ = session;
     filter_.reset();
     first_ = 1;
@@ -198,6 +202,7 @@ QVariant PacketListModel::data(const QModelIndex& index, int role) const
             }
         }
     case ProtocolRole: return int(e->top);
+    case MarkedRole: return marks_.contains(number);
     case ProblemRole: return bool(e->flags & (PacketIndexEntry::Truncated | PacketIndexEntry::Malformed));
     case Qt::ToolTipRole:
         if (e->flags & PacketIndexEntry::Malformed)
@@ -211,6 +216,51 @@ QVariant PacketListModel::data(const QModelIndex& index, int role) const
         return {};
     default: return {};
     }
+}
+
+void PacketListModel::setMarked(quint64 number, bool marked)
+{
+    if (marked == marks_.contains(number))
+        return;
+    if (marked)
+        marks_.insert(number);
+    else
+        marks_.remove(number);
+    const int row = rowOf(number);
+    if (row >= 0)
+        emit dataChanged(index(row, 0), index(row, ColumnCount - 1));
+}
+
+void PacketListModel::clearMarks()
+{
+    if (marks_.isEmpty())
+        return;
+    marks_.clear();
+    if (rowCount() > 0)
+        emit dataChanged(index(0, 0), index(rowCount() - 1, ColumnCount - 1));
+}
+
+QList<quint64> PacketListModel::marked() const
+{
+    QList<quint64> v(marks_.begin(), marks_.end());
+    std::sort(v.begin(), v.end());
+    return v;
+}
+
+quint64 PacketListModel::nextMarked(quint64 from, bool forward) const
+{
+    // Marks are few: walk them in order rather than the rows.
+    const QList<quint64> v = marked();
+    if (forward) {
+        for (quint64 n : v)
+            if ((from == 0 || n > from) && rowOf(n) >= 0)
+                return n;
+    } else {
+        for (auto it = v.rbegin(); it != v.rend(); ++it)
+            if ((from == 0 || *it < from) && rowOf(*it) >= 0)
+                return *it;
+    }
+    return 0;
 }
 
 QVariant PacketListModel::headerData(int section, Qt::Orientation o, int role) const

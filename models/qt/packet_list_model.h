@@ -8,6 +8,7 @@
 
 #include <QAbstractTableModel>
 #include <QCache>
+#include <QSet>
 #include <QVector>
 
 namespace underhood {
@@ -19,7 +20,8 @@ public:
     enum Column { Number, Time, Source, Destination, Protocol, Length, Info, ColumnCount };
     // ProtocolRole: the top protocol (Proto as int); ProblemRole: truncated or malformed. The
     // view colours rows from these (colours belong to the widgets, not to this QtCore model).
-    enum Role { NumberRole = Qt::UserRole + 1, SortRole, ProtocolRole, ProblemRole };
+    // MarkedRole: marked by the user (Ctrl+M), as in Wireshark.
+    enum Role { NumberRole = Qt::UserRole + 1, SortRole, ProtocolRole, ProblemRole, MarkedRole };
 
     explicit PacketListModel(QObject* parent = nullptr);
 
@@ -43,6 +45,14 @@ public:
     int rowOf(quint64 number) const; // -1 when not listed
     std::optional<PacketIndexEntry> entry(quint64 number) const;
 
+    // Marks belong to the open capture: a new session clears them.
+    void setMarked(quint64 number, bool marked);
+    bool isMarked(quint64 number) const { return marks_.contains(number); }
+    void clearMarks();
+    QList<quint64> marked() const; // ascending
+    // The next (or previous) listed marked packet after `from` (0: from an end), 0 when none.
+    quint64 nextMarked(quint64 from, bool forward) const;
+
 private:
     struct RowText {
         QString source, destination, protocol, info;
@@ -59,6 +69,7 @@ private:
     int64_t first_ts_ = 0;
     TimeFormat time_format_ = TimeFormat::Relative;
     mutable QCache<quint64, RowText> cache_{4000};
+    QSet<quint64> marks_;
 };
 
 } // namespace underhood

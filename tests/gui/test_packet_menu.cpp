@@ -180,6 +180,48 @@ private slots:
         QVERIFY(!hex.isEmpty());
         QCOMPARE(hex, tshark_hex(3));
     }
+
+    // Marking as in Wireshark: the menu item and Ctrl+M toggle, marked rows
+    // are painted apart, Next/Previous Mark jump between them past others.
+    void markPackets()
+    {
+        PacketListModel* m = w_->packetModel();
+        auto marked_row = [&](quint64 n) {
+            const QModelIndex i = w_->packetView()->model()->index(m->rowOf(n), 0);
+            return w_->packetView()->model()->data(i, Qt::BackgroundRole).value<QColor>() == QColor(0x16, 0x16, 0x16);
+        };
+        std::unique_ptr<QMenu> menu(w_->packetMenu(4));
+        QAction* mark = action(menu.get(), "markPacket");
+        QVERIFY(mark);
+        QCOMPARE(mark->text(), QString("Mark Packet"));
+        mark->trigger();
+        QVERIFY(m->isMarked(5));
+        QVERIFY(marked_row(5));
+        QVERIFY(!marked_row(4));
+        menu.reset(w_->packetMenu(4));
+        QCOMPARE(action(menu.get(), "markPacket")->text(), QString("Unmark Packet"));
+
+        w_->packetView()->selectNumber(9);
+        w_->packetView()->setFocus();
+        QTest::keyClick(w_->packetView(), Qt::Key_M, Qt::ControlModifier);
+        QVERIFY(m->isMarked(9));
+        QCOMPARE(m->marked(), (QList<quint64>{5, 9}));
+        w_->packetView()->selectNumber(1);
+        QTest::keyClick(w_->packetView(), Qt::Key_N, Qt::ControlModifier | Qt::ShiftModifier);
+        QCOMPARE(w_->packetView()->currentNumber(), quint64(5));
+        QTest::keyClick(w_->packetView(), Qt::Key_N, Qt::ControlModifier | Qt::ShiftModifier);
+        QCOMPARE(w_->packetView()->currentNumber(), quint64(9));
+        QTest::keyClick(w_->packetView(), Qt::Key_N, Qt::ControlModifier | Qt::ShiftModifier);
+        QCOMPARE(w_->packetView()->currentNumber(), quint64(9)); // no further mark: it stays
+        QTest::keyClick(w_->packetView(), Qt::Key_B, Qt::ControlModifier | Qt::ShiftModifier);
+        QCOMPARE(w_->packetView()->currentNumber(), quint64(5));
+        // Ctrl+M again unmarks; Unmark All clears the rest.
+        QTest::keyClick(w_->packetView(), Qt::Key_M, Qt::ControlModifier);
+        QCOMPARE(m->marked(), (QList<quint64>{9}));
+        QTest::keyClick(w_->packetView(), Qt::Key_M, Qt::ControlModifier | Qt::AltModifier);
+        QVERIFY(m->marked().isEmpty());
+        QVERIFY(!marked_row(9));
+    }
 };
 
 QTEST_MAIN(TestPacketMenu)
