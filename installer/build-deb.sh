@@ -37,7 +37,7 @@ version=$(cache_value CMAKE_PROJECT_VERSION)
 arch=$(dpkg --print-architecture)
 homepage=$(cache_value UNDERHOOD_HOMEPAGE)
 # The project's maintainers sign the package as they sign its commits.
-maintainer=${UNDERHOOD_MAINTAINER:-$(git -C "$src" log -1 --format='%an <%ae>' 2>/dev/null || true)}
+maintainer=${UNDERHOOD_MAINTAINER:-$(git -C "$src" -c safe.directory="$src" log -1 --format='%an <%ae>' 2>/dev/null || true)}
 [ -n "$maintainer" ] || { echo "build-deb: set UNDERHOOD_MAINTAINER='Name <address>'" >&2; exit 1; }
 deb="$out_dir/underhood_${version}_${arch}.deb"
 
@@ -61,13 +61,13 @@ done
 
 doc="$root/usr/share/doc/underhood"
 # Copyright years: from the first commit to the last.
-first_year=$(git -C "$src" log --reverse --format=%cd --date=format:%Y 2>/dev/null | sed -n 1p)
-last_year=$(git -C "$src" log -1 --format=%cd --date=format:%Y 2>/dev/null || date +%Y)
+first_year=$(git -C "$src" -c safe.directory="$src" log --reverse --format=%cd --date=format:%Y 2>/dev/null | sed -n 1p)
+last_year=$(git -C "$src" -c safe.directory="$src" log -1 --format=%cd --date=format:%Y 2>/dev/null || date +%Y)
 years=${first_year:-$last_year}
 [ "$years" = "$last_year" ] || years="$years-$last_year"
 sed -e "s|@HOMEPAGE@|$homepage|" -e "s|@YEARS@|$years|" installer/debian/copyright.in > "$doc/copyright"
 # A native package's changelog (Debian's format), from the version and the last commit's date.
-when=$(git -C "$src" log -1 --format=%cD 2>/dev/null || date -R)
+when=$(git -C "$src" -c safe.directory="$src" log -1 --format=%cD 2>/dev/null || date -R)
 {
   printf 'underhood (%s) unstable; urgency=medium\n\n' "$version"
   printf '  * Release %s. See README.md for what Underhood does.\n\n' "$version"
