@@ -13,6 +13,7 @@
 #include <QIcon>
 #include <QLabel>
 #include <QPushButton>
+#include <QScrollArea>
 #include <QSettings>
 #include <QStyle>
 #include <QVBoxLayout>
@@ -46,7 +47,8 @@ WelcomePage::WelcomePage(MainWindow* window, QAction* open, QAction* start)
     setBackgroundRole(QPalette::Base);
 
     auto* logo = new QLabel;
-    logo->setPixmap(QIcon(":/underhood/icons/underhood.png").pixmap(96, 96));
+    logo->setPixmap(QIcon(":/underhood/icons/underhood.png").pixmap(80, 80));
+    logo->setFixedSize(80, 80);
     auto* title = new QLabel(tr("<span style='font-size:22pt; font-weight:600'>Underhood</span><br>"
                                 "See your network: who talks to whom, how much, and where packets are lost."));
     title->setWordWrap(true);
@@ -104,12 +106,22 @@ WelcomePage::WelcomePage(MainWindow* window, QAction* open, QAction* start)
     col->addSpacing(14);
     col->addWidget(help);
 
-    auto* outer = new QGridLayout(this);
-    outer->addWidget(column, 1, 1);
-    outer->setRowStretch(0, 1);
-    outer->setRowStretch(2, 2);
-    outer->setColumnStretch(0, 1);
-    outer->setColumnStretch(2, 1);
+    // Centred; a short window scrolls instead of squeezing the page.
+    auto* inner = new QWidget;
+    auto* grid = new QGridLayout(inner);
+    grid->addWidget(column, 1, 1);
+    grid->setRowStretch(0, 1);
+    grid->setRowStretch(2, 2);
+    grid->setColumnStretch(0, 1);
+    grid->setColumnStretch(2, 1);
+    auto* scroll = new QScrollArea;
+    scroll->setWidget(inner);
+    scroll->setWidgetResizable(true);
+    scroll->setFrameShape(QFrame::NoFrame);
+    scroll->viewport()->setBackgroundRole(QPalette::Base);
+    auto* outer = new QVBoxLayout(this);
+    outer->setContentsMargins(0, 0, 0, 0);
+    outer->addWidget(scroll);
 
     demo_button_->setEnabled(!demoPath().isEmpty());
     parentWidget()->installEventFilter(this);
