@@ -200,14 +200,19 @@ QString CaptureHelperStatus::message() const
                    "    sudo installer/setup-capture-permissions.sh %1\n"
                    "(it lets members of the 'underhood' group run it, with capture privileges).")
             .arg(path);
-    case Problem::NoCapabilities:
-        return QCoreApplication::translate(
-                   "CaptureHelper",
-                   "The capture helper %1 runs but has no capture privilege (CAP_NET_RAW and CAP_NET_ADMIN). "
-                   "Give it them with\n"
-                   "    sudo setcap cap_net_raw,cap_net_admin=eip %1\n"
-                   "(a filesystem without extended attributes cannot hold them: install it elsewhere).")
-            .arg(path);
+    case Problem::NoCapabilities: {
+        QString m = QCoreApplication::translate(
+                        "CaptureHelper",
+                        "The capture helper %1 runs but has no capture privilege (CAP_NET_RAW and CAP_NET_ADMIN). "
+                        "Give it them with\n"
+                        "    sudo setcap cap_net_raw,cap_net_admin=eip %1\n"
+                        "(a filesystem without extended attributes cannot hold them: install it elsewhere).")
+                        .arg(path);
+        if (installedHelper(path))
+            m += QCoreApplication::translate("CaptureHelper", " Its package sets them again with\n"
+                                                              "    sudo dpkg-reconfigure underhood");
+        return m;
+    }
     }
     return QString();
 }

@@ -87,7 +87,14 @@ private slots:
         f.close();
         QVERIFY(f.setPermissions(QFile::ReadOwner | QFile::WriteOwner | QFile::ReadGroup | QFile::ReadOther));
         const CaptureHelperStatus s = checkCaptureHelper(installed, stranger());
+        // Runnable but without file capabilities: setcap, or the package again.
+        QVERIFY(f.setPermissions(kEveryone));
+        const CaptureHelperStatus nocaps = checkCaptureHelper(installed, stranger());
         f.remove();
+        QCOMPARE(nocaps.problem, Problem::NoCapabilities);
+        QVERIFY2(nocaps.message().contains("sudo setcap cap_net_raw,cap_net_admin=eip " + installed),
+                 qPrintable(nocaps.message()));
+        QVERIFY2(nocaps.message().contains("sudo dpkg-reconfigure underhood"), qPrintable(nocaps.message()));
         QDir().rmpath(QFileInfo(installed).path()); // and lib/ if this made it
         QCOMPARE(s.problem, Problem::NotExecutable);
         QVERIFY2(s.message().contains("sudo dpkg-reconfigure underhood"), qPrintable(s.message()));
