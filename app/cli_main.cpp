@@ -128,14 +128,15 @@ int run_graph(char** argv)
         dir = std::string(self, size_t(n));
         dir.resize(dir.rfind('/'));
     }
-    for (const std::string& path : {dir + "/underhood-cli-graph", dir + "/../libexec/underhood/underhood-cli-graph"}) {
+    for (const std::string& path :
+         {dir + "/underhood-cli-graph", dir + "/" UNDERHOOD_BIN_TO_PKGLIBDIR "/underhood-cli-graph"}) {
         if (access(path.c_str(), X_OK) != 0)
             continue;
         argv[0] = const_cast<char*>(path.c_str());
         execv(path.c_str(), argv);
     }
-    std::cerr << "underhood-cli: the graph command needs underhood-cli-graph, which is not installed beside "
-              << dir << '\n';
+    std::cerr << "underhood-cli: the graph command needs underhood-cli-graph, which is neither beside " << dir
+              << " nor in " << dir << "/" UNDERHOOD_BIN_TO_PKGLIBDIR "\n";
     return 1;
 }
 

@@ -8,6 +8,7 @@
 #include <QApplication>
 #include <QCommandLineParser>
 #include <QElapsedTimer>
+#include <QIcon>
 #include <QTimer>
 
 using namespace underhood;
@@ -65,6 +66,11 @@ int main(int argc, char** argv)
     describeApplication();
     QApplication::setApplicationDisplayName("Underhood");
     QApplication::setDesktopFileName("underhood");
+    // The installed theme's icon where there is one, else the one built in.
+    QIcon builtin;
+    for (int size : {16, 22, 24, 32, 48, 64, 128, 256})
+        builtin.addFile(QString(":/underhood/icons/underhood-%1.png").arg(size), QSize(size, size));
+    QApplication::setWindowIcon(QIcon::fromTheme("underhood", builtin));
     cli.process(app);
 
     Layer layer = Layer::Ip;
@@ -112,7 +118,9 @@ int main(int argc, char** argv)
         LiveCaptureOptions o;
         o.interfaces = cli.values(iface);
         o.filter = cli.value(filter);
-        w.startCapture(o);
+        // Said on the terminal too: whoever typed -i may not see a dialog.
+        if (!w.startCapture(o))
+            fprintf(stderr, "underhood: %s\n", qPrintable(w.lastError()));
     }
     if (!shot.isEmpty()) {
         // For the README and for looking at the window in tests: wait until

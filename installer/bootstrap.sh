@@ -33,6 +33,10 @@ packages=(
   # tests: tshark is the reference the corpus tests compare with; test hosts
   # are network namespaces joined by a veth pair, fed by tcpreplay
   tshark iproute2 tcpreplay util-linux
+  # the Debian package (installer/build-deb.sh: man pages, shared-library
+  # dependencies) and its test (tests/package: lintian, the desktop entry,
+  # AppStream, the MIME default, man, completion); the icon renderer
+  scdoc dpkg-dev lintian desktop-file-utils appstream xdg-utils man-db bash-completion librsvg2-bin
   # fuzzing and sanitizers
   clang libclang-rt-14-dev
   # benchmarks: the peer tools, a traffic generator and a peak-memory timer

@@ -6,6 +6,7 @@
 #include "display_filter.h"
 #include "filter_bar.h"
 #include "find_bar.h"
+#include "help_dialogs.h"
 #include "host_table_model.h"
 #include "drop_panel.h"
 #include "packet_details_pane.h"
@@ -16,6 +17,7 @@
 #include "table_pane.h"
 #include "throughput_plot.h"
 #include "time_math.h"
+#include "welcome_page.h"
 
 #include <memory>
 #include <thread>
@@ -188,6 +190,8 @@ MainWindow::MainWindow(QSize size, QWidget* parent) : QMainWindow(parent)
     buildToolBar();
     buildDocks();
     buildStatusBar();
+    showShortcutsInToolTips(this);
+    new WelcomePage(this, act_open_, act_start_);
 
     QSettings s;
     const bool restore = !size.isValid();
@@ -355,13 +359,7 @@ void MainWindow::buildMenus()
     }
     view->addSeparator();
 
-    QMenu* help = menuBar()->addMenu(tr("&Help"));
-    help->addAction(tr("&About Underhood"), this, [this] {
-        QMessageBox::about(this, tr("About Underhood"),
-                           tr("<b>Underhood</b> %1<br>A network analyzer for the Linux desktop: see your network, "
-                              "open captures, find where packets are lost.")
-                               .arg(QApplication::applicationVersion()));
-    });
+    populateHelpMenu(menuBar()->addMenu(tr("&Help")), this);
 }
 
 void MainWindow::buildToolBar()
@@ -551,6 +549,7 @@ void MainWindow::setSession(CaptureSession* session)
     updateStatus();
     updateActions();
     updateTitle();
+    emit sessionChanged();
 }
 
 bool MainWindow::openFile(const QString& path)

@@ -112,6 +112,10 @@ public:
     // Asks about an unsaved live capture, saves it if told to; false: stay as we are.
     bool confirmDiscardCapture();
 
+signals:
+    // A capture or file was opened, or closed (session() tells which).
+    void sessionChanged();
+
 protected:
     void closeEvent(QCloseEvent* e) override;
     bool eventFilter(QObject* watched, QEvent* event) override;

@@ -69,11 +69,34 @@ CaptureIdentity CaptureIdentity::current()
     return who;
 }
 
+QStringList captureHelperCandidates()
+{
+    const QString app_dir = QCoreApplication::applicationDirPath();
+    QStringList paths;
+    // A build tree keeps every program in one folder.
+    paths << QDir(app_dir).filePath(kHelperName);
+    // Installed: PREFIX/lib/underhood beside PREFIX/bin, whatever the prefix.
+    paths << QDir::cleanPath(app_dir + "/" UNDERHOOD_BIN_TO_PKGLIBDIR "/" + kHelperName);
+    paths << QStringLiteral(UNDERHOOD_INSTALLED_HELPER);
+    paths.removeDuplicates();
+    return paths;
+}
+
+namespace {
+// In an installed place (the package's), not a build tree's or one set up by hand.
+bool installedHelper(const QString& path)
+{
+    const QStringList candidates = captureHelperCandidates();
+    return candidates.indexOf(QDir::cleanPath(QFileInfo(path).absoluteFilePath())) > 0;
+}
+} // namespace
+
 QString findCaptureHelper()
 {
-    const QString beside = QDir(QCoreApplication::applicationDirPath()).filePath(kHelperName);
-    if (QFileInfo(beside).isFile())
-        return beside;
+    for (const QString& candidate : captureHelperCandidates())
+        if (QFileInfo(candidate).isFile())
+            return candidate;
+    // Set up by hand somewhere on PATH (older setups).
     const QStringList dirs = qEnvironmentVariable("PATH").split(':', Qt::SkipEmptyParts);
     for (const QString& dir : dirs) {
         const QString candidate = QDir(dir).filePath(kHelperName);
@@ -144,10 +167,12 @@ QString CaptureHelperStatus::message() const
         return QString();
     case Problem::Missing:
         return QCoreApplication::translate(
-            "CaptureHelper",
-            "The capture helper underhood-capture is not installed: it is neither beside the application nor on "
-            "PATH, so nothing can be captured live (files still open). Install Underhood's package, or build "
-            "the underhood-capture target and run installer/setup-capture-permissions.sh.");
+                   "CaptureHelper",
+                   "The capture helper underhood-capture is not installed: it is neither beside the application nor "
+                   "in %1 (nor on PATH), so nothing can be captured live (files still open). Install Underhood's "
+                   "package (apt install ./underhood_*.deb), or build the underhood-capture target and run "
+                   "installer/setup-capture-permissions.sh.")
+            .arg(QFileInfo(captureHelperCandidates().value(1)).path());
     case Problem::NotInGroup:
         return QCoreApplication::translate(
                    "CaptureHelper",
@@ -162,20 +187,32 @@ QString CaptureHelperStatus::message() const
                    "you joined it. Log out and in again (or start underhood from 'newgrp %2').")
             .arg(path, group_name);
     case Problem::NotExecutable:
+        if (installedHelper(path))
+            return QCoreApplication::translate(
+                       "CaptureHelper",
+                       "The capture helper %1 is not executable for you. Its package sets it up for members of the "
+                       "'%2' group: restore that with\n"
+                       "    sudo dpkg-reconfigure underhood")
+                .arg(path, group_name);
         return QCoreApplication::translate(
                    "CaptureHelper",
                    "The capture helper %1 is not executable for you. Set it up with\n"
                    "    sudo installer/setup-capture-permissions.sh %1\n"
                    "(it lets members of the 'underhood' group run it, with capture privileges).")
             .arg(path);
-    case Problem::NoCapabilities:
-        return QCoreApplication::translate(
-                   "CaptureHelper",
-                   "The capture helper %1 runs but has no capture privilege (CAP_NET_RAW and CAP_NET_ADMIN). "
-                   "Give it them with\n"
-                   "    sudo setcap cap_net_raw,cap_net_admin=eip %1\n"
-                   "(a filesystem without extended attributes cannot hold them: install it elsewhere).")
-            .arg(path);
+    case Problem::NoCapabilities: {
+        QString m = QCoreApplication::translate(
+                        "CaptureHelper",
+                        "The capture helper %1 runs but has no capture privilege (CAP_NET_RAW and CAP_NET_ADMIN). "
+                        "Give it them with\n"
+                        "    sudo setcap cap_net_raw,cap_net_admin=eip %1\n"
+                        "(a filesystem without extended attributes cannot hold them: install it elsewhere).")
+                        .arg(path);
+        if (installedHelper(path))
+            m += QCoreApplication::translate("CaptureHelper", " Its package sets them again with\n"
+                                                              "    sudo dpkg-reconfigure underhood");
+        return m;
+    }
     }
     return QString();
 }

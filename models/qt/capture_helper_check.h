@@ -5,6 +5,7 @@
 // advice is the same everywhere.
 #include <QList>
 #include <QString>
+#include <QStringList>
 
 #include <sys/types.h>
 
@@ -23,7 +24,7 @@ struct CaptureIdentity {
 struct CaptureHelperStatus {
     enum class Problem {
         None,           // it can run and (as far as the file tells) capture
-        Missing,        // no underhood-capture beside the app or on PATH
+        Missing,        // no underhood-capture beside the app, in PREFIX/lib/underhood or on PATH
         NotInGroup,     // only its group may run it and this user is not in it (exec fails with EACCES)
         NotLoggedInAgain, // the user was added to the group after this session began
         NotExecutable,  // mode bits refuse it for another reason
@@ -38,7 +39,13 @@ struct CaptureHelperStatus {
     QString message() const;
 };
 
-// The helper file: beside the application, else the first one on PATH. Found
+// Where the helper is looked for, in order: beside the application (a build
+// tree), PREFIX/lib/underhood relative to the application's folder (installed,
+// the Debian package's /usr/lib/underhood), the configured prefix's.
+QStringList captureHelperCandidates();
+
+// The helper file: the first of captureHelperCandidates() that exists, else
+// the first one on PATH. Found
 // by existence, not by whether this user may execute it, so a refusal is
 // reported as a refusal and not as "not found".
 QString findCaptureHelper();

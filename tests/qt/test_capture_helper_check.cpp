@@ -4,7 +4,9 @@
 // kernel really does.
 #include "capture_helper_check.h"
 
+#include <QDir>
 #include <QFile>
+#include <QFileInfo>
 #include <QTemporaryDir>
 #include <QtTest>
 
@@ -56,6 +58,47 @@ private slots:
             QVERIFY2(s.message().contains("not installed"), qPrintable(s.message()));
             QVERIFY(!s.message().contains("usermod"));
         }
+    }
+
+    // Beside the program first (a build tree), then PREFIX/lib/underhood from
+    // the program's bin/ (the package's /usr/lib/underhood), which a missing
+    // helper's message names.
+    void lookupOrder()
+    {
+        const QString app_dir = QCoreApplication::applicationDirPath();
+        const QStringList c = captureHelperCandidates();
+        QVERIFY(c.size() >= 2);
+        QCOMPARE(c[0], QDir(app_dir).filePath("underhood-capture"));
+        QCOMPARE(c[1], QDir::cleanPath(app_dir + "/../lib/underhood/underhood-capture"));
+        QCOMPARE(findCaptureHelper(), c[0]); // the build tree's helper is beside this test
+        const CaptureHelperStatus s = checkCaptureHelper(QString(), stranger());
+        QVERIFY2(s.message().contains(QDir::cleanPath(app_dir + "/../lib/underhood")), qPrintable(s.message()));
+    }
+
+    // An installed helper the user may not run at all is the package's to set
+    // up again, not the source tree's script.
+    void notExecutableWhereInstalled()
+    {
+        const QString installed = captureHelperCandidates().value(1);
+        QDir().mkpath(QFileInfo(installed).path());
+        QFile f(installed);
+        if (!f.open(QIODevice::WriteOnly))
+            QSKIP("cannot write beside the build tree's bin/");
+        f.close();
+        QVERIFY(f.setPermissions(QFile::ReadOwner | QFile::WriteOwner | QFile::ReadGroup | QFile::ReadOther));
+        const CaptureHelperStatus s = checkCaptureHelper(installed, stranger());
+        // Runnable but without file capabilities: setcap, or the package again.
+        QVERIFY(f.setPermissions(kEveryone));
+        const CaptureHelperStatus nocaps = checkCaptureHelper(installed, stranger());
+        f.remove();
+        QCOMPARE(nocaps.problem, Problem::NoCapabilities);
+        QVERIFY2(nocaps.message().contains("sudo setcap cap_net_raw,cap_net_admin=eip " + installed),
+                 qPrintable(nocaps.message()));
+        QVERIFY2(nocaps.message().contains("sudo dpkg-reconfigure underhood"), qPrintable(nocaps.message()));
+        QDir().rmpath(QFileInfo(installed).path()); // and lib/ if this made it
+        QCOMPARE(s.problem, Problem::NotExecutable);
+        QVERIFY2(s.message().contains("sudo dpkg-reconfigure underhood"), qPrintable(s.message()));
+        QVERIFY(!s.message().contains("setup-capture-permissions.sh"));
     }
 
     void notInGroup()
