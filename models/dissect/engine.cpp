@@ -1,0 +1,62 @@
+#include "dissect/engine.h"
+
+#include "dissect/registry.h"
+
+#include <string>
+
+namespace underhood::dissect {
+namespace {
+
+enum { kFrame, kNumber, kLen, kCapLen, kTimeEpoch, kProtocols, kCount };
+constexpr FieldInfo kFields[] = {
+    {"frame", "Frame", FieldType::Protocol},
+    {"frame.number", "Frame Number", FieldType::FrameNumber},
+    {"frame.len", "Frame Length", FieldType::Uint},
+    {"frame.cap_len", "Capture Length", FieldType::Uint},
+    {"frame.time_epoch", "Epoch Time", FieldType::EpochTime},
+    {"frame.protocols", "Protocols in frame", FieldType::String},
+};
+FieldId f0 = 0;
+
+} // namespace
+
+void register_frame() { f0 = register_fields(kFields, kCount); }
+
+const LinkType* link_type_info(uint32_t link_type)
+{
+    ensure_registered();
+    return find_link_type(link_type);
+}
+
+void dissect(uint32_t link_type, Packet& p)
+{
+    ensure_registered();
+    p.summary() = DecodedPacket{};
+    const size_t frame_item = p.tree ? p.tree->items.size() : 0;
+    if (p.want_tree()) {
+        const size_t wire = p.captured() + p.missing();
+        const std::string bits = std::to_string(wire * 8);
+        p.layer(f0 + kFrame, p.all(),
+                "Frame " + std::to_string(p.frame_number) + ": " + std::to_string(wire) + " bytes on wire (" + bits +
+                    " bits), " + std::to_string(p.captured()) + " bytes captured (" + std::to_string(p.captured() * 8) +
+                    " bits)");
+        if (p.frame_number)
+            p.add_uint(f0 + kNumber, 0, 0, p.frame_number);
+        p.add_uint(f0 + kLen, 0, 0, wire);
+        p.add_uint(f0 + kCapLen, 0, 0, p.captured());
+        p.add_uint(f0 + kTimeEpoch, 0, 0, uint64_t(p.ts_ns));
+    }
+    if (const LinkType* lt = find_link_type(link_type); lt && lt->dissector)
+        lt->dissector(p.all(), p);
+    if (p.want_tree()) {
+        // What the summary found, as Wireshark's frame.protocols.
+        FieldItem item;
+        item.field = FieldId(f0 + kProtocols);
+        item.depth = 1;
+        item.value.kind = FieldValue::Kind::Text;
+        item.value.text = p.summary().path_string();
+        p.tree->items.insert(p.tree->items.begin() + std::ptrdiff_t(frame_item) + (p.frame_number ? 5 : 4), std::move(item));
+    }
+}
+
+} // namespace underhood::dissect

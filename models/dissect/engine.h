@@ -1,0 +1,24 @@
+// The protocol engine's entry point: one packet, from its link type up.
+//
+// How to add a protocol: write models/dissect/NAME.cpp with its fields (a
+// FieldInfo table named as Wireshark names them), its dissector reading
+// through Tvb, and a register_NAME() that registers the fields and hands
+// the dissector to the table that leads to it (add_ethertype,
+// add_ip_protocol, add_tcp_port, add_udp_heuristic, ...); then call
+// register_NAME() from register_all.cpp and list the file in
+// models/CMakeLists.txt.
+#pragma once
+
+#include "dissect/outputs.h"
+#include "dissect/packet.h"
+#include "dissect/registry.h"
+
+namespace underhood::dissect {
+
+// Dissects the packet into the outputs set on `p` (the summary always).
+void dissect(uint32_t link_type, Packet& p);
+
+// The link type's entry, nullptr when unknown.
+const LinkType* link_type_info(uint32_t link_type);
+
+} // namespace underhood::dissect

@@ -1,0 +1,48 @@
+// The outputs a caller may ask a dissection for, besides the summary.
+#pragma once
+
+#include "address.h"
+#include "dissect/field.h"
+#include "dissect/packet.h"
+
+#include <cstdint>
+#include <map>
+#include <string>
+#include <tuple>
+#include <vector>
+
+namespace underhood::dissect {
+
+struct FieldItem {
+    FieldId field = kNoField; // kNoField: a note ("[Expert Info ...]")
+    uint16_t depth = 0;       // 0 for the frame and each protocol layer
+    uint8_t flags = 0;        // DecodedPacket::Truncated / Malformed on the item where it happened
+    uint32_t offset = 0, length = 0;
+    FieldValue value;
+    std::string label; // empty: "Name: value" from the field's info
+};
+
+struct FieldTree {
+    std::vector<FieldItem> items;
+    // The first item of field `f`, nullptr when absent.
+    const FieldItem* first(FieldId f) const;
+    // The label as shown: the item's own, else "Name: value".
+    std::string label_of(const FieldItem& item) const;
+};
+
+// A value printed as tshark -T fields prints it.
+std::string format_value(const FieldInfo& info, const FieldValue& v);
+
+// Stream numbers as Wireshark assigns them: conversations (address and port
+// pairs, either direction) numbered from 0 in order of their first packet,
+// separately for TCP and UDP.
+class Streams {
+public:
+    uint32_t index(bool tcp, const IpAddress& a, uint16_t pa, const IpAddress& b, uint16_t pb);
+
+private:
+    using Key = std::tuple<IpAddress, uint16_t, IpAddress, uint16_t>;
+    std::map<Key, uint32_t> tcp_, udp_;
+};
+
+} // namespace underhood::dissect

@@ -1,0 +1,159 @@
+// The state of one packet's dissection and the bounds-checked view of its
+// bytes that every dissector reads through.
+//
+// A Tvb is a window [begin, end) of the captured bytes. Every read goes
+// through it and is checked: a read past the window records the problem
+// where it happened and yields 0 — *truncated* when the capture ran out of
+// bytes (snaplen), *malformed* when the packet contradicts itself (a header
+// that does not fit its frame, a length field that claims more than there
+// is). sub() nests a header inside a header: the inner window never reaches
+// past the outer one.
+//
+// One code path fills every output; the caller chooses which it wants:
+//   - the summary (DecodedPacket), always: cheap, no allocation (ingest);
+//   - a field tree (details pane, fields output) when `tree` is set;
+//   - the packet-list columns when `columns` is set;
+//   - passive names (DNS answers, DHCP host names, SNI, HTTP Host) when `names` is set.
+#pragma once
+
+#include "address.h"
+#include "bytes.h"
+#include "dissect/field.h"
+#include "packet_decoder.h"
+
+#include <cstring>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace underhood::dissect {
+
+struct FieldTree;
+struct Columns;
+class NameSink;
+class Streams;
+
+class Packet;
+
+class Tvb {
+public:
+    Tvb(Packet& pkt, size_t begin, size_t end) : pkt_(&pkt), begin_(begin), end_(end) {}
+
+    size_t begin() const { return begin_; }
+    size_t end() const { return end_; }
+    size_t length() const { return end_ - begin_; }
+    bool empty() const { return begin_ >= end_; }
+    // True when `len` bytes from `at` are inside the window (records nothing).
+    bool has(size_t at, size_t len) const { return at <= length() && len <= length() - at; }
+    // Like has(), but a miss records truncated or malformed here: for the
+    // fixed part of a header, before a dissector decides what it is.
+    bool need(size_t at, size_t len);
+
+    uint8_t u8(size_t at) { return has(at, 1) ? base()[at] : miss(at, 1); }
+    uint16_t be16(size_t at) { return has(at, 2) ? load_be16(base() + at) : miss(at, 2); }
+    uint32_t be24(size_t at) { return has(at, 3) ? load_be24(base() + at) : miss(at, 3); }
+    uint32_t be32(size_t at) { return has(at, 4) ? load_be32(base() + at) : miss(at, 4); }
+    uint16_t le16(size_t at) { return has(at, 2) ? load_le16(base() + at) : miss(at, 2); }
+    uint32_t le32(size_t at) { return has(at, 4) ? load_le32(base() + at) : miss(at, 4); }
+    // Pointer to `len` checked bytes, nullptr (recorded) when they are not there.
+    const uint8_t* bytes(size_t at, size_t len) { return has(at, len) ? base() + at : (miss(at, len), nullptr); }
+    // Bytes from `at` to the end of the window as a view (never records).
+    std::string_view text(size_t at) const
+    {
+        return at < length() ? std::string_view(reinterpret_cast<const char*>(base() + at), length() - at)
+                             : std::string_view();
+    }
+
+    // The window [at, at + len): a header inside a header. A length that
+    // runs past this window records the problem and is clipped to it.
+    Tvb sub(size_t at, size_t len);
+    // From `at` to the end of this window (clipped, never records).
+    Tvb rest(size_t at) const { return Tvb(*pkt_, begin_ + std::min(at, length()), end_); }
+
+    Packet& packet() const { return *pkt_; }
+
+private:
+    const uint8_t* base() const;
+    uint8_t miss(size_t at, size_t len);
+
+    Packet* pkt_;
+    size_t begin_, end_;
+};
+
+// A field's value, as the tree and the fields output keep it.
+struct FieldValue {
+    enum class Kind : uint8_t { None, Uint, Ip, Mac, Text } kind = Kind::None;
+    uint64_t u = 0;
+    IpAddress ip;
+    MacAddress mac;
+    std::string text; // Text; also Bytes as raw bytes
+};
+
+class Packet {
+public:
+    Packet(Bytes data, uint32_t origlen, DecodedPacket& summary)
+        : data_(data.data()), n_(data.size()), missing_(origlen > data.size() ? origlen - data.size() : 0),
+          summary_(summary)
+    {
+    }
+
+    // Outputs beyond the summary; null when not wanted.
+    FieldTree* tree = nullptr;
+    Columns* columns = nullptr;
+    NameSink* names = nullptr;
+    Streams* streams = nullptr; // tcp.stream / udp.stream numbering across packets
+    uint64_t frame_number = 0;
+    int64_t ts_ns = 0;
+
+    // The innermost IP header's addresses and the transport's ports, for
+    // the layers above them (ports, streams, names).
+    IpAddress net_src, net_dst;
+    uint16_t sport = 0, dport = 0;
+
+    DecodedPacket& summary() { return summary_; }
+    Tvb all() { return Tvb(*this, 0, n_); }
+    size_t captured() const { return n_; }
+    size_t missing() const { return missing_; }
+    const uint8_t* data() const { return data_; }
+
+    // Records a problem once (the first one names the packet's problem).
+    void mark(DecodedPacket::Flag f, const char* why, size_t at);
+    // Enters a protocol layer: its name in the path, a layer in the tree.
+    // False when the nesting limit is reached (recorded as malformed).
+    bool push(Proto p);
+    // Headers that do not show in the path (MACsec, NSH, Arista) still nest.
+    bool enter_shim();
+
+    // Tree output. Each returns at once when no tree is wanted. A layer is
+    // a top-level item ("Internet Protocol Version 4, Src: ..."); the fields
+    // after it nest under it, and under an open subtree (flags) one deeper.
+    bool want_tree() const { return tree != nullptr; }
+    void layer(FieldId protocol, const Tvb& t, std::string label);
+    void open_subtree() { ++depth_; }
+    void close_subtree() { depth_ = depth_ > 1 ? depth_ - 1 : 1; }
+    void add_uint(FieldId f, size_t offset, size_t length, uint64_t v, std::string label = {});
+    void add_ip(FieldId f, size_t offset, size_t length, const IpAddress& a, std::string label = {});
+    void add_mac(FieldId f, size_t offset, size_t length, const MacAddress& a, std::string label = {});
+    void add_text(FieldId f, size_t offset, size_t length, std::string_view s, std::string label = {});
+    // A note that is not a field (Wireshark's "[...]" lines); length may be 0.
+    void add_note(size_t offset, size_t length, std::string label);
+
+    // Summary helpers shared by the dissectors.
+    void set_mac(const uint8_t* dst, const uint8_t* src);
+    void set_ip(const IpAddress& src, const IpAddress& dst, size_t offset);
+    void set_ports(Proto transport, const IpAddress& src, const IpAddress& dst, uint16_t sp, uint16_t dp);
+    void set_app(Proto p, const Tvb& payload);
+
+private:
+    const uint8_t* data_;
+    size_t n_;
+    size_t missing_;
+    DecodedPacket& summary_;
+    int shims_ = 0;
+    uint16_t depth_ = 0;
+    void add(FieldId f, size_t offset, size_t length, FieldValue&& v, std::string&& label);
+};
+
+inline const uint8_t* Tvb::base() const { return pkt_->data() + begin_; }
+
+} // namespace underhood::dissect

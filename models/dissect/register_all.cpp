@@ -1,0 +1,33 @@
+// Every protocol of the engine, in the order their registrations must run:
+// fields first (frame), then link layers, then what they hand on to.
+// Heuristics run in the order they are registered.
+namespace underhood::dissect {
+
+void register_frame();
+void register_link_types();
+void register_ethernet();
+void register_wlan();
+void register_arp();
+void register_ip();
+void register_transport();
+void register_tunnels();
+void register_app();
+void register_http();
+void register_tls();
+
+void register_all()
+{
+    register_frame();
+    register_link_types();
+    register_ethernet();
+    register_wlan();
+    register_arp();
+    register_ip();
+    register_transport();
+    register_tunnels(); // VXLAN's port comes before the QUIC heuristic
+    register_app();
+    register_http();
+    register_tls();
+}
+
+} // namespace underhood::dissect
