@@ -6,11 +6,74 @@
 #include <pcap/pcap.h>
 
 #include <algorithm>
+#include <optional>
 #include <cctype>
 #include <cstdio>
 #include <cstring>
 
 namespace underhood {
+
+FieldFilter field_bpf(std::string_view label, int depth, bool bits, uint32_t offset, uint32_t length, Bytes packet)
+{
+    auto after = [&](std::string_view prefix) -> std::optional<std::string> {
+        if (label.substr(0, prefix.size()) != prefix)
+            return std::nullopt;
+        return std::string(label.substr(prefix.size()));
+    };
+    if (depth == 0) {
+        // A layer: the protocol's BPF name.
+        static constexpr std::pair<std::string_view, std::string_view> kLayers[] = {
+            {"Internet Protocol Version 4", "ip"},  {"Internet Protocol Version 6", "ip6"},
+            {"Transmission Control Protocol", "tcp"}, {"User Datagram Protocol", "udp"},
+            {"Address Resolution Protocol", "arp"}, {"Internet Control Message Protocol v6", "icmp6"},
+            {"Internet Control Message Protocol", "icmp"}, {"802.1Q Virtual LAN", "vlan"},
+            {"Stream Control Transmission Protocol", "sctp"}};
+        for (auto [prefix, name] : kLayers)
+            if (label.substr(0, prefix.size()) == prefix)
+                return {std::string(name), false};
+        return {};
+    }
+    if (bits)
+        return {};
+    auto is_ip = [](const std::string& s) {
+        IpAddress a;
+        return IpAddress::parse(s, a);
+    };
+    auto is_mac = [](std::string_view s) {
+        if (s.size() != 17)
+            return false;
+        for (size_t i = 0; i < 17; ++i)
+            if (i % 3 == 2 ? s[i] != ':' : !std::isxdigit(static_cast<unsigned char>(s[i])))
+                return false;
+        return true;
+    };
+    for (auto [prefix, bpf] : {std::pair{"Source Address: ", "src host "}, std::pair{"Destination Address: ", "dst host "}})
+        if (auto v = after(prefix); v && is_ip(*v))
+            return {bpf + *v, true};
+    for (auto [prefix, bpf] : {std::pair{"Source Port: ", "src port "}, std::pair{"Destination Port: ", "dst port "}})
+        if (auto v = after(prefix); v && !v->empty() && v->find_first_not_of("0123456789") == std::string::npos)
+            return {bpf + *v, true};
+    if (length == 6)
+        for (auto [prefix, bpf] : {std::pair{"Source: ", "ether src "}, std::pair{"Destination: ", "ether dst "}})
+            if (auto v = after(prefix); v && v->size() >= 17 && is_mac(std::string_view(*v).substr(0, 17)))
+                return {bpf + v->substr(0, 17), false};
+    if (length == 0 || length > 16 || size_t(offset) + length > packet.size())
+        return {};
+    // The bytes where they sit, in 4-, 2- and 1-byte comparisons.
+    std::string expr;
+    char buf[64];
+    for (uint32_t at = offset, left = length; left > 0;) {
+        const uint32_t n = left >= 4 ? 4 : left >= 2 ? 2 : 1;
+        uint32_t v = 0;
+        for (uint32_t i = 0; i < n; ++i)
+            v = v << 8 | packet[at + i];
+        std::snprintf(buf, sizeof buf, "%slink[%u:%u] = 0x%0*x", expr.empty() ? "" : " and ", at, n, int(2 * n), v);
+        expr += buf;
+        at += n;
+        left -= n;
+    }
+    return {expr, false};
+}
 
 std::string endpoint_bpf(const Endpoint& e)
 {

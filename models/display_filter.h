@@ -25,6 +25,18 @@ class IngestEngine;
 // "(host A and port P)".
 std::string endpoint_bpf(const Endpoint& e);
 
+// "Apply as Filter" for a line of the packet details: an address or port
+// line becomes "src host A", "dst port P", "ether src M" (`by_host` true: the
+// caller may widen it through VLAN tags); a protocol layer its BPF name
+// ("ip", "tcp"); any other field of up to 16 whole bytes matches those bytes
+// where they sit ("link[22:1] = 0x40"). Empty when none applies (bit fields,
+// notes, longer fields).
+struct FieldFilter {
+    std::string expr;
+    bool by_host = false;
+};
+FieldFilter field_bpf(std::string_view label, int depth, bool bits, uint32_t offset, uint32_t length, Bytes packet);
+
 // `expr` also for packets inside up to `vlan_depth` 802.1Q/802.1ad tags, as the
 // host and conversation counts see them (keyed by the outermost IP header
 // whatever tags come before it). BPF's `vlan` moves every later offset by a

@@ -1,9 +1,14 @@
 #include "packet_details_pane.h"
 
+#include "display_filter.h"
 #include "hex_view.h"
+#include "packet_details_model.h"
 #include "packet_details_view.h"
 
+#include <QApplication>
+#include <QClipboard>
 #include <QLabel>
+#include <QMenu>
 #include <QSplitter>
 #include <QVBoxLayout>
 
@@ -33,6 +38,59 @@ PacketDetailsPane::PacketDetailsPane(QWidget* parent)
 
     connect(tree_, &PacketDetailsView::fieldSelected, this, &PacketDetailsPane::onFieldSelected);
     connect(hex_, &HexView::byteActivated, this, &PacketDetailsPane::onByteActivated);
+    tree_->setContextMenuPolicy(Qt::CustomContextMenu);
+    connect(tree_, &QWidget::customContextMenuRequested, this, [this](const QPoint& pos) {
+        const QModelIndex at = tree_->indexAt(pos);
+        if (!at.isValid())
+            return;
+        const int field = at.data(PacketDetailsModel::FieldRole).toInt();
+        tree_->selectField(field);
+        QMenu* menu = fieldMenu(field);
+        menu->setAttribute(Qt::WA_DeleteOnClose);
+        if (menu->isEmpty()) {
+            delete menu;
+            return;
+        }
+        menu->popup(tree_->viewport()->mapToGlobal(pos));
+    });
+}
+
+QMenu* PacketDetailsPane::fieldMenu(int field)
+{
+    auto* menu = new QMenu(this);
+    const auto& fields = tree_->dissection().fields;
+    if (field < 0 || size_t(field) >= fields.size())
+        return menu;
+    const underhood::DissectedField& f = fields[size_t(field)];
+    const auto* data = reinterpret_cast<const uint8_t*>(bytes_.constData());
+    const underhood::FieldFilter filter =
+        underhood::field_bpf(f.label, f.depth, f.bits, f.offset, f.length, underhood::Bytes(data, size_t(bytes_.size())));
+    if (!filter.expr.empty()) {
+        const QString expr = QString::fromStdString(filter.expr);
+        const bool widen = filter.by_host;
+        QAction* apply = menu->addAction(tr("Apply as Filter: %1").arg(expr), this,
+                                         [this, expr, widen] { emit filterRequested(expr, true, widen); });
+        apply->setObjectName("applyField");
+        menu->addAction(tr("Prepare as Filter"), this, [this, expr, widen] { emit filterRequested(expr, false, widen); })
+            ->setObjectName("prepareField");
+        menu->addSeparator();
+    }
+    const QString line = QString::fromStdString(f.label);
+    // The value is what follows "Name: " (bit fields: after " = ").
+    QString value = line;
+    if (const int eq = line.indexOf(QLatin1String(" = ")); f.bits && eq >= 0)
+        value = line.mid(eq + 3);
+    else if (const int colon = line.indexOf(QLatin1String(": ")); colon >= 0)
+        value = line.mid(colon + 2);
+    menu->addAction(tr("Copy Value"), this, [value] { QApplication::clipboard()->setText(value); })
+        ->setObjectName("copyValue");
+    menu->addAction(tr("Copy Line"), this, [line] { QApplication::clipboard()->setText(line); })->setObjectName("copyLine");
+    if (f.length > 0 && size_t(f.offset) + f.length <= size_t(bytes_.size())) {
+        const QByteArray part = bytes_.mid(f.offset, f.length);
+        menu->addAction(tr("Copy Bytes as Hex"), this, [part] { QApplication::clipboard()->setText(QString::fromLatin1(part.toHex())); })
+            ->setObjectName("copyFieldHex");
+    }
+    return menu;
 }
 
 void PacketDetailsPane::showPacket(uint32_t link_type, QByteArray bytes, uint32_t origlen, QString header)
@@ -40,6 +98,7 @@ void PacketDetailsPane::showPacket(uint32_t link_type, QByteArray bytes, uint32_
     const auto* data = reinterpret_cast<const uint8_t*>(bytes.constData());
     tree_->setDissection(underhood::dissect_packet(link_type, underhood::Bytes(data, size_t(bytes.size())), origlen));
     hex_->setData(bytes);
+    bytes_ = bytes;
     header_->setText(header);
     header_->setVisible(!header.isEmpty());
 }
@@ -48,6 +107,7 @@ void PacketDetailsPane::clear()
 {
     tree_->clear();
     hex_->clear();
+    bytes_.clear();
     header_->clear();
     header_->hide();
 }

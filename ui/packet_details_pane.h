@@ -13,6 +13,7 @@
 class HexView;
 class PacketDetailsView;
 class QLabel;
+class QMenu;
 class QSplitter;
 
 class PacketDetailsPane : public QWidget {
@@ -30,6 +31,15 @@ public:
     HexView* hexView() const { return hex_; }
     QSplitter* splitter() const { return splitter_; }
 
+    // The right-click menu of a field (index into dissection().fields): apply
+    // or prepare it as a filter where one applies, copy its value, its line,
+    // its bytes. The caller owns the menu.
+    QMenu* fieldMenu(int field);
+
+signals:
+    // `widen`: an address or port filter the window may extend through VLAN tags.
+    void filterRequested(const QString& expr, bool apply, bool widen);
+
 private:
     void onFieldSelected(int field);
     void onByteActivated(int offset);
@@ -38,4 +48,5 @@ private:
     QSplitter* splitter_;
     PacketDetailsView* tree_;
     HexView* hex_;
+    QByteArray bytes_;
 };

@@ -4,6 +4,7 @@
 #include "host_graph_pane.h"
 #include "host_graph_view.h"
 #include "main_window.h"
+#include "packet_details_pane.h"
 #include "packet_list_model.h"
 #include "packet_list_view.h"
 
@@ -179,6 +180,52 @@ private slots:
         const QString hex = QApplication::clipboard()->text();
         QVERIFY(!hex.isEmpty());
         QCOMPARE(hex, tshark_hex(3));
+    }
+
+    // The details tree's menu: an address or port line applies as a host or
+    // port filter, any other whole-byte field as its bytes; the packets shown
+    // are then tcpdump's for the same expression. Copy gives the value.
+    void detailsMenu()
+    {
+        auto* pane = w_->findChild<PacketDetailsPane*>();
+        QVERIFY(pane);
+        w_->packetView()->selectNumber(1); // DNS query from 192.168.1.108
+        QTRY_COMPARE(w_->detailsPacket(), quint64(1));
+        auto field = [&](const QString& prefix) {
+            const auto& fields = pane->dissection().fields;
+            for (size_t i = 0; i < fields.size(); ++i)
+                if (QString::fromStdString(fields[i].label).startsWith(prefix))
+                    return int(i);
+            return -1;
+        };
+        auto apply = [&](const QString& prefix) {
+            std::unique_ptr<QMenu> menu(pane->fieldMenu(field(prefix)));
+            QAction* a = action(menu.get(), "applyField");
+            if (!a)
+                return QString("no filter for ") + prefix;
+            a->trigger();
+            return w_->displayFilterText();
+        };
+        QVERIFY(field("Source Address: 192.168.1.108") >= 0);
+        QVERIFY2(apply("Source Address: ").contains("src host 192.168.1.108"), qPrintable(w_->displayFilterText()));
+        QVERIFY(filterApplied("src host 192.168.1.108"));
+        QVERIFY2(apply("Destination Port: 53").contains("dst port 53"), qPrintable(w_->displayFilterText()));
+        QVERIFY(filterApplied("dst port 53"));
+        // Time to Live: one byte where it sits.
+        const QString ttl = apply("Time to Live: ");
+        QVERIFY2(ttl.startsWith("link[22:1] = 0x"), qPrintable(ttl));
+        QVERIFY(filterApplied("link[22:1]"));
+        // A layer applies as its protocol.
+        QCOMPARE(apply("User Datagram Protocol"), QString("udp"));
+        QVERIFY(filterApplied("udp"));
+
+        std::unique_ptr<QMenu> menu(pane->fieldMenu(field("Time to Live: ")));
+        action(menu.get(), "copyValue")->trigger();
+        QCOMPARE(QApplication::clipboard()->text(), QString("64"));
+        action(menu.get(), "copyFieldHex")->trigger();
+        QCOMPARE(QApplication::clipboard()->text(), QString("40"));
+        for (QAction* a : menu->actions())
+            QVERIFY(a->isSeparator() || !a->text().isEmpty());
     }
 
     // Marking as in Wireshark: the menu item and Ctrl+M toggle, marked rows
