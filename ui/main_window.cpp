@@ -388,6 +388,14 @@ void MainWindow::buildDocks()
     details_dock_ = dock;
     details_ = new PacketDetailsPane;
     details_->setMinimumWidth(260);
+    connect(details_, &PacketDetailsPane::filterRequested, this, [this](const QString& expr, bool apply, bool widen) {
+        const QString e = widen ? packetFilterFor(expr.toStdString()) : expr;
+        filter_->setText(e);
+        if (apply)
+            applyDisplayFilter(e);
+        else
+            filter_->focusField();
+    });
     dock->setWidget(details_);
     addDockWidget(Qt::RightDockWidgetArea, dock);
     QMenu* view = menuBar()->findChild<QMenu*>("viewMenu");
