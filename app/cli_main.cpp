@@ -1,5 +1,6 @@
 // underhood-cli: the same statistics as the desktop app, headless.
 #include "capture_reader.h"
+#include "fields_command.h"
 #include "packet_decoder.h"
 #include "stats_report.h"
 #include "traffic_model.h"
@@ -24,6 +25,7 @@ constexpr const char* kUsage =
     "usage: underhood-cli stats [--json] [--layer ip|ether|port] FILE|-\n"
     "       underhood-cli graph FILE -o OUT.svg|OUT.png [--layer ip|ether|port] [--at SECONDS]\n"
     "                     [--size WxH] [options]\n"
+    "       underhood-cli fields [-Y FILTER] -e FIELD [-e FIELD]... FILE|-\n"
     "       underhood-cli --help | --version\n";
 
 constexpr const char* kHelp =
@@ -37,6 +39,8 @@ constexpr const char* kHelp =
     "Exit status: 0 ok, 1 unreadable or unrecognised input, 2 usage error.\n";
 
 constexpr const char* kGraphHelp =
+    "  fields FILE       print chosen fields of each packet, as tshark -T fields\n"
+    "                    (underhood-cli fields --help)\n"
     "  graph FILE -o OUT draw the host graph of FILE into OUT.png or OUT.svg, no\n"
     "                    display needed (underhood-cli graph --help for its options)\n";
 
@@ -285,5 +289,7 @@ int main(int argc, char** argv)
         return run_stats({args.begin() + 1, args.end()});
     if (args[0] == "graph")
         return run_graph(argv + 1);
+    if (args[0] == "fields")
+        return run_fields({args.begin() + 1, args.end()});
     return usage_error("unknown command '" + args[0] + "'");
 }

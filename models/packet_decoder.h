@@ -1,7 +1,6 @@
-// Protocol decoder: link layer to application, every read bounds-checked.
-//
-// Decoding fills a fixed-size summary (no allocation) that the aggregation
-// keys on. Outcomes follow tcpdump and Wireshark: "truncated" means the
+// A packet's summary: what the aggregation keys on, filled by the protocol
+// engine (models/dissect/) with no allocation; decode_packet runs the engine
+// with this output alone. Outcomes follow tcpdump and Wireshark: "truncated" means the
 // capture ran out of bytes (snaplen), "malformed" means the packet itself is
 // inconsistent (a length field claims more than the frame holds).
 #pragma once

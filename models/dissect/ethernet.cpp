@@ -17,7 +17,7 @@ constexpr FieldInfo kFields[] = {
     {"eth.dst", "Destination", FieldType::Ether},
     {"eth.src", "Source", FieldType::Ether},
     {"eth.type", "Type", FieldType::Uint, Base::Hex, 4},
-    {"eth.addr", "Address", FieldType::Ether, Base::Dec, 0, "eth.src", "eth.dst"},
+    {"eth.addr", "Address", FieldType::Ether, Base::Dec, 0, "eth.dst", "eth.src"},
     {"eth.len", "Length", FieldType::Uint},
     {"vlan", "802.1Q Virtual LAN", FieldType::Protocol},
     {"vlan.priority", "Priority", FieldType::Uint},

@@ -6,6 +6,7 @@
 // decoded with its own link type and lengths. Any other input is one packet:
 // the first byte chooses the link type, the second how much was "cut off".
 #include "capture_reader.h"
+#include "dissect/engine.h"
 #include "memory_input.h"
 #include "name_table.h"
 #include "packet_decoder.h"
@@ -28,6 +29,19 @@ void decode_one(uint32_t lt, const uint8_t* data, size_t size, uint32_t origlen)
     for (const DissectedField& f : d.fields)
         if (size_t(f.offset) + f.length > pkt.size())
             __builtin_trap(); // every field lies within the captured bytes
+    // The engine with every output: fields inside the captured bytes, each printable.
+    dissect::FieldTree tree;
+    dissect::Streams streams;
+    DecodedPacket summary;
+    dissect::Packet p(Bytes(pkt.data(), pkt.size()), origlen, summary);
+    p.tree = &tree;
+    p.streams = &streams;
+    dissect::dissect(lt, p);
+    for (const dissect::FieldItem& item : tree.items) {
+        if (size_t(item.offset) + item.length > pkt.size())
+            __builtin_trap();
+        (void)tree.label_of(item);
+    }
     NameTable names;
     names.observe(Bytes(pkt.data(), pkt.size()), dp);
     // The parsers also run on raw input, whatever the decoder concluded.

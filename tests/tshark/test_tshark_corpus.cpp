@@ -5,6 +5,7 @@
 // Skips when the shared corpus or tshark is missing.
 #include "test_corpus.h"
 #include "conversation_table.h"
+#include "tshark_runner.h"
 
 #include "capture_reader.h"
 #include "packet_decoder.h"
@@ -129,58 +130,18 @@ void TsharkCorpusTest::initTestCase()
     qInfo("tshark over %d files: %lld ms", int(files_.size()), qint64(timer.elapsed()));
 }
 
-// Runs tshark on every file, a few at a time, each writing to its own file so
-// no pipe fills up while another process is being waited for.
 void TsharkCorpusTest::run_tshark_all()
 {
-    QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
-    // Keep the user's Wireshark preferences out of the comparison.
-    env.insert(QStringLiteral("HOME"), work_.path());
-    env.insert(QStringLiteral("XDG_CONFIG_HOME"), work_.path());
-    env.insert(QStringLiteral("LC_ALL"), QStringLiteral("C"));
-
-    const int parallel = std::max(2, QThread::idealThreadCount());
-    size_t next = 0;
-    int running = 0;
-    QEventLoop loop;
-    std::function<void()> launch = [&] {
-        while (running < parallel && next < files_.size()) {
-            const size_t i = next++;
-            CorpusFile& f = files_[i];
-            f.output_path = work_.filePath(QStringLiteral("%1.fields").arg(i));
-            auto* p = new QProcess(&loop);
-            p->setProcessEnvironment(env);
-            p->setStandardOutputFile(f.output_path);
-            p->setStandardErrorFile(QProcess::nullDevice());
-            p->setStandardInputFile(QProcess::nullDevice());
-            auto done = [&, p, i](const QString& error) {
-                CorpusFile& g = files_[i];
-                if (g.finished)
-                    return;
-                g.finished = true;
-                g.tshark_error = error;
-                g.exit_code = p->exitStatus() == QProcess::NormalExit ? p->exitCode() : -1;
-                p->deleteLater();
-                --running;
-                launch();
-                if (running == 0 && next == files_.size())
-                    loop.quit();
-            };
-            connect(p, &QProcess::finished, p, [done](int, QProcess::ExitStatus st) {
-                done(st == QProcess::NormalExit ? QString() : QStringLiteral("tshark crashed or was killed"));
-            });
-            connect(p, &QProcess::errorOccurred, p, [done, p](QProcess::ProcessError e) {
-                if (e == QProcess::FailedToStart)
-                    done(QStringLiteral("tshark failed to start: ") + p->errorString());
-            });
-            QTimer::singleShot(kTsharkTimeoutMs, p, [p] { p->kill(); });
-            ++running;
-            p->start(tshark_, tshark_arguments(f.path));
-        }
-    };
-    launch();
-    if (running > 0)
-        loop.exec();
+    std::vector<TsharkJob> jobs(files_.size());
+    for (size_t i = 0; i < files_.size(); ++i)
+        jobs[i].arguments = tshark_arguments(files_[i].path);
+    run_tshark_jobs(tshark_, work_.path(), jobs, kTsharkTimeoutMs);
+    for (size_t i = 0; i < files_.size(); ++i) {
+        files_[i].output_path = jobs[i].output_path;
+        files_[i].exit_code = jobs[i].exit_code;
+        files_[i].tshark_error = jobs[i].error;
+        files_[i].finished = true;
+    }
 }
 
 void TsharkCorpusTest::agrees_with_tshark_data()

@@ -1,0 +1,154 @@
+// underhood-cli fields: one line per packet with the values of the fields
+// asked for, tab-separated, formatted as `tshark -T fields -E separator=/t
+// -E occurrence=f` prints them (the first occurrence; empty when absent).
+#include "fields_command.h"
+
+#include "capture_reader.h"
+#include "display_filter.h"
+#include "dissect/engine.h"
+
+#include <iostream>
+#include <map>
+#include <memory>
+
+namespace underhood {
+namespace {
+
+constexpr const char* kFieldsUsage =
+    "usage: underhood-cli fields [-Y FILTER] -e FIELD [-e FIELD]... FILE|-\n"
+    "       underhood-cli fields --list\n\n"
+    "Prints one line per packet: the first value of each FIELD, tab-separated,\n"
+    "as tshark -T fields prints it (empty when the packet has none). Fields\n"
+    "are named as in Wireshark (ip.src, tcp.port, dns.qry.name); --list shows them.\n"
+    "  -Y FILTER   only packets the display filter matches (BPF, as tcpdump)\n";
+
+int usage(const std::string& msg)
+{
+    std::cerr << "underhood-cli fields: " << msg << "\n" << kFieldsUsage;
+    return 2;
+}
+
+// A requested field: one id, or the two an "either end" alias stands for.
+struct Column {
+    dissect::FieldId a = dissect::kNoField, b = dissect::kNoField;
+    const dissect::FieldInfo* info = nullptr;
+};
+
+} // namespace
+
+int run_fields(const std::vector<std::string>& args)
+{
+    using namespace dissect;
+    std::vector<std::string> names;
+    std::string filter, file;
+    for (size_t i = 0; i < args.size(); ++i) {
+        const std::string& a = args[i];
+        if (a == "--help" || a == "-h") {
+            std::cout << kFieldsUsage;
+            return 0;
+        }
+        if (a == "--list") {
+            for (FieldId f = 0; f < field_count(); ++f)
+                std::cout << field_info(f).abbrev << '\t' << field_info(f).name << '\n';
+            return 0;
+        }
+        if (a == "-e" || a == "-Y") {
+            if (i + 1 >= args.size())
+                return usage(a + " needs a value");
+            (a == "-e" ? names.emplace_back() : filter) = args[++i];
+            continue;
+        }
+        if (a.size() > 1 && a[0] == '-')
+            return usage("unknown option '" + a + "'");
+        if (!file.empty())
+            return usage("only one capture file at a time");
+        file = a;
+    }
+    if (names.empty())
+        return usage("name at least one field with -e");
+    if (file.empty())
+        return usage("fields needs a capture file (or - for standard input)");
+
+    std::vector<Column> columns;
+    for (const std::string& n : names) {
+        Column c;
+        c.a = field_by_name(n);
+        if (c.a == kNoField) {
+            const std::string near = closest_field(n);
+            std::cerr << "underhood-cli fields: unknown field '" << n << "'"
+                      << (near.empty() ? std::string() : "; did you mean '" + near + "'?") << '\n';
+            return 2;
+        }
+        c.info = &field_info(c.a);
+        if (!c.info->alias_of_1.empty()) {
+            c.a = field_by_name(c.info->alias_of_1);
+            c.b = field_by_name(c.info->alias_of_2);
+        }
+        columns.push_back(c);
+    }
+
+    std::string error;
+    auto reader = CaptureReader::open_path(file, error);
+    if (!reader) {
+        std::cerr << "underhood-cli: " << error << '\n';
+        return 1;
+    }
+    // A BPF program depends on the link type: one per link type met.
+    std::map<uint32_t, std::unique_ptr<DisplayFilter>> filters;
+    if (!filter.empty()) {
+        DisplayFilter probe;
+        if (!probe.compile(filter, {1}, error) && !probe.compile(filter, {101}, error)) {
+            std::cerr << "underhood-cli fields: bad filter: " << error << '\n';
+            return 2;
+        }
+    }
+
+    Streams streams;
+    FieldTree tree;
+    PacketRecord rec;
+    std::string line;
+    CaptureReader::Status st;
+    while ((st = reader->next(rec)) == CaptureReader::Status::Packet) {
+        DecodedPacket summary;
+        tree.items.clear();
+        Packet p(rec.data, rec.origlen, summary);
+        p.tree = &tree;
+        p.streams = &streams;
+        p.frame_number = rec.number;
+        p.ts_ns = rec.ts_ns;
+        dissect::dissect(rec.link_type, p); // every packet: stream numbers count them all
+        if (!filter.empty()) {
+            auto& f = filters[rec.link_type];
+            if (!f) {
+                f = std::make_unique<DisplayFilter>();
+                std::string ignored;
+                f->compile(filter, {rec.link_type}, ignored);
+            }
+            if (!f->matches(rec.link_type, rec.data, rec.origlen, rec.ts_ns))
+                continue;
+        }
+        line.clear();
+        for (size_t i = 0; i < columns.size(); ++i) {
+            if (i)
+                line += '\t';
+            const Column& c = columns[i];
+            for (const FieldItem& item : tree.items)
+                if (item.field == c.a || (c.b != kNoField && item.field == c.b)) {
+                    line += format_value(field_info(item.field), item.value);
+                    break;
+                }
+        }
+        line += '\n';
+        std::cout << line;
+    }
+    if (st == CaptureReader::Status::Error) {
+        std::cerr << "underhood-cli: " << reader->error() << '\n';
+        return 1;
+    }
+    for (const std::string& w : reader->warnings())
+        std::cerr << "underhood-cli: warning: " << file << ": " << w << '\n';
+    std::cout.flush();
+    return std::cout.good() ? 0 : 1;
+}
+
+} // namespace underhood
