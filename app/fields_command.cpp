@@ -116,6 +116,7 @@ int run_fields(const std::vector<std::string>& args)
         p.streams = &streams;
         p.frame_number = rec.number;
         p.ts_ns = rec.ts_ns;
+        p.has_time = rec.has_timestamp;
         dissect::dissect(rec.link_type, p); // every packet: stream numbers count them all
         if (!filter.empty()) {
             auto& f = filters[rec.link_type];

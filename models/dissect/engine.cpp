@@ -44,7 +44,8 @@ void dissect(uint32_t link_type, Packet& p)
             p.add_uint(f0 + kNumber, 0, 0, p.frame_number);
         p.add_uint(f0 + kLen, 0, 0, wire);
         p.add_uint(f0 + kCapLen, 0, 0, p.captured());
-        p.add_uint(f0 + kTimeEpoch, 0, 0, uint64_t(p.ts_ns));
+        if (p.has_time)
+            p.add_uint(f0 + kTimeEpoch, 0, 0, uint64_t(p.ts_ns));
     }
     if (const LinkType* lt = find_link_type(link_type); lt && lt->dissector)
         lt->dissector(p.all(), p);
@@ -55,7 +56,7 @@ void dissect(uint32_t link_type, Packet& p)
         item.depth = 1;
         item.value.kind = FieldValue::Kind::Text;
         item.value.text = p.summary().path_string();
-        p.tree->items.insert(p.tree->items.begin() + std::ptrdiff_t(frame_item) + (p.frame_number ? 5 : 4), std::move(item));
+        p.tree->items.insert(p.tree->items.begin() + std::ptrdiff_t(frame_item) + 3 + (p.frame_number ? 1 : 0) + (p.has_time ? 1 : 0), std::move(item));
     }
 }
 

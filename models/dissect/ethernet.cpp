@@ -11,7 +11,7 @@ namespace {
 using namespace wire;
 
 enum { kEth, kEthDst, kEthSrc, kEthType, kEthAddr, kEthLen, kVlan, kVlanPri, kVlanId, kVlanEtype, kLlc, kMpls,
-       kMplsLabel, kCount };
+       kMplsLabel, kQinq, kQinqPri, kQinqId, kQinqEtype, kCount };
 constexpr FieldInfo kFields[] = {
     {"eth", "Ethernet II", FieldType::Protocol},
     {"eth.dst", "Destination", FieldType::Ether},
@@ -26,6 +26,11 @@ constexpr FieldInfo kFields[] = {
     {"llc", "Logical-Link Control", FieldType::Protocol},
     {"mpls", "MultiProtocol Label Switching Header", FieldType::Protocol},
     {"mpls.label", "MPLS Label", FieldType::Uint},
+    // 802.1ad service tags have fields of their own in Wireshark.
+    {"ieee8021ad", "IEEE 802.1ad", FieldType::Protocol},
+    {"ieee8021ad.priority", "Priority", FieldType::Uint},
+    {"ieee8021ad.id", "ID", FieldType::Uint},
+    {"ieee8021ad.etype", "Type", FieldType::Uint, Base::Hex, 4},
 };
 FieldId f0 = 0;
 
@@ -71,18 +76,19 @@ void mpls(Tvb t, Packet& p)
     }
 }
 
-void vlan(Tvb t, Packet& p)
+void tag(Tvb t, Packet& p, bool service)
 {
     if (!p.push(Proto::Vlan) || !t.need(0, 4))
         return;
     const uint16_t tci = t.be16(0), inner = t.be16(2);
     if (p.want_tree()) {
-        p.layer(f0 + kVlan, t.sub(0, 4),
-                "802.1Q Virtual LAN, PRI: " + std::to_string(tci >> 13) + ", DEI: " + std::to_string((tci >> 12) & 1) +
-                    ", ID: " + std::to_string(tci & 0xFFF));
-        p.add_uint(f0 + kVlanPri, t.begin(), 2, tci >> 13);
-        p.add_uint(f0 + kVlanId, t.begin(), 2, tci & 0xFFF);
-        p.add_uint(f0 + kVlanEtype, t.begin() + 2, 2, inner);
+        const FieldId base = f0 + (service ? kQinq : kVlan);
+        p.layer(base, t.sub(0, 4),
+                std::string(service ? "IEEE 802.1ad, PRI: " : "802.1Q Virtual LAN, PRI: ") + std::to_string(tci >> 13) +
+                    ", DEI: " + std::to_string((tci >> 12) & 1) + ", ID: " + std::to_string(tci & 0xFFF));
+        p.add_uint(base + 1, t.begin(), 2, tci >> 13);
+        p.add_uint(base + 2, t.begin(), 2, tci & 0xFFF);
+        p.add_uint(base + 3, t.begin() + 2, 2, inner);
     }
     if (inner <= 1500) {
         dissect_llc(t.sub(4, inner), p);
@@ -90,6 +96,9 @@ void vlan(Tvb t, Packet& p)
     }
     dissect_ethertype(inner, t.rest(4), p);
 }
+
+void vlan(Tvb t, Packet& p) { tag(t, p, false); }
+void qinq(Tvb t, Packet& p) { tag(t, p, true); }
 
 void erspan2(Tvb t, Packet& p)
 {
@@ -172,8 +181,9 @@ void dissect_llc(Tvb t, Packet& p)
 void register_ethernet()
 {
     f0 = register_fields(kFields, kCount);
-    for (uint16_t type : {kEtherVlan, kEtherQinQ, kEtherQinQOld})
-        add_ethertype(type, vlan);
+    add_ethertype(kEtherVlan, vlan);
+    add_ethertype(kEtherQinQOld, vlan);
+    add_ethertype(kEtherQinQ, qinq);
     add_ethertype(kEtherMpls, mpls);
     add_ethertype(kEtherMplsMc, mpls);
     add_ethertype(kEtherTeb, dissect_ethernet);

@@ -139,7 +139,8 @@ void dissect_ipv4(Tvb t, Packet& p)
                 "Internet Protocol Version 4, Src: " + src.to_string() + ", Dst: " + dst.to_string());
         p.add_uint(f0 + kIpVersion, o, 1, 4);
         p.add_uint(f0 + kIpHdrLen, o, 1, ihl);
-        p.add_uint(f0 + kIpLen, o + 2, 2, total);
+        // Zero (segmentation offload) shows as the bytes there are, as Wireshark shows it.
+        p.add_uint(f0 + kIpLen, o + 2, 2, total ? total : t.length());
         p.add_uint(f0 + kIpId, o + 4, 2, load_be16(h + 4));
         p.add_uint(f0 + kIpFlags, o + 6, 1, frag >> 13);
         p.open_subtree();
@@ -160,6 +161,7 @@ void dissect_ipv4(Tvb t, Packet& p)
         p.summary().flags |= DecodedPacket::Fragment;
     p.net_src = src;
     p.net_dst = dst;
+    p.net_payload_len = total ? size_t(total) - ihl : SIZE_MAX;
     dissect_ip_payload(h[9], ip.rest(ihl), p, later_fragment);
 }
 
@@ -222,6 +224,7 @@ void dissect_ipv6(Tvb t, Packet& p)
         p.summary().flags |= DecodedPacket::Fragment;
     p.net_src = src;
     p.net_dst = dst;
+    p.net_payload_len = plen && size_t(plen) + 40 >= at ? size_t(plen) + 40 - at : SIZE_MAX;
     dissect_ip_payload(next, ip.rest(at), p, later_fragment);
 }
 

@@ -104,11 +104,15 @@ public:
     Streams* streams = nullptr; // tcp.stream / udp.stream numbering across packets
     uint64_t frame_number = 0;
     int64_t ts_ns = 0;
+    bool has_time = true; // false for a pcapng Simple Packet Block
 
     // The innermost IP header's addresses and the transport's ports, for
     // the layers above them (ports, streams, names).
     IpAddress net_src, net_dst;
     uint16_t sport = 0, dport = 0;
+    // The IP payload's length as its header states it (may exceed what was
+    // captured); SIZE_MAX when the header says nothing (length 0).
+    size_t net_payload_len = SIZE_MAX;
 
     DecodedPacket& summary() { return summary_; }
     Tvb all() { return Tvb(*this, 0, n_); }

@@ -78,7 +78,9 @@ void tcp(Tvb t, Packet& p)
     const uint16_t flags = t.be16(12) & 0x0FFF;
     if (p.want_tree()) {
         const size_t o = t.begin();
-        const size_t seg = doff >= 20 && doff <= t.length() ? t.length() - doff : 0;
+        // As the IP header states it, captured or not (Wireshark's tcp.len).
+        const size_t stated = p.net_payload_len != SIZE_MAX ? p.net_payload_len : t.length();
+        const size_t seg = doff >= 20 && doff <= stated ? stated - doff : 0;
         p.layer(f0 + kTcp, t.sub(0, std::min<size_t>(std::max<size_t>(doff, 20), t.length())),
                 "Transmission Control Protocol, Src Port: " + std::to_string(sp) + ", Dst Port: " + std::to_string(dp) +
                     ", Len: " + std::to_string(seg));
