@@ -67,6 +67,7 @@ std::string_view proto_name(Proto p)
     case Proto::Radius: return "radius";
     case Proto::Bootp6x: return "dhcpfailover";
     case Proto::Vxlan: return "vxlan";
+    case Proto::Geneve: return "geneve";
     case Proto::Openvpn: return "openvpn";
     case Proto::Wireguard: return "wireguard";
     case Proto::Ipp: return "ipp";

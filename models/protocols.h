@@ -16,7 +16,7 @@ enum class Proto : uint8_t {
     Dns, Mdns, Llmnr, Dhcp, Dhcpv6, Ntp, Http, Tls, Quic, Ssh, Nbns, Ssdp, Snmp, Syslog,
     // application (by well-known port only)
     Ftp, Telnet, Smtp, Pop3, Imap, Ldap, Smb, Rdp, Bgp, Rtsp, Sip, Mysql, Pgsql, Tftp, Radius, Bootp6x, Vxlan,
-    Openvpn, Wireguard, Ipp, Mqtt, Rsync, Redis, Kerberos, Netbios, Isakmp, Rip,
+    Openvpn, Wireguard, Ipp, Mqtt, Rsync, Redis, Kerberos, Netbios, Isakmp, Rip, Geneve,
     Data, // payload we do not recognise
     Count
 };

@@ -14,7 +14,7 @@ constexpr FieldInfo kFields[] = {
     {"frame.len", "Frame Length", FieldType::Uint},
     {"frame.cap_len", "Capture Length", FieldType::Uint},
     {"frame.time_epoch", "Epoch Time", FieldType::EpochTime},
-    {"frame.protocols", "Protocols in frame", FieldType::String},
+    {"frame.path", "Protocols in frame", FieldType::String}, // ours: "eth:ipv4:tcp"
 };
 FieldId f0 = 0;
 

@@ -96,6 +96,21 @@ void name_only(Tvb, Packet& p)
     p.push(P);
 }
 
+// PIM; a version 2 Register (type 1) carries a whole multicast IP packet.
+void pim(Tvb t, Packet& p)
+{
+    if (!p.push(Proto::Pim) || !t.need(0, 4))
+        return;
+    if (t.u8(0) != 0x21 || !t.has(8, 1))
+        return;
+    Tvb inner = t.rest(8);
+    switch (inner.u8(0) >> 4) {
+    case 4: dissect_ipv4(inner, p); break;
+    case 6: dissect_ipv6(inner, p); break;
+    default: break;
+    }
+}
+
 void sctp(Tvb t, Packet& p)
 {
     if (p.push(Proto::Sctp))
@@ -249,7 +264,7 @@ void register_ip()
     add_ip_protocol(51, ah);
     add_ip_protocol(58, icmpv6);
     add_ip_protocol(89, name_only<Proto::Ospf>);
-    add_ip_protocol(103, name_only<Proto::Pim>);
+    add_ip_protocol(103, pim);
     add_ip_protocol(112, name_only<Proto::Vrrp>);
     add_ip_protocol(132, sctp);
 }

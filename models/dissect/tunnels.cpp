@@ -8,7 +8,7 @@ namespace {
 
 using namespace wire;
 
-enum { kGre, kGreProto, kVxlan, kVxlanVni, kMacsec, kNsh, kCount };
+enum { kGre, kGreProto, kVxlan, kVxlanVni, kMacsec, kNsh, kGeneve, kGeneveVni, kGeneveProto, kCount };
 constexpr FieldInfo kFields[] = {
     {"gre", "Generic Routing Encapsulation", FieldType::Protocol},
     {"gre.proto", "Protocol Type", FieldType::Uint, Base::Hex, 4},
@@ -16,6 +16,9 @@ constexpr FieldInfo kFields[] = {
     {"vxlan.vni", "VXLAN Network Identifier (VNI)", FieldType::Uint},
     {"macsec", "802.1AE Security tag", FieldType::Protocol},
     {"nsh", "Network Service Header", FieldType::Protocol},
+    {"geneve", "Generic Network Virtualization Encapsulation", FieldType::Protocol},
+    {"geneve.vni", "Virtual Network Identifier (VNI)", FieldType::Uint, Base::Hex, 6},
+    {"geneve.proto_type", "Protocol Type", FieldType::Uint, Base::Hex, 4},
 };
 FieldId f0 = 0;
 
@@ -140,12 +143,38 @@ void vxlan(Tvb t, Packet& p)
     dissect_ethernet(t.rest(8), p);
 }
 
+// Geneve (RFC 8926) on UDP 6081: options, then a frame of the EtherType given.
+void geneve(Tvb t, Packet& p)
+{
+    p.push(Proto::Geneve);
+    if (!t.need(0, 8))
+        return;
+    const size_t hlen = 8 + size_t(t.u8(0) & 0x3F) * 4;
+    const uint16_t proto = t.be16(2);
+    if (!t.need(0, hlen))
+        return;
+    p.layer(f0 + kGeneve, t.sub(0, hlen), {});
+    p.add_uint(f0 + kGeneveVni, t.begin() + 4, 3, t.be24(4));
+    p.add_uint(f0 + kGeneveProto, t.begin() + 2, 2, proto);
+    if ((t.u8(0) >> 6) != 0)
+        return; // an unknown version
+    dissect_ethertype(proto, t.rest(hlen), p);
+}
+
 // Before the port protocols and QUIC: whatever the payload looks like.
 bool vxlan_heuristic(Tvb t, Packet& p)
 {
     if (p.sport != 4789 && p.dport != 4789)
         return false;
     vxlan(t, p);
+    return true;
+}
+
+bool geneve_heuristic(Tvb t, Packet& p)
+{
+    if (p.sport != 6081 && p.dport != 6081)
+        return false;
+    geneve(t, p);
     return true;
 }
 
@@ -159,6 +188,7 @@ void register_tunnels()
     add_ethertype(kEtherArista, arista);
     add_ip_protocol(47, gre);
     add_udp_heuristic(vxlan_heuristic);
+    add_udp_heuristic(geneve_heuristic);
 }
 
 } // namespace underhood::dissect
