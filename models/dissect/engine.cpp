@@ -1,6 +1,9 @@
 #include "dissect/engine.h"
 
 #include "dissect/registry.h"
+#include "wire_constants.h"
+
+#include <algorithm>
 
 #include <string>
 
@@ -56,6 +59,45 @@ void dissect(uint32_t link_type, Packet& p)
         item.value.kind = FieldValue::Kind::Text;
         item.value.text = p.summary().path_string();
         p.tree->items.insert(p.tree->items.begin() + std::ptrdiff_t(frame_item) + (p.frame_number ? 5 : 4), std::move(item));
+    }
+}
+
+void dissect_names(Bytes data, const DecodedPacket& summary, NameSink& names)
+{
+    switch (summary.app) {
+    case Proto::Dns:
+    case Proto::Mdns:
+    case Proto::Llmnr:
+    case Proto::Dhcp:
+    case Proto::Tls:
+    case Proto::Http:
+    case Proto::Arp: break;
+    default: return;
+    }
+    if (summary.app_offset > data.size())
+        return;
+    ensure_registered();
+    // Problems found here are not the summary's: they land in a copy.
+    DecodedPacket scratch = summary;
+    Packet p(data, uint32_t(data.size()), scratch);
+    p.names = &names;
+    p.net_src = summary.port_ip_src;
+    p.net_dst = summary.port_ip_dst;
+    p.sport = summary.port_src;
+    p.dport = summary.port_dst;
+    const size_t end = summary.app_offset + std::min<size_t>(summary.app_length, data.size() - summary.app_offset);
+    const Tvb payload(p, summary.app_offset, end);
+    switch (summary.app) {
+    case Proto::Tls: dissect_tls(payload, p); break;
+    case Proto::Http: dissect_http(payload, p); break;
+    case Proto::Arp:
+        if (Dissector d = find_ethertype(wire::kEtherArp))
+            d(payload, p);
+        break;
+    default:
+        if (summary.has(DecodedPacket::HasPorts))
+            dissect_port_payload(payload, p, summary.transport == Proto::Tcp);
+        break;
     }
 }
 
