@@ -83,8 +83,6 @@ void dissect_names(Bytes data, const DecodedPacket& summary, NameSink& names)
     p.names = &names;
     p.net_src = summary.port_ip_src;
     p.net_dst = summary.port_ip_dst;
-    p.sport = summary.port_src;
-    p.dport = summary.port_dst;
     const size_t end = summary.app_offset + std::min<size_t>(summary.app_length, data.size() - summary.app_offset);
     const Tvb payload(p, summary.app_offset, end);
     switch (summary.app) {
@@ -95,8 +93,13 @@ void dissect_names(Bytes data, const DecodedPacket& summary, NameSink& names)
             d(payload, p);
         break;
     default:
-        if (summary.has(DecodedPacket::HasPorts))
-            dissect_port_payload(payload, p, summary.transport == Proto::Tcp);
+        // The port that leads to the protocol: the summary's ports are those
+        // of the first TCP or UDP header, a tunnel's when the names travel in one.
+        p.sport = p.dport = summary.app == Proto::Dns     ? 53
+                            : summary.app == Proto::Mdns  ? 5353
+                            : summary.app == Proto::Llmnr ? 5355
+                                                          : 67;
+        dissect_port_payload(payload, p, summary.transport == Proto::Tcp);
         break;
     }
 }

@@ -539,6 +539,14 @@ void TestDissectApp::nameTableObservesThroughTheEngine()
     QCOMPARE(names.size(), NameTable::kMaxNamesPerAddress);
     QCOMPARE(names.front(), std::string("n0.example"));
 
+    // DNS inside VXLAN: the summary's ports are the tunnel's.
+    FrameBuilder vx;
+    vx.ether(0x0800).ipv4({10, 1, 0, 1}, {10, 1, 0, 2}, 17).udp(50000, 4789).bytes({0x08, 0, 0, 0, 0, 0, 1, 0});
+    vx.ether(0x0800).ipv4({10, 0, 0, 53}, {10, 0, 0, 1}, 17).udp(53, 40000);
+    vx.raw(test::dns_response("tunnel.example", 1, {test::dns_rr("tunnel.example", 1, {198, 51, 100, 99})}));
+    feed(vx.finish());
+    QCOMPARE(table.names_for(ip("198.51.100.99")), std::vector<std::string>{"tunnel.example"});
+
     // Packets that carry no names leave the table as it was.
     const size_t before = table.size();
     FrameBuilder other;
