@@ -84,10 +84,19 @@ void dissect_names(Bytes data, const DecodedPacket& summary, NameSink& names)
     p.net_src = summary.port_ip_src;
     p.net_dst = summary.port_ip_dst;
     const size_t end = summary.app_offset + std::min<size_t>(summary.app_length, data.size() - summary.app_offset);
-    const Tvb payload(p, summary.app_offset, end);
+    Tvb payload(p, summary.app_offset, end);
+    // Most TLS and HTTP segments name nothing: only a Client Hello in the
+    // first record, only a request (an upper-case method) do.
+    const auto upper = [&payload](size_t at) { return payload.u8(at) >= 'A' && payload.u8(at) <= 'Z'; };
     switch (summary.app) {
-    case Proto::Tls: dissect_tls(payload, p); break;
-    case Proto::Http: dissect_http(payload, p); break;
+    case Proto::Tls:
+        if (payload.has(0, 6) && payload.u8(0) == 22 && payload.u8(5) == 1)
+            dissect_tls(payload, p);
+        break;
+    case Proto::Http:
+        if (payload.has(0, 4) && upper(0) && upper(1))
+            dissect_http(payload, p);
+        break;
     case Proto::Arp:
         if (Dissector d = find_ethertype(wire::kEtherArp))
             d(payload, p);
