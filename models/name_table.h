@@ -1,15 +1,18 @@
 // Passive name discovery: names learnt from the traffic itself, never from a
 // lookup. DNS/mDNS/LLMNR answers (A, AAAA, CNAME chains, PTR), DHCP host
 // names (option 12), TLS ClientHello SNI and HTTP Host for servers, and the
-// IP-to-MAC bindings ARP and DHCP reveal.
+// IP-to-MAC bindings ARP and DHCP reveal. The protocol engine's dissectors
+// find them (models/dissect); this table keeps them.
 #pragma once
 
 #include "address.h"
 #include "bytes.h"
+#include "dissect/names.h"
 #include "packet_decoder.h"
 
 #include <optional>
 #include <string>
+#include <string_view>
 #include <unordered_map>
 #include <vector>
 
@@ -22,11 +25,15 @@ struct MacHash {
     size_t operator()(const MacAddress& m) const noexcept { return EndpointHash{}(Endpoint::mac(m)); }
 };
 
-class NameTable {
+// What the engine's dissectors say about names (dissect/names.h), kept per
+// address: at most kMaxNamesPerAddress names each, in the order they were
+// learnt, without repeats.
+class NameTable : public dissect::NameSink {
 public:
     static constexpr size_t kMaxNamesPerAddress = 8;
 
-    // Looks at a decoded packet; cheap for packets that carry no names.
+    // Looks at a decoded packet (`data` is the whole frame, `dp` its
+    // summary); cheap for packets that carry no names.
     void observe(Bytes data, const DecodedPacket& dp);
 
     const std::vector<std::string>& names_for(const IpAddress& a) const;
@@ -37,11 +44,10 @@ public:
     void add_name(const MacAddress& m, const std::string& name);
     size_t size() const { return by_ip_.size() + by_mac_.size(); }
 
-    // Protocol parsers, public for tests. Each is bounds-checked and ignores what it cannot parse.
-    void parse_dns(Bytes msg);
-    void parse_dhcp(Bytes msg);
-    static std::optional<std::string> tls_sni(Bytes record);
-    static std::optional<std::string> http_host(Bytes request);
+    // NameSink
+    void ip_name(const IpAddress& a, std::string_view name) override;
+    void mac_name(const MacAddress& m, std::string_view name) override;
+    void ip_mac(const IpAddress& a, const MacAddress& m, Binding how) override;
 
 private:
     std::unordered_map<IpAddress, std::vector<std::string>, IpHash> by_ip_;
@@ -49,7 +55,6 @@ private:
     std::unordered_map<IpAddress, MacAddress, IpHash> ip_mac_;
 };
 
-// Host names as they appear in DNS: printable ASCII kept, anything else escaped as \xNN.
-std::string printable_name(const uint8_t* p, size_t n);
+using dissect::printable_name;
 
 } // namespace underhood

@@ -1,7 +1,9 @@
-// ARP (RFC 826).
+// ARP (RFC 826); the sender's binding of its address to its MAC.
+#include "dissect/names.h"
 #include "dissect/registry.h"
 #include "wire_constants.h"
 
+#include <algorithm>
 #include <string>
 
 namespace underhood::dissect {
@@ -29,10 +31,20 @@ void arp(Tvb t, Packet& p)
     s.app = Proto::Arp;
     s.app_offset = uint32_t(t.begin());
     s.app_length = uint32_t(t.length());
-    if (!p.want_tree())
+    if (!p.want_tree() && !p.names)
         return;
     const uint16_t htype = t.be16(0), ptype = t.be16(2), op = t.be16(6);
     const uint8_t hlen = t.u8(4), plen = t.u8(5);
+    // Ethernet/IPv4: the sender binds its address to its MAC (not when it
+    // has no address yet, as in an ARP probe).
+    if (p.names && htype == 1 && ptype == wire::kEtherIpv4 && hlen == 6 && plen == 4 && t.has(8, 20) &&
+        t.be32(14) != 0) {
+        MacAddress sha;
+        std::copy_n(t.bytes(8, 6), 6, sha.bytes.begin());
+        p.names->ip_mac(IpAddress::v4(t.bytes(14, 4)), sha, NameSink::Binding::Seen);
+    }
+    if (!p.want_tree())
+        return;
     const size_t o = t.begin();
     p.layer(f0 + kArp, t, op == 1 ? "Address Resolution Protocol (request)"
                           : op == 2 ? "Address Resolution Protocol (reply)"

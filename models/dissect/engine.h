@@ -9,6 +9,7 @@
 // models/CMakeLists.txt.
 #pragma once
 
+#include "dissect/names.h"
 #include "dissect/outputs.h"
 #include "dissect/packet.h"
 #include "dissect/registry.h"
@@ -17,6 +18,13 @@ namespace underhood::dissect {
 
 // Dissects the packet into the outputs set on `p` (the summary always).
 void dissect(uint32_t link_type, Packet& p);
+
+// Passive names only, for a packet whose summary is already known (ingest):
+// the dissector of the summary's application protocol (DNS, mDNS, LLMNR,
+// DHCP, TLS, HTTP, ARP) runs on its payload with `names` as the only
+// output; the layers below are not dissected again. Returns at once for
+// every other packet.
+void dissect_names(Bytes data, const DecodedPacket& summary, NameSink& names);
 
 // The link type's entry, nullptr when unknown.
 const LinkType* link_type_info(uint32_t link_type);

@@ -1,5 +1,6 @@
 #include "dissect/outputs.h"
 
+#include "dissect/names.h"
 #include "dissect/registry.h"
 
 #include <cstdio>
@@ -57,6 +58,23 @@ std::string FieldTree::label_of(const FieldItem& item) const
     if (info.type == FieldType::Protocol)
         return std::string(info.name);
     return std::string(info.name) + ": " + format_value(info, item.value);
+}
+
+std::string printable_name(const uint8_t* p, size_t n)
+{
+    std::string s;
+    s.reserve(n);
+    for (size_t i = 0; i < n; ++i) {
+        const uint8_t c = p[i];
+        if (c > 0x20 && c < 0x7F && c != '\\') {
+            s += char(c);
+        } else {
+            char buf[5];
+            std::snprintf(buf, sizeof buf, "\\x%02x", c);
+            s += buf;
+        }
+    }
+    return s;
 }
 
 uint32_t Streams::index(bool tcp, const IpAddress& a, uint16_t pa, const IpAddress& b, uint16_t pb)

@@ -14,6 +14,8 @@ void register_tunnels();
 void register_app();
 void register_http();
 void register_tls();
+void register_dns();
+void register_dhcp();
 
 void register_all()
 {
@@ -28,6 +30,8 @@ void register_all()
     register_app();
     register_http();
     register_tls();
+    register_dns();  // ports 53, 5353, 5355
+    register_dhcp(); // ports 67, 68
 }
 
 } // namespace underhood::dissect

@@ -60,6 +60,10 @@ void dissect_radiotap(Tvb t, Packet& p);
 void dissect_tls(Tvb t, Packet& p);
 void dissect_http(Tvb t, Packet& p);
 void dissect_pppoe(Tvb t, Packet& p, bool session);
+// A TCP or UDP payload to the dissector of the port that names it (from
+// p.sport and p.dport), without the heuristics: for outputs asked of a
+// payload whose summary is already known.
+void dissect_port_payload(Tvb t, Packet& p, bool tcp);
 // The payload of an IP header (its protocol number), after extension headers.
 // The IP header's addresses are in Packet::net_src/net_dst by then.
 void dissect_ip_payload(uint8_t proto, Tvb t, Packet& p, bool later_fragment);

@@ -1,5 +1,6 @@
 // TLS records: version, handshake type, and the server name a Client Hello
-// asks for (SNI).
+// asks for (SNI), which names the server.
+#include "dissect/names.h"
 #include "dissect/registry.h"
 
 namespace underhood::dissect {
@@ -15,8 +16,9 @@ constexpr FieldInfo kFields[] = {
 };
 FieldId f0 = 0;
 
-// A Client Hello's extensions, for the server name.
-void client_hello(Tvb h, Packet& p)
+// A Client Hello's extensions, for the server name. The first record's
+// server name names the server the connection goes to.
+void client_hello(Tvb h, Packet& p, bool names)
 {
     // version(2) random(32) session id, cipher suites, compression, extensions.
     size_t at = 34;
@@ -32,15 +34,21 @@ void client_hello(Tvb h, Packet& p)
     if (!h.has(at, 2))
         return;
     Tvb ext = h.rest(at + 2);
-    const size_t ext_len = h.be16(at);
+    const size_t ext_end = std::min<size_t>(h.be16(at), ext.length());
     size_t e = 0;
-    while (e + 4 <= std::min(ext_len, ext.length())) {
+    while (e + 4 <= ext_end) {
         const uint16_t type = ext.be16(e), len = ext.be16(e + 2);
-        if (type == 0 && ext.has(e + 4, 5)) {
+        if (e + 4 + len > ext_end)
+            return;
+        if (type == 0 && len >= 5) {
             // server_name_list: length(2), type(1), name length(2), name.
             const size_t name_len = ext.be16(e + 7);
-            if (ext.u8(e + 6) == 0 && ext.has(e + 9, name_len))
-                p.add_text(f0 + kSni, ext.begin() + e + 9, name_len, ext.text(e + 9).substr(0, name_len));
+            if (ext.u8(e + 6) != 0 || name_len == 0 || 5 + name_len > len)
+                return;
+            const std::string_view name = ext.text(e + 9).substr(0, name_len);
+            p.add_text(f0 + kSni, ext.begin() + e + 9, name_len, name);
+            if (names && p.names)
+                p.names->ip_name(p.net_dst, printable_name(ext.bytes(e + 9, name_len), name_len));
             return;
         }
         e += 4 + len;
@@ -51,7 +59,7 @@ void client_hello(Tvb h, Packet& p)
 
 void dissect_tls(Tvb t, Packet& p)
 {
-    if (!p.want_tree())
+    if (!p.want_tree() && !p.names)
         return;
     // Each record in the segment; a record that continues in the next
     // segment is shown as far as it was captured.
@@ -71,8 +79,10 @@ void dissect_tls(Tvb t, Packet& p)
             const uint8_t hs = t.u8(at + 5);
             p.add_uint(f0 + kHsType, o + 5, 1, hs);
             if (hs == 1)
-                client_hello(t.rest(at + 9), p);
+                client_hello(t.rest(at + 9), p, at == 0);
         }
+        if (!p.want_tree())
+            return; // names come from the first record only
         at += 5 + size_t(len);
     }
 }

@@ -1,6 +1,7 @@
 // TCP and UDP: ports, stream numbers, and the hand-off of their payload to
 // heuristics (TLS, HTTP, SSH, QUIC, VXLAN), then to the protocol of the
-// lower port, then of the higher one, as Wireshark tries them.
+// lower port, else of the higher one (the dissector of the port that gave
+// the payload its name, so the fields agree with the summary).
 #include "dissect/outputs.h"
 #include "dissect/registry.h"
 
@@ -46,23 +47,31 @@ constexpr FieldInfo kFields[] = {
 };
 FieldId f0 = 0;
 
-// The payload goes to a heuristic, else to the lower port's protocol, else
-// the higher one's; the name alone counts when no dissector is registered.
+// The port whose protocol names a payload: the lower port's, else the
+// higher one's (on UDP, QUIC only through its heuristic); 0 when neither
+// has a name.
+uint16_t app_port(const Packet& p, bool tcp, Proto& a)
+{
+    const auto named = [tcp](Proto x) { return x != Proto::None && (tcp || x != Proto::Quic); };
+    const uint16_t lo = std::min(p.sport, p.dport), hi = std::max(p.sport, p.dport);
+    if (named(a = proto_for_port(lo, tcp)))
+        return lo;
+    if (named(a = proto_for_port(hi, tcp)))
+        return hi;
+    a = Proto::None;
+    return 0;
+}
+
+// The payload goes to a heuristic, else to the protocol its port names:
+// the name alone counts when no dissector is registered for that port.
 void hand_on(Tvb payload, Packet& p, bool tcp)
 {
     if (tcp ? try_tcp_heuristics(payload, p) : try_udp_heuristics(payload, p))
         return;
-    const uint16_t lo = std::min(p.sport, p.dport), hi = std::max(p.sport, p.dport);
-    Proto a = proto_for_port(lo, tcp);
-    if (a == Proto::None || (!tcp && a == Proto::Quic))
-        a = proto_for_port(hi, tcp);
-    if (a == Proto::None || (!tcp && a == Proto::Quic))
-        a = Proto::Data;
-    p.set_app(a, payload);
-    Dissector d = tcp ? find_tcp_port(lo) : find_udp_port(lo);
-    if (!d)
-        d = tcp ? find_tcp_port(hi) : find_udp_port(hi);
-    if (d)
+    Proto a = Proto::None;
+    const uint16_t port = app_port(p, tcp, a);
+    p.set_app(a == Proto::None ? Proto::Data : a, payload);
+    if (Dissector d = port ? (tcp ? find_tcp_port(port) : find_udp_port(port)) : nullptr)
         d(payload, p);
 }
 
@@ -150,6 +159,14 @@ void udp(Tvb t, Packet& p)
 }
 
 } // namespace
+
+void dissect_port_payload(Tvb t, Packet& p, bool tcp)
+{
+    Proto a = Proto::None;
+    const uint16_t port = app_port(p, tcp, a);
+    if (Dissector d = port ? (tcp ? find_tcp_port(port) : find_udp_port(port)) : nullptr)
+        d(t, p);
+}
 
 void register_transport()
 {

@@ -1,5 +1,5 @@
-// Fuzz target: the decoder, the packet-details dissector and the passive name
-// parsers on packets.
+// Fuzz target: the decoder, the packet-details dissector, the protocol engine
+// (summary, field tree and names) and passive name discovery on packets.
 //
 // An input that reads as a pcap or pcapng capture (a corpus file, or a
 // mutation of one) is taken apart by the reader and each of its packets
@@ -44,11 +44,39 @@ void decode_one(uint32_t lt, const uint8_t* data, size_t size, uint32_t origlen)
     }
     NameTable names;
     names.observe(Bytes(pkt.data(), pkt.size()), dp);
-    // The parsers also run on raw input, whatever the decoder concluded.
-    names.parse_dns(Bytes(pkt.data(), pkt.size()));
-    names.parse_dhcp(Bytes(pkt.data(), pkt.size()));
-    (void)NameTable::tls_sni(Bytes(pkt.data(), pkt.size()));
-    (void)NameTable::http_host(Bytes(pkt.data(), pkt.size()));
+
+    // The engine with every output.
+    DecodedPacket summary;
+    dissect::Packet p(Bytes(pkt.data(), pkt.size()), origlen, summary);
+    dissect::FieldTree tree;
+    dissect::Streams streams;
+    p.tree = &tree;
+    p.names = &names;
+    p.streams = &streams;
+    dissect::dissect(lt, p);
+    for (const dissect::FieldItem& f : tree.items)
+        if (size_t(f.offset) + f.length > pkt.size())
+            __builtin_trap();
+
+    // The name dissectors also run on the raw input, whatever the decoder concluded.
+    struct App {
+        Proto app, transport;
+        uint16_t port;
+    };
+    static constexpr App kApps[] = {{Proto::Dns, Proto::Udp, 53},   {Proto::Dns, Proto::Tcp, 53},
+                                    {Proto::Mdns, Proto::Udp, 5353}, {Proto::Llmnr, Proto::Tcp, 5355},
+                                    {Proto::Dhcp, Proto::Udp, 67},   {Proto::Tls, Proto::Tcp, 443},
+                                    {Proto::Http, Proto::Tcp, 80},   {Proto::Arp, Proto::None, 0}};
+    for (const App& a : kApps) {
+        DecodedPacket raw;
+        raw.app = a.app;
+        raw.app_length = uint32_t(pkt.size());
+        raw.transport = a.transport;
+        raw.port_src = raw.port_dst = a.port;
+        if (a.transport != Proto::None)
+            raw.flags |= DecodedPacket::HasPorts;
+        names.observe(Bytes(pkt.data(), pkt.size()), raw);
+    }
 }
 
 } // namespace
