@@ -90,6 +90,10 @@ void dissect_http(Tvb t, Packet& p)
     }
 }
 
-void register_http() { f0 = register_fields(kFields, kCount); }
+void register_http()
+{
+    f0 = register_fields(kFields, kCount);
+    add_udp_port(1900, dissect_http); // SSDP: HTTP requests and responses over UDP
+}
 
 } // namespace underhood::dissect

@@ -29,19 +29,6 @@ void decode_one(uint32_t lt, const uint8_t* data, size_t size, uint32_t origlen)
     for (const DissectedField& f : d.fields)
         if (size_t(f.offset) + f.length > pkt.size())
             __builtin_trap(); // every field lies within the captured bytes
-    // The engine with every output: fields inside the captured bytes, each printable.
-    dissect::FieldTree tree;
-    dissect::Streams streams;
-    DecodedPacket summary;
-    dissect::Packet p(Bytes(pkt.data(), pkt.size()), origlen, summary);
-    p.tree = &tree;
-    p.streams = &streams;
-    dissect::dissect(lt, p);
-    for (const dissect::FieldItem& item : tree.items) {
-        if (size_t(item.offset) + item.length > pkt.size())
-            __builtin_trap();
-        (void)tree.label_of(item);
-    }
     NameTable names;
     names.observe(Bytes(pkt.data(), pkt.size()), dp);
 
@@ -54,9 +41,11 @@ void decode_one(uint32_t lt, const uint8_t* data, size_t size, uint32_t origlen)
     p.names = &names;
     p.streams = &streams;
     dissect::dissect(lt, p);
-    for (const dissect::FieldItem& f : tree.items)
+    for (const dissect::FieldItem& f : tree.items) {
         if (size_t(f.offset) + f.length > pkt.size())
-            __builtin_trap();
+            __builtin_trap(); // every field lies within the captured bytes
+        (void)tree.label_of(f); // and prints
+    }
 
     // The name dissectors also run on the raw input, whatever the decoder concluded.
     struct App {
