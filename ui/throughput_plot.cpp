@@ -162,7 +162,18 @@ ThroughputPlot::ThroughputPlot(QWidget* parent) : QWidget(parent)
     plot_->xAxis->setTicker(QSharedPointer<QCPAxisTicker>(new ElapsedTicker));
     // Fewer ticks on a short or narrow plot, so tick labels never touch. The
     // layout tells the axis lengths; a change shows from the next frame.
-    connect(plot_, &QCustomPlot::afterLayout, this, &ThroughputPlot::fitTicks);
+    // Never inside the layout pass itself: changing axes while QCustomPlot
+    // lays out and paints (an export, a replot) would pull its label cache
+    // from under it. The fit runs after it, once per burst of layouts.
+    connect(plot_, &QCustomPlot::afterLayout, this, [this] {
+        if (fit_pending_)
+            return;
+        fit_pending_ = true;
+        QMetaObject::invokeMethod(this, [this] {
+            fit_pending_ = false;
+            fitTicks();
+        }, Qt::QueuedConnection);
+    });
     plot_->xAxis->setLabel(tr("time since the first packet"));
     plot_->yAxis2->setRange(0, 1); // drop marks sit at the bottom whatever the scale
     plot_->yAxis2->setVisible(false);

@@ -109,6 +109,7 @@ private:
     void scheduleRebuild();
     void applyData();
     void fitTicks();
+    bool fit_pending_ = false;
     void onRangeChanged(const QCPRange& r);
     void onSelection(const QRect& rect);
     void clearSelection();

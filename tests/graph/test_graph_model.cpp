@@ -128,6 +128,17 @@ class TestGraphModel : public QObject {
     IngestEngine engine_;
     int64_t first_ = 0, last_ = 0;
 
+    // The scene of the whole capture (a window with no limit, at its end).
+    GraphScene whole_capture(const GraphOptions& o)
+    {
+        TrafficWindow w;
+        WindowCursor c(engine_, w);
+        c.set_spans(WindowSpans{.window_ns = 0});
+        c.seek_end();
+        GraphBuilder b;
+        return build_scene(b, engine_, w, c, o);
+    }
+
 private slots:
     void initTestCase()
     {
@@ -461,16 +472,11 @@ private slots:
 
     void topNAndHiddenProtocols()
     {
-        TrafficWindow w;
-        WindowCursor c(engine_, w);
-        c.set_spans(WindowSpans{.window_ns = 0});
-        c.seek_end();
-        GraphBuilder b;
         GraphOptions o;
         o.cluster = ClusterMode::Off;
-        const GraphScene all = build_scene(b, engine_, w, c, o);
+        const GraphScene all = whole_capture(o);
         o.top_n = 10;
-        const GraphScene top = build_scene(b, engine_, w, c, o);
+        const GraphScene top = whole_capture(o);
         QCOMPARE(top.nodes.size(), size_t(10));
         QCOMPARE(top.filtered_out, all.nodes.size() - 10);
         uint64_t smallest_kept = UINT64_MAX;
@@ -485,7 +491,7 @@ private slots:
 
         o.top_n = 0;
         o.hidden.set(size_t(Proto::Tls));
-        const GraphScene no_tls = build_scene(b, engine_, w, c, o);
+        const GraphScene no_tls = whole_capture(o);
         QVERIFY(no_tls.links.size() < all.links.size());
         for (const SceneLink& l : no_tls.links)
             QVERIFY(l.dominant != Proto::Tls);
@@ -501,14 +507,9 @@ private slots:
     // Hide and "only its neighbours", as the node's menu asks for them.
     void hiddenNodesAndNeighbours()
     {
-        TrafficWindow w;
-        WindowCursor c(engine_, w);
-        c.set_spans(WindowSpans{.window_ns = 0});
-        c.seek_end();
-        GraphBuilder b;
         GraphOptions o;
         o.cluster = ClusterMode::Off;
-        const GraphScene all = build_scene(b, engine_, w, c, o);
+        const GraphScene all = whole_capture(o);
         // The node with the most links, and its neighbours by the full scene's links.
         std::vector<size_t> degree(all.nodes.size());
         for (const SceneLink& l : all.links)
@@ -523,7 +524,7 @@ private slots:
         }
         QVERIFY(expected.size() > 2 && expected.size() < all.nodes.size());
         o.neighbours_of = all.nodes[centre].id;
-        const GraphScene near = build_scene(b, engine_, w, c, o);
+        const GraphScene near = whole_capture(o);
         std::set<NodeId> shown;
         for (const SceneNode& n : near.nodes)
             shown.insert(n.id);
@@ -536,7 +537,7 @@ private slots:
         QVERIFY(gone != o.neighbours_of);
         o.hidden_nodes.insert(gone);
         o.hidden_nodes.insert(o.neighbours_of); // the centre cannot hide itself away
-        const GraphScene fewer = build_scene(b, engine_, w, c, o);
+        const GraphScene fewer = whole_capture(o);
         QCOMPARE(fewer.nodes.size(), expected.size() - 1);
         for (const SceneNode& n : fewer.nodes)
             QVERIFY(n.id != gone);
@@ -545,7 +546,7 @@ private slots:
         // Without the neighbourhood: everything but the hidden node, links to it gone.
         o.neighbours_of = 0;
         o.hidden_nodes = {gone};
-        const GraphScene one_less = build_scene(b, engine_, w, c, o);
+        const GraphScene one_less = whole_capture(o);
         QCOMPARE(one_less.nodes.size(), all.nodes.size() - 1);
         QCOMPARE(one_less.hidden_by_user, size_t(1));
         size_t links_to_gone = 0;
