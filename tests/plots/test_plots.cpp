@@ -489,7 +489,9 @@ void TestPlots::tickLabelsNeverTouch()
         return worst;
     };
     // The ticks are fitted after a layout: wait for the plot to settle on them.
-    QTest::qWaitFor([&] { return plot->yAxis->tickVector().size() >= 2 && gaps(plot->yAxis, true) > 0; }, 5000);
+    QTest::qWaitFor([&] {
+        return plot->yAxis->tickLabels() && plot->yAxis->tickVector().size() >= 2 && gaps(plot->yAxis, true) > 0;
+    }, 10000);
     QVERIFY2(plot->yAxis->tickLabels(), qPrintable(QString("no room for rate labels: %1 px").arg(plot->axisRect()->height())));
     QVERIFY2(gaps(plot->yAxis, true) >= fm.height() / 2,
              qPrintable(QString("rate labels %1 px apart beyond their height, %2 ticks on %3 px")
