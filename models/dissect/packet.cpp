@@ -81,6 +81,8 @@ bool Packet::enter_shim()
 
 void Packet::add(FieldId f, size_t offset, size_t length, FieldValue&& v, std::string&& label)
 {
+    if (!tree)
+        return;
     FieldItem item;
     item.field = f;
     item.depth = depth_;
@@ -101,50 +103,33 @@ void Packet::layer(FieldId protocol, const Tvb& t, std::string label)
     depth_ = 1;
 }
 
+// The values are built only when a tree is wanted: the summary path pays a null check.
 void Packet::add_uint(FieldId f, size_t offset, size_t length, uint64_t v, std::string label)
 {
-    if (!tree)
-        return;
-    FieldValue fv;
-    fv.kind = FieldValue::Kind::Uint;
-    fv.u = v;
-    add(f, offset, length, std::move(fv), std::move(label));
+    if (tree)
+        add(f, offset, length, FieldValue(v), std::move(label));
 }
 
 void Packet::add_ip(FieldId f, size_t offset, size_t length, const IpAddress& a, std::string label)
 {
-    if (!tree)
-        return;
-    FieldValue fv;
-    fv.kind = FieldValue::Kind::Ip;
-    fv.ip = a;
-    add(f, offset, length, std::move(fv), std::move(label));
+    if (tree)
+        add(f, offset, length, FieldValue(a), std::move(label));
 }
 
 void Packet::add_mac(FieldId f, size_t offset, size_t length, const MacAddress& a, std::string label)
 {
-    if (!tree)
-        return;
-    FieldValue fv;
-    fv.kind = FieldValue::Kind::Mac;
-    fv.mac = a;
-    add(f, offset, length, std::move(fv), std::move(label));
+    if (tree)
+        add(f, offset, length, FieldValue(a), std::move(label));
 }
 
 void Packet::add_text(FieldId f, size_t offset, size_t length, std::string_view s, std::string label)
 {
-    if (!tree)
-        return;
-    FieldValue fv;
-    fv.kind = FieldValue::Kind::Text;
-    fv.text = std::string(s);
-    add(f, offset, length, std::move(fv), std::move(label));
+    if (tree)
+        add(f, offset, length, FieldValue(s), std::move(label));
 }
 
 void Packet::add_note(size_t offset, size_t length, std::string label)
 {
-    if (!tree)
-        return;
     add(kNoField, offset, length, FieldValue{}, std::move(label));
 }
 

@@ -82,6 +82,12 @@ private:
 
 // A field's value, as the tree and the fields output keep it.
 struct FieldValue {
+    FieldValue() = default;
+    explicit FieldValue(uint64_t v) : kind(Kind::Uint), u(v) {}
+    explicit FieldValue(const IpAddress& a) : kind(Kind::Ip), ip(a) {}
+    explicit FieldValue(const MacAddress& m) : kind(Kind::Mac), mac(m) {}
+    explicit FieldValue(std::string_view s) : kind(Kind::Text), text(s) {}
+
     enum class Kind : uint8_t { None, Uint, Ip, Mac, Text } kind = Kind::None;
     uint64_t u = 0;
     IpAddress ip;
