@@ -2,7 +2,7 @@
 // Dissection, whose fields are already in tree order with depths.
 #pragma once
 
-#include "packet_dissector.h"
+#include "packet_details.h"
 
 #include <QAbstractItemModel>
 

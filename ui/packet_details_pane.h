@@ -2,7 +2,7 @@
 // highlights its bytes, clicking a byte selects the innermost field over it.
 #pragma once
 
-#include "packet_dissector.h"
+#include "packet_details.h"
 
 #include <QByteArray>
 #include <QString>

@@ -1,7 +1,7 @@
 // The packet-details tree: the decoded layers of one packet and their fields.
 #pragma once
 
-#include "packet_dissector.h"
+#include "packet_details.h"
 
 #include <QSet>
 #include <QString>

@@ -1,5 +1,6 @@
 #include "dissect/engine.h"
 
+#include "dissect/labels.h"
 #include "dissect/registry.h"
 #include "wire_constants.h"
 
@@ -10,7 +11,7 @@
 namespace underhood::dissect {
 namespace {
 
-enum { kFrame, kNumber, kLen, kCapLen, kTimeEpoch, kProtocols, kCount };
+enum { kFrame, kNumber, kLen, kCapLen, kTimeEpoch, kProtocols, kEncap, kData, kDataData, kDataLen, kCount };
 constexpr FieldInfo kFields[] = {
     {"frame", "Frame", FieldType::Protocol},
     {"frame.number", "Frame Number", FieldType::FrameNumber},
@@ -18,6 +19,10 @@ constexpr FieldInfo kFields[] = {
     {"frame.cap_len", "Capture Length", FieldType::Uint},
     {"frame.time_epoch", "Epoch Time", FieldType::EpochTime},
     {"frame.path", "Protocols in frame", FieldType::String}, // ours: "eth:ipv4:tcp"
+    {"frame.encap_type", "Encapsulation type", FieldType::Uint},
+    {"data", "Data", FieldType::Protocol},
+    {"data.data", "Data", FieldType::Bytes},
+    {"data.len", "Length", FieldType::Uint},
 };
 FieldId f0 = 0;
 
@@ -35,32 +40,60 @@ void dissect(uint32_t link_type, Packet& p)
 {
     ensure_registered();
     p.summary() = DecodedPacket{};
-    const size_t frame_item = p.tree ? p.tree->items.size() : 0;
+    const LinkType* lt = find_link_type(link_type);
+    const size_t wire = p.captured() + p.missing();
+    size_t path_at = Packet::kNoItem;
     if (p.want_tree()) {
-        const size_t wire = p.captured() + p.missing();
-        const std::string bits = std::to_string(wire * 8);
         p.layer(f0 + kFrame, p.all(),
-                "Frame " + std::to_string(p.frame_number) + ": " + std::to_string(wire) + " bytes on wire (" + bits +
-                    " bits), " + std::to_string(p.captured()) + " bytes captured (" + std::to_string(p.captured() * 8) +
-                    " bits)");
+                strf("Frame%s: %zu bytes on wire (%zu bits), %zu bytes captured (%zu bits)",
+                     p.frame_number ? (" " + std::to_string(p.frame_number)).c_str() : "", wire, wire * 8, p.captured(),
+                     p.captured() * 8));
+        p.add_uint(f0 + kEncap, 0, 0, link_type,
+                   strf("Encapsulation type: %s (%u)", lt ? std::string(lt->description).c_str() : "Unknown", link_type));
         if (p.frame_number)
             p.add_uint(f0 + kNumber, 0, 0, p.frame_number);
-        p.add_uint(f0 + kLen, 0, 0, wire);
-        p.add_uint(f0 + kCapLen, 0, 0, p.captured());
+        p.add_uint(f0 + kLen, 0, 0, wire, strf("Frame Length: %zu bytes (%zu bits)", wire, wire * 8));
+        p.add_uint(f0 + kCapLen, 0, 0, p.captured(),
+                   strf("Capture Length: %zu bytes (%zu bits)", p.captured(), p.captured() * 8));
         if (p.has_time)
             p.add_uint(f0 + kTimeEpoch, 0, 0, uint64_t(p.ts_ns));
+        path_at = p.add_text(f0 + kProtocols, 0, 0, {});
     }
-    if (const LinkType* lt = find_link_type(link_type); lt && lt->dissector)
+    if (Columns* c = p.col())
+        c->protocol = lt ? std::string(lt->description) : "Unknown";
+    if (lt && lt->dissector) {
         lt->dissector(p.all(), p);
-    if (p.want_tree()) {
-        // What the summary found, as Wireshark's frame.protocols.
-        FieldItem item;
-        item.field = FieldId(f0 + kProtocols);
-        item.depth = 1;
-        item.value.kind = FieldValue::Kind::Text;
-        item.value.text = p.summary().path_string();
-        p.tree->items.insert(p.tree->items.begin() + std::ptrdiff_t(frame_item) + 3 + (p.frame_number ? 1 : 0) + (p.has_time ? 1 : 0), std::move(item));
+    } else {
+        if (Columns* c = p.col())
+            c->info = "Link type " + std::to_string(link_type) + " is not supported";
+        dissect_data(p.all(), p);
     }
+    if (path_at != Packet::kNoItem) {
+        // What the summary found, as Wireshark's frame.protocols.
+        FieldItem& item = p.tree->items[path_at];
+        item.value.text = p.summary().path_string();
+        item.label = "[Protocols in frame: " + item.value.text + "]";
+    }
+    // A snaplen cut the packet even where no layer needed the missing bytes
+    // (the end of a payload nothing decodes): still say so.
+    if (p.missing() && !p.summary().has(DecodedPacket::Truncated)) {
+        p.top_level();
+        p.mark(DecodedPacket::Truncated, "bytes on the wire were not captured", p.captured(),
+               std::to_string(p.missing()) + " bytes on the wire were not captured");
+    }
+}
+
+void dissect_data(Tvb t, Packet& p)
+{
+    if (t.empty())
+        return;
+    if (!p.want_tree())
+        return;
+    p.layer(f0 + kData, t, strf("Data (%zu bytes)", t.length()));
+    const uint8_t* d = p.data() + t.begin();
+    p.add_text(f0 + kDataData, t.begin(), t.length(),
+               std::string_view(reinterpret_cast<const char*>(d), t.length()), "Data: " + hex_text(d, t.length()));
+    p.add_uint(f0 + kDataLen, t.begin(), 0, t.length(), strf("[Length: %zu]", t.length()));
 }
 
 void dissect_names(Bytes data, const DecodedPacket& summary, NameSink& names)

@@ -17,6 +17,7 @@ struct FieldItem {
     FieldId field = kNoField; // kNoField: a note ("[Expert Info ...]")
     uint16_t depth = 0;       // 0 for the frame and each protocol layer
     uint8_t flags = 0;        // DecodedPacket::Truncated / Malformed on the item where it happened
+    bool bits = false;        // names some bits of its bytes (Packet::add_bits)
     uint32_t offset = 0, length = 0;
     FieldValue value;
     std::string label; // empty: "Name: value" from the field's info
@@ -28,6 +29,15 @@ struct FieldTree {
     const FieldItem* first(FieldId f) const;
     // The label as shown: the item's own, else "Name: value".
     std::string label_of(const FieldItem& item) const;
+};
+
+// The packet list's columns, as Wireshark fills them: each layer overwrites
+// what the layers below it wrote.
+struct Columns {
+    std::string protocol;    // "TCP", "DNS", "TLSv1.3"
+    std::string source;      // innermost IP address when there is one, else the link-layer address
+    std::string destination;
+    std::string info;        // "Standard query 0x1a2b A example.com"
 };
 
 // A value printed as tshark -T fields prints it.

@@ -2,53 +2,68 @@
 
 #include "dissect/outputs.h"
 
+#include <algorithm>
+
 namespace underhood::dissect {
 
-uint8_t Tvb::miss(size_t at, size_t len)
+uint8_t Tvb::miss(size_t at, size_t len, const char* what)
 {
-    (void)len;
     // Out of captured bytes because of the snaplen: truncated; otherwise the
     // frame itself is too short for what it claims to carry.
-    if (end_ == pkt_->captured() && pkt_->missing() > 0)
-        pkt_->mark(DecodedPacket::Truncated, "ran out of captured bytes", begin_ + at);
+    const bool cut = end_ == pkt_->captured() && pkt_->missing() > 0;
+    std::string detail;
+    if (what && pkt_->want_tree())
+        detail = std::string(what) + (cut ? " truncated" : " does not fit in the frame");
+    (void)len;
+    if (cut)
+        pkt_->mark(DecodedPacket::Truncated, "ran out of captured bytes", begin_ + at, std::move(detail));
     else
-        pkt_->mark(DecodedPacket::Malformed, "header does not fit in the frame", begin_ + at);
+        pkt_->mark(DecodedPacket::Malformed, "header does not fit in the frame", begin_ + at, std::move(detail));
     return 0;
 }
 
-bool Tvb::need(size_t at, size_t len)
+bool Tvb::need(size_t at, size_t len, const char* what)
 {
     if (has(at, len))
         return true;
-    miss(at, len);
+    miss(at, len, what);
     return false;
 }
 
-Tvb Tvb::sub(size_t at, size_t len)
+Tvb Tvb::sub(size_t at, size_t len, const char* what)
 {
     const size_t avail = at <= length() ? length() - at : 0;
     const size_t from = begin_ + std::min(at, length());
     if (len <= avail)
         return Tvb(*pkt_, from, from + len);
-    if (end_ == pkt_->captured() && len <= avail + pkt_->missing())
-        pkt_->mark(DecodedPacket::Truncated, "ran out of captured bytes", end_);
-    else
-        pkt_->mark(DecodedPacket::Malformed, "length field exceeds the frame", from);
+    std::string detail;
+    if (end_ == pkt_->captured() && len <= avail + pkt_->missing()) {
+        if (what && pkt_->want_tree())
+            detail = std::string(what) + " truncated";
+        pkt_->mark(DecodedPacket::Truncated, "ran out of captured bytes", end_, std::move(detail));
+    } else {
+        if (what && pkt_->want_tree())
+            detail = std::string(what) + " of " + std::to_string(len) + " bytes exceeds the " + std::to_string(avail) +
+                     " bytes left";
+        pkt_->mark(DecodedPacket::Malformed, "length field exceeds the frame", from, std::move(detail));
+    }
     return Tvb(*pkt_, from, end_);
 }
 
-void Packet::mark(DecodedPacket::Flag f, const char* why, size_t at)
+void Packet::mark(DecodedPacket::Flag f, const char* why, size_t at, std::string detail)
 {
-    summary_.flags |= f;
-    if (!summary_.problem)
-        summary_.problem = why;
+    if (quoted_)
+        return; // an ICMP error quotes only the start of a datagram
+    summary_->flags |= f;
+    if (!summary_->problem)
+        summary_->problem = why;
     if (tree) {
         FieldItem note;
         note.depth = depth_;
         note.flags = uint8_t(f);
         note.offset = uint32_t(std::min(at, n_));
         note.label = std::string(f == DecodedPacket::Truncated ? "[Packet size limited during capture: " : "[Malformed Packet: ") +
-                     why + "]";
+                     (detail.empty() ? std::string(why) : std::move(detail)) + "]";
         // The layers enclosing the problem carry its flag too.
         for (auto it = tree->items.rbegin(); it != tree->items.rend(); ++it)
             if (it->depth < note.depth || (note.depth == 0 && it->depth == 0)) {
@@ -62,11 +77,11 @@ void Packet::mark(DecodedPacket::Flag f, const char* why, size_t at)
 
 bool Packet::push(Proto p)
 {
-    if (summary_.depth >= DecodedPacket::kMaxDepth) {
+    if (summary_->depth >= DecodedPacket::kMaxDepth) {
         mark(DecodedPacket::Malformed, "too many nested layers", n_);
         return false;
     }
-    summary_.path[summary_.depth++] = p;
+    summary_->path[summary_->depth++] = p;
     return true;
 }
 
@@ -79,10 +94,46 @@ bool Packet::enter_shim()
     return true;
 }
 
-void Packet::add(FieldId f, size_t offset, size_t length, FieldValue&& v, std::string&& label)
+Packet::Quote::Quote(Packet& p)
+    : p_(p), scratch_(*p.summary_), summary_(p.summary_), depth_(p.depth_), base_(p.base_depth_), names_(p.names), streams_(p.streams), src_(p.net_src),
+      dst_(p.net_dst), sport_(p.sport), dport_(p.dport), payload_len_(p.net_payload_len)
 {
-    if (!tree)
-        return;
+    ++p_.quoted_;
+    p_.summary_ = &scratch_;
+    p_.base_depth_ = p_.depth_;
+    p_.names = nullptr;
+    p_.streams = nullptr;
+}
+
+Packet::Quote::~Quote()
+{
+    --p_.quoted_;
+    p_.summary_ = summary_;
+    p_.depth_ = depth_;
+    p_.base_depth_ = base_;
+    p_.names = names_;
+    p_.streams = streams_;
+    p_.net_src = src_;
+    p_.net_dst = dst_;
+    p_.sport = sport_;
+    p_.dport = dport_;
+    p_.net_payload_len = payload_len_;
+}
+
+size_t Packet::add(FieldId f, size_t offset, size_t length, FieldValue&& v, std::string&& label)
+{
+    if (!tree || full_)
+        return kNoItem;
+    if (tree->items.size() >= kMaxItems) {
+        // Stop here: what is stored stays a well-formed tree.
+        full_ = true;
+        FieldItem note;
+        note.depth = 0;
+        note.offset = uint32_t(n_);
+        note.label = "[Too many fields: the rest of the packet is not shown]";
+        tree->items.push_back(std::move(note));
+        return kNoItem;
+    }
     FieldItem item;
     item.field = f;
     item.depth = depth_;
@@ -92,86 +143,109 @@ void Packet::add(FieldId f, size_t offset, size_t length, FieldValue&& v, std::s
     item.value = std::move(v);
     item.label = std::move(label);
     tree->items.push_back(std::move(item));
+    return tree->items.size() - 1;
 }
 
-void Packet::layer(FieldId protocol, const Tvb& t, std::string label)
+size_t Packet::layer(FieldId protocol, const Tvb& t, std::string label)
 {
+    last_layer_ = protocol;
     if (!tree)
-        return;
-    depth_ = 0;
-    add(protocol, t.begin(), t.length(), FieldValue{}, std::move(label));
-    depth_ = 1;
+        return kNoItem;
+    depth_ = base_depth_;
+    const size_t item = add(protocol, t.begin(), t.length(), FieldValue{}, std::move(label));
+    depth_ = uint16_t(base_depth_ + 1);
+    return item;
 }
 
 // The values are built only when a tree is wanted: the summary path pays a null check.
-void Packet::add_uint(FieldId f, size_t offset, size_t length, uint64_t v, std::string label)
+size_t Packet::add_uint(FieldId f, size_t offset, size_t length, uint64_t v, std::string label)
 {
-    if (tree)
-        add(f, offset, length, FieldValue(v), std::move(label));
+    return tree ? add(f, offset, length, FieldValue(v), std::move(label)) : kNoItem;
 }
 
-void Packet::add_ip(FieldId f, size_t offset, size_t length, const IpAddress& a, std::string label)
+size_t Packet::add_ip(FieldId f, size_t offset, size_t length, const IpAddress& a, std::string label)
 {
-    if (tree)
-        add(f, offset, length, FieldValue(a), std::move(label));
+    return tree ? add(f, offset, length, FieldValue(a), std::move(label)) : kNoItem;
 }
 
-void Packet::add_mac(FieldId f, size_t offset, size_t length, const MacAddress& a, std::string label)
+size_t Packet::add_mac(FieldId f, size_t offset, size_t length, const MacAddress& a, std::string label)
 {
-    if (tree)
-        add(f, offset, length, FieldValue(a), std::move(label));
+    return tree ? add(f, offset, length, FieldValue(a), std::move(label)) : kNoItem;
 }
 
-void Packet::add_text(FieldId f, size_t offset, size_t length, std::string_view s, std::string label)
+size_t Packet::add_text(FieldId f, size_t offset, size_t length, std::string_view s, std::string label)
 {
-    if (tree)
-        add(f, offset, length, FieldValue(s), std::move(label));
+    return tree ? add(f, offset, length, FieldValue(s), std::move(label)) : kNoItem;
 }
 
-void Packet::add_note(size_t offset, size_t length, std::string label)
+size_t Packet::add_bits(FieldId f, size_t offset, size_t length, uint64_t v, std::string label)
 {
-    add(kNoField, offset, length, FieldValue{}, std::move(label));
+    const size_t item = tree ? add(f, offset, length, FieldValue(v), std::move(label)) : kNoItem;
+    if (item != kNoItem)
+        tree->items[item].bits = true;
+    return item;
+}
+
+size_t Packet::add_note(size_t offset, size_t length, std::string label)
+{
+    return tree ? add(kNoField, offset, length, FieldValue{}, std::move(label)) : kNoItem;
+}
+
+void Packet::relabel(size_t item, std::string label)
+{
+    if (tree && item < tree->items.size())
+        tree->items[item].label = std::move(label);
+}
+
+void Packet::cover(size_t item, size_t offset, size_t end)
+{
+    if (!tree || item >= tree->items.size())
+        return;
+    offset = std::min(offset, n_);
+    end = std::clamp(end, offset, n_);
+    tree->items[item].offset = uint32_t(offset);
+    tree->items[item].length = uint32_t(end - offset);
 }
 
 void Packet::set_mac(const uint8_t* dst, const uint8_t* src)
 {
-    if (summary_.flags & DecodedPacket::HasMac)
+    if (summary_->flags & DecodedPacket::HasMac)
         return;
-    summary_.flags |= DecodedPacket::HasMac;
-    std::memcpy(summary_.mac_dst.bytes.data(), dst, 6);
-    std::memcpy(summary_.mac_src.bytes.data(), src, 6);
+    summary_->flags |= DecodedPacket::HasMac;
+    std::memcpy(summary_->mac_dst.bytes.data(), dst, 6);
+    std::memcpy(summary_->mac_src.bytes.data(), src, 6);
 }
 
 void Packet::set_ip(const IpAddress& src, const IpAddress& dst, size_t offset)
 {
-    if (summary_.flags & DecodedPacket::HasIp)
+    if (summary_->flags & DecodedPacket::HasIp)
         return;
-    summary_.flags |= DecodedPacket::HasIp;
-    summary_.ip_src = src;
-    summary_.ip_dst = dst;
-    summary_.ip_offset = uint32_t(offset);
+    summary_->flags |= DecodedPacket::HasIp;
+    summary_->ip_src = src;
+    summary_->ip_dst = dst;
+    summary_->ip_offset = uint32_t(offset);
 }
 
 void Packet::set_ports(Proto transport, const IpAddress& src, const IpAddress& dst, uint16_t sp, uint16_t dp)
 {
-    if (summary_.flags & DecodedPacket::HasPorts)
+    if (summary_->flags & DecodedPacket::HasPorts)
         return;
-    summary_.flags |= DecodedPacket::HasPorts;
-    summary_.transport = transport;
-    summary_.port_ip_src = src;
-    summary_.port_ip_dst = dst;
-    summary_.port_src = sp;
-    summary_.port_dst = dp;
+    summary_->flags |= DecodedPacket::HasPorts;
+    summary_->transport = transport;
+    summary_->port_ip_src = src;
+    summary_->port_ip_dst = dst;
+    summary_->port_src = sp;
+    summary_->port_dst = dp;
 }
 
 void Packet::set_app(Proto p, const Tvb& payload)
 {
     if (!push(p))
         return;
-    if (summary_.app == Proto::None) {
-        summary_.app = p;
-        summary_.app_offset = uint32_t(payload.begin());
-        summary_.app_length = uint32_t(payload.length());
+    if (summary_->app == Proto::None) {
+        summary_->app = p;
+        summary_->app_offset = uint32_t(payload.begin());
+        summary_->app_length = uint32_t(payload.length());
     }
 }
 

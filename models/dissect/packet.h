@@ -21,6 +21,7 @@
 #include "dissect/field.h"
 #include "packet_decoder.h"
 
+#include <cstdint>
 #include <cstring>
 #include <string>
 #include <string_view>
@@ -46,8 +47,9 @@ public:
     // True when `len` bytes from `at` are inside the window (records nothing).
     bool has(size_t at, size_t len) const { return at <= length() && len <= length() - at; }
     // Like has(), but a miss records truncated or malformed here: for the
-    // fixed part of a header, before a dissector decides what it is.
-    bool need(size_t at, size_t len);
+    // fixed part of a header, before a dissector decides what it is. `what`
+    // names the header in the tree's note ("TCP header").
+    bool need(size_t at, size_t len, const char* what = nullptr);
 
     uint8_t u8(size_t at) { return has(at, 1) ? base()[at] : miss(at, 1); }
     uint16_t be16(size_t at) { return has(at, 2) ? load_be16(base() + at) : miss(at, 2); }
@@ -65,8 +67,9 @@ public:
     }
 
     // The window [at, at + len): a header inside a header. A length that
-    // runs past this window records the problem and is clipped to it.
-    Tvb sub(size_t at, size_t len);
+    // runs past this window records the problem and is clipped to it;
+    // `what` names the length in the tree's note ("IPv4 total length").
+    Tvb sub(size_t at, size_t len, const char* what = nullptr);
     // From `at` to the end of this window (clipped, never records).
     Tvb rest(size_t at) const { return Tvb(*pkt_, begin_ + std::min(at, length()), end_); }
 
@@ -74,7 +77,7 @@ public:
 
 private:
     const uint8_t* base() const;
-    uint8_t miss(size_t at, size_t len);
+    uint8_t miss(size_t at, size_t len, const char* what = nullptr);
 
     Packet* pkt_;
     size_t begin_, end_;
@@ -99,7 +102,7 @@ class Packet {
 public:
     Packet(Bytes data, uint32_t origlen, DecodedPacket& summary)
         : data_(data.data()), n_(data.size()), missing_(origlen > data.size() ? origlen - data.size() : 0),
-          summary_(summary)
+          summary_(&summary)
     {
     }
 
@@ -120,14 +123,18 @@ public:
     // captured); SIZE_MAX when the header says nothing (length 0).
     size_t net_payload_len = SIZE_MAX;
 
-    DecodedPacket& summary() { return summary_; }
+    // Inside a Quote, a scratch copy: what a quoted datagram says stays there.
+    DecodedPacket& summary() { return *summary_; }
     Tvb all() { return Tvb(*this, 0, n_); }
     size_t captured() const { return n_; }
     size_t missing() const { return missing_; }
     const uint8_t* data() const { return data_; }
 
-    // Records a problem once (the first one names the packet's problem).
-    void mark(DecodedPacket::Flag f, const char* why, size_t at);
+    // Records a problem (the first one names the packet's problem). `why` is
+    // static text for the summary; `detail`, when given, is the tree's
+    // wording of it ("IPv4 total length of 120 bytes exceeds the 80 bytes left").
+    // Nothing is recorded inside a quoted datagram.
+    void mark(DecodedPacket::Flag f, const char* why, size_t at, std::string detail = {});
     // Enters a protocol layer: its name in the path, a layer in the tree.
     // False when the nesting limit is reached (recorded as malformed).
     bool push(Proto p);
@@ -137,16 +144,72 @@ public:
     // Tree output. Each returns at once when no tree is wanted. A layer is
     // a top-level item ("Internet Protocol Version 4, Src: ..."); the fields
     // after it nest under it, and under an open subtree (flags) one deeper.
+    // The add_* functions return the item's index for relabel() and
+    // cover(), kNoItem when nothing was added.
+    static constexpr size_t kNoItem = SIZE_MAX;
+    // At most this many items: the rest of the packet gets one note.
+    static constexpr size_t kMaxItems = 20000;
     bool want_tree() const { return tree != nullptr; }
-    void layer(FieldId protocol, const Tvb& t, std::string label);
+    size_t layer(FieldId protocol, const Tvb& t, std::string label);
     void open_subtree() { ++depth_; }
-    void close_subtree() { depth_ = depth_ > 1 ? depth_ - 1 : 1; }
-    void add_uint(FieldId f, size_t offset, size_t length, uint64_t v, std::string label = {});
-    void add_ip(FieldId f, size_t offset, size_t length, const IpAddress& a, std::string label = {});
-    void add_mac(FieldId f, size_t offset, size_t length, const MacAddress& a, std::string label = {});
-    void add_text(FieldId f, size_t offset, size_t length, std::string_view s, std::string label = {});
+    // Items added next are top-level notes (after the last layer).
+    void top_level() { depth_ = base_depth_; }
+    void close_subtree() { depth_ = depth_ > base_depth_ + 1 ? depth_ - 1 : base_depth_ + 1; }
+    size_t add_uint(FieldId f, size_t offset, size_t length, uint64_t v, std::string label = {});
+    size_t add_ip(FieldId f, size_t offset, size_t length, const IpAddress& a, std::string label = {});
+    size_t add_mac(FieldId f, size_t offset, size_t length, const MacAddress& a, std::string label = {});
+    size_t add_text(FieldId f, size_t offset, size_t length, std::string_view s, std::string label = {});
+    // A field naming some bits of its bytes ("..1. .... = Don't fragment:
+    // Set", see bit_label): a click on its bytes picks the whole word instead.
+    size_t add_bits(FieldId f, size_t offset, size_t length, uint64_t v, std::string label);
     // A note that is not a field (Wireshark's "[...]" lines); length may be 0.
-    void add_note(size_t offset, size_t length, std::string label);
+    size_t add_note(size_t offset, size_t length, std::string label);
+    void relabel(size_t item, std::string label);
+    // The item now covers [offset, end) (a header whose length is known late).
+    void cover(size_t item, size_t offset, size_t end);
+
+    // The items added while a Subtree lives nest under the item added last.
+    class Subtree {
+    public:
+        explicit Subtree(Packet& p) : p_(p), saved_(p.depth_) { ++p_.depth_; }
+        ~Subtree() { p_.depth_ = saved_; }
+        Subtree(const Subtree&) = delete;
+        Subtree& operator=(const Subtree&) = delete;
+
+    private:
+        Packet& p_;
+        uint16_t saved_;
+    };
+
+    // While a Quote lives, the layers dissected are a datagram quoted inside
+    // this one (an ICMP error's): they nest under the current item, may be
+    // cut short without a problem, and touch neither the summary, the
+    // columns, the names nor the stream numbers.
+    class Quote {
+    public:
+        explicit Quote(Packet& p);
+        ~Quote();
+        Quote(const Quote&) = delete;
+        Quote& operator=(const Quote&) = delete;
+
+    private:
+        Packet& p_;
+        DecodedPacket scratch_;
+        DecodedPacket* summary_;
+        uint16_t depth_, base_;
+        NameSink* names_;
+        Streams* streams_;
+        IpAddress src_, dst_;
+        uint16_t sport_, dport_;
+        size_t payload_len_;
+    };
+    bool quoted() const { return quoted_ > 0; }
+
+    // Packet-list columns, nullptr when not wanted or inside a quoted datagram.
+    Columns* col() { return quoted_ ? nullptr : columns; }
+    bool want_columns() const { return columns && !quoted_; }
+    // The last layer entered, tree or not (for an Info column nothing filled).
+    FieldId last_layer() const { return last_layer_; }
 
     // Summary helpers shared by the dissectors.
     void set_mac(const uint8_t* dst, const uint8_t* src);
@@ -158,10 +221,14 @@ private:
     const uint8_t* data_;
     size_t n_;
     size_t missing_;
-    DecodedPacket& summary_;
+    DecodedPacket* summary_;
     int shims_ = 0;
+    int quoted_ = 0;
     uint16_t depth_ = 0;
-    void add(FieldId f, size_t offset, size_t length, FieldValue&& v, std::string&& label);
+    uint16_t base_depth_ = 0; // where layers go: 0, or inside a quote
+    FieldId last_layer_ = kNoField;
+    bool full_ = false; // kMaxItems reached
+    size_t add(FieldId f, size_t offset, size_t length, FieldValue&& v, std::string&& label);
 };
 
 inline const uint8_t* Tvb::base() const { return pkt_->data() + begin_; }

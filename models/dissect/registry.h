@@ -64,6 +64,8 @@ void dissect_pppoe(Tvb t, Packet& p, bool session);
 // p.sport and p.dport), without the heuristics: for outputs asked of a
 // payload whose summary is already known.
 void dissect_port_payload(Tvb t, Packet& p, bool tcp);
+// Bytes nothing decodes: a "Data (N bytes)" layer in the tree.
+void dissect_data(Tvb t, Packet& p);
 // The payload of an IP header (its protocol number), after extension headers.
 // The IP header's addresses are in Packet::net_src/net_dst by then.
 void dissect_ip_payload(uint8_t proto, Tvb t, Packet& p, bool later_fragment);

@@ -10,7 +10,7 @@
 #include "memory_input.h"
 #include "name_table.h"
 #include "packet_decoder.h"
-#include "packet_dissector.h"
+#include "packet_details.h"
 
 #include <cstdint>
 #include <vector>

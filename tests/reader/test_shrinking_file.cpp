@@ -7,7 +7,7 @@
 #include "capture_reader.h"
 #include "ingest_engine.h"
 #include "mapped_file_guard.h"
-#include "packet_dissector.h"
+#include "packet_details.h"
 
 #include <QJsonArray>
 #include <QJsonDocument>

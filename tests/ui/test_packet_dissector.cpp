@@ -1,7 +1,7 @@
 // The packet-details dissector: field byte ranges, the Info column, and
 // behaviour at every snaplen.
 #include "packet_decoder.h"
-#include "packet_dissector.h"
+#include "packet_details.h"
 #include "sample_packets.h"
 
 #include <QtTest>

@@ -1,15 +1,10 @@
-// Packet dissection for the packet-details pane and the packet list columns.
+// One packet as the details pane shows it: the engine's field tree turned
+// into labelled rows, each covering a byte range of the packet, worded like
+// Wireshark's, plus the packet list's columns. It allocates freely and is
+// never on the ingest path (ingest asks the engine for its summary only).
 //
-// decode_packet (packet_decoder.h) is the fast summary the aggregation keys
-// on; this is its verbose sibling for the one packet a user is looking at: a
-// tree of labelled fields, each covering a byte range of the packet, worded
-// like Wireshark's. It allocates freely and is never on the ingest path.
-//
-// Every read is bounds-checked. Problems are reported with the decoder's
-// meanings: Truncated when the capture ran out of bytes (snaplen), Malformed
-// when the packet contradicts itself (a length field claims more than the
-// frame holds). Data that continues in the next TCP segment or IP fragment
-// is noted but is neither.
+// Problems keep the summary's meanings: Truncated when the capture ran out
+// of bytes (snaplen), Malformed when the packet contradicts itself.
 #pragma once
 
 #include "bytes.h"
@@ -37,6 +32,7 @@ struct DissectedField {
     uint32_t offset = 0;
     uint32_t length = 0;
     std::string label; // UTF-8
+    std::string name;  // the field's name as Wireshark names it ("ip.src"), empty for a note
 
     bool has(Flag f) const { return flags & f; }
     bool covers(uint32_t byte) const { return byte >= offset && byte - offset < length; }
