@@ -1,7 +1,7 @@
 // underhood-cli: the same statistics as the desktop app, headless.
 #include "capture_reader.h"
 #include "fields_command.h"
-#include "packet_decoder.h"
+#include "packet_pipeline.h"
 #include "stats_report.h"
 #include "traffic_model.h"
 
@@ -47,10 +47,6 @@ constexpr const char* kGraphHelp =
 // Decoded packets handed from the reading thread to the aggregating one, a
 // batch at a time. A fixed set of batches circulates, so a slow consumer
 // holds the reader back instead of letting memory grow.
-struct DecodedRecord {
-    PacketRecord rec;
-    DecodedPacket dp;
-};
 using Batch = std::vector<DecodedRecord>;
 
 class BatchPipe {
@@ -223,12 +219,11 @@ int run_stats(const std::vector<std::string>& args)
     for (;;) {
         batch->emplace_back();
         DecodedRecord& d = batch->back();
-        st = reader->next(d.rec);
+        st = read_decoded(*reader, d);
         if (st != CaptureReader::Status::Packet) {
             batch->pop_back();
             break;
         }
-        decode_packet(d.rec.link_type, d.rec.data, d.rec.origlen, d.dp);
         if (d.dp.app != Proto::None)
             names.observe(d.rec.data, d.dp);
         // The bytes may not outlive the next read (a stream's buffer).

@@ -3,6 +3,7 @@
 #include "capture_backend.h"
 #include "interface_list.h"
 #include "packet_queue.h"
+#include "pcapng_format.h"
 #include "pcapng_writer.h"
 #include "privileges.h"
 
@@ -32,7 +33,6 @@ namespace {
 
 // The opt_comment of the statistics block that closes an interface's counts
 // in a section: readers tell a finished capture from a cut-off one by it.
-constexpr const char* kFinalStatistics = "final statistics";
 
 // How long the final drain waits for the kernel to hand over the packets it
 // counted: a few of the ring's 60 ms block timeouts, with room for a loaded machine.
@@ -301,7 +301,7 @@ private:
         {
             std::lock_guard lock(stats_mutex_);
             for (auto [itf, st] : last_stats_) {
-                st.comment = kFinalStatistics;
+                st.comment = pcapng::kFinalStatisticsComment;
                 writer_->write_statistics(st);
             }
         }
@@ -663,7 +663,7 @@ int main(int argc, char** argv)
             InterfaceState& s = itfs[i];
             // The counters read before the drain: what they count is what was taken.
             PcapngInterfaceStatistics st = statistics_of(s, uint32_t(i), last[i]);
-            st.comment = kFinalStatistics;
+            st.comment = pcapng::kFinalStatisticsComment;
             stream.remember(st);
             queue.push_statistics(st);
             say("", s.name + ": " + std::to_string(*st.usrdeliv) + " packets written, " + std::to_string(*st.ifrecv) +

@@ -1,5 +1,7 @@
 #include "pcapng_writer.h"
 
+#include "pcapng_format.h"
+
 #include <algorithm>
 #include <cerrno>
 #include <cstring>
@@ -11,40 +13,8 @@ namespace underhood {
 
 namespace {
 
-enum : uint32_t {
-    kBlockShb = 0x0A0D0D0A,
-    kBlockIdb = 1,
-    kBlockIsb = 5,
-    kBlockEpb = 6,
-    kBlockCustomCopy = 0x00000BAD,
-    kBlockCustomNoCopy = 0x40000BAD,
-};
-
-enum : uint16_t {
-    kOptEnd = 0,
-    kOptComment = 1,
-    kShbHardware = 2,
-    kShbOs = 3,
-    kShbUserAppl = 4,
-    kIfName = 2,
-    kIfDescription = 3,
-    kIfTsresol = 9,
-    kIfFilter = 11,
-    kIfOs = 12,
-    kEpbFlags = 2,
-    kIsbStartTime = 2,
-    kIsbEndTime = 3,
-    kIsbIfRecv = 4,
-    kIsbIfDrop = 5,
-    kIsbFilterAccept = 6,
-    kIsbOsDrop = 7,
-    kIsbUsrDeliv = 8,
-};
-
-constexpr uint32_t kByteOrderMagic = 0x1A2B3C4D;
+using namespace pcapng;
 constexpr size_t kMaxOption = 0xFFFF;
-// Readers reject larger blocks (Wireshark's limit, and Underhood's reader's).
-constexpr size_t kMaxBlock = size_t(16) << 20;
 
 constexpr size_t pad4(size_t n) { return (n + 3) & ~size_t(3); }
 constexpr size_t option_size(size_t value_len) { return 4 + pad4(value_len); }

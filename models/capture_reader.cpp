@@ -1,5 +1,7 @@
 #include "capture_reader.h"
 
+#include "pcapng_format.h"
+
 #include <algorithm>
 #include <cstdio>
 #include <cstring>
@@ -14,21 +16,7 @@ __extension__ typedef unsigned __int128 u128;
 constexpr uint32_t kPcapMagicUsec = 0xa1b2c3d4;
 constexpr uint32_t kPcapMagicNsec = 0xa1b23c4d;
 constexpr uint32_t kPcapMagicModified = 0xa1b2cd34;
-constexpr uint32_t kPcapngShb = 0x0A0D0D0A;
-// underhood-capture's shb_userappl starts with this; it marks its last ISB
-// for each interface (at the end of a capture and of each rotated file) with
-// exactly this opt_comment.
-constexpr std::string_view kHelperApplication = "underhood-capture";
-constexpr std::string_view kFinalStatisticsComment = "final statistics";
-constexpr uint32_t kPcapngByteOrderMagic = 0x1A2B3C4D;
-
-enum : uint32_t {
-    kBlockIdb = 1,
-    kBlockOpb = 2,
-    kBlockSpb = 3,
-    kBlockIsb = 5,
-    kBlockEpb = 6,
-};
+using namespace pcapng;
 
 // What Wireshark's wiretap accepts as the largest captured length for most link
 // types; larger values mean a corrupt record. D-Bus messages may be far larger.
@@ -48,7 +36,7 @@ void for_each_option(Bytes options, const Endian& e, F&& f)
     while (off + 4 <= options.size()) {
         uint16_t code = e.u16(options.data() + off);
         uint16_t len = e.u16(options.data() + off + 2);
-        if (code == 0)
+        if (code == kOptEnd)
             return;
         off += 4;
         if (len > options.size() - off)
@@ -151,7 +139,7 @@ std::unique_ptr<CaptureReader> CaptureReader::open(std::unique_ptr<CaptureInput>
                 return r;
             }
         }
-        if (le == kPcapngShb) {
+        if (le == kBlockShb) {
             r->format_ = CaptureFormat::Pcapng;
             Bytes shb = r->input_->fill(12);
             if (shb.size() < 12) {
@@ -159,7 +147,7 @@ std::unique_ptr<CaptureReader> CaptureReader::open(std::unique_ptr<CaptureInput>
                 return nullptr;
             }
             uint32_t bom = load_le32(shb.data() + 8);
-            if (bom != kPcapngByteOrderMagic && load_be32(shb.data() + 8) != kPcapngByteOrderMagic) {
+            if (bom != kByteOrderMagic && load_be32(shb.data() + 8) != kByteOrderMagic) {
                 error = display_name + ": not a pcapng capture (bad byte-order magic in the section header)";
                 return nullptr;
             }
@@ -305,7 +293,7 @@ bool CaptureReader::read_section_header(Bytes block, uint64_t offset)
         warn("malformed: section header at offset " + std::to_string(offset) + " is too short");
         return false;
     }
-    endian_.big = load_be32(block.data() + 8) == kPcapngByteOrderMagic;
+    endian_.big = load_be32(block.data() + 8) == kByteOrderMagic;
     uint16_t major = endian_.u16(block.data() + 12);
     if (major != 1) {
         warn("unsupported: pcapng section at offset " + std::to_string(offset) + " has major version " +
@@ -321,9 +309,9 @@ bool CaptureReader::read_section_header(Bytes block, uint64_t offset)
     final_statistics_.clear();
     for_each_option(block.subspan(24, block.size() - 28), endian_, [&](uint16_t code, Bytes v) {
         const std::string_view text(reinterpret_cast<const char*>(v.data()), v.size());
-        if (code == 1)
+        if (code == kOptComment)
             section_comments_.emplace_back(text);
-        else if (code == 4) // shb_userappl
+        else if (code == kShbUserAppl)
             section_from_helper_ = text.substr(0, kHelperApplication.size()) == kHelperApplication;
     });
     return true;
@@ -363,13 +351,13 @@ void CaptureReader::read_interface(Bytes body, uint64_t offset)
         itf.snaplen = endian_.u32(body.data() + 4);
         for_each_option(body.subspan(8), endian_, [&](uint16_t code, Bytes v) {
             switch (code) {
-            case 2:
+            case kIfName:
                 itf.name.assign(reinterpret_cast<const char*>(v.data()), v.size());
                 break;
-            case 3:
+            case kIfDescription:
                 itf.description.assign(reinterpret_cast<const char*>(v.data()), v.size());
                 break;
-            case 9:
+            case kIfTsresol:
                 if (v.size() >= 1) {
                     uint8_t r = v[0];
                     if (r & 0x80 ? (r & 0x7f) < 64 : r <= 19) {
@@ -384,7 +372,7 @@ void CaptureReader::read_interface(Bytes body, uint64_t offset)
                     }
                 }
                 break;
-            case 14:
+            case kIfTsoffset:
                 if (v.size() >= 8)
                     itf.ts_offset_sec = static_cast<int64_t>(endian_.u64(v.data()));
                 break;
@@ -418,7 +406,7 @@ void CaptureReader::read_statistics(Bytes body, uint64_t offset)
     };
     st.ts_ns = ts_of(body.data() + 4);
     for_each_option(body.subspan(12), endian_, [&](uint16_t code, Bytes v) {
-        if (code == 1 && std::string_view(reinterpret_cast<const char*>(v.data()), v.size()) == kFinalStatisticsComment) {
+        if (code == kOptComment && std::string_view(reinterpret_cast<const char*>(v.data()), v.size()) == kFinalStatisticsComment) {
             if (final_statistics_.size() <= local)
                 final_statistics_.resize(size_t(local) + 1, false);
             final_statistics_[local] = true;
@@ -427,13 +415,13 @@ void CaptureReader::read_statistics(Bytes body, uint64_t offset)
         if (v.size() < 8)
             return;
         switch (code) {
-        case 2: st.start_ns = ts_of(v.data()); break;
-        case 3: st.end_ns = ts_of(v.data()); break;
-        case 4: st.ifrecv = endian_.u64(v.data()); break;
-        case 5: st.ifdrop = endian_.u64(v.data()); break;
-        case 6: st.filteraccept = endian_.u64(v.data()); break;
-        case 7: st.osdrop = endian_.u64(v.data()); break;
-        case 8: st.usrdeliv = endian_.u64(v.data()); break;
+        case kIsbStartTime: st.start_ns = ts_of(v.data()); break;
+        case kIsbEndTime: st.end_ns = ts_of(v.data()); break;
+        case kIsbIfRecv: st.ifrecv = endian_.u64(v.data()); break;
+        case kIsbIfDrop: st.ifdrop = endian_.u64(v.data()); break;
+        case kIsbFilterAccept: st.filteraccept = endian_.u64(v.data()); break;
+        case kIsbOsDrop: st.osdrop = endian_.u64(v.data()); break;
+        case kIsbUsrDeliv: st.usrdeliv = endian_.u64(v.data()); break;
         default: break;
         }
     });
@@ -463,13 +451,13 @@ CaptureReader::Status CaptureReader::next_pcapng(PacketRecord& out)
         }
         uint32_t type = load_le32(hdr.data()); // the SHB type reads the same in both orders
         Endian e = endian_;
-        if (type == kPcapngShb) {
+        if (type == kBlockShb) {
             if (hdr.size() < 12) {
                 warn_truncated(off, "a section header", 12, hdr.size());
                 return Status::End;
             }
-            e.big = load_be32(hdr.data() + 8) == kPcapngByteOrderMagic;
-            if (!e.big && load_le32(hdr.data() + 8) != kPcapngByteOrderMagic) {
+            e.big = load_be32(hdr.data() + 8) == kByteOrderMagic;
+            if (!e.big && load_le32(hdr.data() + 8) != kByteOrderMagic) {
                 if (input_->revalidate())
                     continue; // the file shrank: read again up to its new end
                 truncated_ = true;
@@ -506,7 +494,7 @@ CaptureReader::Status CaptureReader::next_pcapng(PacketRecord& out)
         input_->consume(len);
 
         switch (type) {
-        case kPcapngShb:
+        case kBlockShb:
             if (!read_section_header(block, off)) {
                 truncated_ = true;
                 return Status::End;

@@ -137,9 +137,7 @@ EndpointSeriesResult endpoint_series(const IngestEngine& engine, const EndpointF
         to_ns = int64_t(end);
     struct Item {
         uint64_t number;
-        int64_t ts_ns;
-        uint32_t origlen;
-        uint16_t interface_id;
+        PacketIndexEntry e;
     };
     // Walk the index in slices so the lock is never held for long and the
     // copy stays small however many packets the range holds.
@@ -159,7 +157,7 @@ EndpointSeriesResult endpoint_series(const IngestEngine& engine, const EndpointF
             for (; i < st.index.size() && scanned < 4 * kSlice && items.size() < kSlice; ++i, ++scanned) {
                 const PacketIndexEntry& e = st.index[size_t(i)];
                 if ((e.flags & PacketIndexEntry::Timed) && e.ts_ns >= from_ns && e.ts_ns < to_ns)
-                    items.push_back({st.first_number + i, e.ts_ns, e.origlen, e.interface_id});
+                    items.push_back({st.first_number + i, e});
             }
             next = st.first_number + i;
             return i < st.index.size();
@@ -169,18 +167,16 @@ EndpointSeriesResult endpoint_series(const IngestEngine& engine, const EndpointF
                 r.cancelled = true;
                 return r;
             }
-            const std::vector<uint8_t> bytes = engine.packet_bytes(it.number);
-            if (bytes.empty()) {
+            if (!engine.decode(it.number, it.e, dp)) {
                 ++r.packets_missing;
                 continue;
             }
             ++r.packets_scanned;
-            decode_packet(engine.link_type_of(it.interface_id), Bytes(bytes.data(), bytes.size()), it.origlen, dp);
             if (!f.matches(dp))
                 continue;
-            ThroughputBin& b = r.bins[size_t((TimeWide(it.ts_ns) - from_ns) / width_ns)];
+            ThroughputBin& b = r.bins[size_t((TimeWide(it.e.ts_ns) - from_ns) / width_ns)];
             ++b.packets;
-            b.bytes += it.origlen;
+            b.bytes += it.e.origlen;
         }
         if (!more)
             break;

@@ -126,13 +126,11 @@ void IngestEngine::ensure_layer(Layer l)
         o.throughput = false;
         o.names = false;
         TrafficModel part(o);
-        PacketRecord rec;
-        DecodedPacket dp;
+        DecodedRecord d;
         for (uint64_t n = 0; reader && n < before && !cancel_; ++n) {
-            if (reader->next(rec) != CaptureReader::Status::Packet)
+            if (read_decoded(*reader, d) != CaptureReader::Status::Packet)
                 break;
-            decode_packet(rec.link_type, rec.data, rec.origlen, dp);
-            part.add(rec, dp);
+            part.add(d.rec, d.dp);
         }
         std::lock_guard lock(mutex_);
         state_.model.merge_layer(l, part.layer(l));
@@ -167,21 +165,19 @@ void IngestEngine::take_warnings()
 
 void IngestEngine::run_mapped()
 {
-    PacketRecord rec;
-    DecodedPacket dp;
+    DecodedRecord d;
     bool more = true;
     while (more && !cancel_) {
         std::lock_guard lock(mutex_);
         for (size_t i = 0; i < kBatch; ++i) {
-            CaptureReader::Status s = reader_->next(rec);
+            CaptureReader::Status s = read_decoded(*reader_, d);
             if (s != CaptureReader::Status::Packet) {
                 more = false;
                 if (s == CaptureReader::Status::Error)
                     state_.error = reader_->error();
                 break;
             }
-            decode_packet(rec.link_type, rec.data, rec.origlen, dp);
-            append(rec, dp, uint64_t(rec.data.data() - mapping_.data()));
+            append(d.rec, d.dp, uint64_t(d.rec.data.data() - mapping_.data()));
             ++state_.ingest.received;
         }
         state_.progress.bytes_read = reader_->position();
@@ -326,6 +322,15 @@ bool IngestEngine::time_bounds(int64_t& first_ns, int64_t& last_ns) const
         last_ns = st.index.back().ts_ns;
         return true;
     });
+}
+
+bool IngestEngine::decode(uint64_t number, const PacketIndexEntry& e, DecodedPacket& out) const
+{
+    const std::vector<uint8_t> bytes = packet_bytes(number);
+    if (bytes.empty() && e.caplen)
+        return false;
+    decode_packet(link_type_of(e.interface_id), Bytes(bytes.data(), bytes.size()), e.origlen, out);
+    return true;
 }
 
 uint32_t IngestEngine::link_type_of(uint16_t interface_id) const

@@ -8,6 +8,7 @@
 
 #include "capture_reader.h"
 #include "packet_index.h"
+#include "packet_pipeline.h"
 #include "traffic_model.h"
 
 #include <atomic>
@@ -99,6 +100,9 @@ public:
     // stream's history let it go, or the mapped file shrank below it).
     std::vector<uint8_t> packet_bytes(uint64_t number) const;
     uint32_t link_type_of(uint16_t interface_id) const;
+    // Decodes listed packet `number` (its index entry `e`) again, as ingest
+    // decoded it; false when its bytes are no longer kept.
+    bool decode(uint64_t number, const PacketIndexEntry& e, DecodedPacket& out) const;
     // One past the last listed packet with a timestamp <= t_ns (found by
     // bisection: a capture with timestamps out of order gives a packet near it).
     uint64_t end_at(int64_t t_ns) const;

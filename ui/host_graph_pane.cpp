@@ -716,9 +716,9 @@ void HostGraphPane::pulsePacket(quint64 number)
     });
     if (!entry)
         return;
-    const std::vector<uint8_t> bytes = engine.packet_bytes(number);
     DecodedPacket dp;
-    decode_packet(engine.link_type_of(entry->interface_id), Bytes(bytes.data(), bytes.size()), entry->origlen, dp);
+    if (!engine.decode(number, *entry, dp))
+        return;
     Endpoint src, dst;
     if (!TrafficModel::endpoints(opts_.layer, dp, src, dst))
         return;

@@ -33,7 +33,6 @@ void WindowCursor::reset()
     first_ = hi_ = 1;
     lo_ = {1, 1, 1};
     time_ = 0;
-    link_types_.clear();
 }
 
 std::array<uint64_t, 3> WindowCursor::lows_for(const IngestEngine::State& st, int64_t t, uint64_t hi) const
@@ -232,15 +231,8 @@ bool WindowCursor::apply_range(uint64_t from, uint64_t to, const std::array<uint
         if (!add && !remove)
             continue;
         const PacketIndexEntry& e = entries[i];
-        const std::vector<uint8_t> bytes = engine_.packet_bytes(n);
-        if (bytes.empty() && e.caplen)
+        if (!engine_.decode(n, e, dp))
             continue; // no longer kept (live history)
-        if (e.interface_id >= link_types_.size())
-            link_types_.resize(size_t(e.interface_id) + 1, UINT32_MAX);
-        uint32_t& lt = link_types_[e.interface_id];
-        if (lt == UINT32_MAX)
-            lt = engine_.link_type_of(e.interface_id);
-        decode_packet(lt, Bytes(bytes.data(), bytes.size()), e.origlen, dp);
         make_graph_packet(dp, e.ts_ns, e.origlen, gp);
         ++decoded_;
         if (add)

@@ -79,7 +79,6 @@ private:
     bool positioned_ = false;
     uint64_t decoded_ = 0;
     const std::atomic<bool>* cancel_ = nullptr;
-    std::vector<uint32_t> link_types_;
     std::vector<uint8_t> scratch_;
 };
 
