@@ -1,5 +1,6 @@
-// Fuzz target: the decoder, the packet-details dissector, the protocol engine
-// (summary, field tree and names) and passive name discovery on packets.
+// Fuzz target: the protocol engine on packets, with every output (summary,
+// field tree, columns, names, streams), the details pane's and the packet
+// list's view of it, and passive name discovery.
 //
 // An input that reads as a pcap or pcapng capture (a corpus file, or a
 // mutation of one) is taken apart by the reader and each of its packets
@@ -11,6 +12,7 @@
 #include "name_table.h"
 #include "packet_decoder.h"
 #include "packet_details.h"
+#include "packet_summary.h"
 
 #include <cstdint>
 #include <vector>
@@ -36,11 +38,18 @@ void decode_one(uint32_t lt, const uint8_t* data, size_t size, uint32_t origlen)
     DecodedPacket summary;
     dissect::Packet p(Bytes(pkt.data(), pkt.size()), origlen, summary);
     dissect::FieldTree tree;
+    dissect::Columns columns;
     dissect::Streams streams;
     p.tree = &tree;
+    p.columns = &columns;
     p.names = &names;
     p.streams = &streams;
     dissect::dissect(lt, p);
+    // The outputs asked for never change the summary ingest keys on.
+    if (summary.path_string() != dp.path_string() || summary.flags != dp.flags || summary.app != dp.app ||
+        summary.port_src != dp.port_src || summary.port_dst != dp.port_dst || !(summary.ip_src == dp.ip_src))
+        __builtin_trap();
+    (void)summarize_packet(lt, Bytes(pkt.data(), pkt.size()), origlen);
     for (const dissect::FieldItem& f : tree.items) {
         if (size_t(f.offset) + f.length > pkt.size())
             __builtin_trap(); // every field lies within the captured bytes
