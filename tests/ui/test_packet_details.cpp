@@ -1,5 +1,7 @@
-// The packet-details dissector: field byte ranges, the Info column, and
-// behaviour at every snaplen.
+// The details pane's and the packet list's view of the protocol engine:
+// field byte ranges, the columns, behaviour at every snaplen, and that
+// asking for a tree or columns never changes the summary ingest keys on.
+#include "dissect/engine.h"
 #include "packet_decoder.h"
 #include "packet_details.h"
 #include "sample_packets.h"
@@ -37,9 +39,36 @@ QString dump(const Dissection& d)
     return s;
 }
 
+// The engine with every output, against the summary alone.
+void checkOutputsKeepTheSummary(uint32_t lt, const std::vector<uint8_t>& pkt, uint32_t origlen)
+{
+    DecodedPacket alone;
+    decode_packet(lt, Bytes(pkt.data(), pkt.size()), origlen, alone);
+    DecodedPacket with;
+    dissect::FieldTree tree;
+    dissect::Columns columns;
+    dissect::Streams streams;
+    dissect::Packet p(Bytes(pkt.data(), pkt.size()), origlen, with);
+    p.tree = &tree;
+    p.columns = &columns;
+    p.streams = &streams;
+    dissect::dissect(lt, p);
+    QCOMPARE(QString::fromStdString(with.path_string()), QString::fromStdString(alone.path_string()));
+    QCOMPARE(with.flags, alone.flags);
+    QCOMPARE(with.app, alone.app);
+    QCOMPARE(with.app_offset, alone.app_offset);
+    QCOMPARE(with.app_length, alone.app_length);
+    QVERIFY(with.ip_src == alone.ip_src && with.ip_dst == alone.ip_dst);
+    QVERIFY(with.port_ip_src == alone.port_ip_src && with.port_ip_dst == alone.port_ip_dst);
+    QCOMPARE(with.port_src, alone.port_src);
+    QCOMPARE(with.port_dst, alone.port_dst);
+    QVERIFY(with.mac_src == alone.mac_src && with.mac_dst == alone.mac_dst);
+    QCOMPARE(QString(with.problem ? with.problem : ""), QString(alone.problem ? alone.problem : ""));
+}
+
 } // namespace
 
-class TestPacketDissector : public QObject {
+class TestPacketDetails : public QObject {
     Q_OBJECT
 private slots:
     void samplesAreClean_data();
@@ -55,7 +84,7 @@ private slots:
     void unsupportedLinkType();
 };
 
-void TestPacketDissector::samplesAreClean_data()
+void TestPacketDetails::samplesAreClean_data()
 {
     QTest::addColumn<int>("sample");
     auto samples = sample_packets();
@@ -65,7 +94,7 @@ void TestPacketDissector::samplesAreClean_data()
 
 // Every sample dissects without a problem into a well-formed tree whose
 // fields all lie inside the captured bytes.
-void TestPacketDissector::samplesAreClean()
+void TestPacketDetails::samplesAreClean()
 {
     QFETCH(int, sample);
     SamplePacket s = sample_packets()[size_t(sample)];
@@ -95,7 +124,7 @@ void TestPacketDissector::samplesAreClean()
     QVERIFY2(!dp.has(DecodedPacket::Truncated) && !dp.has(DecodedPacket::Malformed), dp.problem);
 }
 
-void TestPacketDissector::fieldOffsets()
+void TestPacketDetails::fieldOffsets()
 {
     Dissection d = dissect(kLinkEthernet, dns_query_frame());
     auto check = [&](const char* prefix, uint32_t offset, uint32_t length) {
@@ -132,7 +161,7 @@ void TestPacketDissector::fieldOffsets()
     QCOMPARE(std::string(f.begin() + name.offset, f.begin() + name.offset + name.length), std::string("example.org"));
 }
 
-void TestPacketDissector::fieldAtPicksTheInnermostField()
+void TestPacketDetails::fieldAtPicksTheInnermostField()
 {
     Dissection d = dissect(kLinkEthernet, tcp_syn_frame());
     QCOMPARE(QString::fromStdString(d.fields[size_t(d.field_at(22))].label), QString("Time to Live: 64"));
@@ -144,7 +173,7 @@ void TestPacketDissector::fieldAtPicksTheInnermostField()
     QCOMPARE(d.parent(0), -1);
 }
 
-void TestPacketDissector::columns_data()
+void TestPacketDetails::columns_data()
 {
     QTest::addColumn<QString>("sample");
     QTest::addColumn<QString>("protocol");
@@ -190,7 +219,7 @@ void TestPacketDissector::columns_data()
         "Chassis Id = 00:11:22:33:44:01, Port Id = eth0, TTL = 120 SysName = switch");
 }
 
-void TestPacketDissector::columns()
+void TestPacketDetails::columns()
 {
     QFETCH(QString, sample);
     QFETCH(QString, protocol);
@@ -211,7 +240,7 @@ void TestPacketDissector::columns()
     QVERIFY(found);
 }
 
-void TestPacketDissector::malformedIsNotTruncated()
+void TestPacketDetails::malformedIsNotTruncated()
 {
     auto f = tls_client_hello_frame();
     // IPv4 total length claims 100 bytes more than the frame had on the wire.
@@ -239,7 +268,7 @@ void TestPacketDissector::malformedIsNotTruncated()
     QVERIFY2(d.has(DissectedField::Malformed), qPrintable(dump(d)));
 }
 
-void TestPacketDissector::everySnaplen_data()
+void TestPacketDetails::everySnaplen_data()
 {
     samplesAreClean_data();
 }
@@ -247,7 +276,7 @@ void TestPacketDissector::everySnaplen_data()
 // tcpdump tests each printer at several snaplens; we try all of them. A cut
 // packet never crashes, is always marked truncated, never malformed, and
 // every field stays within the bytes that were captured.
-void TestPacketDissector::everySnaplen()
+void TestPacketDetails::everySnaplen()
 {
     QFETCH(int, sample);
     SamplePacket s = sample_packets()[size_t(sample)];
@@ -260,6 +289,9 @@ void TestPacketDissector::everySnaplen()
                  qPrintable(QString("snaplen %1: %2\n%3").arg(snap).arg(QString::fromStdString(d.problem), dump(d))));
         for (const DissectedField& f : d.fields)
             QVERIFY(size_t(f.offset) + f.length <= snap);
+        checkOutputsKeepTheSummary(s.link_type, cut, wire);
+        if (QTest::currentTestFailed())
+            QFAIL(qPrintable(QString("snaplen %1: the summary changed with a tree").arg(snap)));
         // Where the decoder saw a header cut short, so did the dissector: the
         // mark is not only the frame-level note.
         DecodedPacket dp;
@@ -271,7 +303,7 @@ void TestPacketDissector::everySnaplen()
 }
 
 // Random bytes under every link type: bounded output, fields in range.
-void TestPacketDissector::garbageNeverEscapesTheCapture()
+void TestPacketDetails::garbageNeverEscapesTheCapture()
 {
     const uint32_t kLinkTypes[] = {0, 1, 9, 12, 14, 50, 51, 101, 104, 105, 108, 113, 127, 228, 229, 276};
     uint32_t state = 12345;
@@ -296,10 +328,13 @@ void TestPacketDissector::garbageNeverEscapesTheCapture()
         QVERIFY(!d.fields.empty());
         for (const DissectedField& f : d.fields)
             QVERIFY(size_t(f.offset) + f.length <= pkt.size());
+        checkOutputsKeepTheSummary(lt, pkt, uint32_t(pkt.size()) + (round % 3) * 10);
+        if (QTest::currentTestFailed())
+            return;
     }
 }
 
-void TestPacketDissector::unsupportedLinkType()
+void TestPacketDetails::unsupportedLinkType()
 {
     std::vector<uint8_t> pkt = {1, 2, 3, 4};
     Dissection d = dissect(4242, pkt);
@@ -309,5 +344,5 @@ void TestPacketDissector::unsupportedLinkType()
     QVERIFY(d.has(DissectedField::Malformed)); // an empty frame on the wire
 }
 
-QTEST_APPLESS_MAIN(TestPacketDissector)
+QTEST_APPLESS_MAIN(TestPacketDetails)
 #include "test_packet_dissector.moc"
