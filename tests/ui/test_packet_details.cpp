@@ -13,7 +13,7 @@ using namespace underhood::test;
 
 namespace {
 
-Dissection dissect(uint32_t lt, const std::vector<uint8_t>& f, uint32_t origlen = 0)
+Dissection details(uint32_t lt, const std::vector<uint8_t>& f, uint32_t origlen = 0)
 {
     return dissect_packet(lt, Bytes(f.data(), f.size()), origlen ? origlen : uint32_t(f.size()));
 }
@@ -98,7 +98,7 @@ void TestPacketDetails::samplesAreClean()
 {
     QFETCH(int, sample);
     SamplePacket s = sample_packets()[size_t(sample)];
-    Dissection d = dissect(s.link_type, s.bytes);
+    Dissection d = details(s.link_type, s.bytes);
     QVERIFY2(d.flags == 0, qPrintable(QString::fromStdString(d.problem) + "\n" + dump(d)));
     QVERIFY(d.fields.size() > 5);
     QCOMPARE(d.fields.front().depth, uint16_t(0));
@@ -126,7 +126,7 @@ void TestPacketDetails::samplesAreClean()
 
 void TestPacketDetails::fieldOffsets()
 {
-    Dissection d = dissect(kLinkEthernet, dns_query_frame());
+    Dissection d = details(kLinkEthernet, dns_query_frame());
     auto check = [&](const char* prefix, uint32_t offset, uint32_t length) {
         int i = find_field(d, prefix);
         QVERIFY2(i >= 0, prefix);
@@ -146,14 +146,14 @@ void TestPacketDetails::fieldOffsets()
     check("example.com: type A, class IN", 54, 17);
     check("Name: example.com", 54, 13);
 
-    d = dissect(kLinkEthernet, tcp_syn_frame());
+    d = details(kLinkEthernet, tcp_syn_frame());
     check("Flags: 0x002 (SYN)", 46, 2);
     check("Options: (20 bytes), Maximum segment size, SACK permitted, Timestamps, No-Operation (NOP), Window scale", 54,
           20);
     check("TCP Option - Maximum segment size: 1460 bytes", 54, 4);
     check("TCP Option - Window scale: 7 (multiply by 128)", 71, 3);
 
-    d = dissect(kLinkEthernet, tls_client_hello_frame());
+    d = details(kLinkEthernet, tls_client_hello_frame());
     int sni = find_field(d, "Server Name: example.org");
     QVERIFY(sni >= 0);
     auto f = tls_client_hello_frame();
@@ -163,7 +163,7 @@ void TestPacketDetails::fieldOffsets()
 
 void TestPacketDetails::fieldAtPicksTheInnermostField()
 {
-    Dissection d = dissect(kLinkEthernet, tcp_syn_frame());
+    Dissection d = details(kLinkEthernet, tcp_syn_frame());
     QCOMPARE(QString::fromStdString(d.fields[size_t(d.field_at(22))].label), QString("Time to Live: 64"));
     // The bits of a flags word cover the same bytes as the word: the word wins.
     QCOMPARE(QString::fromStdString(d.fields[size_t(d.field_at(47))].label), QString("Flags: 0x002 (SYN)"));
@@ -231,7 +231,7 @@ void TestPacketDetails::columns()
         if (s.name != sample.toStdString())
             continue;
         found = true;
-        Dissection d = dissect(s.link_type, s.bytes);
+        Dissection d = details(s.link_type, s.bytes);
         QCOMPARE(QString::fromStdString(d.info), info);
         QCOMPARE(QString::fromStdString(d.protocol), protocol);
         QCOMPARE(QString::fromStdString(d.source), source);
@@ -247,7 +247,7 @@ void TestPacketDetails::malformedIsNotTruncated()
     uint16_t total = uint16_t((f[16] << 8 | f[17]) + 100);
     f[16] = uint8_t(total >> 8);
     f[17] = uint8_t(total);
-    Dissection d = dissect(kLinkEthernet, f);
+    Dissection d = details(kLinkEthernet, f);
     QVERIFY(d.has(DissectedField::Malformed));
     QVERIFY(!d.has(DissectedField::Truncated));
     QVERIFY2(d.problem.find("IPv4 total length") != std::string::npos, d.problem.c_str());
@@ -256,7 +256,7 @@ void TestPacketDetails::malformedIsNotTruncated()
     QVERIFY(d.fields[size_t(ip)].has(DissectedField::Malformed));
     QVERIFY(!d.fields[size_t(find_field(d, "Ethernet II"))].flags);
     // The same claim is fine when the capture was cut short by its snaplen.
-    d = dissect(kLinkEthernet, f, uint32_t(f.size() + 100));
+    d = details(kLinkEthernet, f, uint32_t(f.size() + 100));
     QVERIFY(d.has(DissectedField::Truncated));
     QVERIFY(!d.has(DissectedField::Malformed));
 
@@ -264,7 +264,7 @@ void TestPacketDetails::malformedIsNotTruncated()
     auto q = dns_query_frame();
     q[54] = 0xC0;
     q[55] = 0xFF;
-    d = dissect(kLinkEthernet, q);
+    d = details(kLinkEthernet, q);
     QVERIFY2(d.has(DissectedField::Malformed), qPrintable(dump(d)));
 }
 
@@ -337,12 +337,12 @@ void TestPacketDetails::garbageNeverEscapesTheCapture()
 void TestPacketDetails::unsupportedLinkType()
 {
     std::vector<uint8_t> pkt = {1, 2, 3, 4};
-    Dissection d = dissect(4242, pkt);
+    Dissection d = details(4242, pkt);
     QCOMPARE(QString::fromStdString(d.info), QString("Link type 4242 is not supported"));
     QVERIFY(find_field(d, "Data (4 bytes)") >= 0);
-    d = dissect(kLinkEthernet, {});
+    d = details(kLinkEthernet, {});
     QVERIFY(d.has(DissectedField::Malformed)); // an empty frame on the wire
 }
 
 QTEST_APPLESS_MAIN(TestPacketDetails)
-#include "test_packet_dissector.moc"
+#include "test_packet_details.moc"
