@@ -75,11 +75,15 @@ void dissect(uint32_t link_type, Packet& p)
         item.label = "[Protocols in frame: " + item.value.text + "]";
     }
     // A snaplen cut the packet even where no layer needed the missing bytes
-    // (the end of a payload nothing decodes): still say so.
-    if (p.missing() && !p.summary().has(DecodedPacket::Truncated)) {
+    // (the end of a payload nothing decodes): the tree still says so. The
+    // summary does not count it: no header was cut short.
+    if (p.want_tree() && p.missing() && !p.summary().has(DecodedPacket::Truncated)) {
         p.top_level();
-        p.mark(DecodedPacket::Truncated, "bytes on the wire were not captured", p.captured(),
-               std::to_string(p.missing()) + " bytes on the wire were not captured");
+        const size_t note = p.add_note(p.captured(), 0,
+                                       "[Packet size limited during capture: " + std::to_string(p.missing()) +
+                                           " bytes on the wire were not captured]");
+        if (note != Packet::kNoItem)
+            p.tree->items[note].flags = DecodedPacket::Truncated;
     }
 }
 
