@@ -20,7 +20,8 @@ constexpr const char* kFieldsUsage =
     "Prints one line per packet: the first value of each FIELD, tab-separated,\n"
     "as tshark -T fields prints it (empty when the packet has none). Fields\n"
     "are named as in Wireshark (ip.src, tcp.port, dns.qry.name); --list shows them.\n"
-    "  -Y FILTER   only packets the display filter matches (BPF, as tcpdump)\n";
+    "  -Y FILTER   only packets the display filter matches: Wireshark's syntax\n"
+    "              (ip.addr == 10.0.0.1 && tcp.port in {80, 443}) or BPF (host 10.0.0.1)\n";
 
 int usage(const std::string& msg)
 {
@@ -95,12 +96,10 @@ int run_fields(const std::vector<std::string>& args)
     }
     // A BPF program depends on the link type: one per link type met.
     std::map<uint32_t, std::unique_ptr<DisplayFilter>> filters;
-    if (!filter.empty()) {
-        DisplayFilter probe;
-        if (!probe.compile(filter, {1}, error) && !probe.compile(filter, {101}, error)) {
-            std::cerr << "underhood-cli fields: bad filter: " << error << '\n';
-            return 2;
-        }
+    DisplayFilter probe;
+    if (!filter.empty() && !probe.compile(filter, {1}, error) && !probe.compile(filter, {101}, error)) {
+        std::cerr << "underhood-cli fields: bad filter: " << error << '\n';
+        return 2;
     }
 
     Streams streams;
@@ -118,7 +117,10 @@ int run_fields(const std::vector<std::string>& args)
         p.ts_ns = rec.ts_ns;
         p.has_time = rec.has_timestamp;
         dissect::dissect(rec.link_type, p); // every packet: stream numbers count them all
-        if (!filter.empty()) {
+        if (probe.language() == DisplayFilter::Language::Wireshark) {
+            if (!probe.matches_tree(tree, rec.data))
+                continue;
+        } else if (!filter.empty()) {
             auto& f = filters[rec.link_type];
             if (!f) {
                 f = std::make_unique<DisplayFilter>();

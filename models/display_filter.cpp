@@ -1,6 +1,7 @@
 #include "display_filter.h"
 
 #include "capture_reader.h"
+#include "dissect/engine.h"
 #include "ingest_engine.h"
 
 #include <pcap/pcap.h>
@@ -197,14 +198,53 @@ int DisplayFilter::dlt_for_link_type(uint32_t link_type)
     return dlt;
 }
 
+namespace {
+
+// Whether an expression neither language took was meant as Wireshark's:
+// it uses an operator or a dotted field name BPF has no use for.
+bool looks_like_wireshark(const std::string& expr)
+{
+    for (const char* mark : {"==", "!=", "&&", "||", "~", "contains", "matches", " in ", "{"})
+        if (expr.find(mark) != std::string::npos)
+            return true;
+    for (size_t i = 1; i + 1 < expr.size(); ++i)
+        if (expr[i] == '.' && std::isalpha(static_cast<unsigned char>(expr[i - 1])) &&
+            std::isalpha(static_cast<unsigned char>(expr[i + 1])))
+            return true;
+    return false;
+}
+
+} // namespace
+
 bool DisplayFilter::compile(const std::string& expr, const std::vector<uint32_t>& link_types, std::string& error)
 {
     programs_.clear();
     warning_.clear();
     expression_.clear();
+    language_ = Language::None;
+    error_pos_ = std::string::npos;
     if (blank(expr))
         return true;
+    std::string ws_error;
+    size_t ws_pos = 0;
+    if (wireshark_.compile(expr, ws_error, ws_pos)) {
+        language_ = Language::Wireshark;
+        expression_ = expr;
+        return true;
+    }
+    if (compile_bpf(expr, link_types, error)) {
+        language_ = Language::Bpf;
+        return true;
+    }
+    if (looks_like_wireshark(expr)) {
+        error = ws_error;
+        error_pos_ = ws_pos;
+    }
+    return false;
+}
 
+bool DisplayFilter::compile_bpf(const std::string& expr, const std::vector<uint32_t>& link_types, std::string& error)
+{
     std::vector<uint32_t> types = link_types;
     if (types.empty())
         types.push_back(1); // nothing seen yet: check the syntax as for Ethernet
@@ -253,10 +293,27 @@ bool DisplayFilter::compile(const std::string& expr, const std::vector<uint32_t>
     return true;
 }
 
-bool DisplayFilter::matches(uint32_t link_type, Bytes data, uint32_t origlen, int64_t ts_ns) const
+bool DisplayFilter::matches_tree(const dissect::FieldTree& tree, Bytes data) const
+{
+    return language_ != Language::Wireshark || wireshark_.matches(tree, data);
+}
+
+bool DisplayFilter::matches(uint32_t link_type, Bytes data, uint32_t origlen, int64_t ts_ns, uint64_t number,
+                            dissect::Streams* streams) const
 {
     if (expression_.empty())
         return true;
+    if (language_ == Language::Wireshark) {
+        DecodedPacket summary;
+        dissect::FieldTree tree;
+        dissect::Packet p(data, origlen, summary);
+        p.tree = &tree;
+        p.streams = streams;
+        p.frame_number = number;
+        p.ts_ns = ts_ns;
+        dissect::dissect(link_type, p);
+        return wireshark_.matches(tree, data);
+    }
     bool swapped = false;
     if (host_order_header(link_type) && data.size() >= 4) {
         // tcpdump compiles for the file's byte order; a packet's own header
@@ -298,6 +355,8 @@ FilterScanResult filter_packets(const IngestEngine& engine, const DisplayFilter&
     std::vector<PacketIndexEntry> chunk;
     std::vector<uint32_t> link_types;
     uint64_t next = begin;
+    dissect::Streams own_streams;
+    dissect::Streams* streams = opts.streams ? opts.streams : &own_streams;
     while (next < end) {
         if (opts.cancel && opts.cancel->load(std::memory_order_relaxed)) {
             r.cancelled = true;
@@ -329,7 +388,7 @@ FilterScanResult filter_packets(const IngestEngine& engine, const DisplayFilter&
                 continue;
             }
             const uint32_t lt = e.interface_id < link_types.size() ? link_types[e.interface_id] : 0;
-            if (filter.matches(lt, Bytes(bytes.data(), bytes.size()), e.origlen, e.ts_ns))
+            if (filter.matches(lt, Bytes(bytes.data(), bytes.size()), e.origlen, e.ts_ns, number, streams))
                 r.matches.push_back(number);
         }
         next = chunk_first + chunk.size();

@@ -1,6 +1,11 @@
-// The display filter: BPF syntax (what every tcpdump user types), compiled by
-// libpcap and run with pcap_offline_filter, so a filter selects exactly the
-// packets `tcpdump -r FILE EXPR` prints.
+// The display filter, in either language its users already speak:
+//   - Wireshark's display-filter syntax over the protocol engine's fields
+//     ("ip.addr == 10.0.0.0/8 && tcp.port in {80, 443}", see dfilter.h);
+//   - BPF (what every tcpdump user types), compiled by libpcap and run with
+//     pcap_offline_filter, so a filter selects exactly the packets
+//     `tcpdump -r FILE EXPR` prints.
+// An expression that parses as Wireshark's is taken as such (the two agree
+// on what they share: "tcp", "arp", "!udp"); anything else is tried as BPF.
 //
 // A BPF program depends on the link-layer header it reads, so one program is
 // compiled per link type present (a pcapng file may mix Ethernet, Linux cooked
@@ -9,6 +14,8 @@
 
 #include "address.h"
 #include "bytes.h"
+
+#include "dfilter.h"
 
 #include <atomic>
 #include <cstdint>
@@ -20,6 +27,9 @@
 namespace underhood {
 
 class IngestEngine;
+namespace dissect {
+class Streams;
+}
 
 // The expression matching one host's packets: "host A", "ether host M", or
 // "(host A and port P)".
@@ -58,10 +68,23 @@ public:
     // compiles for none of them; a link type it does not apply to (`ether
     // host` on raw IP) is noted in warning() and its packets never match.
     // An empty or blank expression matches every packet.
+    // An expression neither language takes fails with the error of the one
+    // it looks written for, and error_position() where it points (npos for
+    // libpcap's messages, which name no position).
     bool compile(const std::string& expr, const std::vector<uint32_t>& link_types, std::string& error);
 
+    enum class Language { None, Wireshark, Bpf };
+    Language language() const { return language_; }
+    size_t error_position() const { return error_pos_; }
+
     // Whether a packet passes. Safe to call from several threads at once.
-    bool matches(uint32_t link_type, Bytes data, uint32_t origlen, int64_t ts_ns) const;
+    // A Wireshark expression dissects the packet: `number` fills
+    // frame.number, `streams` (shared by a scan in packet order) tcp.stream
+    // and udp.stream; without them those fields are absent.
+    bool matches(uint32_t link_type, Bytes data, uint32_t origlen, int64_t ts_ns, uint64_t number = 0,
+                 dissect::Streams* streams = nullptr) const;
+    // A Wireshark expression over a tree the caller dissected already.
+    bool matches_tree(const dissect::FieldTree& tree, Bytes data) const;
 
     bool empty() const { return expression_.empty(); }
     const std::string& expression() const { return expression_; }
@@ -73,8 +96,13 @@ public:
     static int dlt_for_link_type(uint32_t link_type);
 
 private:
+    bool compile_bpf(const std::string& expr, const std::vector<uint32_t>& link_types, std::string& error);
+
     struct Program;
     std::vector<std::unique_ptr<Program>> programs_;
+    WiresharkFilter wireshark_;
+    Language language_ = Language::None;
+    size_t error_pos_ = std::string::npos;
     std::string expression_;
     std::string warning_;
 };
@@ -85,6 +113,9 @@ struct FilterScanOptions {
     uint64_t first_number = 0;
     // Checked between packets; the scan stops early when it turns true.
     const std::atomic<bool>* cancel = nullptr;
+    // tcp.stream and udp.stream numbers for a Wireshark expression: a live
+    // view keeps one across its scans; null numbers the packets scanned now.
+    dissect::Streams* streams = nullptr;
     // Called every few thousand packets and at the end with (scanned, total to scan).
     std::function<void(uint64_t, uint64_t)> progress;
 };
