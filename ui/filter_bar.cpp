@@ -24,7 +24,7 @@ const std::pair<const char*, const char*> kSaved[] = {
 };
 } // namespace
 
-FilterBar::FilterBar(std::function<QString(const QString&)> validate, QWidget* parent)
+FilterBar::FilterBar(std::function<Check(const QString&)> validate, QWidget* parent)
     : QWidget(parent), validate_(std::move(validate))
 {
     combo_ = new QComboBox;
@@ -33,11 +33,16 @@ FilterBar::FilterBar(std::function<QString(const QString&)> validate, QWidget* p
     combo_->addItems(QSettings().value("filter/history").toStringList());
     combo_->setCurrentIndex(-1);
     edit_ = combo_->lineEdit();
-    edit_->setPlaceholderText(tr("Display filter (BPF, as in tcpdump): e.g. host 192.168.1.10 and tcp port 443 — Enter applies"));
+    edit_->setPlaceholderText(
+        tr("Display filter, as in Wireshark or tcpdump: e.g. ip.addr == 192.168.1.10 && tcp.port == 443 — Enter applies"));
     edit_->setClearButtonEnabled(true);
     error_ = new QLabel;
     error_->setStyleSheet("color: #d03030;");
     error_->hide();
+    language_ = new QLabel;
+    language_->setToolTip(tr("The language the filter was read as: Wireshark's display filters or BPF (tcpdump)"));
+    language_->setEnabled(false); // drawn in the palette's dimmed text colour
+    language_->hide();
     status_ = new QLabel;
     saved_ = new QToolButton;
     saved_->setText(tr("Saved"));
@@ -57,6 +62,7 @@ FilterBar::FilterBar(std::function<QString(const QString&)> validate, QWidget* p
     lay->setContentsMargins(4, 2, 4, 2);
     lay->addWidget(new QLabel(tr("Filter:")));
     lay->addWidget(combo_, 1);
+    lay->addWidget(language_);
     lay->addWidget(saved_);
     lay->addWidget(error_);
     lay->addWidget(status_);
@@ -88,8 +94,11 @@ void FilterBar::setStatus(const QString& text) { status_->setText(text); }
 
 void FilterBar::check()
 {
-    const QString err = text().isEmpty() ? QString() : validate_(text());
+    const Check c = text().isEmpty() ? Check{} : validate_(text());
+    const QString& err = c.error;
     valid_ = err.isEmpty();
+    language_->setText(c.language);
+    language_->setVisible(valid_ && !c.language.isEmpty());
     error_->setText(err);
     error_->setVisible(!valid_);
     // A red frame on an invalid expression, a green one on a valid non-empty one.

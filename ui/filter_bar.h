@@ -1,6 +1,7 @@
-// The display filter bar: BPF syntax (what every tcpdump user knows),
-// compiled by libpcap while you type, the error shown beside the field, a
-// history and a few saved filters. Enter applies it.
+// The display filter bar: Wireshark's display-filter syntax or BPF (what
+// every tcpdump user knows), checked while you type (a green or red frame,
+// the language it was read as, the error beside the field), a history and
+// a few saved filters. Enter applies it.
 #pragma once
 
 #include <QWidget>
@@ -18,8 +19,11 @@ namespace underhood {
 class FilterBar : public QWidget {
     Q_OBJECT
 public:
-    // `validate` returns an error message, or empty when the expression compiles.
-    explicit FilterBar(std::function<QString(const QString&)> validate, QWidget* parent = nullptr);
+    struct Check {
+        QString error;    // empty when the expression compiles
+        QString language; // what it was read as: "Wireshark", "BPF"
+    };
+    explicit FilterBar(std::function<Check(const QString&)> validate, QWidget* parent = nullptr);
     QString text() const;
     void setText(const QString& expr);
     void focusField();
@@ -33,10 +37,11 @@ private:
     void apply();
     void remember(const QString& expr);
 
-    std::function<QString(const QString&)> validate_;
+    std::function<Check(const QString&)> validate_;
     QComboBox* combo_;
     QLineEdit* edit_;
     QLabel* error_;
+    QLabel* language_;
     QLabel* status_;
     QToolButton* saved_;
     QTimer* timer_;

@@ -4,6 +4,7 @@
 #include "capture_dialog.h"
 #include "conversation_table_model.h"
 #include "display_filter.h"
+#include "dissect/outputs.h"
 #include "filter_bar.h"
 #include "find_bar.h"
 #include "help_dialogs.h"
@@ -137,7 +138,7 @@ MainWindow::MainWindow(QSize size, QWidget* parent) : QMainWindow(parent)
     warning_bar_->hide();
     banner_ = new IncompleteBanner;
 
-    filter_ = new FilterBar([this](const QString& expr) -> QString {
+    filter_ = new FilterBar([this](const QString& expr) -> FilterBar::Check {
         DisplayFilter f;
         std::string err;
         std::vector<uint32_t> lts{1};
@@ -148,7 +149,9 @@ MainWindow::MainWindow(QSize size, QWidget* parent) : QMainWindow(parent)
                     v.push_back(itf.link_type);
                 return v.empty() ? std::vector<uint32_t>{1} : v;
             });
-        return f.compile(expr.toStdString(), lts, err) ? QString() : QString::fromStdString(err);
+        if (!f.compile(expr.toStdString(), lts, err))
+            return {QString::fromStdString(err), QString()};
+        return {QString(), f.language() == DisplayFilter::Language::Wireshark ? tr("Wireshark") : tr("BPF")};
     });
     connect(filter_, &FilterBar::applyRequested, this, &MainWindow::applyDisplayFilter);
     auto* list_box = new QWidget;
@@ -1225,6 +1228,7 @@ void MainWindow::applyDisplayFilter(const QString& expr)
         return;
     }
     filter_program_ = program;
+    filter_streams_ = std::make_shared<dissect::Streams>();
     packets_->setFilter(QVector<quint64>());
     filter_next_ = 0;
     reselectAfterFilter(false);
@@ -1255,16 +1259,18 @@ void MainWindow::continueLiveFilter()
     auto cancel = std::make_shared<std::atomic<bool>>(false);
     filter_cancel_ = cancel;
     auto program = filter_program_;
+    auto streams = filter_streams_;
     std::shared_ptr<IngestEngine> engine = session_->sharedEngine();
     const uint64_t from = filter_next_;
     filter_->setStatus(tr("filtering…"));
     // The scan reads packet bytes off the GUI thread; results come back queued.
     if (filter_thread_.joinable())
         filter_thread_.join(); // it has posted its result already (filter_busy_ is false)
-    filter_thread_ = std::thread([this, engine, program, cancel, from] {
+    filter_thread_ = std::thread([this, engine, program, streams, cancel, from] {
         FilterScanOptions o;
         o.first_number = from;
         o.cancel = cancel.get();
+        o.streams = streams.get(); // tcp.stream numbers go on from the last scan
         FilterScanResult r = filter_packets(*engine, *program, o);
         QMetaObject::invokeMethod(this, [this, r = std::move(r), cancel, program] {
             filter_busy_ = false;

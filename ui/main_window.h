@@ -26,6 +26,9 @@ class QToolButton;
 class PacketDetailsPane;
 
 namespace underhood {
+namespace dissect {
+class Streams;
+}
 
 class PacketListView;
 class FilterBar;
@@ -184,6 +187,7 @@ private:
     // The display filter's scan runs on a worker thread.
     std::shared_ptr<std::atomic<bool>> filter_cancel_;
     std::shared_ptr<class DisplayFilter> filter_program_;
+    std::shared_ptr<dissect::Streams> filter_streams_; // tcp.stream numbering across a live filter's scans
     uint64_t filter_next_ = 0;
     bool filter_busy_ = false;
     std::thread filter_thread_;
