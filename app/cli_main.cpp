@@ -2,6 +2,7 @@
 #include "capture_reader.h"
 #include "fields_command.h"
 #include "packet_pipeline.h"
+#include "record_filter.h"
 #include "stats_report.h"
 #include "traffic_model.h"
 
@@ -35,7 +36,9 @@ constexpr const char* kHelp =
     "  --json            print one JSON object instead of tables\n"
     "  --layer L         key hosts and conversations by ip (outermost IPv4/IPv6,\n"
     "                    the default), ether (MAC addresses) or port (address:port)\n"
-    "  --top N           rows per table in text output (default 20)\n\n"
+    "  --top N           rows per table in text output (default 20)\n"
+    "  -Y FILTER         count only the packets a display filter passes, in\n"
+    "                    Wireshark's syntax (ip.addr == 10.0.0.0/8) or BPF\n\n"
     "Exit status: 0 ok, 1 unreadable or unrecognised input, 2 usage error.\n";
 
 constexpr const char* kGraphHelp =
@@ -143,6 +146,7 @@ int run_graph(char** argv)
 int run_stats(const std::vector<std::string>& args)
 {
     bool json = false;
+    std::string filter;
     Layer layer = Layer::Ip;
     size_t top = 20;
     std::string file;
@@ -150,8 +154,13 @@ int run_stats(const std::vector<std::string>& args)
     for (size_t i = 0; i < args.size(); ++i) {
         const std::string& a = args[i];
         if (a == "--help" || a == "-h") {
-            std::cout << "usage: underhood-cli stats [--json] [--layer ip|ether|port] [--top N] FILE|-\n\n" << kHelp;
+            std::cout << "usage: underhood-cli stats [--json] [--layer ip|ether|port] [--top N] [-Y FILTER] FILE|-\n\n"
+                      << kHelp;
             return 0;
+        } else if (a == "-Y") {
+            if (i + 1 >= args.size())
+                return usage_error("-Y needs a display filter");
+            filter = args[++i];
         } else if (a == "--json") {
             json = true;
         } else if (a == "--layer" || a.rfind("--layer=", 0) == 0) {
@@ -186,6 +195,9 @@ int run_stats(const std::vector<std::string>& args)
         return usage_error("stats needs a capture file (or - for standard input)");
 
     std::string error;
+    RecordFilter rf;
+    if (!rf.compile(filter, error))
+        return usage_error("bad display filter: " + error);
     auto reader = CaptureReader::open_path(file, error);
     if (!reader) {
         std::cerr << "underhood-cli: " << error << '\n';
@@ -219,7 +231,13 @@ int run_stats(const std::vector<std::string>& args)
     for (;;) {
         batch->emplace_back();
         DecodedRecord& d = batch->back();
-        st = read_decoded(*reader, d);
+        if (!rf.active()) {
+            st = read_decoded(*reader, d);
+        } else {
+            // Every packet is dissected (stream numbers count them all); only those passing are counted.
+            while ((st = reader->next(d.rec)) == CaptureReader::Status::Packet && !rf.decode_and_match(d.rec, d.dp)) {
+            }
+        }
         if (st != CaptureReader::Status::Packet) {
             batch->pop_back();
             break;
@@ -247,6 +265,7 @@ int run_stats(const std::vector<std::string>& args)
     in.reader = reader.get();
     in.model = &model;
     in.layer = layer;
+    in.display_filter = filter;
     in.warnings = reader->warnings();
     for (const auto& [lt, unused] : model.link_types()) {
         (void)unused;

@@ -4,12 +4,10 @@
 #include "fields_command.h"
 
 #include "capture_reader.h"
-#include "display_filter.h"
 #include "dissect/engine.h"
+#include "record_filter.h"
 
 #include <iostream>
-#include <map>
-#include <memory>
 
 namespace underhood {
 namespace {
@@ -94,42 +92,20 @@ int run_fields(const std::vector<std::string>& args)
         std::cerr << "underhood-cli: " << error << '\n';
         return 1;
     }
-    // A BPF program depends on the link type: one per link type met.
-    std::map<uint32_t, std::unique_ptr<DisplayFilter>> filters;
-    DisplayFilter probe;
-    if (!filter.empty() && !probe.compile(filter, {1}, error) && !probe.compile(filter, {101}, error)) {
+    RecordFilter rf;
+    if (!rf.compile(filter, error)) {
         std::cerr << "underhood-cli fields: bad filter: " << error << '\n';
         return 2;
     }
 
-    Streams streams;
-    FieldTree tree;
     PacketRecord rec;
     std::string line;
     CaptureReader::Status st;
     while ((st = reader->next(rec)) == CaptureReader::Status::Packet) {
         DecodedPacket summary;
-        tree.items.clear();
-        Packet p(rec.data, rec.origlen, summary);
-        p.tree = &tree;
-        p.streams = &streams;
-        p.frame_number = rec.number;
-        p.ts_ns = rec.ts_ns;
-        p.has_time = rec.has_timestamp;
-        dissect::dissect(rec.link_type, p); // every packet: stream numbers count them all
-        if (probe.language() == DisplayFilter::Language::Wireshark) {
-            if (!probe.matches_tree(tree, rec.data))
-                continue;
-        } else if (!filter.empty()) {
-            auto& f = filters[rec.link_type];
-            if (!f) {
-                f = std::make_unique<DisplayFilter>();
-                std::string ignored;
-                f->compile(filter, {rec.link_type}, ignored);
-            }
-            if (!f->matches(rec.link_type, rec.data, rec.origlen, rec.ts_ns))
-                continue;
-        }
+        if (!rf.decode_and_match(rec, summary, true))
+            continue;
+        const FieldTree& tree = rf.tree();
         line.clear();
         for (size_t i = 0; i < columns.size(); ++i) {
             if (i)

@@ -304,6 +304,8 @@ void write_stats_json(std::ostream& out, const StatsInput& in)
     j.member("format", in.reader->format() == CaptureFormat::Pcap ? "pcap" : "pcapng");
     j.member("link_types", link_type_names(*in.reader));
     j.member("layer", layer_name(in.layer));
+    if (!in.display_filter.empty())
+        j.member("display_filter", in.display_filter);
     j.member("packets", t.packets);
     j.member("bytes", t.bytes);
     j.key("first_time");
@@ -393,6 +395,8 @@ void write_stats_text(std::ostream& out, const StatsInput& in, size_t top_n)
     out << "File:        " << in.file << '\n';
     out << "Format:      " << (in.reader->format() == CaptureFormat::Pcap ? "pcap" : "pcapng") << "  ("
         << join(link_type_names(*in.reader), ", ") << ")\n";
+    if (!in.display_filter.empty())
+        out << "Filter:      " << in.display_filter << "  (the counts below are of the packets it passed)\n";
     out << "Packets:     " << t.packets << '\n';
     out << "Bytes:       " << t.bytes << " (" << human_bytes(t.bytes) << ")\n";
     if (t.any) {

@@ -16,6 +16,7 @@ struct StatsInput {
     const CaptureReader* reader = nullptr;
     const TrafficModel* model = nullptr;
     Layer layer = Layer::Ip;
+    std::string display_filter; // -Y: the counts are those of the packets it passed
     std::vector<std::string> warnings;
 };
 
