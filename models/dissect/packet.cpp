@@ -64,12 +64,13 @@ void Packet::mark(DecodedPacket::Flag f, const char* why, size_t at, std::string
         note.offset = uint32_t(std::min(at, n_));
         note.label = std::string(f == DecodedPacket::Truncated ? "[Packet size limited during capture: " : "[Malformed Packet: ") +
                      (detail.empty() ? std::string(why) : std::move(detail)) + "]";
-        // The layers enclosing the problem carry its flag too.
-        for (auto it = tree->items.rbegin(); it != tree->items.rend(); ++it)
-            if (it->depth < note.depth || (note.depth == 0 && it->depth == 0)) {
+        // The items enclosing the problem (its ancestors, up to its layer)
+        // carry its flag too; a top-level note flags the layer before it.
+        uint16_t above = note.depth ? note.depth : 1;
+        for (auto it = tree->items.rbegin(); it != tree->items.rend() && above > base_depth_; ++it)
+            if (it->depth < above) {
                 it->flags |= uint8_t(f);
-                if (it->depth == 0)
-                    break;
+                above = it->depth;
             }
         tree->items.push_back(std::move(note));
     }
