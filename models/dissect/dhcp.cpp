@@ -202,9 +202,8 @@ void fixed_tree(Tvb t, Packet& p, uint8_t op, uint8_t htype, uint8_t hlen, bool 
         p.add_ip(f0 + kCookie, o + kFixed, 4, IpAddress::v4(t.bytes(kFixed, 4)), "Magic cookie: DHCP");
 }
 
-// The options after the magic cookie (RFC 2132); false when one runs past
-// the datagram.
-bool options_tree(Tvb t, Packet& p)
+// The options after the magic cookie (RFC 2132).
+void options_tree(Tvb t, Packet& p)
 {
     const size_t o = t.begin();
     const bool ether = t.u8(1) == 1 && t.u8(2) == 6; // the header has shown dhcp.hw.mac_addr
@@ -228,10 +227,10 @@ bool options_tree(Tvb t, Packet& p)
             if (t.has(at, 1))
                 p.add_text(f0 + kOptionPadding, o + at, t.length() - at, t.text(at),
                            "Padding: " + hex_text(t.bytes(at, t.length() - at), t.length() - at, 16));
-            return true;
+            return;
         }
         if (!app_fits(p, t, at, 2, "DHCP option", false) || !app_fits(p, t, at + 2, t.u8(at + 1), "DHCP option", false))
-            return false;
+            return;
         const uint8_t len = t.u8(at + 1);
         const size_t v = at + 2, ov = o + v;
         const uint8_t* const d = t.bytes(v, len);
@@ -316,7 +315,6 @@ bool options_tree(Tvb t, Packet& p)
         }
         at = v + len;
     }
-    return true;
 }
 
 void dhcp(Tvb t, Packet& p)
@@ -332,6 +330,7 @@ void dhcp(Tvb t, Packet& p)
     std::string host;
     IpAddress requested;
     uint8_t type = 0;
+    bool options_ok = true; // no option runs past the datagram
     if (cookie) {
         size_t at = kFixed + 4;
         while (t.has(at, 1)) { // every step moves on
@@ -342,8 +341,10 @@ void dhcp(Tvb t, Packet& p)
                 ++at;
                 continue;
             }
-            if (!t.has(at, 2) || !t.has(at + 2, t.u8(at + 1)))
+            if (!t.has(at, 2) || !t.has(at + 2, t.u8(at + 1))) {
+                options_ok = false;
                 break;
+            }
             const uint8_t len = t.u8(at + 1);
             if (code == 12 && len > 0)
                 host = printable_name(t.bytes(at + 2, len), len);
@@ -397,7 +398,9 @@ void dhcp(Tvb t, Packet& p)
         fixed_tree(t, p, op, htype, hlen, cookie);
     if (!cookie)
         return;
-    if (tree && !options_tree(t, p))
+    if (tree)
+        options_tree(t, p);
+    if (!options_ok)
         return; // an option runs past the datagram: the tree says so
     const char* const tname = type ? (message_type(type) ? message_type(type) : "Unknown") : nullptr;
     if (tname)
