@@ -38,9 +38,5 @@ Proto port_protocol(const Packet& p, bool tcp, uint16_t& port);
 
 void dissect_ssh(Tvb t, Packet& p, bool from_client);
 void dissect_quic(Tvb t, Packet& p);
-// HTTP on a port that names it, whatever the payload looks like.
-void dissect_http_port(Tvb t, Packet& p);
-// TLS on a port that names it: continuation data when no record starts here.
-void dissect_tls_port(Tvb t, Packet& p);
 
 } // namespace underhood::dissect

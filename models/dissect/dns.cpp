@@ -502,7 +502,7 @@ struct RecordData {
 
 // The fields of a record's data at `rd` (relative to `m`) other than the
 // address and name types the names need (A, AAAA, CNAME, PTR, NS, read by
-// the caller). Returns false when the data is malformed.
+// the caller).
 void other_data(Tvb m, Packet& p, uint16_t type, size_t rd, size_t rdlen, bool tree, RecordData& out)
 {
     const size_t ro = m.begin() + rd;

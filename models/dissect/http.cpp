@@ -223,11 +223,8 @@ void message(Tvb t, Packet& p, Kind kind)
 
 void ssdp(Tvb t, Packet& p) { message(t, p, Kind::Ssdp); }
 
-} // namespace
-
-void dissect_http(Tvb t, Packet& p) { message(t, p, Kind::Http); }
-
-void dissect_http_port(Tvb t, Packet& p)
+// HTTP on a port that names it, whatever the payload looks like.
+void http_port(Tvb t, Packet& p)
 {
     if (looks_like_http(t.text(0))) {
         message(t, p, Kind::Http);
@@ -244,11 +241,15 @@ void dissect_http_port(Tvb t, Packet& p)
     }
 }
 
+} // namespace
+
+void dissect_http(Tvb t, Packet& p) { message(t, p, Kind::Http); }
+
 void register_http()
 {
     f0 = register_fields(kFields, kCount);
-    add_tcp_port(80, dissect_http_port);
-    add_tcp_port(8080, dissect_http_port);
+    add_tcp_port(80, http_port);
+    add_tcp_port(8080, http_port);
     add_udp_port(1900, ssdp); // SSDP: HTTP requests and responses over UDP
 }
 

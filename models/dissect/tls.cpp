@@ -531,13 +531,12 @@ void dissect_tls(Tvb t, Packet& p)
     Records(t, p).run();
 }
 
-void dissect_tls_port(Tvb t, Packet& p) { dissect_tls(t, p); }
-
 void register_tls()
 {
     f0 = register_fields(kFields, kCount);
-    add_tcp_port(443, dissect_tls_port);
-    add_tcp_port(8443, dissect_tls_port);
+    // On its ports, a payload that starts no record is continuation data.
+    add_tcp_port(443, dissect_tls);
+    add_tcp_port(8443, dissect_tls);
 }
 
 } // namespace underhood::dissect
