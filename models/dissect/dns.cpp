@@ -7,7 +7,10 @@
 //
 // Names are read with compression (RFC 1035 4.1.4) bounded twice: at most
 // kMaxPointers jumps, at most 255 characters.
+#include "dissect/app_tree.h"
+#include "dissect/labels.h"
 #include "dissect/names.h"
+#include "dissect/outputs.h"
 #include "dissect/registry.h"
 
 #include <algorithm>
@@ -22,7 +25,9 @@ enum {
     kDns, kMdns, kLlmnr, kLength, kId, kFlags, kResponse, kOpcode, kAuthoritative, kConflict, kTruncated, kRecDesired,
     kTentative, kRecAvail, kZ, kAuthenticated, kCheckDisable, kRcode, kCountQueries, kCountAnswers, kCountAuth,
     kCountAdd, kQryName, kQryNameLen, kCountLabels, kQryType, kQryClass, kQryQu, kRespName, kRespType, kRespClass,
-    kRespCacheFlush, kRespTtl, kRespLen, kA, kAaaa, kCname, kPtr, kNs,
+    kRespCacheFlush, kRespTtl, kRespLen, kA, kAaaa, kCname, kPtr, kNs, kDname, kMxPreference, kMxExchange,
+    kSrvPriority, kSrvWeight, kSrvPort, kSrvTarget, kTxt, kSoaMname, kSoaRname, kSoaSerial, kSoaRefresh, kSoaRetry,
+    kSoaExpire, kSoaMinimum, kUdpPayloadSize, kExtRcode, kEdns0Version, kEdnsZ, kData,
     kCount
 };
 constexpr FieldInfo kFields[] = {
@@ -65,6 +70,26 @@ constexpr FieldInfo kFields[] = {
     {"dns.cname", "CNAME", FieldType::String},
     {"dns.ptr.domain_name", "Domain Name", FieldType::String},
     {"dns.ns", "Name Server", FieldType::String},
+    {"dns.dname", "DNAME", FieldType::String},
+    {"dns.mx.preference", "Preference", FieldType::Uint},
+    {"dns.mx.mail_exchange", "Mail Exchange", FieldType::String},
+    {"dns.srv.priority", "Priority", FieldType::Uint},
+    {"dns.srv.weight", "Weight", FieldType::Uint},
+    {"dns.srv.port", "Port", FieldType::Uint},
+    {"dns.srv.target", "Target", FieldType::String},
+    {"dns.txt", "TXT", FieldType::String},
+    {"dns.soa.mname", "Primary name server", FieldType::String},
+    {"dns.soa.rname", "Responsible authority's mailbox", FieldType::String},
+    {"dns.soa.serial_number", "Serial Number", FieldType::Uint},
+    {"dns.soa.refresh_interval", "Refresh Interval", FieldType::Uint},
+    {"dns.soa.retry_interval", "Retry Interval", FieldType::Uint},
+    {"dns.soa.expire_limit", "Expire limit", FieldType::Uint},
+    {"dns.soa.minimum_ttl", "Minimum TTL", FieldType::Uint},
+    {"dns.rr.udp_payload_size", "UDP payload size", FieldType::Uint},
+    {"dns.resp.ext_rcode", "Higher bits in extended RCODE", FieldType::Uint, Base::Hex, 2},
+    {"dns.resp.edns0_version", "EDNS0 version", FieldType::Uint},
+    {"dns.resp.z", "Z", FieldType::Uint, Base::Hex, 4},
+    {"dns.data", "Data", FieldType::Bytes},
 };
 FieldId f0 = 0;
 
@@ -74,15 +99,31 @@ constexpr int kMaxPointers = 32;
 constexpr size_t kMaxName = 255;
 // Resource records looked at for names (the tree shows them all).
 constexpr size_t kMaxNameRecords = 256;
+// Resource records of one section the tree and the Info column show.
+constexpr size_t kMaxTreeRecords = 256;
 // Messages in one TCP segment.
 constexpr int kMaxTcpMessages = 16;
+
+// Why a name could not be read, for the tree: bytes that are not there
+// (`what` names them) or a malformation (`why`).
+struct NameFault {
+    size_t at = 0, len = 0;
+    const char* what = nullptr;
+    const char* why = nullptr;
+};
 
 // A name at `at` in the message `m`, following compression pointers, as
 // its raw labels joined by dots. False when it is malformed (runs out of
 // the message, loops, is longer than 255 characters in its printable form,
 // uses an obsolete label type). `next` is where the name ends in place.
-bool read_name(Tvb m, size_t at, std::string& out, size_t& next, unsigned& labels)
+bool read_name(Tvb m, size_t at, std::string& out, size_t& next, unsigned& labels, NameFault* fault = nullptr)
 {
+    NameFault ignored;
+    NameFault& f = fault ? *fault : ignored;
+    const auto fail = [&f](size_t where, size_t len, const char* what, const char* why) {
+        f = NameFault{where, len, what, why};
+        return false;
+    };
     out.clear();
     labels = 0;
     bool jumped = false;
@@ -90,7 +131,7 @@ bool read_name(Tvb m, size_t at, std::string& out, size_t& next, unsigned& label
     size_t printable = 0; // the length of printable_name(out)
     for (;;) {
         if (!m.has(at, 1))
-            return false;
+            return fail(at, 1, "DNS name", nullptr);
         const uint8_t len = m.u8(at);
         if (len == 0) {
             if (!jumped)
@@ -98,16 +139,25 @@ bool read_name(Tvb m, size_t at, std::string& out, size_t& next, unsigned& label
             return true;
         }
         if ((len & 0xC0) == 0xC0) {
-            if (!m.has(at, 2) || ++jumps > kMaxPointers)
-                return false;
+            if (!m.has(at, 2))
+                return fail(at, 2, "DNS name pointer", nullptr);
+            if (++jumps > kMaxPointers)
+                return fail(at, 2, nullptr, "DNS name pointers loop");
             if (!jumped)
                 next = at + 2;
             jumped = true;
-            at = size_t(len & 0x3F) << 8 | m.u8(at + 1);
+            const size_t target = size_t(len & 0x3F) << 8 | m.u8(at + 1);
+            if (target >= m.length())
+                return fail(at, 2, nullptr, "DNS name pointer past the message");
+            at = target;
             continue;
         }
-        if ((len & 0xC0) != 0 || !m.has(at + 1, len) || printable + len + 1 > kMaxName)
-            return false;
+        if ((len & 0xC0) != 0)
+            return fail(at, 1, nullptr, "DNS label of an obsolete type");
+        if (!m.has(at + 1, len))
+            return fail(at + 1, len, "DNS label", nullptr);
+        if (printable + len + 1 > kMaxName)
+            return fail(at, 1 + size_t(len), nullptr, "DNS name longer than 255 bytes");
         if (!out.empty())
             out += '.', ++printable;
         const std::string_view label = m.text(at + 1).substr(0, len);
@@ -117,6 +167,16 @@ bool read_name(Tvb m, size_t at, std::string& out, size_t& next, unsigned& label
         ++labels;
         at += 1 + size_t(len);
     }
+}
+
+// The tree's note for a name that could not be read.
+void name_fault(Packet& p, Tvb m, const NameFault& f, bool tcp)
+{
+    if (f.why)
+        app_problem(p, DecodedPacket::Malformed, m.begin() + std::min(f.at, m.length()),
+                    std::min(f.len, m.length() - std::min(f.at, m.length())), f.why);
+    else
+        app_fits(p, m, f.at, f.len, f.what, tcp);
 }
 
 // A name as a NameSink gets it (printable, escaped as it always was).
@@ -160,6 +220,7 @@ const char* type_mnemonic(uint16_t type)
     case 28: return "AAAA";
     case 33: return "SRV";
     case 35: return "NAPTR";
+    case 39: return "DNAME";
     case 41: return "OPT";
     case 43: return "DS";
     case 46: return "RRSIG";
@@ -168,8 +229,11 @@ const char* type_mnemonic(uint16_t type)
     case 50: return "NSEC3";
     case 64: return "SVCB";
     case 65: return "HTTPS";
+    case 99: return "SPF";
+    case 251: return "IXFR";
     case 252: return "AXFR";
     case 255: return "ANY";
+    case 257: return "CAA";
     default: return nullptr;
     }
 }
@@ -279,7 +343,7 @@ void flag(Packet& p, size_t o, FieldId f, uint16_t flags, uint16_t mask, const c
           const char* clear)
 {
     const bool on = flags & mask;
-    p.add_uint(f, o, 2, on, bits(flags, mask) + " = " + name + ": " + (on ? set : clear));
+    p.add_bits(f, o, 2, on, bits(flags, mask) + " = " + name + ": " + (on ? set : clear));
 }
 
 void header_tree(Tvb m, Packet& p, Kind kind, uint16_t flags)
@@ -296,7 +360,7 @@ void header_tree(Tvb m, Packet& p, Kind kind, uint16_t flags)
     p.add_uint(f0 + kFlags, o + 2, 2, flags, std::string("Flags: ") + hex + " " + summary);
     p.open_subtree();
     flag(p, o + 2, f0 + kResponse, flags, 0x8000, "Response", "Message is a response", "Message is a query");
-    p.add_uint(f0 + kOpcode, o + 2, 2, opcode,
+    p.add_bits(f0 + kOpcode, o + 2, 2, opcode,
                bits(flags, 0x7800) + " = Opcode: " + opcode_name(opcode) + " (" + std::to_string(opcode) + ")");
     if (kind == Kind::Llmnr) {
         flag(p, o + 2, f0 + kConflict, flags, 0x0400, "Conflict", "The name is not unique", "None");
@@ -322,7 +386,7 @@ void header_tree(Tvb m, Packet& p, Kind kind, uint16_t flags)
         flag(p, o + 2, f0 + kCheckDisable, flags, 0x0010, "Non-authenticated data", "Acceptable", "Unacceptable");
     }
     if (response)
-        p.add_uint(f0 + kRcode, o + 2, 2, rcode,
+        p.add_bits(f0 + kRcode, o + 2, 2, rcode,
                    bits(flags, 0x000F) + " = Reply code: " + rcode_name(rcode) + " (" + std::to_string(rcode) + ")");
     p.close_subtree();
     p.add_uint(f0 + kCountQueries, o + 4, 2, m.be16(4));
@@ -430,30 +494,138 @@ const char* section_label(int section)
     }
 }
 
+// What a record's data says: for the record's label (", addr 1.2.3.4") and
+// the Info column (" 1.2.3.4"), and the fields under it.
+struct RecordData {
+    std::string label, info;
+};
+
+// The fields of a record's data at `rd` (relative to `m`) other than the
+// address and name types the names need (A, AAAA, CNAME, PTR, NS, read by
+// the caller).
+void other_data(Tvb m, Packet& p, uint16_t type, size_t rd, size_t rdlen, bool tree, RecordData& out)
+{
+    const size_t ro = m.begin() + rd;
+    std::string target;
+    size_t next = 0;
+    unsigned labels = 0;
+    switch (type) {
+    case 39: // DNAME
+        if (read_name(m, rd, target, next, labels)) {
+            if (tree)
+                p.add_text(f0 + kDname, ro, rdlen, shown(target));
+            out.label = ", " + shown(target);
+            out.info = shown(target);
+        }
+        break;
+    case 15: // MX
+        if (rdlen >= 3 && read_name(m, rd + 2, target, next, labels)) {
+            const uint16_t pref = m.be16(rd);
+            if (tree) {
+                p.add_uint(f0 + kMxPreference, ro, 2, pref);
+                p.add_text(f0 + kMxExchange, ro + 2, rdlen - 2, shown(target));
+            }
+            out.label = strf(", preference %u, mx ", pref) + shown(target);
+            out.info = strf("%u ", pref) + shown(target);
+        }
+        break;
+    case 33: // SRV
+        if (rdlen >= 7 && read_name(m, rd + 6, target, next, labels)) {
+            const uint16_t prio = m.be16(rd), weight = m.be16(rd + 2), port = m.be16(rd + 4);
+            if (tree) {
+                p.add_uint(f0 + kSrvPriority, ro, 2, prio);
+                p.add_uint(f0 + kSrvWeight, ro + 2, 2, weight);
+                p.add_uint(f0 + kSrvPort, ro + 4, 2, port);
+                p.add_text(f0 + kSrvTarget, ro + 6, rdlen - 6, shown(target));
+            }
+            out.label = strf(", priority %u, weight %u, port %u, target ", prio, weight, port) + shown(target);
+            out.info = strf("%u %u %u ", prio, weight, port) + shown(target);
+        }
+        break;
+    case 16: // TXT: character strings
+        if (!tree)
+            break;
+        for (size_t at = rd; at < rd + rdlen;) {
+            const size_t l = m.u8(at);
+            if (at + 1 + l > rd + rdlen) {
+                app_problem(p, DecodedPacket::Malformed, m.begin() + at, rd + rdlen - at, "TXT string overruns its record");
+                break;
+            }
+            const uint8_t* s = m.bytes(at + 1, l);
+            p.add_text(f0 + kTxt, m.begin() + at, 1 + l, m.text(at + 1).substr(0, l), "TXT: " + printable_text(s, l));
+            at += 1 + l;
+        }
+        break;
+    case 6: { // SOA
+        if (!read_name(m, rd, target, next, labels))
+            break;
+        const size_t after_mname = next;
+        if (tree)
+            p.add_text(f0 + kSoaMname, ro, after_mname - rd, shown(target));
+        out.label = ", mname " + shown(target);
+        out.info = shown(target);
+        std::string rname;
+        size_t after_rname = 0;
+        if (!tree || !read_name(m, after_mname, rname, after_rname, labels) || after_rname > rd + rdlen)
+            break;
+        if (rd + rdlen - after_rname < 20) {
+            app_fits(p, m.sub(0, rd + rdlen), after_rname, 20, "SOA record", false);
+            break;
+        }
+        p.add_text(f0 + kSoaRname, m.begin() + after_mname, after_rname - after_mname, shown(rname));
+        static constexpr int kTimes[] = {kSoaSerial, kSoaRefresh, kSoaRetry, kSoaExpire, kSoaMinimum};
+        for (size_t k = 0; k < 5; ++k)
+            p.add_uint(f0 + kTimes[k], m.begin() + after_rname + 4 * k, 4, m.be32(after_rname + 4 * k));
+        break;
+    }
+    default:
+        if (tree && rdlen)
+            p.add_text(f0 + kData, ro, rdlen, m.text(rd).substr(0, rdlen),
+                       "Data: " + hex_text(m.bytes(rd, rdlen), rdlen));
+        break;
+    }
+}
+
 // One DNS message. `framed` is the message with TCP's length prefix in
 // front of it (the layer covers both), `m` the message itself.
-void message(Tvb framed, Tvb m, Packet& p, Kind kind)
+void message(Tvb framed, Tvb m, Packet& p, Kind kind, bool tcp, size_t claimed)
 {
     const bool tree = p.want_tree();
-    if (tree) {
-        const FieldId proto = f0 + (kind == Kind::Mdns ? kMdns : kind == Kind::Llmnr ? kLlmnr : kDns);
-        const std::string_view name = field_info(proto).name;
-        const char* what = m.has(2, 1) ? (m.u8(2) & 0x80 ? " (response)" : " (query)") : "";
-        p.layer(proto, framed, std::string(name) + what);
-        if (framed.begin() + 2 == m.begin())
-            p.add_uint(f0 + kLength, framed.begin(), 2, framed.be16(0));
+    Columns* const col = p.col();
+    const Proto proto = kind == Kind::Mdns ? Proto::Mdns : kind == Kind::Llmnr ? Proto::Llmnr : Proto::Dns;
+    const FieldId proto_field = f0 + (kind == Kind::Mdns ? kMdns : kind == Kind::Llmnr ? kLlmnr : kDns);
+    if (col)
+        col->protocol = column_name(proto);
+    const size_t layer = p.layer(proto_field, framed, tree ? std::string(field_info(proto_field).name) : std::string());
+    if (framed.begin() + 2 == m.begin()) {
+        p.add_uint(f0 + kLength, framed.begin(), 2, framed.be16(0));
+        if (claimed > m.length())
+            app_claim(p, framed, 2, claimed, "DNS message", tcp);
     }
-    if (!m.has(0, 12)) {
-        p.add_note(m.begin(), m.length(), "[Malformed Packet: DNS header does not fit in the message]");
+    if (!app_fits(p, m, 0, 12, "DNS header", tcp))
         return;
-    }
     const uint16_t flags = m.be16(2);
     const bool response = flags & 0x8000;
     NameSink* const sink = response ? p.names : nullptr; // a query names nothing yet
-    if (!tree && !sink)
+    if (!tree && !col && !sink)
         return;
-    if (tree)
+    const uint16_t id = m.be16(0);
+    const unsigned rcode = flags & 0xF;
+    if (tree) {
+        p.relabel(layer, std::string(field_info(proto_field).name) + (response ? " (response)" : " (query)"));
         header_tree(m, p, kind, flags);
+    }
+    // "Standard query response 0x1234 No such name A www.example.com ..."
+    std::string info, answers;
+    if (col) {
+        info = strf("%s%s 0x%04x", opcode_name((flags >> 11) & 0xF), response ? " response" : "", id);
+        if (response && rcode)
+            info += std::string(" ") + rcode_name(rcode);
+    }
+    const auto finish = [&] {
+        if (col)
+            col->info = info + answers;
+    };
     const bool multicast = kind == Kind::Mdns;
     const size_t qd = m.be16(4);
     const size_t rr_counts[3] = {m.be16(6), m.be16(8), m.be16(10)};
@@ -461,34 +633,32 @@ void message(Tvb framed, Tvb m, Packet& p, Kind kind)
     std::string name;
     size_t at = 12, next = 0;
     unsigned labels = 0;
-    const auto malformed = [&](const char* why) {
-        p.add_note(m.begin() + std::min(at, m.length()), 0, std::string("[Malformed Packet: ") + why + "]");
-        if (tree)
-            p.close_subtree(), p.close_subtree();
-    };
+    NameFault fault;
 
     if (qd) {
-        if (tree) {
-            p.add_note(m.begin() + at, 0, "Queries");
-            p.open_subtree();
-        }
+        const size_t section = p.add_note(m.begin() + at, 0, "Queries");
+        Packet::Subtree in_section(p);
         for (size_t i = 0; i < qd; ++i) {
-            if (!read_name(m, at, name, next, labels) || !m.has(next, 4)) {
-                if (tree) {
-                    p.open_subtree();
-                    malformed("DNS question does not fit in the message");
-                }
+            const size_t item = p.add_note(m.begin() + at, 1, "DNS question");
+            Packet::Subtree in_item(p);
+            const bool named = read_name(m, at, name, next, labels, &fault);
+            if (!named || !app_fits(p, m, next, 4, "DNS question", tcp)) {
+                if (!named)
+                    name_fault(p, m, fault, tcp);
+                finish();
                 return; // the records cannot be found without the questions
             }
+            const uint16_t type = m.be16(next), cls = m.be16(next + 2);
+            const uint16_t qclass = multicast ? cls & 0x7FFF : cls;
+            if (col)
+                info += " " + type_short(type) + " " + shown(name);
             if (tree) {
-                const uint16_t type = m.be16(next), cls = m.be16(next + 2);
-                const uint16_t qclass = multicast ? cls & 0x7FFF : cls;
                 const size_t o = m.begin() + at;
                 std::string label = shown(name) + ": type " + type_short(type) + ", class " + class_short(qclass);
                 if (multicast)
                     label += (cls & 0x8000) ? ", \"QU\" question" : ", \"QM\" question";
-                p.add_note(o, next + 4 - at, std::move(label));
-                p.open_subtree();
+                p.relabel(item, std::move(label));
+                p.cover(item, o, m.begin() + next + 4);
                 p.add_text(f0 + kQryName, o, next - at, shown(name), "Name: " + shown(name));
                 p.add_uint(f0 + kQryNameLen, o, next - at, name.size(), "[Name Length: " + std::to_string(name.size()) + "]");
                 p.add_uint(f0 + kCountLabels, o, next - at, labels, "[Label Count: " + std::to_string(labels) + "]");
@@ -497,72 +667,111 @@ void message(Tvb framed, Tvb m, Packet& p, Kind kind)
                                std::to_string(type) + ")");
                 char hex[8];
                 std::snprintf(hex, sizeof hex, "0x%04x", qclass);
-                p.add_uint(f0 + kQryClass, m.begin() + next + 2, 2, qclass,
-                           (multicast ? bits(cls, 0x7FFF) + " = " : std::string()) + "Class: " + class_short(qclass) +
-                               " (" + hex + ")");
-                if (multicast)
-                    p.add_uint(f0 + kQryQu, m.begin() + next + 2, 2, cls >> 15,
+                const std::string cls_label = "Class: " + class_short(qclass) + " (" + hex + ")";
+                if (multicast) {
+                    p.add_bits(f0 + kQryClass, m.begin() + next + 2, 2, qclass, bits(cls, 0x7FFF) + " = " + cls_label);
+                    p.add_bits(f0 + kQryQu, m.begin() + next + 2, 2, cls >> 15,
                                bits(cls, 0x8000) + " = \"QU\" question: " + (cls & 0x8000 ? "True" : "False"));
-                p.close_subtree();
+                } else {
+                    p.add_uint(f0 + kQryClass, m.begin() + next + 2, 2, qclass, cls_label);
+                }
             }
             at = next + 4;
         }
-        if (tree)
-            p.close_subtree();
+        p.cover(section, m.begin() + 12, m.begin() + at);
     }
 
     Learnt learnt;
     size_t records = 0;
     std::string target;
+    const auto done = [&] {
+        if (sink)
+            learnt.emit(*sink);
+        finish();
+    };
     for (int section = 0; section < 3; ++section) {
         if (rr_counts[section] == 0)
             continue;
-        if (tree) {
-            p.add_note(m.begin() + at, 0, section_label(section));
-            p.open_subtree();
-        }
+        const size_t section_item = p.add_note(m.begin() + at, 0, section_label(section));
+        const size_t section_start = at;
+        Packet::Subtree in_section(p);
         for (size_t i = 0; i < rr_counts[section]; ++i, ++records) {
-            if (!tree && records >= kMaxNameRecords)
+            if (!tree && !col && records >= kMaxNameRecords)
                 break;
-            if (!read_name(m, at, name, next, labels) || !m.has(next, 10)) {
-                if (tree) {
-                    p.open_subtree();
-                    malformed("DNS resource record does not fit in the message");
-                }
-                if (sink)
-                    learnt.emit(*sink);
+            if (i >= kMaxTreeRecords && (tree || col)) {
+                p.add_note(0, 0, strf("[%zu more records are not shown]", rr_counts[section] - i));
+                p.cover(section_item, m.begin() + section_start, m.begin() + at);
+                done();
+                return; // where the next section starts is not known without them
+            }
+            const size_t o = m.begin() + at;
+            const size_t item = p.add_note(o, 1, "DNS resource record");
+            Packet::Subtree in_item(p);
+            const bool named = read_name(m, at, name, next, labels, &fault);
+            if (!named || !app_fits(p, m, next, 10, "DNS resource record", tcp)) {
+                if (!named)
+                    name_fault(p, m, fault, tcp);
+                p.cover(section_item, m.begin() + section_start, m.begin() + at);
+                done();
                 return;
             }
             const uint16_t type = m.be16(next), cls = m.be16(next + 2), rdlen = m.be16(next + 8);
             const uint32_t ttl = m.be32(next + 4);
             const size_t rd = next + 10;
-            if (!m.has(rd, rdlen)) {
-                if (tree) {
-                    p.open_subtree();
-                    malformed("DNS record data runs past the message");
+            const bool opt = type == 41;
+            const uint16_t rclass = multicast ? cls & 0x7FFF : cls;
+            std::string label;
+            if (tree) {
+                label = shown(name) + ": type " + type_short(type);
+                if (!opt)
+                    label += ", class " + class_short(rclass) + (multicast && (cls & 0x8000) ? ", cache flush" : "");
+                p.relabel(item, label);
+                p.cover(item, o, m.begin() + rd + rdlen);
+                p.add_text(f0 + kRespName, o, next - at, shown(name), "Name: " + shown(name));
+                p.add_uint(f0 + kRespType, m.begin() + next, 2, type,
+                           std::string("Type: ") + (type_description(type) ? type_description(type) : "Unknown") + " (" +
+                               std::to_string(type) + ")");
+                if (opt) {
+                    // EDNS(0) (RFC 6891): the class is the UDP payload size, the TTL the extended fields.
+                    p.add_uint(f0 + kUdpPayloadSize, m.begin() + next + 2, 2, cls);
+                    p.add_uint(f0 + kExtRcode, m.begin() + next + 4, 1, m.u8(next + 4));
+                    p.add_uint(f0 + kEdns0Version, m.begin() + next + 5, 1, m.u8(next + 5));
+                    p.add_uint(f0 + kEdnsZ, m.begin() + next + 6, 2, m.be16(next + 6));
+                } else {
+                    char hex[8];
+                    std::snprintf(hex, sizeof hex, "0x%04x", rclass);
+                    const std::string cls_label = "Class: " + class_short(rclass) + " (" + hex + ")";
+                    if (multicast) {
+                        p.add_bits(f0 + kRespClass, m.begin() + next + 2, 2, rclass, bits(cls, 0x7FFF) + " = " + cls_label);
+                        p.add_bits(f0 + kRespCacheFlush, m.begin() + next + 2, 2, cls >> 15,
+                                   bits(cls, 0x8000) + " = Cache flush: " + (cls & 0x8000 ? "True" : "False"));
+                    } else {
+                        p.add_uint(f0 + kRespClass, m.begin() + next + 2, 2, rclass, cls_label);
+                    }
+                    p.add_uint(f0 + kRespTtl, m.begin() + next + 4, 4, ttl,
+                               "Time to live: " + std::to_string(ttl) + " (" + duration(ttl) + ")");
                 }
-                if (sink)
-                    learnt.emit(*sink);
+                p.add_uint(f0 + kRespLen, m.begin() + next + 8, 2, rdlen);
+            }
+            if (!app_fits(p, m, rd, rdlen, "DNS record data", tcp)) {
+                p.cover(section_item, m.begin() + section_start, m.begin() + std::min(rd + rdlen, m.length()));
+                done();
                 return;
             }
             const bool in_name_window = records < kMaxNameRecords;
-            std::string data_label;
+            RecordData data;
             IpAddress addr;
             bool has_addr = false, has_target = false;
             if (type == 1 && rdlen == 4) {
                 addr = IpAddress::v4(m.bytes(rd, 4));
                 has_addr = true;
-                data_label = ", addr " + addr.to_string();
             } else if (type == 28 && rdlen == 16) {
                 addr = IpAddress::v6(m.bytes(rd, 16));
                 has_addr = true;
-                data_label = ", addr " + addr.to_string();
             } else if (type == 5 || type == 12 || type == 2) {
                 size_t ignored = 0;
                 unsigned ignored_labels = 0;
                 has_target = read_name(m, rd, target, ignored, ignored_labels);
-                if (has_target)
-                    data_label = std::string(type == 5 ? ", cname " : type == 2 ? ", ns " : ", ") + shown(target);
             }
             if (sink && in_name_window) {
                 if (has_addr)
@@ -575,62 +784,41 @@ void message(Tvb framed, Tvb m, Packet& p, Kind kind)
                         sink->ip_name(ip, name_of(target));
                 }
             }
-            if (tree) {
-                const size_t o = m.begin() + at;
-                const uint16_t rclass = multicast ? cls & 0x7FFF : cls;
-                const bool opt = type == 41;
-                std::string label = shown(name) + ": type " + type_short(type);
-                if (!opt)
-                    label += ", class " + class_short(rclass) + (multicast && (cls & 0x8000) ? ", cache flush" : "");
-                p.add_note(o, rd + rdlen - at, label + data_label);
-                p.open_subtree();
-                p.add_text(f0 + kRespName, o, next - at, shown(name), "Name: " + shown(name));
-                p.add_uint(f0 + kRespType, m.begin() + next, 2, type,
-                           std::string("Type: ") + (type_description(type) ? type_description(type) : "Unknown") + " (" +
-                               std::to_string(type) + ")");
-                if (!opt) {
-                    char hex[8];
-                    std::snprintf(hex, sizeof hex, "0x%04x", rclass);
-                    p.add_uint(f0 + kRespClass, m.begin() + next + 2, 2, rclass,
-                               (multicast ? bits(cls, 0x7FFF) + " = " : std::string()) + "Class: " +
-                                   class_short(rclass) + " (" + hex + ")");
-                    if (multicast)
-                        p.add_uint(f0 + kRespCacheFlush, m.begin() + next + 2, 2, cls >> 15,
-                                   bits(cls, 0x8000) + " = Cache flush: " + (cls & 0x8000 ? "True" : "False"));
-                    p.add_uint(f0 + kRespTtl, m.begin() + next + 4, 4, ttl,
-                               "Time to live: " + std::to_string(ttl) + " (" + duration(ttl) + ")");
-                }
-                p.add_uint(f0 + kRespLen, m.begin() + next + 8, 2, rdlen);
+            if (tree || col) {
                 const size_t ro = m.begin() + rd;
-                if (has_addr && type == 1)
-                    p.add_ip(f0 + kA, ro, 4, addr);
-                else if (has_addr)
-                    p.add_ip(f0 + kAaaa, ro, 16, addr);
-                else if (has_target && type == 5)
-                    p.add_text(f0 + kCname, ro, rdlen, shown(target));
-                else if (has_target && type == 12)
-                    p.add_text(f0 + kPtr, ro, rdlen, shown(target));
-                else if (has_target && type == 2)
-                    p.add_text(f0 + kNs, ro, rdlen, shown(target));
-                p.close_subtree();
+                if (has_addr) {
+                    data.info = addr.to_string();
+                    data.label = ", addr " + data.info;
+                    p.add_ip(f0 + (type == 1 ? kA : kAaaa), ro, rdlen, addr);
+                } else if (has_target) {
+                    data.info = shown(target);
+                    data.label = std::string(type == 5 ? ", cname " : type == 2 ? ", ns " : ", ") + data.info;
+                    p.add_text(f0 + (type == 5 ? kCname : type == 12 ? kPtr : kNs), ro, rdlen, data.info);
+                } else if (type != 1 && type != 28 && type != 5 && type != 12 && type != 2) {
+                    other_data(m, p, type, rd, rdlen, tree, data);
+                }
+                if (tree && !data.label.empty())
+                    p.relabel(item, label + data.label);
+                // The answers and an OPT record go into the Info column, as Wireshark does.
+                if (col && (section == 0 || opt))
+                    answers += opt ? std::string(" OPT") : " " + type_short(type) + (data.info.empty() ? "" : " " + data.info);
             }
             at = rd + rdlen;
         }
-        if (tree)
-            p.close_subtree();
-        if (!tree && records >= kMaxNameRecords)
+        p.cover(section_item, m.begin() + section_start, m.begin() + at);
+        if (!tree && !col && records >= kMaxNameRecords)
             break;
     }
-    if (sink)
-        learnt.emit(*sink);
+    done();
 }
 
-bool wanted(Packet& p) { return p.want_tree() || p.names; }
+// Nothing on the summary path, nothing inside a datagram an ICMP error quotes.
+bool wanted(Packet& p) { return app_wanted(p) && !p.quoted(); }
 
 void udp_message(Tvb t, Packet& p, Kind kind)
 {
     if (wanted(p))
-        message(t, t, p, kind);
+        message(t, t, p, kind, false, t.length());
 }
 
 // DNS and LLMNR over TCP: each message after a two-byte length.
@@ -645,7 +833,7 @@ void tcp_messages(Tvb t, Packet& p, Kind kind)
             break;
         // A message that continues in the next segment is read as far as it was captured.
         const size_t avail = std::min(len, t.length() - at - 2);
-        message(t.sub(at, 2 + avail), t.sub(at + 2, avail), p, kind);
+        message(t.sub(at, 2 + avail), t.sub(at + 2, avail), p, kind, true, len);
         at += 2 + len;
     }
 }
