@@ -295,12 +295,18 @@ void management(uint8_t subtype, Tvb t, Packet& p, std::string& ssid)
             }
         }
     }
+    // Tags run to the end of the frame: where the capture cut it, the ones
+    // that were sent are missing.
+    const bool cut = t.end() == p.captured() && p.missing() > 0;
     size_t at = fixed;
-    if (at >= t.length())
+    if (at >= t.length()) {
+        if (cut)
+            t.need(at, 2, "802.11 tag");
         return;
+    }
     p.add_uint(f0 + kTagged, o + at, t.length() - at, 0);
     Packet::Subtree tags(p);
-    for (int i = 0; i < 256 && at < t.length(); ++i) {
+    for (int i = 0; i < 256 && (at < t.length() || cut); ++i) {
         if (!t.need(at, 2, "802.11 tag"))
             return;
         const uint8_t num = t.u8(at);
