@@ -88,8 +88,11 @@ void link_loop(Tvb t, Packet& p) { null_loop(t, p, true); }
 
 void link_raw(Tvb t, Packet& p)
 {
-    if (!t.need(0, 1, "raw IP packet"))
+    if (!t.has(0, 1)) {
+        p.top_level(); // no layer to hold the note
+        t.need(0, 1, "raw IP packet");
         return;
+    }
     switch (t.u8(0) >> 4) {
     case 4: dissect_ipv4(t, p); break;
     case 6: dissect_ipv6(t, p); break;
