@@ -6,6 +6,8 @@ namespace underhood::dissect {
 void register_frame();
 void register_link_types();
 void register_ethernet();
+void register_l2ctl();
+void register_ppp();
 void register_wlan();
 void register_arp();
 void register_ip();
@@ -22,6 +24,8 @@ void register_all()
     register_frame();
     register_link_types();
     register_ethernet();
+    register_l2ctl();
+    register_ppp();
     register_wlan();
     register_arp();
     register_ip();

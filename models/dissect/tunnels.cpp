@@ -1,5 +1,8 @@
 // Headers that carry other frames: GRE, VXLAN, MACsec (802.1AE), NSH
 // (RFC 8300) and Arista's timestamp header.
+#include "dissect/labels.h"
+#include "dissect/link_layers.h"
+#include "dissect/outputs.h"
 #include "dissect/registry.h"
 #include "wire_constants.h"
 
@@ -8,7 +11,14 @@ namespace {
 
 using namespace wire;
 
-enum { kGre, kGreProto, kVxlan, kVxlanVni, kMacsec, kNsh, kGeneve, kGeneveVni, kGeneveProto, kCount };
+enum {
+    kGre, kGreProto, kVxlan, kVxlanVni, kMacsec, kNsh, kGeneve, kGeneveVni, kGeneveProto,
+    kGreFlags, kGreChecksumBit, kGreRoutingBit, kGreKeyBit, kGreSeqBit, kGreAckBit, kGreVersion, kGreChecksum,
+    kGreOffset, kGrePayloadLen, kGreCallId, kGreKey, kGreSeq, kGreAck,
+    kVxlanFlags, kVxlanGpid, kVxlanReserved,
+    kAvsp, kAvspSubtype, kAvspVersion, kAvsp64Sec, kAvsp64Ns, kAvsp48Sec, kAvsp48Ns, kAvspEtype,
+    kCount
+};
 constexpr FieldInfo kFields[] = {
     {"gre", "Generic Routing Encapsulation", FieldType::Protocol},
     {"gre.proto", "Protocol Type", FieldType::Uint, Base::Hex, 4},
@@ -19,6 +29,31 @@ constexpr FieldInfo kFields[] = {
     {"geneve", "Generic Network Virtualization Encapsulation", FieldType::Protocol},
     {"geneve.vni", "Virtual Network Identifier (VNI)", FieldType::Uint, Base::Hex, 6},
     {"geneve.proto_type", "Protocol Type", FieldType::Uint, Base::Hex, 4},
+    {"gre.flags_and_version", "Flags and Version", FieldType::Uint, Base::Hex, 4},
+    {"gre.flags.checksum", "Checksum Bit", FieldType::Bool},
+    {"gre.flags.routing", "Routing Bit", FieldType::Bool},
+    {"gre.flags.key", "Key Bit", FieldType::Bool},
+    {"gre.flags.sequence_number", "Sequence Number Bit", FieldType::Bool},
+    {"gre.flags.ack", "Acknowledgment", FieldType::Bool},
+    {"gre.flags.version", "Version", FieldType::Uint},
+    {"gre.checksum", "Checksum", FieldType::Uint, Base::Hex, 4},
+    {"gre.offset", "Offset", FieldType::Uint},
+    {"gre.payload_length", "Payload Length", FieldType::Uint},
+    {"gre.call_id", "Call ID", FieldType::Uint},
+    {"gre.key", "Key", FieldType::Uint, Base::Hex, 8},
+    {"gre.sequence_number", "Sequence Number", FieldType::Uint},
+    {"gre.ack_number", "Acknowledgment Number", FieldType::Uint},
+    {"vxlan.flags", "Flags", FieldType::Uint, Base::Hex, 4},
+    {"vxlan.gpid", "Group Policy ID", FieldType::Uint},
+    {"vxlan.reserved_8", "Reserved", FieldType::Uint},
+    {"avsp", "Arista Vendor Specific Protocol", FieldType::Protocol},
+    {"avsp.subtype", "Subtype", FieldType::Uint, Base::Hex, 4},
+    {"avsp.ts.ver", "Version", FieldType::Uint, Base::Hex, 4},
+    {"avsp.ts.64.sec", "Seconds", FieldType::Uint},
+    {"avsp.ts.64.ns", "Nanoseconds", FieldType::Uint},
+    {"avsp.ts.48.sec", "Seconds", FieldType::Uint},
+    {"avsp.ts.48.ns", "Nanoseconds", FieldType::Uint},
+    {"avsp.etype", "Type", FieldType::Uint, Base::Hex, 4},
 };
 FieldId f0 = 0;
 
@@ -84,11 +119,16 @@ void nsh(Tvb t, Packet& p)
 
 void arista(Tvb t, Packet& p)
 {
-    if (!p.enter_shim() || !t.need(0, 4))
+    if (!p.enter_shim())
+        return;
+    const size_t item = layer_at(p, f0 + kAvsp, t, 4, {});
+    if (!t.need(0, 4, "Arista header"))
         return;
     const uint16_t subtype = t.be16(0), version = t.be16(2);
+    p.add_uint(f0 + kAvspSubtype, t.begin(), 2, subtype);
     if (subtype != 1)
         return;
+    p.add_uint(f0 + kAvspVersion, t.begin() + 2, 2, version);
     size_t ts;
     switch (version) {
     case 0x0010: // 64-bit TAI
@@ -101,18 +141,53 @@ void arista(Tvb t, Packet& p)
         break;
     default: return; // unknown layout: where the EtherType sits is unknown
     }
-    if (!t.need(0, 4 + ts + 2))
+    p.cover(item, t.begin(), t.begin() + 4 + ts + 2);
+    if (!t.need(0, 4 + ts + 2, "Arista timestamp header"))
         return;
-    dissect_ethertype(t.be16(4 + ts), t.rest(4 + ts + 2), p);
+    const uint16_t type = t.be16(4 + ts);
+    if (p.want_tree()) {
+        const size_t o = t.begin();
+        if (ts == 8) {
+            p.add_uint(f0 + kAvsp64Sec, o + 4, 4, t.be32(4));
+            p.add_uint(f0 + kAvsp64Ns, o + 8, 4, t.be32(8));
+        } else {
+            p.add_uint(f0 + kAvsp48Sec, o + 4, 2, t.be16(4));
+            p.add_uint(f0 + kAvsp48Ns, o + 6, 4, t.be32(6));
+        }
+        p.add_uint(f0 + kAvspEtype, o + 4 + ts, 2, type, strf("Type: %s (0x%04x)", ethertype_name(type), type));
+    }
+    dissect_ethertype(type, t.rest(4 + ts + 2), p);
 }
 
 void gre(Tvb t, Packet& p)
 {
-    if (!p.push(Proto::Gre) || !t.need(0, 4))
+    if (!p.push(Proto::Gre))
+        return;
+    const size_t item = layer_at(p, f0 + kGre, t, 4, {});
+    if (!t.need(0, 4, "GRE header"))
         return;
     const uint16_t flags = t.be16(0), proto = t.be16(2);
-    size_t hlen = 4;
     const int version = flags & 7;
+    const size_t o = t.begin();
+    if (p.want_tree()) {
+        p.relabel(item, strf("Generic Routing Encapsulation (%s)", ethertype_name(proto)));
+        p.add_uint(f0 + kGreFlags, o, 2, flags);
+        Packet::Subtree sub(p);
+        p.add_bits(f0 + kGreChecksumBit, o, 2, (flags >> 15) & 1, bit_flag(flags, 16, 0x8000, "Checksum Bit"));
+        p.add_bits(f0 + kGreRoutingBit, o, 2, (flags >> 14) & 1, bit_flag(flags, 16, 0x4000, "Routing Bit"));
+        p.add_bits(f0 + kGreKeyBit, o, 2, (flags >> 13) & 1, bit_flag(flags, 16, 0x2000, "Key Bit"));
+        p.add_bits(f0 + kGreSeqBit, o, 2, (flags >> 12) & 1, bit_flag(flags, 16, 0x1000, "Sequence Number Bit"));
+        if (version == 1)
+            p.add_bits(f0 + kGreAckBit, o, 2, (flags >> 7) & 1, bit_flag(flags, 16, 0x0080, "Acknowledgment"));
+        p.add_bits(f0 + kGreVersion, o, 2, version, bit_label(flags, 16, 0x0007, strf("Version: %d", version)));
+    }
+    if (p.want_tree())
+        p.add_uint(f0 + kGreProto, o + 2, 2, proto, strf("Protocol Type: %s (0x%04x)", ethertype_name(proto), proto));
+    if (Columns* c = p.col()) {
+        c->protocol = "GRE";
+        c->info = strf("Encapsulated %s (0x%04x)", ethertype_name(proto), proto);
+    }
+    size_t hlen = 4;
     if (flags & 0x8000)
         hlen += 4; // checksum + reserved (or offset)
     if (version == 1)
@@ -123,12 +198,36 @@ void gre(Tvb t, Packet& p)
         hlen += 4; // sequence
     if (version == 1 && (flags & 0x0080))
         hlen += 4; // acknowledgment
-    p.layer(f0 + kGre, t.sub(0, std::min(hlen, t.length())), {});
-    p.add_uint(f0 + kGreProto, t.begin() + 2, 2, proto);
-    if (flags & 0x4000)
-        return; // source routing (RFC 1701): not in use, not decoded further
-    if (!t.need(0, hlen))
+    p.cover(item, o, o + hlen);
+    if (flags & 0x4000) {
+        // Source routing (RFC 1701): not in use, not decoded further.
+        p.add_note(0, 0, "[Source routing is not decoded]");
         return;
+    }
+    if (!t.need(0, hlen, "GRE header"))
+        return;
+    if (p.want_tree()) {
+        size_t at = 4;
+        if (flags & 0x8000) {
+            p.add_uint(f0 + kGreChecksum, o + at, 2, t.be16(at));
+            p.add_uint(f0 + kGreOffset, o + at + 2, 2, t.be16(at + 2));
+            at += 4;
+        }
+        if (version == 1) {
+            p.add_uint(f0 + kGrePayloadLen, o + at, 2, t.be16(at));
+            p.add_uint(f0 + kGreCallId, o + at + 2, 2, t.be16(at + 2));
+            at += 4;
+        } else if (flags & 0x2000) {
+            p.add_uint(f0 + kGreKey, o + at, 4, t.be32(at));
+            at += 4;
+        }
+        if (flags & 0x1000) {
+            p.add_uint(f0 + kGreSeq, o + at, 4, t.be32(at));
+            at += 4;
+        }
+        if (version == 1 && (flags & 0x0080))
+            p.add_uint(f0 + kGreAck, o + at, 4, t.be32(at));
+    }
     dissect_ethertype(proto, t.rest(hlen), p);
 }
 
@@ -136,10 +235,18 @@ void gre(Tvb t, Packet& p)
 void vxlan(Tvb t, Packet& p)
 {
     p.push(Proto::Vxlan);
-    if (!t.need(0, 8))
+    layer_at(p, f0 + kVxlan, t, 8, {});
+    if (!t.need(0, 8, "VXLAN header"))
         return;
-    p.layer(f0 + kVxlan, t.sub(0, 8), {});
-    p.add_uint(f0 + kVxlanVni, t.begin() + 4, 3, t.be24(4));
+    if (p.want_tree()) {
+        const size_t o = t.begin();
+        p.add_uint(f0 + kVxlanFlags, o, 2, t.be16(0));
+        p.add_uint(f0 + kVxlanGpid, o + 2, 2, t.be16(2));
+        p.add_uint(f0 + kVxlanVni, o + 4, 3, t.be24(4));
+        p.add_uint(f0 + kVxlanReserved, o + 7, 1, t.u8(7));
+    }
+    if (Columns* c = p.col())
+        c->protocol = "VXLAN";
     dissect_ethernet(t.rest(8), p);
 }
 
