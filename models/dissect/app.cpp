@@ -187,43 +187,8 @@ void app_problem(Packet& p, DecodedPacket::Flag f, size_t at, size_t len, const 
 {
     if (!p.want_tree() || p.quoted())
         return;
-    auto& items = p.tree->items;
-    if (f == DecodedPacket::Truncated && p.missing()) {
-        // The plain summary of a cut frame says exactly this (engine.cpp):
-        // marking it here changes nothing there, and the engine adds no
-        // second note. mark() flags every shallower item of the layer;
-        // here only the items enclosing the note keep the flag.
-        size_t layer = items.size();
-        while (layer > 0 && items[layer - 1].depth > 0)
-            --layer;
-        layer = layer > 0 ? layer - 1 : 0;
-        std::vector<uint8_t> before;
-        for (size_t i = layer; i < items.size(); ++i)
-            before.push_back(items[i].flags);
-        p.mark(DecodedPacket::Truncated, "bytes on the wire were not captured", at, detail);
-        const size_t note = items.size() - 1;
-        p.cover(note, at, at + len);
-        uint16_t depth = items[note].depth;
-        for (size_t i = note; i-- > layer;) {
-            if (items[i].depth < depth)
-                depth = items[i].depth; // an enclosing item: keeps the flag
-            else
-                items[i].flags = before[i - layer];
-        }
-        return;
-    }
-    const size_t item = p.add_note(at, len, (f == DecodedPacket::Truncated ? "[Packet size limited during capture: "
-                                                                          : "[Malformed Packet: ") +
-                                                 detail + "]");
-    if (item == Packet::kNoItem)
-        return;
-    items[item].flags |= uint8_t(f);
-    uint16_t depth = items[item].depth;
-    for (size_t i = item; i-- > 0 && depth > 0;)
-        if (items[i].depth < depth) {
-            items[i].flags |= uint8_t(f);
-            depth = items[i].depth;
-        }
+    p.tree_problem(f, detail, at);
+    p.cover(p.tree->items.size() - 1, at, at + len);
 }
 
 bool app_fits(Packet& p, const Tvb& t, size_t at, size_t len, const char* what, bool tcp)

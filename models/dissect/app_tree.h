@@ -17,8 +17,7 @@ namespace underhood::dissect {
 inline bool app_wanted(Packet& p) { return p.want_tree() || p.want_columns() || p.names; }
 
 // A flagged note over [at, at + len) (absolute offsets), its flag carried up
-// to the items enclosing it. A payload cut by the snaplen is marked as the
-// engine marks any frame cut short, so the summary stays the same.
+// to the items enclosing it (Packet::tree_problem); the summary untouched.
 void app_problem(Packet& p, DecodedPacket::Flag f, size_t at, size_t len, const std::string& detail);
 
 // Like Tvb::need, for the tree: false when `len` bytes from `at` are not in

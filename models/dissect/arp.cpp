@@ -80,7 +80,7 @@ void arp(Tvb t, Packet& p)
         c->protocol = op == 3 || op == 4 ? "RARP" : "ARP";
     const size_t len = 8 + 2 * (size_t(hlen) + plen);
     p.cover(item, o, o + len);
-    if (!t.need(0, len, "ARP addresses"))
+    if (!t.check(0, len, "ARP addresses"))
         return;
     const size_t sha = 8, spa = sha + hlen, tha = spa + plen, tpa = tha + hlen;
     const auto hw = [&](size_t at) {

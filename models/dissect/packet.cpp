@@ -30,6 +30,16 @@ bool Tvb::need(size_t at, size_t len, const char* what)
     return false;
 }
 
+bool Tvb::check(size_t at, size_t len, const char* what)
+{
+    if (has(at, len))
+        return true;
+    const bool cut = end_ == pkt_->captured() && pkt_->missing() > 0;
+    pkt_->tree_problem(cut ? DecodedPacket::Truncated : DecodedPacket::Malformed,
+                       std::string(what) + (cut ? " truncated" : " does not fit in the frame"), begin_ + at);
+    return false;
+}
+
 Tvb Tvb::sub(size_t at, size_t len, const char* what)
 {
     const size_t avail = at <= length() ? length() - at : 0;
@@ -57,23 +67,29 @@ void Packet::mark(DecodedPacket::Flag f, const char* why, size_t at, std::string
     summary_->flags |= f;
     if (!summary_->problem)
         summary_->problem = why;
-    if (tree) {
-        FieldItem note;
-        note.depth = depth_;
-        note.flags = uint8_t(f);
-        note.offset = uint32_t(std::min(at, n_));
-        note.label = std::string(f == DecodedPacket::Truncated ? "[Packet size limited during capture: " : "[Malformed Packet: ") +
-                     (detail.empty() ? std::string(why) : std::move(detail)) + "]";
-        // The items enclosing the problem (its ancestors, up to its layer)
-        // carry its flag too; a top-level note flags the layer before it.
-        uint16_t above = note.depth ? note.depth : 1;
-        for (auto it = tree->items.rbegin(); it != tree->items.rend() && above > base_depth_; ++it)
-            if (it->depth < above) {
-                it->flags |= uint8_t(f);
-                above = it->depth;
-            }
-        tree->items.push_back(std::move(note));
-    }
+    if (tree)
+        tree_problem(f, detail.empty() ? std::string(why) : std::move(detail), at);
+}
+
+void Packet::tree_problem(DecodedPacket::Flag f, std::string text, size_t at)
+{
+    if (!tree || quoted_)
+        return;
+    FieldItem note;
+    note.depth = depth_;
+    note.flags = uint8_t(f);
+    note.offset = uint32_t(std::min(at, n_));
+    note.label = std::string(f == DecodedPacket::Truncated ? "[Packet size limited during capture: " : "[Malformed Packet: ") +
+                 text + "]";
+    // The items enclosing the problem (its ancestors, up to its layer)
+    // carry its flag too; a top-level note flags the layer before it.
+    uint16_t above = note.depth ? note.depth : 1;
+    for (auto it = tree->items.rbegin(); it != tree->items.rend() && above > 0; ++it)
+        if (it->depth < above) {
+            it->flags |= uint8_t(f);
+            above = it->depth;
+        }
+    tree->items.push_back(std::move(note));
 }
 
 bool Packet::push(Proto p)

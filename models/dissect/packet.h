@@ -50,6 +50,9 @@ public:
     // fixed part of a header, before a dissector decides what it is. `what`
     // names the header in the tree's note ("TCP header").
     bool need(size_t at, size_t len, const char* what = nullptr);
+    // Like need(), but a miss is noted in the tree only: for reads that only
+    // the tree and columns make, so the summary stays what it is without them.
+    bool check(size_t at, size_t len, const char* what);
 
     uint8_t u8(size_t at) { return has(at, 1) ? base()[at] : miss(at, 1); }
     uint16_t be16(size_t at) { return has(at, 2) ? load_be16(base() + at) : miss(at, 2); }
@@ -135,6 +138,9 @@ public:
     // wording of it ("IPv4 total length of 120 bytes exceeds the 80 bytes left").
     // Nothing is recorded inside a quoted datagram.
     void mark(DecodedPacket::Flag f, const char* why, size_t at, std::string detail = {});
+    // The tree's part of mark(): a flagged note, its ancestors flagged; the
+    // summary untouched.
+    void tree_problem(DecodedPacket::Flag f, std::string text, size_t at);
     // Enters a protocol layer: its name in the path, a layer in the tree.
     // False when the nesting limit is reached (recorded as malformed).
     bool push(Proto p);

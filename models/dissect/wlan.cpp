@@ -267,7 +267,7 @@ void management(uint8_t subtype, Tvb t, Packet& p, std::string& ssid)
     }
     const bool tree = p.want_tree();
     p.layer(f0 + kMgt, t, {});
-    if (!t.need(0, fixed, "802.11 fixed parameters"))
+    if (!t.check(0, fixed, "802.11 fixed parameters"))
         return;
     const size_t o = t.begin();
     if (fixed && tree) {
@@ -301,17 +301,17 @@ void management(uint8_t subtype, Tvb t, Packet& p, std::string& ssid)
     size_t at = fixed;
     if (at >= t.length()) {
         if (cut)
-            t.need(at, 2, "802.11 tag");
+            t.check(at, 2, "802.11 tag");
         return;
     }
     p.add_uint(f0 + kTagged, o + at, t.length() - at, 0);
     Packet::Subtree tags(p);
     for (int i = 0; i < 256 && (at < t.length() || cut); ++i) {
-        if (!t.need(at, 2, "802.11 tag"))
+        if (!t.check(at, 2, "802.11 tag"))
             return;
         const uint8_t num = t.u8(at);
         const size_t len = t.u8(at + 1);
-        if (!t.need(at + 2, len, "802.11 tag"))
+        if (!t.check(at + 2, len, "802.11 tag"))
             return;
         const uint8_t* v = t.bytes(at + 2, len);
         if (num == 0)

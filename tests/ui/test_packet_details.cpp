@@ -54,7 +54,13 @@ void checkOutputsKeepTheSummary(uint32_t lt, const std::vector<uint8_t>& pkt, ui
     p.streams = &streams;
     dissect::dissect(lt, p);
     QCOMPARE(QString::fromStdString(with.path_string()), QString::fromStdString(alone.path_string()));
-    QCOMPARE(with.flags, alone.flags);
+    QVERIFY2(with.flags == alone.flags,
+             qPrintable(QString("link type %1, %2: flags %3 with a tree (%4), %5 without")
+                            .arg(lt)
+                            .arg(QString::fromStdString(alone.path_string()))
+                            .arg(with.flags)
+                            .arg(with.problem ? with.problem : "")
+                            .arg(alone.flags)));
     QCOMPARE(with.app, alone.app);
     QCOMPARE(with.app_offset, alone.app_offset);
     QCOMPARE(with.app_length, alone.app_length);
