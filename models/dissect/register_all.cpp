@@ -9,6 +9,9 @@ void register_ethernet();
 void register_wlan();
 void register_arp();
 void register_ip();
+void register_icmp();
+void register_routing();
+void register_sctp();
 void register_transport();
 void register_tunnels();
 void register_app();
@@ -25,6 +28,9 @@ void register_all()
     register_wlan();
     register_arp();
     register_ip();
+    register_icmp();
+    register_routing();
+    register_sctp();
     register_transport();
     register_tunnels(); // VXLAN's port comes before the QUIC heuristic
     register_app();
