@@ -382,6 +382,21 @@ void dissect_ipv4(Tvb t, Packet& p)
         // Zero (segmentation offload) shows as the bytes there are, as Wireshark shows it.
         p.add_uint(f0 + kIpLen, o + 2, 2, total ? total : t.length(),
                    total ? std::string() : std::string("Total Length: 0 (assumed: segmentation offload)"));
+    }
+    if (Columns* c = p.col()) {
+        c->source = src.to_string();
+        c->destination = dst.to_string();
+        c->protocol = "IPv4";
+        c->info = strf("IPv4 protocol %s (%u)", ip_proto_name(proto), proto);
+        ip_carrier().hop_limit = h[8];
+    }
+    // The addresses count only when the header is consistent: a total length
+    // below the header length makes it bogus (Wireshark stops there too).
+    if (total != 0 && total < ihl) {
+        p.mark(DecodedPacket::Malformed, "IPv4 total length below its header length", o + 2);
+        return;
+    }
+    if (p.want_tree()) {
         p.add_uint(f0 + kIpId, o + 4, 2, id, strf("Identification: 0x%04x (%u)", id, id));
         const bool df = frag & 0x4000, mf = frag & 0x2000;
         p.add_uint(f0 + kIpFlags, o + 6, 2, frag >> 13,
@@ -400,19 +415,6 @@ void dissect_ipv4(Tvb t, Packet& p)
         p.add_ip(f0 + kIpSrc, o + 12, 4, src);
         p.add_ip(f0 + kIpDst, o + 16, 4, dst);
         p.relabel(item, "Internet Protocol Version 4, Src: " + src.to_string() + ", Dst: " + dst.to_string());
-    }
-    if (Columns* c = p.col()) {
-        c->source = src.to_string();
-        c->destination = dst.to_string();
-        c->protocol = "IPv4";
-        c->info = strf("IPv4 protocol %s (%u)", ip_proto_name(proto), proto);
-        ip_carrier().hop_limit = h[8];
-    }
-    // The addresses count only when the header is consistent: a total length
-    // below the header length makes it bogus (Wireshark stops there too).
-    if (total != 0 && total < ihl) {
-        p.mark(DecodedPacket::Malformed, "IPv4 total length below its header length", o + 2);
-        return;
     }
     p.cover(item, o, o + ihl);
     // TCP segmentation offload leaves the length zero.
