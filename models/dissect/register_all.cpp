@@ -11,6 +11,9 @@ void register_ppp();
 void register_wlan();
 void register_arp();
 void register_ip();
+void register_icmp();
+void register_routing();
+void register_sctp();
 void register_transport();
 void register_tunnels();
 void register_app();
@@ -29,6 +32,9 @@ void register_all()
     register_wlan();
     register_arp();
     register_ip();
+    register_icmp();
+    register_routing();
+    register_sctp();
     register_transport();
     register_tunnels(); // VXLAN's port comes before the QUIC heuristic
     register_app();
