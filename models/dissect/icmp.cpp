@@ -244,16 +244,16 @@ void icmpv6_options(Tvb t, Packet& p, std::string& link_address)
     const bool tree = p.want_tree();
     size_t at = 0;
     for (int i = 0; i < 64 && at < t.length(); ++i) {
-        if (!t.need(at, 2, "ICMPv6 option"))
+        if (!t.check(at, 2, "ICMPv6 option"))
             return;
         const uint8_t type = t.u8(at);
         const size_t len = size_t(t.u8(at + 1)) * 8;
         const size_t o = t.begin() + at;
         if (len == 0) {
-            p.mark(DecodedPacket::Malformed, "ICMPv6 option with length 0", o);
+            p.tree_problem(DecodedPacket::Malformed, "ICMPv6 option with length 0", o);
             return;
         }
-        if (!t.need(at, len, "ICMPv6 option"))
+        if (!t.check(at, len, "ICMPv6 option"))
             return;
         switch (type) {
         case 1:

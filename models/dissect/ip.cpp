@@ -174,13 +174,12 @@ void ipv4_options(Tvb t, Packet& p)
             continue;
         }
         if (!t.has(at, 2)) {
-            p.mark(DecodedPacket::Malformed, "IPv4 option without its length", o + at);
+            p.tree_problem(DecodedPacket::Malformed, "IPv4 option without its length", o + at);
             break;
         }
         const size_t len = t.u8(at + 1);
         if (len < 2 || len > t.length() - at) {
-            p.mark(DecodedPacket::Malformed, "IPv4 option length is invalid", o + at,
-                   strf("IPv4 option length %zu is invalid", len));
+            p.tree_problem(DecodedPacket::Malformed, strf("IPv4 option length %zu is invalid", len), o + at);
             break;
         }
         p.add_note(o + at, len, strf("IP Option - %s (%zu bytes)", name, len));

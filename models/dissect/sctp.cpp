@@ -106,16 +106,18 @@ void sctp(Tvb t, Packet& p)
     std::string info;
     size_t at = 12;
     for (int i = 0; i < 256 && at < t.length(); ++i) {
-        if (!t.need(at, 4, "SCTP chunk header"))
+        // The chunks are read for the tree and the columns only: what is
+        // wrong with them is the tree's to say, the summary stays ingest's.
+        if (!t.check(at, 4, "SCTP chunk header"))
             break;
         const uint8_t type = t.u8(at);
         const size_t len = t.be16(at + 2);
         const char* name = chunk_name(type);
         if (len < 4) {
-            p.mark(DecodedPacket::Malformed, "SCTP chunk length below 4", o + at + 2);
+            p.tree_problem(DecodedPacket::Malformed, "SCTP chunk length below 4", o + at + 2);
             break;
         }
-        const Tvb chunk = claim(t, p, at, len, "SCTP chunk");
+        const Tvb chunk = t.has(at, len) ? t.sub(at, len) : (t.check(at, len, "SCTP chunk"), t.rest(at));
         if (p.want_tree()) {
             p.add_note(chunk.begin(), chunk.length(), strf("%s chunk", name));
             Packet::Subtree sub(p);

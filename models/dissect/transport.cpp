@@ -143,7 +143,7 @@ void tcp_options(Tvb t, Packet& p, std::string* info)
             continue;
         }
         if (!t.has(at, 2) || t.u8(at + 1) < 2 || t.u8(at + 1) > t.length() - at) {
-            p.mark(DecodedPacket::Malformed, "TCP option length is invalid", o + at);
+            p.tree_problem(DecodedPacket::Malformed, "TCP option length is invalid", o + at);
             break;
         }
         const size_t len = t.u8(at + 1);
