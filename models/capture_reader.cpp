@@ -1,5 +1,6 @@
 #include "capture_reader.h"
 
+#include "dissect/engine.h"
 #include "pcapng_format.h"
 
 #include <algorithm>
@@ -50,36 +51,9 @@ void for_each_option(Bytes options, const Endian& e, F&& f)
 
 const char* link_type_name(uint32_t lt)
 {
-    switch (lt) {
-    case 0: return "NULL";
-    case 1: return "EN10MB";
-    case 6: return "IEEE802";
-    case 8: return "SLIP";
-    case 9: return "PPP";
-    case 10: return "FDDI";
-    case 50: return "PPP_HDLC";
-    case 51: return "PPP_ETHER";
-    case 100: return "ATM_RFC1483";
-    case 101: return "RAW";
-    case 104: return "C_HDLC";
-    case 105: return "IEEE802_11";
-    case 107: return "FRELAY";
-    case 108: return "LOOP";
-    case 113: return "LINUX_SLL";
-    case 119: return "PRISM_HEADER";
-    case 127: return "IEEE802_11_RADIO";
-    case 143: return "DOCSIS";
-    case 163: return "IEEE802_11_RADIO_AVS";
-    case 192: return "PPI";
-    case 195: return "IEEE802_15_4_WITHFCS";
-    case 228: return "IPV4";
-    case 229: return "IPV6";
-    case 231: return "DBUS";
-    case 239: return "NFLOG";
-    case 249: return "NETANALYZER";
-    case 276: return "LINUX_SLL2";
-    default: return "UNKNOWN";
-    }
+    // The engine's link-type table is the one list (values, DLTs, names).
+    const dissect::LinkType* info = dissect::link_type_info(lt);
+    return info ? info->name.data() : "UNKNOWN";
 }
 
 std::unique_ptr<CaptureReader> CaptureReader::open_path(const std::string& path, std::string& error)

@@ -244,6 +244,20 @@ void register_link_types()
         {kLinkIpv4, 228, "IPV4", "Raw IPv4", dissect_ipv4},
         {kLinkIpv6, 229, "IPV6", "Raw IPv6", dissect_ipv6},
         {kLinkSll2, 276, "LINUX_SLL2", "Linux cooked-mode capture v2", link_sll2},
+        // Known, not decoded: their packets count in the totals only.
+        {6, 6, "IEEE802", "Token Ring", nullptr},
+        {8, 8, "SLIP", "SLIP", nullptr},
+        {10, 10, "FDDI", "FDDI", nullptr},
+        {100, 11, "ATM_RFC1483", "RFC 1483 ATM", nullptr},
+        {107, 107, "FRELAY", "Frame Relay", nullptr},
+        {119, 119, "PRISM_HEADER", "IEEE 802.11 plus Prism II monitor mode radio header", nullptr},
+        {143, 143, "DOCSIS", "Data Over Cable Service Interface Specification", nullptr},
+        {163, 163, "IEEE802_11_RADIO_AVS", "IEEE 802.11 plus AVS radio information header", nullptr},
+        {192, 192, "PPI", "Per-Packet Information header", nullptr},
+        {195, 195, "IEEE802_15_4", "IEEE 802.15.4 Wireless PAN", nullptr},
+        {231, 231, "DBUS", "D-Bus", nullptr},
+        {239, 239, "NFLOG", "NFLOG", nullptr},
+        {249, 249, "USBPCAP", "USB packets with USBPcap header", nullptr},
     };
     for (const LinkType& l : kLinks)
         add_link_type(l);
