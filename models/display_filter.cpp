@@ -216,7 +216,8 @@ bool looks_like_wireshark(const std::string& expr)
 
 } // namespace
 
-bool DisplayFilter::compile(const std::string& expr, const std::vector<uint32_t>& link_types, std::string& error)
+bool DisplayFilter::compile(const std::string& expr, const std::vector<uint32_t>& link_types, std::string& error,
+                            Language only)
 {
     programs_.clear();
     warning_.clear();
@@ -227,16 +228,16 @@ bool DisplayFilter::compile(const std::string& expr, const std::vector<uint32_t>
         return true;
     std::string ws_error;
     size_t ws_pos = 0;
-    if (wireshark_.compile(expr, ws_error, ws_pos)) {
+    if (only != Language::Bpf && wireshark_.compile(expr, ws_error, ws_pos)) {
         language_ = Language::Wireshark;
         expression_ = expr;
         return true;
     }
-    if (compile_bpf(expr, link_types, error)) {
+    if (only != Language::Wireshark && compile_bpf(expr, link_types, error)) {
         language_ = Language::Bpf;
         return true;
     }
-    if (looks_like_wireshark(expr)) {
+    if (only == Language::Wireshark || (only == Language::None && looks_like_wireshark(expr))) {
         error = ws_error;
         error_pos_ = ws_pos;
     }

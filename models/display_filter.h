@@ -71,9 +71,13 @@ public:
     // An expression neither language takes fails with the error of the one
     // it looks written for, and error_position() where it points (npos for
     // libpcap's messages, which name no position).
-    bool compile(const std::string& expr, const std::vector<uint32_t>& link_types, std::string& error);
-
+    // `only` other than None takes the expression in that language alone
+    // ("udp" means a different thing in each: BPF's leaves out the UDP
+    // header an ICMP error quotes).
     enum class Language { None, Wireshark, Bpf };
+    bool compile(const std::string& expr, const std::vector<uint32_t>& link_types, std::string& error,
+                 Language only = Language::None);
+
     Language language() const { return language_; }
     size_t error_position() const { return error_pos_; }
 

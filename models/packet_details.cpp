@@ -5,6 +5,8 @@
 
 #include "dissect/engine.h"
 
+#include <cstdio>
+
 namespace underhood {
 
 int Dissection::parent(int index) const
@@ -34,6 +36,37 @@ int Dissection::field_at(uint32_t byte) const
 
 namespace {
 
+// "name == value" in Wireshark's display-filter syntax, as dfilter.h reads it.
+std::string filter_for(const dissect::FieldInfo& info, const dissect::FieldValue& v)
+{
+    using dissect::FieldType;
+    if (info.type == FieldType::Protocol)
+        return std::string(info.abbrev);
+    if (v.kind == dissect::FieldValue::Kind::None)
+        return {};
+    if (info.type == FieldType::EpochTime)
+        return {}; // a time stamp is no value to select packets by
+    std::string value = dissect::format_value(info, v);
+    if (info.type == FieldType::String) {
+        std::string quoted = "\"";
+        for (const char c : value) {
+            if (c == '"' || c == '\\')
+                quoted += '\\';
+            if (static_cast<unsigned char>(c) < 0x20) {
+                char buf[8];
+                std::snprintf(buf, sizeof buf, "\\x%02x", unsigned(static_cast<unsigned char>(c)));
+                quoted += buf;
+                continue;
+            }
+            quoted += c;
+        }
+        value = quoted + "\"";
+    }
+    if (value.empty())
+        return {};
+    return std::string(info.abbrev) + " == " + value;
+}
+
 // An Info column no layer filled: the last layer's name at least.
 void fill_info(dissect::Columns& c, const dissect::Packet& p)
 {
@@ -43,7 +76,7 @@ void fill_info(dissect::Columns& c, const dissect::Packet& p)
 
 } // namespace
 
-Dissection dissect_packet(uint32_t link_type, Bytes data, uint32_t origlen)
+Dissection dissect_packet(uint32_t link_type, Bytes data, uint32_t origlen, uint64_t number, const int64_t* ts_ns)
 {
     DecodedPacket summary;
     dissect::FieldTree tree;
@@ -51,7 +84,9 @@ Dissection dissect_packet(uint32_t link_type, Bytes data, uint32_t origlen)
     dissect::Packet p(data, origlen, summary);
     p.tree = &tree;
     p.columns = &columns;
-    p.has_time = false;
+    p.frame_number = number;
+    p.has_time = ts_ns != nullptr;
+    p.ts_ns = ts_ns ? *ts_ns : 0;
     dissect::dissect(link_type, p);
 
     Dissection out;
@@ -64,8 +99,11 @@ Dissection dissect_packet(uint32_t link_type, Bytes data, uint32_t origlen)
         f.offset = item.offset;
         f.length = item.length;
         f.label = tree.label_of(item);
-        if (item.field != dissect::kNoField)
-            f.name = std::string(dissect::field_info(item.field).abbrev);
+        if (item.field != dissect::kNoField) {
+            const dissect::FieldInfo& info = dissect::field_info(item.field);
+            f.name = std::string(info.abbrev);
+            f.filter = filter_for(info, item.value);
+        }
         if (f.flags && f.name.empty() && out.problem.empty() && f.label.size() > 2 && f.label.front() == '[')
             out.problem = f.label.substr(1, f.label.size() - 2);
         out.flags |= f.flags;

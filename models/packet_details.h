@@ -33,6 +33,9 @@ struct DissectedField {
     uint32_t length = 0;
     std::string label; // UTF-8
     std::string name;  // the field's name as Wireshark names it ("ip.src"), empty for a note
+    // The display filter that selects packets with this value ("ip.src ==
+    // 10.0.0.1", "udp" for a layer); empty for a note.
+    std::string filter;
 
     bool has(Flag f) const { return flags & f; }
     bool covers(uint32_t byte) const { return byte >= offset && byte - offset < length; }
@@ -57,7 +60,10 @@ struct Dissection {
     int field_at(uint32_t byte) const;
 };
 
-// Dissects one packet. `data` is what was captured, `origlen` its length on the wire.
-Dissection dissect_packet(uint32_t link_type, Bytes data, uint32_t origlen);
+// Dissects one packet. `data` is what was captured, `origlen` its length on
+// the wire; `number` (its frame number) and `ts_ns` (its time stamp) show in
+// the frame's rows when given.
+Dissection dissect_packet(uint32_t link_type, Bytes data, uint32_t origlen, uint64_t number = 0,
+                          const int64_t* ts_ns = nullptr);
 
 } // namespace underhood

@@ -1359,8 +1359,9 @@ void MainWindow::showPacket(quint64 number)
         if (!comment.empty())
             header += "\n💬 " + QString::fromStdString(comment);
     }
+    const qint64 ts = e->ts_ns;
     details_->showPacket(lt, QByteArray(reinterpret_cast<const char*>(bytes.data()), qsizetype(bytes.size())),
-                         e->origlen, header);
+                         e->origlen, header, number, (e->flags & PacketIndexEntry::Timed) ? &ts : nullptr);
 }
 
 bool MainWindow::eventFilter(QObject* watched, QEvent* event)

@@ -63,8 +63,12 @@ QMenu* PacketDetailsPane::fieldMenu(int field)
         return menu;
     const underhood::DissectedField& f = fields[size_t(field)];
     const auto* data = reinterpret_cast<const uint8_t*>(bytes_.constData());
+    // A field filters by its name and value, in Wireshark's language; a row
+    // that is no field (a note) by its bytes where they sit, in BPF.
     const underhood::FieldFilter filter =
-        underhood::field_bpf(f.label, f.depth, f.bits, f.offset, f.length, underhood::Bytes(data, size_t(bytes_.size())));
+        !f.filter.empty()
+            ? underhood::FieldFilter{f.filter, false}
+            : underhood::field_bpf(f.label, f.depth, f.bits, f.offset, f.length, underhood::Bytes(data, size_t(bytes_.size())));
     if (!filter.expr.empty()) {
         const QString expr = QString::fromStdString(filter.expr);
         const bool widen = filter.by_host;
@@ -93,10 +97,13 @@ QMenu* PacketDetailsPane::fieldMenu(int field)
     return menu;
 }
 
-void PacketDetailsPane::showPacket(uint32_t link_type, QByteArray bytes, uint32_t origlen, QString header)
+void PacketDetailsPane::showPacket(uint32_t link_type, QByteArray bytes, uint32_t origlen, QString header,
+                                   quint64 number, const qint64* ts_ns)
 {
     const auto* data = reinterpret_cast<const uint8_t*>(bytes.constData());
-    tree_->setDissection(underhood::dissect_packet(link_type, underhood::Bytes(data, size_t(bytes.size())), origlen));
+    const int64_t ts = ts_ns ? int64_t(*ts_ns) : 0;
+    tree_->setDissection(underhood::dissect_packet(link_type, underhood::Bytes(data, size_t(bytes.size())), origlen,
+                                                   number, ts_ns ? &ts : nullptr));
     hex_->setData(bytes);
     bytes_ = bytes;
     header_->setText(header);

@@ -23,7 +23,9 @@ public:
 
     // Dissects and shows one packet; `header` (e.g. "Packet 12, 10:02:03.456")
     // titles the pane, hidden when empty.
-    void showPacket(uint32_t link_type, QByteArray bytes, uint32_t origlen, QString header);
+    // `number` and `ts_ns` (null: none) fill the frame's rows.
+    void showPacket(uint32_t link_type, QByteArray bytes, uint32_t origlen, QString header, quint64 number = 0,
+                    const qint64* ts_ns = nullptr);
     void clear();
 
     const underhood::Dissection& dissection() const;

@@ -5,6 +5,7 @@
 #include "wire_constants.h"
 
 #include <algorithm>
+#include <ctime>
 
 #include <string>
 
@@ -55,8 +56,18 @@ void dissect(uint32_t link_type, Packet& p)
         p.add_uint(f0 + kLen, 0, 0, wire, strf("Frame Length: %zu bytes (%zu bits)", wire, wire * 8));
         p.add_uint(f0 + kCapLen, 0, 0, p.captured(),
                    strf("Capture Length: %zu bytes (%zu bits)", p.captured(), p.captured() * 8));
-        if (p.has_time)
-            p.add_uint(f0 + kTimeEpoch, 0, 0, uint64_t(p.ts_ns));
+        if (p.has_time) {
+            const int64_t s = p.ts_ns / 1000000000 - (p.ts_ns % 1000000000 < 0 ? 1 : 0);
+            const int64_t ns = p.ts_ns - s * 1000000000;
+            const time_t t = time_t(s);
+            struct tm tm {};
+            char date[64] = "?";
+            if (gmtime_r(&t, &tm))
+                std::strftime(date, sizeof date, "%b %e, %Y %H:%M:%S", &tm);
+            p.add_note(0, 0, strf("Arrival Time: %s.%09lld UTC", date, static_cast<long long>(ns)));
+            p.add_uint(f0 + kTimeEpoch, 0, 0, uint64_t(p.ts_ns),
+                       strf("Epoch Arrival Time: %lld.%09lld seconds", static_cast<long long>(s), static_cast<long long>(ns)));
+        }
         path_at = p.add_text(f0 + kProtocols, 0, 0, {});
     }
     if (Columns* c = p.col())

@@ -126,7 +126,7 @@ void compare_with_tcpdump(const QString& file, const QStringList& expressions, i
     for (const QString& expr : expressions) {
         DisplayFilter filter;
         std::string error;
-        const bool compiled = filter.compile(expr.toStdString(), opened->link_types, error);
+        const bool compiled = filter.compile(expr.toStdString(), opened->link_types, error, DisplayFilter::Language::Bpf);
         const TcpdumpResult td = run_tcpdump(file, expr);
         const QByteArray what = (QFileInfo(file).fileName() + u' ' + expr).toUtf8();
         if (!compiled) {
@@ -259,7 +259,7 @@ void TestQtDisplayFilter::bigEndianLoopbackSameAsTcpdump()
     QVERIFY(opened);
     DisplayFilter filter;
     std::string error;
-    QVERIFY(filter.compile("ip6", opened->link_types, error));
+    QVERIFY(filter.compile("ip6", opened->link_types, error, DisplayFilter::Language::Bpf));
     QCOMPARE(filter_packets(*opened->engine, filter).matches, (std::vector<uint64_t>{2, 3, 4}));
 }
 
@@ -268,7 +268,7 @@ void TestQtDisplayFilter::invalidExpressionGivesLibpcapError()
     for (const char* expr : {"tcp port", "port 99999", "udp and", "ether proto nosuchproto", "host 300.1.1.1"}) {
         DisplayFilter filter;
         std::string error;
-        QVERIFY2(!filter.compile(expr, {1}, error), expr);
+        QVERIFY2(!filter.compile(expr, {1}, error, DisplayFilter::Language::Bpf), expr);
         QVERIFY2(!error.empty(), expr);
         QVERIFY(filter.empty());
         const TcpdumpResult td = run_tcpdump(kDemo, QString::fromLatin1(expr));
@@ -344,7 +344,7 @@ void TestQtDisplayFilter::scanReportsProgressAndCancels()
     QVERIFY(opened);
     DisplayFilter filter;
     std::string error;
-    QVERIFY(filter.compile("udp", opened->link_types, error));
+    QVERIFY(filter.compile("udp", opened->link_types, error, DisplayFilter::Language::Bpf));
 
     std::vector<std::pair<uint64_t, uint64_t>> steps;
     FilterScanOptions opts;
