@@ -48,6 +48,9 @@ struct BackendOptions {
     size_t buffer_bytes = 64u << 20;
     bool promisc = true;
     int block_timeout_ms = 60;
+    // afpacket: join this PACKET_FANOUT group (hash mode) when 0 or more;
+    // -1: none (the fanout backend asks for a new group with its own value).
+    int fanout_group = -1;
 };
 
 struct KernelCounters {
@@ -73,10 +76,21 @@ public:
     virtual void stop_accepting() = 0;
     // Set when the interface disappeared or the socket failed.
     virtual std::string socket_error() = 0;
+    // Called once the helper holds no privilege and runs under its seccomp
+    // filter: threads a backend starts get neither capability nor freedom.
+    virtual void start() {}
+    // True when a socket failed where fd()'s poll cannot show it (a
+    // backend's own thread saw it); socket_error() then says why.
+    virtual bool failed() const { return false; }
+    // Appended to the helper's closing summary line, e.g. per-socket counts.
+    virtual std::string breakdown() { return {}; }
 };
 
 std::unique_ptr<CaptureBackend> make_afpacket_backend();
 std::unique_ptr<CaptureBackend> make_pcap_backend();
+// `threads` TPACKET_V3 sockets in one PACKET_FANOUT_HASH group, each emptied
+// by its own thread, merged in time-stamp order per batch.
+std::unique_ptr<CaptureBackend> make_afpacket_fanout_backend(unsigned threads);
 
 // One classic BPF instruction, laid out as both struct bpf_insn and struct sock_filter.
 struct BpfInsn {

@@ -2,6 +2,7 @@
 // drop accounting (see ARCHITECTURE.md, "The capture stream", and README.md here).
 #include "capture_backend.h"
 #include "interface_list.h"
+#include "nic_health.h"
 #include "packet_queue.h"
 #include "pcapng_format.h"
 #include "pcapng_writer.h"
@@ -22,6 +23,7 @@
 #include <poll.h>
 #include <string>
 #include <sys/stat.h>
+#include <sys/utsname.h>
 #include <thread>
 #include <unistd.h>
 #include <vector>
@@ -84,14 +86,16 @@ struct Options {
     uint64_t file_size_mib = 0;
     int stats_interval_ms = 1000;
     size_t queue_mib = 64;
+    unsigned threads = 1;
 };
 
 constexpr const char* kUsage =
     "usage: underhood-capture -i IFACE [-i IFACE...] [-f FILTER] [-s SNAPLEN] [-B MiB]\n"
     "                         [--backend afpacket|pcap] [--no-promisc] [-w FILE|-] [--fd N]\n"
     "                         [-c COUNT] [-a duration:SEC] [--ring-files N --file-size MiB]\n"
-    "                         [--stats-interval MS] [--queue MiB]\n"
+    "                         [--stats-interval MS] [--queue MiB] [--threads N]\n"
     "       underhood-capture -D\n"
+    "       underhood-capture --describe IFACE\n"
     "       underhood-capture --check-filter FILTER [--linktype T] [-s SNAPLEN]\n"
     "       underhood-capture --version | --help\n";
 
@@ -114,7 +118,11 @@ constexpr const char* kHelp =
     "  --stats-interval  milliseconds between statistics blocks (default 1000)\n"
     "  --queue MiB       memory for packets waiting to be written (default 64);\n"
     "                    beyond it packets are counted as the helper's drops\n"
+    "  --threads N       afpacket: N sockets in a fanout group (flows hashed to one\n"
+    "                    each), each emptied by its own thread; -B is split among them\n"
     "  -D                list interfaces as JSON\n"
+    "  --describe IFACE  the interface's NIC health (driver, speed, offloads, ring,\n"
+    "                    drop counters) as JSON\n"
     "  --check-filter F  compile F and print the BPF program (exit 5 if invalid)\n\n"
     "Exit status: 0 ok, 1 failure, 2 no capture privilege, 3 no such interface,\n"
     "4 interface down, 5 bad filter, 6 interface vanished, 7 output error (disk full),\n"
@@ -155,6 +163,11 @@ int link_type_number(const std::string& name)
 struct InterfaceState {
     std::string name;
     std::unique_ptr<CaptureBackend> backend;
+    NicProbe probe;
+    std::string hardware; // if_hardware
+    std::optional<uint64_t> speed_bps;
+    std::optional<std::array<uint8_t, 6>> mac;
+    std::string start_health; // the NIC-health record at the start, in each IDB
     uint64_t ifdrop_base = 0;
     uint64_t taken = 0;     // packets the helper took from the kernel
     uint64_t delivered = 0; // packets queued for the stream
@@ -177,10 +190,19 @@ PcapngInterfaceStatistics statistics_of(InterfaceState& s, uint32_t id, const Ke
     return q;
 }
 
+// The interface's NIC-health record now, for an IDB or ISB comment.
+std::string health_record(const InterfaceState& s, uint32_t id, HealthPhase phase)
+{
+    return encode_health_record(id, uint64_t(now_ns()), phase, s.probe.read());
+}
+
 // The writer thread: empties the queue into the pcapng stream, rotating files when asked.
 class StreamWriter {
 public:
-    StreamWriter(const Options& o, std::vector<InterfaceState>& itfs, PacketQueue& q) : opts_(o), itfs_(itfs), q_(q) {}
+    StreamWriter(const Options& o, std::vector<InterfaceState>& itfs, PacketQueue& q, std::string if_os)
+        : opts_(o), itfs_(itfs), q_(q), if_os_(std::move(if_os))
+    {
+    }
 
     bool open()
     {
@@ -280,12 +302,19 @@ private:
             idb.snaplen = s.backend->snaplen();
             idb.name = s.name;
             idb.filter = opts_.filter;
-            idb.os = "Linux";
+            idb.os = if_os_;
+            idb.hardware = s.hardware;
+            idb.speed_bps = s.speed_bps;
+            idb.mac = s.mac;
+            // Every file, ring files too, starts with the capture's first
+            // record: the base its counters are read against.
+            idb.comment = s.start_health;
             if (!writer_->write_interface(idb)) {
                 error_ = writer_->error();
                 return ok_ = false;
             }
         }
+
         ok_ = writer_->flush();
         if (!ok_)
             error_ = writer_->error();
@@ -347,6 +376,7 @@ private:
     std::unique_ptr<PcapngWriter> writer_;
     std::mutex stats_mutex_;
     std::map<uint32_t, PcapngInterfaceStatistics> last_stats_;
+    std::string if_os_;
     std::deque<std::string> files_;
     unsigned file_number_ = 0;
     int file_fd_ = -1;
@@ -379,9 +409,10 @@ int main(int argc, char** argv)
     bool list = false;
     std::string check, linktype = "EN10MB";
     bool checking = false;
+    std::string describe;
     enum {
         kOptBackend = 1000, kOptNoPromisc, kOptFd, kOptRingFiles, kOptFileSize, kOptStatsInterval, kOptCheckFilter,
-        kOptLinktype, kOptVersion, kOptHelp, kOptQueue
+        kOptLinktype, kOptVersion, kOptHelp, kOptQueue, kOptThreads, kOptDescribe
     };
     static const option longs[] = {
         {"interface", required_argument, nullptr, 'i'}, {"filter", required_argument, nullptr, 'f'},
@@ -393,6 +424,8 @@ int main(int argc, char** argv)
         {"file-size", required_argument, nullptr, kOptFileSize},
         {"stats-interval", required_argument, nullptr, kOptStatsInterval},
         {"queue", required_argument, nullptr, kOptQueue},
+        {"threads", required_argument, nullptr, kOptThreads},
+        {"describe", required_argument, nullptr, kOptDescribe},
         {"list-interfaces", no_argument, nullptr, 'D'},
         {"check-filter", required_argument, nullptr, kOptCheckFilter},
         {"linktype", required_argument, nullptr, kOptLinktype}, {"version", no_argument, nullptr, kOptVersion},
@@ -458,6 +491,12 @@ int main(int argc, char** argv)
                 return usage("--queue needs a size in MiB");
             o.queue_mib = size_t(v);
             break;
+        case kOptThreads:
+            if (!parse_uint(optarg, v) || v == 0 || v > 64)
+                return usage("--threads needs a number of capture threads from 1 to 64");
+            o.threads = unsigned(v);
+            break;
+        case kOptDescribe: describe = optarg; break;
         case 'D': list = true; break;
         case kOptCheckFilter:
             checking = true;
@@ -483,6 +522,18 @@ int main(int argc, char** argv)
     }
     if (checking)
         return check_filter(check, linktype, o.snaplen);
+    if (!describe.empty()) {
+        if (!interface_exists(describe))
+            return fail(kExitNoSuchInterface, "no such interface: " + describe);
+        NicProbe probe;
+        std::string why;
+        if (!probe.open(describe, why))
+            return fail(kExitFailure, why);
+        std::fputs(describe_json(describe, probe.read()).c_str(), stdout);
+        return kExitOk;
+    }
+    if (o.threads > 1 && o.backend != "afpacket")
+        return usage("--threads needs the afpacket backend");
     if (o.interfaces.empty())
         return usage("no interface given (-i IFACE; -D lists them)");
     if (o.output.empty() && o.out_fd < 0) {
@@ -503,7 +554,9 @@ int main(int argc, char** argv)
     for (const std::string& name : o.interfaces) {
         InterfaceState s;
         s.name = name;
-        s.backend = o.backend == "pcap" ? make_pcap_backend() : make_afpacket_backend();
+        s.backend = o.backend == "pcap"  ? make_pcap_backend()
+                    : o.threads > 1      ? make_afpacket_fanout_backend(o.threads)
+                                         : make_afpacket_backend();
         BackendOptions bo;
         bo.interface = name;
         bo.filter = o.filter;
@@ -515,10 +568,22 @@ int main(int argc, char** argv)
             return fail(kExitNoPrivilege, err.message + " on " + name + ": " + privilege_advice(g_program));
         if (err)
             return fail(err.code, err.message);
+        std::string why;
+        if (!s.probe.open(name, why))
+            return fail(kExitFailure, why);
+        const NicHealth health = s.probe.read();
+        s.hardware = hardware_description(health);
+        if (health.speed_mbps)
+            s.speed_bps = *health.speed_mbps * 1000000;
+        s.mac = health.mac;
         s.ifdrop_base = interface_drops(name);
         s.start_ns = now_ns();
+        s.start_health = health_record(s, uint32_t(itfs.size()), HealthPhase::Start);
         itfs.push_back(std::move(s));
     }
+    std::string if_os = "Linux";
+    if (utsname u{}; uname(&u) == 0)
+        if_os += std::string(" ") + u.release;
 
     std::signal(SIGPIPE, SIG_IGN);
     struct sigaction sa {};
@@ -528,10 +593,11 @@ int main(int argc, char** argv)
     sigaction(SIGHUP, &sa, nullptr);
 
     PacketQueue queue(o.queue_mib << 20);
-    StreamWriter stream(o, itfs, queue);
+    StreamWriter stream(o, itfs, queue, if_os);
     // A ring file that fills before the first statistics still ends with some.
-    for (size_t i = 0; i < itfs.size(); ++i)
+    for (size_t i = 0; i < itfs.size(); ++i) {
         stream.remember(statistics_of(itfs[i], uint32_t(i), {}));
+    }
     // The sockets are open: from here on the helper holds nothing the user
     // running it does not. Output files are opened only now, so the user gets
     // "Permission denied" wherever their own shell would; with the capture
@@ -547,6 +613,8 @@ int main(int argc, char** argv)
     if (!restrict_system_calls(why))
         return fail(kExitFailure, why);
     std::thread writer_thread([&] { stream.run(); });
+    for (InterfaceState& s : itfs)
+        s.backend->start();
     for (const InterfaceState& s : itfs)
         say("", "capturing on " + s.name + " (" + o.backend + ", link type " +
                     std::to_string(s.backend->link_type()) + ", snaplen " + std::to_string(s.backend->snaplen()) +
@@ -586,7 +654,7 @@ int main(int argc, char** argv)
         bool gone = false;
         for (size_t i = 0; i < itfs.size(); ++i) {
             take(itfs[i], uint32_t(i), 0);
-            if (fds[i].revents & (POLLERR | POLLHUP | POLLNVAL)) {
+            if ((fds[i].revents & (POLLERR | POLLHUP | POLLNVAL)) || itfs[i].backend->failed()) {
                 std::string e = itfs[i].backend->socket_error();
                 if (!e.empty()) {
                     say("error", "capture on " + itfs[i].name + " ended: " + e);
@@ -602,6 +670,7 @@ int main(int argc, char** argv)
             uint64_t helper_drops = 0;
             for (size_t i = 0; i < itfs.size(); ++i) {
                 PcapngInterfaceStatistics st = statistics_of(itfs[i], uint32_t(i), itfs[i].backend->counters());
+                st.health = health_record(itfs[i], uint32_t(i), HealthPhase::Interval);
                 helper_drops += *st.filteraccept - *st.usrdeliv;
                 stream.remember(st);
                 queue.push_statistics(st);
@@ -664,12 +733,13 @@ int main(int argc, char** argv)
             // The counters read before the drain: what they count is what was taken.
             PcapngInterfaceStatistics st = statistics_of(s, uint32_t(i), last[i]);
             st.comment = pcapng::kFinalStatisticsComment;
+            st.health = health_record(s, uint32_t(i), HealthPhase::Final);
             stream.remember(st);
             queue.push_statistics(st);
             say("", s.name + ": " + std::to_string(*st.usrdeliv) + " packets written, " + std::to_string(*st.ifrecv) +
                         " received by the socket, " + std::to_string(*st.osdrop) + " dropped by the kernel, " +
                         std::to_string(*st.filteraccept - *st.usrdeliv) + " dropped by the helper, " +
-                        std::to_string(*st.ifdrop) + " dropped by the interface");
+                        std::to_string(*st.ifdrop) + " dropped by the interface" + s.backend->breakdown());
         }
     }
     queue.close();

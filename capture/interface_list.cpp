@@ -2,6 +2,7 @@
 #include "interface_list.h"
 
 #include "capture_backend.h"
+#include "nic_health.h"
 
 #include <arpa/inet.h>
 #include <ifaddrs.h>
@@ -32,24 +33,6 @@ uint64_t read_number(const std::string& path)
     unsigned long long v = 0;
     in >> v;
     return v;
-}
-
-std::string json_string(const std::string& s)
-{
-    std::string out = "\"";
-    for (unsigned char c : s) {
-        if (c == '"' || c == '\\') {
-            out += '\\';
-            out += char(c);
-        } else if (c < 0x20) {
-            char buf[8];
-            std::snprintf(buf, sizeof buf, "\\u%04x", c);
-            out += buf;
-        } else {
-            out += char(c);
-        }
-    }
-    return out + "\"";
 }
 
 const char* link_type_for_hatype(int hatype)

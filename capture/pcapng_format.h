@@ -34,10 +34,13 @@ enum : uint16_t {
     // interface description
     kIfName = 2,
     kIfDescription = 3,
+    kIfMacAddr = 6,
+    kIfSpeed = 8, // bits per second
     kIfTsresol = 9,
     kIfFilter = 11,
     kIfOs = 12,
     kIfTsoffset = 14,
+    kIfHardware = 15,
     // enhanced packet
     kEpbFlags = 2,
     // interface statistics
@@ -58,5 +61,15 @@ inline constexpr size_t kMaxBlock = size_t(16) << 20;
 // with exactly this opt_comment: a section without them was cut short.
 inline constexpr std::string_view kHelperApplication = "underhood-capture";
 inline constexpr std::string_view kFinalStatisticsComment = "final statistics";
+
+// The helper's NIC-health records (capture/README.md, "NIC health"): an
+// opt_comment of the IDB (at the start) and of each ISB (every statistics
+// interval and the final one) whose text starts with this line, then
+// "key=value" lines. Comments, because every pcapng reader takes them
+// quietly: Wireshark shows a Custom Block as a frame of its own, which would
+// shift every frame number.
+inline constexpr std::string_view kHealthMagic = "underhood-nic-health 1\n";
+// Option values are at most 65535 bytes; a record is cut (at a line) to this.
+inline constexpr size_t kMaxHealthRecord = 60000;
 
 } // namespace underhood::pcapng

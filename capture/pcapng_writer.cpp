@@ -237,12 +237,14 @@ std::optional<uint32_t> PcapngWriter::write_interface(const PcapngInterfaceInfo&
     }
     // if_filter's value starts with a byte saying which kind of filter follows.
     if (info.name.size() > kMaxOption || info.description.size() > kMaxOption ||
-        info.filter.size() + 1 > kMaxOption || info.os.size() > kMaxOption) {
+        info.filter.size() + 1 > kMaxOption || info.os.size() > kMaxOption || info.hardware.size() > kMaxOption ||
+        info.comment.size() > kMaxOption) {
         refuse("interface option longer than 65535 bytes");
         return std::nullopt;
     }
     size_t opts = option_size(info.name) + option_size(info.description) + option_size(1) + option_size(info.os) +
-                  (info.filter.empty() ? 0 : option_size(info.filter.size() + 1)) + 4;
+                  (info.filter.empty() ? 0 : option_size(info.filter.size() + 1)) + option_size(info.hardware) +
+                  (info.speed_bps ? option_size(8) : 0) + (info.mac ? option_size(6) : 0) + option_size(info.comment) + 4;
     const size_t len = 8 + 8 + opts + 4;
     uint8_t* p = begin_block(kBlockIdb, len);
     if (!p)
@@ -251,6 +253,8 @@ std::optional<uint32_t> PcapngWriter::write_interface(const PcapngInterfaceInfo&
     put16(p + 2, 0);
     put32(p + 4, info.snaplen);
     p += 8;
+    if (!info.comment.empty())
+        put_option(p, kOptComment, info.comment.data(), info.comment.size());
     if (!info.name.empty())
         put_option(p, kIfName, info.name.data(), info.name.size());
     if (!info.description.empty())
@@ -269,6 +273,12 @@ std::optional<uint32_t> PcapngWriter::write_interface(const PcapngInterfaceInfo&
     }
     if (!info.os.empty())
         put_option(p, kIfOs, info.os.data(), info.os.size());
+    if (!info.hardware.empty())
+        put_option(p, kIfHardware, info.hardware.data(), info.hardware.size());
+    if (info.speed_bps)
+        put_option_u64(p, kIfSpeed, *info.speed_bps);
+    if (info.mac)
+        put_option(p, kIfMacAddr, info.mac->data(), 6);
     put_option(p, kOptEnd, nullptr, 0);
     if (!end_block())
         return std::nullopt;
@@ -342,7 +352,7 @@ bool PcapngWriter::write_packet(const PcapngPacket& pk)
 namespace {
 size_t statistics_options_size(const PcapngInterfaceStatistics& st)
 {
-    size_t opts = option_size(st.comment);
+    size_t opts = option_size(st.comment) + option_size(st.health);
     for (const auto* v : {&st.start_ns, &st.end_ns, &st.ifrecv, &st.ifdrop, &st.filteraccept, &st.osdrop,
                           &st.usrdeliv})
         if (v->has_value())
@@ -371,6 +381,8 @@ void PcapngWriter::encode_statistics_block(uint8_t* p, const PcapngInterfaceStat
         return;
     if (!st.comment.empty())
         put_option(p, kOptComment, st.comment.data(), st.comment.size());
+    if (!st.health.empty())
+        put_option(p, kOptComment, st.health.data(), st.health.size());
     // Timestamps are two 32-bit halves, high first, like the block's own.
     auto put_ts = [&](uint16_t code, uint64_t ts) {
         uint32_t halves[2] = {uint32_t(ts >> 32), uint32_t(ts)};
@@ -400,7 +412,7 @@ bool PcapngWriter::write_statistics(const PcapngInterfaceStatistics& st)
     if (st.interface_id >= snaplens_.size())
         return refuse("statistics for interface " + std::to_string(st.interface_id) +
                       ", which the section does not describe");
-    if (st.comment.size() > kMaxOption)
+    if (st.comment.size() > kMaxOption || st.health.size() > kMaxOption)
         return refuse("statistics comment longer than 65535 bytes");
     uint8_t* p = begin_block(kBlockIsb, statistics_block_size(st));
     if (!p)

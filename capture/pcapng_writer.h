@@ -19,6 +19,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <array>
 #include <cstdio>
 #include <optional>
 #include <span>
@@ -42,6 +43,10 @@ struct PcapngInterfaceInfo {
     std::string_view description; // if_description
     std::string_view filter;      // if_filter, as a libpcap filter expression
     std::string_view os;          // if_os
+    std::string_view hardware;    // if_hardware, e.g. the driver and bus
+    std::optional<uint64_t> speed_bps;             // if_speed
+    std::optional<std::array<uint8_t, 6>> mac;     // if_MACaddr
+    std::string_view comment;     // opt_comment
 };
 
 struct PcapngPacket {
@@ -68,6 +73,9 @@ struct PcapngInterfaceStatistics {
     std::optional<uint64_t> osdrop;       // isb_osdrop
     std::optional<uint64_t> usrdeliv;     // isb_usrdeliv
     std::string_view comment;
+    // A second opt_comment: the helper's NIC-health record (owned, since
+    // the helper keeps the latest statistics to repeat them).
+    std::string health;
 };
 
 class PcapngWriter {

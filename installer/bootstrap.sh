@@ -33,7 +33,7 @@ packages=(
   ieee-data
   # tests: tshark is the reference the corpus tests compare with; test hosts
   # are network namespaces joined by a veth pair, fed by tcpreplay
-  tshark iproute2 tcpreplay util-linux
+  tshark iproute2 tcpreplay util-linux ethtool
   # the Debian package (installer/build-deb.sh: man pages, shared-library
   # dependencies) and its test (tests/package: lintian, the desktop entry,
   # AppStream, the MIME default, man, completion); the icon renderer

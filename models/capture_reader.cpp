@@ -4,6 +4,8 @@
 #include "pcapng_format.h"
 
 #include <algorithm>
+#include <charconv>
+#include <map>
 #include <cstdio>
 #include <cstring>
 
@@ -47,7 +49,204 @@ void for_each_option(Bytes options, const Endian& e, F&& f)
     }
 }
 
+// Growth of a counter between two readings. The kernel keeps softnet and
+// many driver counters in 32 bits: a smaller value that fits them wrapped;
+// otherwise the counter restarted (a driver reload) and counts from zero.
+uint64_t counter_growth(uint64_t now, uint64_t then)
+{
+    if (now >= then)
+        return now - then;
+    if (then <= UINT32_MAX)
+        return now + (uint64_t(1) << 32) - then;
+    return now;
+}
+
+template <typename T>
+bool parse_number(std::string_view s, T& out)
+{
+    T v{};
+    auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
+    if (ec != std::errc() || end != s.data() + s.size() || s.empty())
+        return false;
+    out = v;
+    return true;
+}
+
 } // namespace
+
+uint64_t NicHealth::interface_drops_since_start() const
+{
+    uint64_t n = 0;
+    for (const Counter& c : interface_counters)
+        n += c.since_start;
+    return n;
+}
+
+uint64_t NicHealth::driver_drops_since_start() const
+{
+    uint64_t n = 0;
+    for (const Counter& c : driver_counters)
+        n += c.since_start;
+    return n;
+}
+
+uint64_t NicHealth::softnet_dropped_since_start() const
+{
+    uint64_t n = 0;
+    for (const SoftnetCpu& c : softnet)
+        n += c.dropped_since_start;
+    return n;
+}
+
+uint64_t NicHealth::softnet_time_squeeze_since_start() const
+{
+    uint64_t n = 0;
+    for (const SoftnetCpu& c : softnet)
+        n += c.time_squeeze_since_start;
+    return n;
+}
+
+std::shared_ptr<NicHealth> parse_nic_health(std::string_view text, const NicHealth* start)
+{
+    if (text.substr(0, kHealthMagic.size()) != kHealthMagic)
+        return nullptr;
+    // A writer pads nothing into the text, but a NUL ends it for safety.
+    if (auto nul = text.find('\0'); nul != std::string_view::npos)
+        text = text.substr(0, nul);
+    auto h = std::make_shared<NicHealth>();
+    std::map<uint32_t, NicHealth::SoftnetCpu> softnet;
+    size_t pos = kHealthMagic.size();
+    size_t lines = 0;
+    while (pos < text.size() && lines++ < 20000) {
+        size_t end = text.find('\n', pos);
+        if (end == std::string_view::npos)
+            end = text.size();
+        const std::string_view line = text.substr(pos, end - pos);
+        pos = end + 1;
+        const size_t eq = line.find('=');
+        if (eq == std::string_view::npos || eq == 0)
+            continue;
+        const std::string_view key = line.substr(0, eq), value = line.substr(eq + 1);
+        auto number32 = [&](std::optional<uint32_t>& out) {
+            uint32_t v;
+            if (parse_number(value, v))
+                out = v;
+        };
+        auto flag = [&](std::optional<bool>& out) {
+            if (value == "1" || value == "0")
+                out = value == "1";
+        };
+        auto counter = [&](std::vector<NicHealth::Counter>& list, std::string_view name) {
+            uint64_t v;
+            if (name.empty() || !parse_number(value, v))
+                return;
+            list.push_back({std::string(name), v, v});
+        };
+        if (key == "time") {
+            parse_number(value, h->ts_ns);
+        } else if (key == "phase") {
+            h->phase = value == "start" ? NicHealth::Phase::Start
+                       : value == "final" ? NicHealth::Phase::Final : NicHealth::Phase::Interval;
+        } else if (key == "driver") {
+            h->has_driver_info = true;
+            h->driver = value;
+        } else if (key == "driver_version") {
+            h->driver_version = value;
+        } else if (key == "firmware") {
+            h->firmware = value;
+        } else if (key == "bus") {
+            h->bus = value;
+        } else if (key == "speed_mbps") {
+            uint64_t v;
+            if (parse_number(value, v))
+                h->speed_mbps = v;
+        } else if (key == "duplex") {
+            h->duplex = value;
+        } else if (key == "mtu") {
+            number32(h->mtu);
+        } else if (key == "rx_queues") {
+            number32(h->rx_queues);
+        } else if (key == "tx_queues") {
+            number32(h->tx_queues);
+        } else if (key == "offload.gro") {
+            flag(h->offloads.gro);
+        } else if (key == "offload.lro") {
+            flag(h->offloads.lro);
+        } else if (key == "offload.gso") {
+            flag(h->offloads.gso);
+        } else if (key == "offload.tso") {
+            flag(h->offloads.tso);
+        } else if (key == "offload.rx_checksum") {
+            flag(h->offloads.rx_checksum);
+        } else if (key == "offload.tx_checksum") {
+            flag(h->offloads.tx_checksum);
+        } else if (key == "offload.rx_vlan_strip") {
+            flag(h->offloads.rx_vlan_strip);
+        } else if (key == "ring.rx" || key == "ring.rx_max") {
+            uint32_t v;
+            if (parse_number(value, v)) {
+                if (!h->ring)
+                    h->ring = NicHealth::Ring{};
+                (key == "ring.rx" ? h->ring->rx : h->ring->rx_max) = v;
+            }
+        } else if (key.substr(0, 4) == "rps." && key.size() > 4) {
+            h->rps.emplace_back(std::string(key.substr(4)), std::string(value));
+        } else if (key.substr(0, 4) == "xps." && key.size() > 4) {
+            h->xps.emplace_back(std::string(key.substr(4)), std::string(value));
+        } else if (key.substr(0, 3) == "if.") {
+            counter(h->interface_counters, key.substr(3));
+        } else if (key.substr(0, 8) == "ethtool.") {
+            counter(h->driver_counters, key.substr(8));
+        } else if (key.substr(0, 8) == "softnet.") {
+            // softnet.CPU.dropped, softnet.CPU.time_squeeze
+            const std::string_view rest = key.substr(8);
+            const size_t dot = rest.find('.');
+            uint32_t cpu;
+            uint64_t v;
+            if (dot == std::string_view::npos || !parse_number(rest.substr(0, dot), cpu) || !parse_number(value, v) ||
+                (softnet.size() >= 4096 && !softnet.count(cpu)))
+                continue;
+            const std::string_view what = rest.substr(dot + 1);
+            NicHealth::SoftnetCpu& c = softnet[cpu];
+            c.cpu = cpu;
+            if (what == "dropped")
+                c.dropped = c.dropped_since_start = v;
+            else if (what == "time_squeeze")
+                c.time_squeeze = c.time_squeeze_since_start = v;
+        }
+    }
+    for (auto& [cpu, c] : softnet)
+        h->softnet.push_back(c);
+    if (start && start != h.get()) {
+        h->has_start = true;
+        auto grow = [](std::vector<NicHealth::Counter>& now, const std::vector<NicHealth::Counter>& then) {
+            for (NicHealth::Counter& c : now)
+                for (const NicHealth::Counter& b : then)
+                    if (b.name == c.name) {
+                        c.since_start = counter_growth(c.value, b.value);
+                        break;
+                    }
+        };
+        grow(h->interface_counters, start->interface_counters);
+        grow(h->driver_counters, start->driver_counters);
+        for (NicHealth::SoftnetCpu& c : h->softnet)
+            for (const NicHealth::SoftnetCpu& b : start->softnet)
+                if (b.cpu == c.cpu) {
+                    c.dropped_since_start = counter_growth(c.dropped, b.dropped);
+                    c.time_squeeze_since_start = counter_growth(c.time_squeeze, b.time_squeeze);
+                    break;
+                }
+    } else if (h->phase == NicHealth::Phase::Start) {
+        // The start record is its own base.
+        h->has_start = true;
+        for (auto* list : {&h->interface_counters, &h->driver_counters})
+            for (NicHealth::Counter& c : *list)
+                c.since_start = 0;
+        for (NicHealth::SoftnetCpu& c : h->softnet)
+            c.dropped_since_start = c.time_squeeze_since_start = 0;
+    }
+    return h;
+}
 
 const char* link_type_name(uint32_t lt)
 {
@@ -350,6 +549,30 @@ void CaptureReader::read_interface(Bytes body, uint64_t offset)
                 if (v.size() >= 8)
                     itf.ts_offset_sec = static_cast<int64_t>(endian_.u64(v.data()));
                 break;
+            case kIfHardware:
+                itf.hardware.assign(reinterpret_cast<const char*>(v.data()), v.size());
+                break;
+            case kIfOs:
+                itf.os.assign(reinterpret_cast<const char*>(v.data()), v.size());
+                break;
+            case kIfSpeed:
+                if (v.size() >= 8)
+                    itf.speed_bps = endian_.u64(v.data());
+                break;
+            case kIfMacAddr:
+                if (v.size() >= 6) {
+                    std::array<uint8_t, 6> mac;
+                    std::memcpy(mac.data(), v.data(), 6);
+                    itf.mac = mac;
+                }
+                break;
+            case kOptComment:
+                if (!itf.health) {
+                    const std::string_view text(reinterpret_cast<const char*>(v.data()), v.size());
+                    if (auto h = parse_nic_health(text, nullptr); h && h->phase == NicHealth::Phase::Start)
+                        itf.health = std::move(h);
+                }
+                break;
             default:
                 break;
             }
@@ -380,10 +603,16 @@ void CaptureReader::read_statistics(Bytes body, uint64_t offset)
     };
     st.ts_ns = ts_of(body.data() + 4);
     for_each_option(body.subspan(12), endian_, [&](uint16_t code, Bytes v) {
-        if (code == kOptComment && std::string_view(reinterpret_cast<const char*>(v.data()), v.size()) == kFinalStatisticsComment) {
+        const std::string_view text(reinterpret_cast<const char*>(v.data()), v.size());
+        if (code == kOptComment && text == kFinalStatisticsComment) {
             if (final_statistics_.size() <= local)
                 final_statistics_.resize(size_t(local) + 1, false);
             final_statistics_[local] = true;
+            return;
+        }
+        if (code == kOptComment) {
+            if (!st.health)
+                st.health = parse_nic_health(text, itf.health.get());
             return;
         }
         if (v.size() < 8)

@@ -7,6 +7,7 @@
 #include "bytes.h"
 #include "capture_input.h"
 
+#include <array>
 #include <cstdint>
 #include <memory>
 #include <optional>
@@ -18,6 +19,53 @@ namespace underhood {
 
 enum class CaptureFormat { Pcap, Pcapng };
 
+// What underhood-capture reports about the NIC, its driver and the kernel's
+// backlog before packets reach the capture socket (capture/README.md, "NIC
+// health"). Counters are the kernel's or driver's own running values;
+// `since_start` is their growth since the capture's first record (the one in
+// the interface description), which is what a drop panel shows.
+struct NicHealth {
+    enum class Phase { Start, Interval, Final };
+    Phase phase = Phase::Interval;
+    int64_t ts_ns = 0;
+    bool has_driver_info = false;
+    std::string driver, driver_version, firmware, bus;
+    std::optional<uint64_t> speed_mbps;
+    std::string duplex; // "full", "half" or empty
+    std::optional<uint32_t> mtu, rx_queues, tx_queues;
+    struct Offloads {
+        std::optional<bool> gro, lro, gso, tso, rx_checksum, tx_checksum, rx_vlan_strip;
+    } offloads;
+    struct Ring {
+        uint32_t rx = 0, rx_max = 0;
+    };
+    std::optional<Ring> ring; // absent where the driver has no ring parameters
+    std::vector<std::pair<std::string, std::string>> rps, xps; // queue, CPU mask (hexadecimal)
+    struct Counter {
+        std::string name;
+        uint64_t value = 0;
+        uint64_t since_start = 0;
+    };
+    // rx_dropped, rx_missed_errors, rx_fifo_errors, rx_over_errors.
+    std::vector<Counter> interface_counters;
+    // The driver's ETHTOOL_GSTATS counters named for losses (miss, drop, fifo, no_buffer, discard).
+    std::vector<Counter> driver_counters;
+    struct SoftnetCpu {
+        uint32_t cpu = 0;
+        uint64_t dropped = 0, time_squeeze = 0;
+        uint64_t dropped_since_start = 0, time_squeeze_since_start = 0;
+    };
+    std::vector<SoftnetCpu> softnet;
+    // False when no start record was there to count from (since_start then
+    // equals the value).
+    bool has_start = false;
+
+    uint64_t interface_drops_since_start() const;
+    uint64_t driver_drops_since_start() const;
+    uint64_t softnet_dropped_since_start() const;
+    uint64_t softnet_time_squeeze_since_start() const;
+};
+
 struct CaptureInterface {
     uint32_t link_type = 0; // LINKTYPE_* value
     uint32_t snaplen = 0;
@@ -27,6 +75,12 @@ struct CaptureInterface {
     int64_t ts_offset_sec = 0;  // pcapng if_tsoffset
     std::string name;
     std::string description;
+    std::string hardware; // if_hardware (the helper: driver, version, firmware, bus)
+    std::string os;       // if_os
+    std::optional<uint64_t> speed_bps;         // if_speed
+    std::optional<std::array<uint8_t, 6>> mac; // if_MACaddr
+    // The helper's NIC-health record at the start of the capture, if any.
+    std::shared_ptr<const NicHealth> health;
 };
 
 // A pcapng Interface Statistics Block. Absent options stay empty.
@@ -35,7 +89,14 @@ struct InterfaceStatistics {
     int64_t ts_ns = 0;
     std::optional<int64_t> start_ns, end_ns;
     std::optional<uint64_t> ifrecv, ifdrop, filteraccept, osdrop, usrdeliv;
+    // The helper's NIC-health record written with this block, if any.
+    std::shared_ptr<const NicHealth> health;
 };
+
+// Parses a NIC-health record (the text of an IDB or ISB comment); null unless
+// it starts with the record's first line. `start` (may be null) is the
+// record counted from. Unknown keys and unreadable values are skipped.
+std::shared_ptr<NicHealth> parse_nic_health(std::string_view text, const NicHealth* start);
 
 struct PacketRecord {
     uint64_t number = 0;       // 1-based, in file order

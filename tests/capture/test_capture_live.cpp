@@ -118,7 +118,7 @@ ReadBack read_capture(const QString& path)
 struct StatisticsBlock {
     uint32_t interface_id = 0;
     std::optional<uint64_t> ifrecv, ifdrop, filteraccept, osdrop, usrdeliv;
-    QByteArray comment;
+    QByteArray comment; // the first opt_comment
 };
 
 struct PcapngScan {
@@ -197,7 +197,10 @@ PcapngScan scan_pcapng(const QByteArray& bytes)
                     return v;
                 };
                 switch (code) {
-                case 1: st.comment = bytes.mid(at, n); break;
+                case 1: // the first; the helper's NIC-health record follows it
+                    if (st.comment.isEmpty())
+                        st.comment = bytes.mid(at, n);
+                    break;
                 case 4: st.ifrecv = value(); break;
                 case 5: st.ifdrop = value(); break;
                 case 6: st.filteraccept = value(); break;
