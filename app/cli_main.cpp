@@ -1,6 +1,7 @@
 // underhood-cli: the same statistics as the desktop app, headless.
 #include "capture_reader.h"
 #include "fields_command.h"
+#include "follow_command.h"
 #include "packet_pipeline.h"
 #include "record_filter.h"
 #include "stats_report.h"
@@ -27,6 +28,7 @@ constexpr const char* kUsage =
     "       underhood-cli graph FILE -o OUT.svg|OUT.png [--layer ip|ether|port] [--at SECONDS]\n"
     "                     [--size WxH] [options]\n"
     "       underhood-cli fields [-Y FILTER] -e FIELD [-e FIELD]... FILE|-\n"
+    "       underhood-cli follow tcp|udp STREAM FILE|- [--format raw|ascii|hex]\n"
     "       underhood-cli --help | --version\n";
 
 constexpr const char* kHelp =
@@ -44,6 +46,8 @@ constexpr const char* kHelp =
 constexpr const char* kGraphHelp =
     "  fields FILE       print chosen fields of each packet, as tshark -T fields\n"
     "                    (underhood-cli fields --help)\n"
+    "  follow tcp N FILE print the payload of TCP (or UDP) stream N, as tshark\n"
+    "                    -z follow prints it (underhood-cli follow --help)\n"
     "  graph FILE -o OUT draw the host graph of FILE into OUT.png or OUT.svg, no\n"
     "                    display needed (underhood-cli graph --help for its options)\n";
 
@@ -305,5 +309,7 @@ int main(int argc, char** argv)
         return run_graph(argv + 1);
     if (args[0] == "fields")
         return run_fields({args.begin() + 1, args.end()});
+    if (args[0] == "follow")
+        return run_follow({args.begin() + 1, args.end()});
     return usage_error("unknown command '" + args[0] + "'");
 }
