@@ -180,19 +180,21 @@ bool StreamFollower::add(uint64_t number, uint32_t link_type, Bytes data, uint32
             ours = true;
             ++packets_;
         }
-        if (end_[0].port == 0 && end_[1].port == 0 && packets_ == 1) {
-            end_[0] = {l.src, l.sport};
-            end_[1] = {l.dst, l.dport};
-        }
-        const uint8_t dir = (l.src == end_[0].address && l.sport == end_[0].port) ? 0 : 1;
         if (!l.has_hdr_len)
             continue;
         const size_t at = l.offset + l.hdr_len;
+        // Wireshark's follow sees a segment only once its whole header was
+        // read: a header cut short by the capture, or longer than the
+        // segment, leaves it out (and does not name the ends).
+        if (at > data.size() || (protocol_ == FollowProtocol::Tcp && (!l.has_length || l.hdr_len < 20)))
+            continue;
+        if (!ends_known_) {
+            end_[0] = {l.src, l.sport};
+            end_[1] = {l.dst, l.dport};
+            ends_known_ = true;
+        }
+        const uint8_t dir = (l.src == end_[0].address && l.sport == end_[0].port) ? 0 : 1;
         if (protocol_ == FollowProtocol::Tcp) {
-            // A header longer than its segment leaves no length to go by:
-            // Wireshark's follow does not see such a packet.
-            if (!l.has_length || l.hdr_len < 20)
-                continue;
             const size_t have = at < data.size() ? data.size() - at : 0;
             const size_t captured = size_t(std::min<uint64_t>(l.length, have));
             take_tcp(dir, l.seq, l.ack, l.flags, uint32_t(l.length), Bytes(data.data() + std::min(at, data.size()), captured),
@@ -520,10 +522,13 @@ void hex_dump(std::string& out, const char* prefix, uint32_t offset, const std::
             text += (b >= 0x20 && b < 0x7f) ? char(b) : '.';
             if (i == 7) {
                 hex += ' ';
-                if (n > 8)
-                    text += ' ';
+                text += ' ';
             }
         }
+        // tshark drops one trailing space: the column-8 gap of a short line,
+        // or a space the data ends the line with.
+        if (!text.empty() && text.back() == ' ')
+            text.pop_back();
         hex.resize(16 * 3 + 1, ' ');
         out += prefix;
         out += head;
@@ -571,9 +576,9 @@ std::string format_follow(const std::vector<FollowChunk>& chunks, std::string_vi
 
 namespace {
 
-std::string node(const FollowEndpoint& e, bool found)
+std::string node(const FollowEndpoint& e, bool known)
 {
-    if (!found)
+    if (!known)
         return ":0";
     const std::string a = e.address.to_string();
     return (e.address.family == 6 ? "[" + a + "]" : a) + ":" + std::to_string(e.port);
@@ -587,8 +592,8 @@ std::string format_follow_header(const StreamFollower& f, std::string_view forma
     std::string out = "\n" + std::string(follow_footer());
     out += "Follow: " + std::string(proto) + "," + std::string(format) + "\n";
     out += "Filter: " + f.filter() + "\n";
-    out += "Node 0: " + node(f.client(), f.found()) + "\n";
-    out += "Node 1: " + node(f.server(), f.found()) + "\n";
+    out += "Node 0: " + node(f.client(), f.ends_known()) + "\n";
+    out += "Node 1: " + node(f.server(), f.ends_known()) + "\n";
     return out;
 }
 

@@ -65,9 +65,11 @@ public:
     // The packet number after the last one taken (0 before any).
     uint64_t next_number() const { return next_number_; }
 
-    // A packet of the stream was seen: the endpoints are known.
+    // A packet of the stream was seen.
     bool found() const { return packets_ > 0; }
-    // The client sent the first packet seen; the server is the other end.
+    // The client sent the first packet whose payload could be looked at;
+    // the server is the other end. Unknown while no such packet was seen.
+    bool ends_known() const { return ends_known_; }
     const FollowEndpoint& client() const { return end_[0]; }
     const FollowEndpoint& server() const { return end_[1]; }
     uint64_t packets() const { return packets_; }
@@ -108,6 +110,7 @@ private:
     uint64_t next_number_ = 0;
     uint64_t packets_ = 0;
     FollowEndpoint end_[2];
+    bool ends_known_ = false;
     Direction dir_[2];
     std::vector<FollowChunk> chunks_;
     uint64_t bytes_[2] = {0, 0};

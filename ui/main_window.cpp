@@ -7,6 +7,7 @@
 #include "dissect/outputs.h"
 #include "filter_bar.h"
 #include "find_bar.h"
+#include "follow_stream_dialog.h"
 #include "help_dialogs.h"
 #include "host_table_model.h"
 #include "drop_panel.h"
@@ -259,6 +260,13 @@ void MainWindow::buildActions()
     act_unmark_all_ = make(tr("&Unmark All Packets"), QKeySequence(Qt::CTRL | Qt::ALT | Qt::Key_M));
     act_next_mark_ = make(tr("Next &Mark"), QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_N));
     act_prev_mark_ = make(tr("Previous M&ark"), QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_B));
+    // Wireshark's keys for Follow TCP and UDP Stream.
+    act_follow_tcp_ = make(tr("Follow &TCP Stream"), QKeySequence(Qt::CTRL | Qt::ALT | Qt::SHIFT | Qt::Key_T));
+    act_follow_tcp_->setObjectName("followTcp");
+    act_follow_udp_ = make(tr("Follow &UDP Stream"), QKeySequence(Qt::CTRL | Qt::ALT | Qt::SHIFT | Qt::Key_U));
+    act_follow_udp_->setObjectName("followUdp");
+    connect(act_follow_tcp_, &QAction::triggered, this, [this] { followStream(true); });
+    connect(act_follow_udp_, &QAction::triggered, this, [this] { followStream(false); });
 
     connect(act_open_, &QAction::triggered, this, &MainWindow::openDialog);
     connect(act_save_, &QAction::triggered, this, &MainWindow::saveAs);
@@ -361,6 +369,11 @@ void MainWindow::buildMenus()
         });
     }
     view->addSeparator();
+
+    QMenu* analyze = menuBar()->addMenu(tr("&Analyze"));
+    analyze->setObjectName("analyzeMenu");
+    analyze->addAction(act_follow_tcp_);
+    analyze->addAction(act_follow_udp_);
 
     populateHelpMenu(menuBar()->addMenu(tr("&Help")), this);
 }
@@ -1146,6 +1159,25 @@ QMenu* MainWindow::packetMenu(int row)
         }
         menu->addSeparator();
     }
+    // Follow, for a packet that has a TCP or UDP layer.
+    DecodedPacket dp;
+    const std::optional<PacketIndexEntry> entry =
+        session_->engine().with_state([&](const IngestEngine::State& st) -> std::optional<PacketIndexEntry> {
+            if (number < st.first_number || number - st.first_number >= st.index.size())
+                return std::nullopt;
+            return st.index[number - st.first_number];
+        });
+    const bool decoded = entry && session_->engine().decode(number, *entry, dp);
+    if (decoded && (dp.contains(Proto::Tcp) || dp.contains(Proto::Udp))) {
+        QMenu* follow = menu->addMenu(tr("Follow"));
+        if (dp.contains(Proto::Tcp))
+            follow->addAction(tr("TCP Stream"), this, [this, number] { followStream(true, number); })
+                ->setObjectName("followTcpStream");
+        if (dp.contains(Proto::Udp))
+            follow->addAction(tr("UDP Stream"), this, [this, number] { followStream(false, number); })
+                ->setObjectName("followUdpStream");
+        menu->addSeparator();
+    }
     QMenu* copy = menu->addMenu(tr("Copy"));
     copy->addAction(tr("Summary"), this, [this, row] {
         QStringList cols;
@@ -1166,6 +1198,34 @@ QMenu* MainWindow::packetMenu(int row)
     mark->setObjectName("markPacket");
     mark->setShortcut(act_mark_->shortcut());
     return menu;
+}
+
+FollowStreamDialog* MainWindow::followDialog() const { return follow_dialog_; }
+
+FollowStreamDialog* MainWindow::followStream(bool tcp, quint64 number)
+{
+    if (!session_)
+        return nullptr;
+    if (!number)
+        number = list_->currentNumber();
+    if (!number) {
+        statusBar()->showMessage(tr("Select a TCP or UDP packet to follow its stream"), 4000);
+        return nullptr;
+    }
+    QPointer<CaptureSession> session = session_;
+    auto* dlg = new FollowStreamDialog(session_->sharedEngine(), [session] { return session && session->isRunning(); },
+                                       this);
+    dlg->setAttribute(Qt::WA_DeleteOnClose);
+    connect(dlg, &FollowStreamDialog::filterRequested, this, [this](const QString& expr) {
+        filter_->setText(expr);
+        applyDisplayFilter(expr);
+    });
+    // The dialog reads the session's engine: it goes when the session does.
+    connect(this, &MainWindow::sessionChanged, dlg, &QWidget::close);
+    dlg->followPacket(tcp ? FollowProtocol::Tcp : FollowProtocol::Udp, number);
+    dlg->show();
+    follow_dialog_ = dlg;
+    return dlg;
 }
 
 void MainWindow::findPacket(bool forward)

@@ -33,6 +33,7 @@ class Streams;
 class PacketListView;
 class FilterBar;
 class FindBar;
+class FollowStreamDialog;
 class TablePane;
 class HostTableModel;
 class ConversationTableModel;
@@ -114,6 +115,11 @@ public:
     quint64 detailsPacket() const { return details_number_; }
     // Asks about an unsaved live capture, saves it if told to; false: stay as we are.
     bool confirmDiscardCapture();
+    // Analyze > Follow TCP/UDP Stream: a dialog with the stream packet
+    // `number` belongs to (0: the selected packet); null without a capture.
+    // `tcp` false follows UDP. The last one opened stays reachable for tests.
+    FollowStreamDialog* followStream(bool tcp, quint64 number = 0);
+    FollowStreamDialog* followDialog() const;
 
 signals:
     // A capture or file was opened, or closed (session() tells which).
@@ -203,6 +209,8 @@ private:
     QMenu* recent_menu_ = nullptr;
     QAction *act_open_, *act_save_, *act_close_, *act_quit_, *act_start_, *act_stop_, *act_restart_, *act_next_,
         *act_prev_, *act_first_, *act_last_, *act_fullscreen_, *act_filter_, *act_find_;
+    QAction *act_follow_tcp_ = nullptr, *act_follow_udp_ = nullptr;
+    QPointer<FollowStreamDialog> follow_dialog_;
     QAction *act_mark_ = nullptr, *act_unmark_all_ = nullptr, *act_next_mark_ = nullptr, *act_prev_mark_ = nullptr;
     CaptureSaver saver_;
     LiveCaptureOptions last_live_;

@@ -152,9 +152,9 @@ void FollowTsharkTest::streamsAgreeWithTshark()
     std::vector<TsharkJob> follows;
     std::vector<size_t> follow_file;
     QStringList without_payload;
-    for (size_t i = 0; i < files_.size(); ++i) {
-        QVERIFY2(lists[i].error.isEmpty(), qPrintable(files_[int(i)] + ": " + lists[i].error));
-        QFile out(lists[i].output_path);
+    for (qsizetype i = 0; i < files_.size(); ++i) {
+        QVERIFY2(lists[size_t(i)].error.isEmpty(), qPrintable(files_[i] + ": " + lists[size_t(i)].error));
+        QFile out(lists[size_t(i)].output_path);
         QVERIFY(out.open(QIODevice::ReadOnly));
         bool payload = false;
         for (const QByteArray& line : out.readAll().split('\n')) {
@@ -163,15 +163,15 @@ void FollowTsharkTest::streamsAgreeWithTshark()
                 continue;
             // A packet in tunnels may carry several TCP layers: "0,1".
             for (const QByteArray& s : cols[0].split(','))
-                streams[i].insert(s.toUInt());
+                streams[size_t(i)].insert(s.toUInt());
             for (const QByteArray& l : cols[1].split(','))
                 payload = payload || l.toUInt() > 0;
         }
         if (!payload)
-            without_payload << files_[int(i)];
+            without_payload << files_[i];
         TsharkJob j;
-        j.arguments = {"-n", "-r", corpus_.filePath(files_[int(i)]), "-q"};
-        for (uint32_t s : streams[i])
+        j.arguments = {"-n", "-r", corpus_.filePath(files_[i]), "-q"};
+        for (uint32_t s : streams[size_t(i)])
             j.arguments << "-z" << QStringLiteral("follow,tcp,raw,%1").arg(s);
         follows.push_back(j);
     }
@@ -191,11 +191,11 @@ void FollowTsharkTest::streamsAgreeWithTshark()
     QStringList failures;
     size_t compared = 0, with_payload = 0, agreed = 0;
     std::set<std::pair<QString, uint32_t>> seen_known;
-    for (size_t i = 0; i < files_.size(); ++i) {
-        const QString& f = files_[int(i)];
-        QVERIFY2(follows[i].error.isEmpty(), qPrintable(f + ": " + follows[i].error));
-        const std::map<uint32_t, QStringList> theirs = follow_blocks(follows[i].output_path);
-        for (uint32_t s : streams[i]) {
+    for (qsizetype i = 0; i < files_.size(); ++i) {
+        const QString& f = files_[i];
+        QVERIFY2(follows[size_t(i)].error.isEmpty(), qPrintable(f + ": " + follows[size_t(i)].error));
+        const std::map<uint32_t, QStringList> theirs = follow_blocks(follows[size_t(i)].output_path);
+        for (uint32_t s : streams[size_t(i)]) {
             auto it = theirs.find(s);
             if (it == theirs.end()) {
                 failures << QStringLiteral("%1 stream %2: no follow output from tshark").arg(f).arg(s);
