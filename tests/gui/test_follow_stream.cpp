@@ -3,6 +3,7 @@
 // for the same stream, saves it, finds in it, and filters the list on or
 // out of the stream as tshark -Y selects. With UNDERHOOD_SCREENSHOT_DIR set
 // it saves pictures of the dialog in the light and the dark theme.
+#include "capture_reader.h"
 #include "follow_stream_dialog.h"
 #include "main_window.h"
 #include "packet_list_model.h"
@@ -17,6 +18,13 @@
 #include <QStandardPaths>
 #include <QTemporaryDir>
 #include <QtTest>
+
+#include <atomic>
+#include <thread>
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 using namespace underhood;
 
@@ -223,6 +231,83 @@ private slots:
         QCOMPARE(mine.size(), qsizetype(theirs.size()));
         for (size_t i = 0; i < theirs.size(); ++i)
             QCOMPARE(mine[qsizetype(i)].toLatin1(), theirs[i].second);
+        d->close();
+    }
+
+    void liveStreamGrows()
+    {
+        // The demo arrives through a FIFO in two parts, cut inside HTTP
+        // stream 13 (after packet 476): the dialog shows the stream so far,
+        // then grows to tshark's whole stream once the rest has come.
+        std::string err;
+        auto reader = CaptureReader::open_path(kDemo.toStdString(), err);
+        QVERIFY(reader);
+        PacketRecord rec;
+        uint64_t cut = 0;
+        while (reader->next(rec) == CaptureReader::Status::Packet)
+            if (rec.number == 477) {
+                cut = rec.file_offset;
+                break;
+            }
+        QVERIFY(cut > 0);
+        QFile demo(kDemo);
+        QVERIFY(demo.open(QIODevice::ReadOnly));
+        const QByteArray bytes = demo.readAll();
+        QTemporaryDir tmp;
+        const QByteArray fifo = QFile::encodeName(tmp.filePath("live.pcapng"));
+        QCOMPARE(::mkfifo(fifo.constData(), 0600), 0);
+        std::atomic<bool> go{false}, stop{false};
+        std::thread writer([&] {
+            const int fd = ::open(fifo.constData(), O_WRONLY);
+            if (fd < 0)
+                return;
+            auto put = [fd](const char* p, qsizetype n) {
+                while (n > 0) {
+                    const ssize_t w = ::write(fd, p, size_t(n));
+                    if (w <= 0)
+                        return;
+                    p += w;
+                    n -= w;
+                }
+            };
+            put(bytes.constData(), qsizetype(cut));
+            while (!go && !stop)
+                std::this_thread::sleep_for(std::chrono::milliseconds(10));
+            put(bytes.constData() + cut, bytes.size() - qsizetype(cut));
+            ::close(fd);
+        });
+        struct Join {
+            std::thread& t;
+            std::atomic<bool>& stop;
+            ~Join()
+            {
+                stop = true;
+                t.join();
+            }
+        } join{writer, stop};
+
+        MainWindow w(QSize(1280, 720));
+        w.setQuiet(true);
+        w.setUnsavedAnswer([](const QString&) { return MainWindow::UnsavedAnswer{MainWindow::UnsavedChoice::Discard, {}}; });
+        w.show();
+        QVERIFY(w.openFile(QString::fromLocal8Bit(fifo)));
+        QVERIFY(QTest::qWaitFor([&] { return w.packetModel()->rowCount() >= 476; }, 60000));
+        FollowStreamDialog* d = w.followStream(true, 472);
+        QVERIFY(d);
+        d->setView(FollowStreamDialog::View::Raw);
+        const auto theirs = tshark_follow("tcp", 13);
+        QCOMPARE(theirs.size(), size_t(7)); // packets 472, 474, 475, 476 | 478, 479, 481
+        auto lines = [&] { return d->text().split('\n', Qt::SkipEmptyParts); };
+        QVERIFY(QTest::qWaitFor([&] { return lines().size() == 4; }, 60000));
+        QVERIFY(!d->isComplete());
+        for (int i = 0; i < 4; ++i)
+            QCOMPARE(lines()[i].toLatin1(), theirs[size_t(i)].second);
+        go = true;
+        QVERIFY(QTest::qWaitFor([&] { return d->isComplete(); }, 60000));
+        const QStringList all = lines();
+        QCOMPARE(all.size(), qsizetype(theirs.size()));
+        for (size_t i = 0; i < theirs.size(); ++i)
+            QCOMPARE(all[qsizetype(i)].toLatin1(), theirs[i].second);
         d->close();
     }
 };

@@ -4,7 +4,8 @@
 # that wrap, a segment that arrives before the one it follows, a
 # retransmission that carries more than the first time, a hole the receiver
 # acknowledges (a gap), a hole nobody acknowledges (a held tail), and a
-# stream seen without its SYN. test_follow_tshark compares it with tshark.
+# stream seen without its SYN, and a chunked HTTP response cut in awkward
+# places. test_follow_tshark compares it with tshark.
 #   usage: make_follow_gaps.py OUT.pcap
 import struct, sys
 def csum(b):
@@ -46,6 +47,20 @@ C,Sv='10.0.0.3','10.0.0.4'
 def c2(seq,ack,fl,d=b''): pk.append(tcp(C,Sv,5555,6666,seq,ack,fl,d))
 def s2(seq,ack,fl,d=b''): pk.append(tcp(Sv,C,6666,5555,seq,ack,fl,d))
 c2(1000,5000,S|P,b'abc'); s2(5000,1003,S|P,b'xyz'); c2(1003,5003,S|P,b'def'); c2(1000,5003,S|P,b'abcdefghi')
+# third stream: an HTTP/1.1 response with a chunked body, cut across
+# segments in awkward places (inside a chunk-size line, inside a CRLF)
+C,Sv='10.0.0.5','10.0.0.6'
+def c3(seq,ack,fl,d=b''): pk.append(tcp(C,Sv,41000,80,seq,ack,fl,d))
+def s3(seq,ack,fl,d=b''): pk.append(tcp(Sv,C,80,41000,seq,ack,fl,d))
+c3(100,0,SYN); s3(900,101,SYN|S); c3(101,901,S)
+req=b'GET /c HTTP/1.1\r\nHost: example\r\n\r\n'
+c3(101,901,S|P,req)
+resp=(b'HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nTransfer-Encoding: chunked\r\n\r\n'
+      b'7\r\nchunked\r\n1a\r\n body, de-chunked for you\n\r\n'
+      b'5;ext=1\r\n done\r\n0\r\n\r\n')
+cuts=[0,70,84,90,resp.index(b'5;ext')+2,len(resp)]
+for a,b in zip(cuts,cuts[1:]):
+    s3(901+a,101+len(req),S|P,resp[a:b])
 with open(sys.argv[1],'wb') as f:
     f.write(struct.pack('<IHHiIII',0xa1b2c3d4,2,4,0,0,65535,1))
     for i,p in enumerate(pk):

@@ -114,6 +114,7 @@ private slots:
     void initTestCase();
     void streamsAgreeWithTshark();
     void commandPrintsWhatTsharkPrints();
+    void dechunkedBodyAsTshark();
 
 private:
     QString tshark_;
@@ -291,6 +292,49 @@ void FollowTsharkTest::commandPrintsWhatTsharkPrints()
     p.start(cli, {"follow", "tcp", "9999", corpus_.filePath(cases[0].file)});
     QVERIFY(p.waitForFinished(60000));
     QCOMPARE(p.exitCode(), 1);
+}
+
+// The option "De-chunk HTTP bodies": the body of a chunked response (cut
+// across segments inside a chunk-size line and a CRLF, with a chunk
+// extension) is tshark's http.file_data.
+void FollowTsharkTest::dechunkedBodyAsTshark()
+{
+    const QString gaps = QStringLiteral(UNDERHOOD_FOLLOW_GAPS);
+    std::vector<TsharkJob> jobs(1);
+    jobs[0].arguments = {"-n", "-r", gaps, "-Y", "http.response && tcp.stream == 2", "-T", "fields", "-e",
+                         "http.file_data"};
+    QDir(temp_.path()).mkpath("chunked");
+    run_tshark_jobs(tshark_, temp_.path() + "/chunked", jobs, 120 * 1000);
+    QFile t(jobs[0].output_path);
+    QVERIFY(t.open(QIODevice::ReadOnly));
+    // tshark escapes the text of a string field: \n, \r, \t, \\.
+    const QByteArray escaped = t.readAll().trimmed();
+    QByteArray theirs;
+    for (qsizetype i = 0; i < escaped.size(); ++i) {
+        if (escaped[i] == '\\' && i + 1 < escaped.size()) {
+            const char e = escaped[++i];
+            theirs += e == 'n' ? '\n' : e == 'r' ? '\r' : e == 't' ? '\t' : e;
+        } else {
+            theirs += escaped[i];
+        }
+    }
+    QVERIFY(!theirs.isEmpty());
+
+    std::string err;
+    auto reader = CaptureReader::open_path(QFile::encodeName(gaps).toStdString(), err);
+    QVERIFY(reader);
+    StreamFollower f(FollowProtocol::Tcp, 2);
+    QVERIFY(follow_capture(*reader, f, err));
+    HttpDechunker dechunk;
+    std::string server;
+    for (const FollowChunk& c : f.chunks())
+        if (c.direction == 1)
+            server += dechunk.feed(c.data);
+    const size_t body = server.find("\r\n\r\n");
+    QVERIFY(body != std::string::npos);
+    QCOMPARE(QByteArray::fromStdString(server.substr(body + 4)), theirs);
+    // The headers stay as they were.
+    QVERIFY(server.find("Transfer-Encoding: chunked\r\n") != std::string::npos);
 }
 
 QTEST_GUILESS_MAIN(FollowTsharkTest)
