@@ -4,6 +4,7 @@
 #include "capture_dialog.h"
 #include "conversation_table_model.h"
 #include "display_filter.h"
+#include "flow_graph_dialog.h"
 #include "dissect/outputs.h"
 #include "filter_bar.h"
 #include "find_bar.h"
@@ -362,6 +363,16 @@ void MainWindow::buildMenus()
     }
     view->addSeparator();
 
+    QMenu* stats = menuBar()->addMenu(tr("&Statistics"));
+    stats->setObjectName("statisticsMenu");
+    QAction* flow = stats->addAction(tr("&Flow Graph"), this, [this] {
+        showFlowGraph();
+        flow_->rebuild();
+    });
+    flow->setObjectName("flowGraph");
+    flow->setShortcut(QKeySequence(tr("Ctrl+Alt+F")));
+    flow->setToolTip(tr("A ladder diagram of the packets shown: one column per host, one arrow per packet"));
+
     populateHelpMenu(menuBar()->addMenu(tr("&Help")), this);
 }
 
@@ -515,6 +526,9 @@ void MainWindow::setSession(CaptureSession* session)
         session_->disconnect(this);
         session_->deleteLater();
     }
+    // The flow graph draws the old session's engine: it goes with it.
+    delete flow_;
+    flow_ = nullptr;
     session_ = session;
     session_shown_ = false;
     unsaved_live_ = false;
@@ -1160,12 +1174,37 @@ QMenu* MainWindow::packetMenu(int row)
         QApplication::clipboard()->setText(
             QString::fromLatin1(QByteArray(reinterpret_cast<const char*>(bytes.data()), qsizetype(bytes.size())).toHex()));
     })->setObjectName("copyHex");
+    if (!src.isEmpty() && !dst.isEmpty()) {
+        menu->addAction(tr("Flow Graph of This Conversation"), this, [this, src, dst, number] {
+            showFlowGraph();
+            flow_->showConversation(src.toStdString(), dst.toStdString());
+            flow_->setCurrentPacket(number);
+        })->setObjectName("flowGraphConversation");
+    }
     menu->addSeparator();
     QAction* mark = menu->addAction(packets_->isMarked(number) ? tr("Unmark Packet") : tr("Mark Packet"), this,
                                     [this, number] { packets_->setMarked(number, !packets_->isMarked(number)); });
     mark->setObjectName("markPacket");
     mark->setShortcut(act_mark_->shortcut());
     return menu;
+}
+
+void MainWindow::showFlowGraph()
+{
+    if (!session_)
+        return;
+    if (!flow_) {
+        flow_ = new FlowGraphDialog(session_->engine(), [this] { return packets_->filteredNumbers(); }, this);
+        flow_->setAttribute(Qt::WA_DeleteOnClose, false);
+        connect(flow_, &FlowGraphDialog::packetClicked, this, [this](quint64 number) {
+            list_->setFollowing(false);
+            list_->selectNumber(number);
+        });
+        connect(list_, &PacketListView::packetSelected, flow_, &FlowGraphDialog::setCurrentPacket);
+    }
+    flow_->show();
+    flow_->raise();
+    flow_->activateWindow();
 }
 
 void MainWindow::findPacket(bool forward)
