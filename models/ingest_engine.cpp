@@ -187,6 +187,10 @@ void IngestEngine::run_mapped()
                     state_.error = reader_->error();
                 break;
             }
+            // A pcapng interface is described before its first packet: known
+            // to append() from that packet on.
+            if (d.rec.interface_id >= state_.interfaces.size())
+                state_.interfaces = reader_->interfaces();
             append(d.rec, d.dp, uint64_t(d.rec.data.data() - mapping_.data()));
             ++state_.ingest.received;
         }
