@@ -122,16 +122,23 @@ void DropStatistics::add(const InterfaceStatistics& st)
                     n += c.since_start;
             return n;
         };
-        auto rx_dropped = [](const NicHealth& x) {
+        // Where sysfs is another namespace's, the helper reads /proc/net/dev,
+        // which adds rx_missed_errors into rx_dropped; the kernel's side is
+        // where that sum usually grows, so it is counted there.
+        auto is_rx_dropped = [](const std::string& name) {
+            return name == "rx_dropped" || name == "rx_dropped+rx_missed_errors";
+        };
+        auto rx_dropped = [&](const NicHealth& x) {
+            uint64_t n = 0;
             for (const NicHealth::Counter& c : x.interface_counters)
-                if (c.name == "rx_dropped")
-                    return c.since_start;
-            return uint64_t(0);
+                if (is_rx_dropped(c.name))
+                    n += c.since_start;
+            return n;
         };
         itf.reported = true;
         itf.dropped = nic_ring(*h);
         for (const NicHealth::Counter& c : h->interface_counters)
-            if (c.name != "rx_dropped")
+            if (!is_rx_dropped(c.name))
                 itf.parts.push_back({c.name, c.since_start, true});
         // Drivers fold their own counters into the standard ones differently:
         // shown, never added.
@@ -140,7 +147,9 @@ void DropStatistics::add(const InterfaceStatistics& st)
         backlog.reported = true;
         d.softnet_dropped = h->softnet_dropped_since_start();
         backlog.dropped = rx_dropped(*h) + d.softnet_dropped;
-        backlog.parts.push_back({"rx_dropped", rx_dropped(*h), true});
+        for (const NicHealth::Counter& c : h->interface_counters)
+            if (is_rx_dropped(c.name))
+                backlog.parts.push_back({c.name, c.since_start, true});
         backlog.parts.push_back({"softnet dropped", d.softnet_dropped, true});
         backlog.parts.push_back({"softnet time_squeeze", h->softnet_time_squeeze_since_start(), false});
         if (ph && dt > 0) {
@@ -453,7 +462,8 @@ std::string DropStatistics::stage_sentence(DropStage stage, int interface_index)
                                std::to_string(part("rx_over_errors")) + ")."
                          : "The network card copied every frame into its receive ring; none was lost there.";
     case DropStage::Backlog: {
-        const uint64_t rx = part("rx_dropped"), soft = part("softnet dropped"), squeeze = part("softnet time_squeeze");
+        const uint64_t rx = part("rx_dropped") + part("rx_dropped+rx_missed_errors"), soft = part("softnet dropped"),
+                       squeeze = part("softnet time_squeeze");
         std::string t;
         if (soft)
             t += "The kernel's per-CPU backlog was full " + std::to_string(soft) +

@@ -481,7 +481,7 @@ void DropPanel::updateDiagram()
             QStringList parts;
             for (const StageFigures::Part& p : f.parts)
                 if (p.value > 0 || p.counted)
-                    parts << QString("%1 %2").arg(QString::fromStdString(p.name), count(p.value));
+                    parts << QString("%1 %2").arg(QString::fromStdString(p.name).replace('+', " + "), count(p.value));
             b.detail->setText(parts.join('\n'));
             if (stage == DropStage::Filter) {
                 const QString expr = session_->isLive() ? session_->liveOptions().filter : QString();
