@@ -1399,6 +1399,9 @@ void MainWindow::showPacket(quint64 number)
             header += "\n💬 " + QString::fromStdString(comment);
     }
     const qint64 ts = e->ts_ns;
+    details_->setInterfaceFacts(session_->engine().with_state([id = e->interface_id](const IngestEngine::State& s) {
+        return id < s.interfaces.size() ? underhood::interface_facts(s.interfaces[id]) : underhood::InterfaceFacts{};
+    }));
     details_->showPacket(lt, QByteArray(reinterpret_cast<const char*>(bytes.data()), qsizetype(bytes.size())),
                          e->origlen, header, number, (e->flags & PacketIndexEntry::Timed) ? &ts : nullptr);
 }
