@@ -28,6 +28,7 @@ class PacketDetailsPane;
 namespace underhood {
 namespace dissect {
 class Streams;
+class TcpAnalysis;
 }
 
 class PacketListView;
@@ -188,6 +189,7 @@ private:
     std::shared_ptr<std::atomic<bool>> filter_cancel_;
     std::shared_ptr<class DisplayFilter> filter_program_;
     std::shared_ptr<dissect::Streams> filter_streams_; // tcp.stream numbering across a live filter's scans
+    std::shared_ptr<dissect::TcpAnalysis> filter_tcp_;  // tcp.analysis.* across them, likewise
     uint64_t filter_next_ = 0;
     bool filter_busy_ = false;
     std::thread filter_thread_;
