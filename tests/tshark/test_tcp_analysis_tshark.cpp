@@ -1,5 +1,7 @@
 // TCP sequence analysis against tshark's: for every corpus file with TCP and
-// the demo capture, the packets carrying each tcp.analysis.* field (and the
+// the demo capture and a crafted capture that trips every flag
+// (tests/corpus/crafted/make_tcp_analysis.py), the packets carrying each
+// tcp.analysis.* field (and the
 // relative tcp.seq, tcp.ack and tcp.nxtseq) must be tshark's, with the same
 // value where the field has one. tshark runs once per file, printing every
 // field. A difference with a reason is listed in
@@ -162,7 +164,7 @@ void TcpAnalysisTsharkTest::agreesWithTshark()
     while (it.hasNext())
         all << it.next();
     all.sort();
-    all << QStringLiteral(UNDERHOOD_DEMO_CAPTURE);
+    all << QStringLiteral(UNDERHOOD_DEMO_CAPTURE) << QStringLiteral(UNDERHOOD_TCP_CRAFTED);
 
     // Our side first: only the files with TCP go to tshark.
     QStringList inputs;
