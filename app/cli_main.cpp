@@ -1,5 +1,6 @@
 // underhood-cli: the same statistics as the desktop app, headless.
 #include "capture_reader.h"
+#include "expert_command.h"
 #include "fields_command.h"
 #include "packet_pipeline.h"
 #include "record_filter.h"
@@ -27,6 +28,7 @@ constexpr const char* kUsage =
     "       underhood-cli graph FILE -o OUT.svg|OUT.png [--layer ip|ether|port] [--at SECONDS]\n"
     "                     [--size WxH] [options]\n"
     "       underhood-cli fields [-Y FILTER] -e FIELD [-e FIELD]... FILE|-\n"
+    "       underhood-cli expert [--json] [-Y FILTER] FILE|-\n"
     "       underhood-cli --help | --version\n";
 
 constexpr const char* kHelp =
@@ -44,6 +46,8 @@ constexpr const char* kHelp =
 constexpr const char* kGraphHelp =
     "  fields FILE       print chosen fields of each packet, as tshark -T fields\n"
     "                    (underhood-cli fields --help)\n"
+    "  expert FILE       list expert information (TCP analysis, resets, DNS, HTTP\n"
+    "                    and ICMP errors, TLS alerts, malformed packets)\n"
     "  graph FILE -o OUT draw the host graph of FILE into OUT.png or OUT.svg, no\n"
     "                    display needed (underhood-cli graph --help for its options)\n";
 
@@ -305,5 +309,7 @@ int main(int argc, char** argv)
         return run_graph(argv + 1);
     if (args[0] == "fields")
         return run_fields({args.begin() + 1, args.end()});
+    if (args[0] == "expert")
+        return run_expert({args.begin() + 1, args.end()});
     return usage_error("unknown command '" + args[0] + "'");
 }

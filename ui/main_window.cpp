@@ -6,6 +6,7 @@
 #include "display_filter.h"
 #include "flow_graph_dialog.h"
 #include "dissect/outputs.h"
+#include "dissect/tcp_analysis.h"
 #include "filter_bar.h"
 #include "find_bar.h"
 #include "help_dialogs.h"
@@ -1268,6 +1269,7 @@ void MainWindow::applyDisplayFilter(const QString& expr)
     }
     filter_program_ = program;
     filter_streams_ = std::make_shared<dissect::Streams>();
+    filter_tcp_ = std::make_shared<dissect::TcpAnalysis>();
     packets_->setFilter(QVector<quint64>());
     filter_next_ = 0;
     reselectAfterFilter(false);
@@ -1299,17 +1301,19 @@ void MainWindow::continueLiveFilter()
     filter_cancel_ = cancel;
     auto program = filter_program_;
     auto streams = filter_streams_;
+    auto tcp = filter_tcp_;
     std::shared_ptr<IngestEngine> engine = session_->sharedEngine();
     const uint64_t from = filter_next_;
     filter_->setStatus(tr("filtering…"));
     // The scan reads packet bytes off the GUI thread; results come back queued.
     if (filter_thread_.joinable())
         filter_thread_.join(); // it has posted its result already (filter_busy_ is false)
-    filter_thread_ = std::thread([this, engine, program, streams, cancel, from] {
+    filter_thread_ = std::thread([this, engine, program, streams, tcp, cancel, from] {
         FilterScanOptions o;
         o.first_number = from;
         o.cancel = cancel.get();
         o.streams = streams.get(); // tcp.stream numbers go on from the last scan
+        o.tcp_analysis = tcp.get();
         FilterScanResult r = filter_packets(*engine, *program, o);
         QMetaObject::invokeMethod(this, [this, r = std::move(r), cancel, program] {
             filter_busy_ = false;

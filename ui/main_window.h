@@ -28,6 +28,7 @@ class PacketDetailsPane;
 namespace underhood {
 namespace dissect {
 class Streams;
+class TcpAnalysis;
 }
 class FlowGraphDialog;
 
@@ -191,6 +192,7 @@ private:
     std::shared_ptr<std::atomic<bool>> filter_cancel_;
     std::shared_ptr<class DisplayFilter> filter_program_;
     std::shared_ptr<dissect::Streams> filter_streams_; // tcp.stream numbering across a live filter's scans
+    std::shared_ptr<dissect::TcpAnalysis> filter_tcp_;  // tcp.analysis.* across them, likewise
     FlowGraphDialog* flow_ = nullptr; // Statistics > Flow Graph, for the session shown
     uint64_t filter_next_ = 0;
     bool filter_busy_ = false;
