@@ -200,11 +200,13 @@ void TcpAnalysisTsharkTest::agreesWithTshark()
     QStringList failures;
     std::set<std::pair<QString, QString>> differing;
     std::vector<uint64_t> total_ours(fields.size()), total_theirs(fields.size()), total_same(fields.size());
-    const QString corpus_root = corpus.absolutePath() + '/';
     for (size_t k = 0; k < size_t(inputs.size()); ++k) {
         const TsharkJob& j = jobs[k];
-        const QString name = inputs[int(k)].startsWith(corpus_root) ? inputs[int(k)].mid(corpus_root.size())
-                                                                     : QFileInfo(inputs[int(k)]).fileName();
+        // Named relative to the corpus however its directory was spelt (a
+        // relative default, "..", or absolute); files outside it by their name.
+        QString name = QDir(corpus.canonicalPath()).relativeFilePath(QFileInfo(inputs[int(k)]).canonicalFilePath());
+        if (name.startsWith(QLatin1String("..")))
+            name = QFileInfo(inputs[int(k)]).fileName();
         if (j.exit_code != 0 && j.exit_code != 2) { // 2: tshark read a cut-off file to its end
             failures << QStringLiteral("%1: tshark failed (%2): %3").arg(name).arg(j.exit_code).arg(j.error);
             continue;
