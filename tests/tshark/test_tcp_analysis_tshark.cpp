@@ -29,6 +29,7 @@
 #include <set>
 
 using namespace underhood;
+using tshark_compare::read_lines;
 using tshark_compare::run_tshark_jobs;
 using tshark_compare::TsharkJob;
 
@@ -66,20 +67,6 @@ std::vector<Field> all_fields()
 
 // Per field, per packet number: the value ("1" for a flag), absent when not there.
 using Table = std::vector<std::map<uint64_t, QString>>;
-
-QStringList read_lines(const QString& path)
-{
-    QStringList out;
-    QFile f(path);
-    if (!f.open(QIODevice::ReadOnly | QIODevice::Text))
-        return out;
-    for (const QByteArray& raw : f.readAll().split('\n')) {
-        const QString line = QString::fromUtf8(raw).trimmed();
-        if (!line.isEmpty() && !line.startsWith('#'))
-            out << line;
-    }
-    return out;
-}
 
 // Our fields for `path`, as underhood-cli fields sees them; false when no
 // packet has a TCP layer.
