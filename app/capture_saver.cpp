@@ -35,6 +35,14 @@ bool save_capture(const IngestEngine& engine, const QVector<quint64>* numbers, c
         idb.snaplen = itf.snaplen ? itf.snaplen : 262144;
         idb.name = itf.name;
         idb.description = itf.description;
+        // What the capture helper said about the NIC travels on, so the
+        // saved file still explains its drops and oversized frames.
+        idb.hardware = itf.hardware;
+        idb.os = itf.os;
+        idb.speed_bps = itf.speed_bps;
+        idb.mac = itf.mac;
+        if (itf.health)
+            idb.comment = itf.health->text;
         if (!w.write_interface(idb))
             return fail(QString::fromStdString(w.error()));
     }
@@ -77,6 +85,8 @@ bool save_capture(const IngestEngine& engine, const QVector<quint64>* numbers, c
             isb.start_ns = uint64_t(*st.start_ns);
         if (st.end_ns)
             isb.end_ns = uint64_t(*st.end_ns);
+        if (st.health)
+            isb.health = st.health->text;
         w.write_statistics(isb);
     }
     if (!w.close())

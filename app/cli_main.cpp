@@ -1,5 +1,6 @@
 // underhood-cli: the same statistics as the desktop app, headless.
 #include "capture_reader.h"
+#include "expert_command.h"
 #include "fields_command.h"
 #include "follow_command.h"
 #include "packet_pipeline.h"
@@ -29,6 +30,7 @@ constexpr const char* kUsage =
     "                     [--size WxH] [options]\n"
     "       underhood-cli fields [-Y FILTER] -e FIELD [-e FIELD]... FILE|-\n"
     "       underhood-cli follow tcp|udp STREAM FILE|- [--format raw|ascii|hex]\n"
+    "       underhood-cli expert [--json] [-Y FILTER] FILE|-\n"
     "       underhood-cli --help | --version\n";
 
 constexpr const char* kHelp =
@@ -48,6 +50,8 @@ constexpr const char* kGraphHelp =
     "                    (underhood-cli fields --help)\n"
     "  follow tcp N FILE print the payload of TCP (or UDP) stream N, as tshark\n"
     "                    -z follow prints it (underhood-cli follow --help)\n"
+    "  expert FILE       list expert information (TCP analysis, resets, DNS, HTTP\n"
+    "                    and ICMP errors, TLS alerts, malformed packets)\n"
     "  graph FILE -o OUT draw the host graph of FILE into OUT.png or OUT.svg, no\n"
     "                    display needed (underhood-cli graph --help for its options)\n";
 
@@ -311,5 +315,7 @@ int main(int argc, char** argv)
         return run_fields({args.begin() + 1, args.end()});
     if (args[0] == "follow")
         return run_follow({args.begin() + 1, args.end()});
+    if (args[0] == "expert")
+        return run_expert({args.begin() + 1, args.end()});
     return usage_error("unknown command '" + args[0] + "'");
 }

@@ -114,6 +114,7 @@ std::shared_ptr<NicHealth> parse_nic_health(std::string_view text, const NicHeal
     if (auto nul = text.find('\0'); nul != std::string_view::npos)
         text = text.substr(0, nul);
     auto h = std::make_shared<NicHealth>();
+    h->text = text;
     std::map<uint32_t, NicHealth::SoftnetCpu> softnet;
     size_t pos = kHealthMagic.size();
     size_t lines = 0;

@@ -59,6 +59,8 @@ struct NicHealth {
     // False when no start record was there to count from (since_start then
     // equals the value).
     bool has_start = false;
+    // The record's text as read, so a capture saved again keeps it unchanged.
+    std::string text;
 
     uint64_t interface_drops_since_start() const;
     uint64_t driver_drops_since_start() const;

@@ -220,6 +220,7 @@ const char* type_name(FieldType t)
     case FieldType::String: return "a string";
     case FieldType::Bytes: return "a byte string";
     case FieldType::EpochTime: return "a time";
+    case FieldType::RelativeTime: return "a time in seconds";
     case FieldType::FrameNumber: return "a frame number";
     }
     return "a value";
@@ -249,6 +250,7 @@ std::optional<Value> parse_value(const FieldInfo& f, const Token& t, std::string
         }
         break;
     }
+    case FieldType::RelativeTime: // seconds, as for a time stamp
     case FieldType::EpochTime: {
         // Seconds since the epoch, with up to nine decimals.
         const size_t dot = w.find('.');

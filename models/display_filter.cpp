@@ -2,6 +2,7 @@
 
 #include "capture_reader.h"
 #include "dissect/engine.h"
+#include "dissect/tcp_analysis.h"
 #include "ingest_engine.h"
 
 #include <pcap/pcap.h>
@@ -300,7 +301,7 @@ bool DisplayFilter::matches_tree(const dissect::FieldTree& tree, Bytes data) con
 }
 
 bool DisplayFilter::matches(uint32_t link_type, Bytes data, uint32_t origlen, int64_t ts_ns, uint64_t number,
-                            dissect::Streams* streams) const
+                            dissect::Streams* streams, dissect::TcpAnalysis* tcp) const
 {
     if (expression_.empty())
         return true;
@@ -310,6 +311,7 @@ bool DisplayFilter::matches(uint32_t link_type, Bytes data, uint32_t origlen, in
         dissect::Packet p(data, origlen, summary);
         p.tree = &tree;
         p.streams = streams;
+        p.tcp_analysis = tcp;
         p.frame_number = number;
         p.ts_ns = ts_ns;
         dissect::dissect(link_type, p);
@@ -358,6 +360,10 @@ FilterScanResult filter_packets(const IngestEngine& engine, const DisplayFilter&
     uint64_t next = begin;
     dissect::Streams own_streams;
     dissect::Streams* streams = opts.streams ? opts.streams : &own_streams;
+    std::unique_ptr<dissect::TcpAnalysis> own_tcp;
+    dissect::TcpAnalysis* tcp = opts.tcp_analysis;
+    if (!tcp && filter.language() == DisplayFilter::Language::Wireshark)
+        tcp = (own_tcp = std::make_unique<dissect::TcpAnalysis>()).get();
     while (next < end) {
         if (opts.cancel && opts.cancel->load(std::memory_order_relaxed)) {
             r.cancelled = true;
@@ -389,7 +395,7 @@ FilterScanResult filter_packets(const IngestEngine& engine, const DisplayFilter&
                 continue;
             }
             const uint32_t lt = e.interface_id < link_types.size() ? link_types[e.interface_id] : 0;
-            if (filter.matches(lt, Bytes(bytes.data(), bytes.size()), e.origlen, e.ts_ns, number, streams))
+            if (filter.matches(lt, Bytes(bytes.data(), bytes.size()), e.origlen, e.ts_ns, number, streams, tcp))
                 r.matches.push_back(number);
         }
         next = chunk_first + chunk.size();

@@ -29,6 +29,7 @@ namespace underhood {
 class IngestEngine;
 namespace dissect {
 class Streams;
+class TcpAnalysis;
 }
 
 // The expression matching one host's packets: "host A", "ether host M", or
@@ -84,9 +85,10 @@ public:
     // Whether a packet passes. Safe to call from several threads at once.
     // A Wireshark expression dissects the packet: `number` fills
     // frame.number, `streams` (shared by a scan in packet order) tcp.stream
-    // and udp.stream; without them those fields are absent.
+    // and udp.stream, `tcp` (likewise) tcp.analysis.* and the relative
+    // sequence numbers; without them those fields are absent.
     bool matches(uint32_t link_type, Bytes data, uint32_t origlen, int64_t ts_ns, uint64_t number = 0,
-                 dissect::Streams* streams = nullptr) const;
+                 dissect::Streams* streams = nullptr, dissect::TcpAnalysis* tcp = nullptr) const;
     // A Wireshark expression over a tree the caller dissected already.
     bool matches_tree(const dissect::FieldTree& tree, Bytes data) const;
 
@@ -120,6 +122,8 @@ struct FilterScanOptions {
     // tcp.stream and udp.stream numbers for a Wireshark expression: a live
     // view keeps one across its scans; null numbers the packets scanned now.
     dissect::Streams* streams = nullptr;
+    // TCP sequence analysis for a Wireshark expression, kept the same way.
+    dissect::TcpAnalysis* tcp_analysis = nullptr;
     // Called every few thousand packets and at the end with (scanned, total to scan).
     std::function<void(uint64_t, uint64_t)> progress;
 };

@@ -22,6 +22,8 @@ const char* drop_stage_key(DropStage s)
 {
     switch (s) {
     case DropStage::Interface: return "interface";
+    case DropStage::Backlog: return "backlog";
+    case DropStage::Filter: return "filter";
     case DropStage::Kernel: return "kernel";
     case DropStage::Helper: return "helper";
     case DropStage::Socket: return "socket";
@@ -35,11 +37,27 @@ void DropStatistics::reset() { *this = DropStatistics(); }
 void DropStatistics::set_interfaces(const std::vector<CaptureInterface>& itfs)
 {
     names_.clear();
-    for (const CaptureInterface& i : itfs)
+    start_health_.clear();
+    for (const CaptureInterface& i : itfs) {
         names_.push_back(i.name);
+        start_health_.push_back(i.health);
+    }
     for (InterfaceDrops& d : interfaces_)
-        if (d.interface_id < names_.size())
+        if (d.interface_id < names_.size()) {
             d.name = names_[d.interface_id];
+            if (!d.health)
+                d.health = start_health_[d.interface_id];
+        }
+}
+
+void DropStatistics::set_over_mtu(uint32_t id, uint64_t frames)
+{
+    if (id >= over_mtu_.size())
+        over_mtu_.resize(size_t(id) + 1, 0);
+    over_mtu_[id] = frames;
+    for (InterfaceDrops& d : interfaces_)
+        if (d.interface_id == id)
+            d.over_mtu = frames;
 }
 
 InterfaceDrops& DropStatistics::slot(uint32_t id)
@@ -51,6 +69,10 @@ InterfaceDrops& DropStatistics::slot(uint32_t id)
         InterfaceDrops d;
         d.interface_id = id;
         d.name = id < names_.size() ? names_[id] : "interface " + std::to_string(id);
+        if (id < start_health_.size())
+            d.health = start_health_[id];
+        if (id < over_mtu_.size())
+            d.over_mtu = over_mtu_[id];
         interfaces_.insert(interfaces_.begin() + long(at), d);
         previous_.insert(previous_.begin() + long(at), InterfaceStatistics{});
         it = interfaces_.begin() + long(at);
@@ -79,11 +101,74 @@ void DropStatistics::add(const InterfaceStatistics& st)
         return *s.filteraccept >= *s.usrdeliv ? *s.filteraccept - *s.usrdeliv : 0;
     };
 
+    // With the helper's NIC-health record the interface's drops split into the
+    // NIC's ring (the card found no free descriptor or its FIFO overran) and
+    // the kernel's side (rx_dropped: the driver or the per-CPU backlog gave
+    // up, or no protocol wanted the frame); without it they stay one figure.
+    if (st.health)
+        d.health = st.health;
+    const NicHealth* h = st.health && st.health->has_start ? st.health.get() : nullptr;
+    const NicHealth* ph = prev.health && prev.health->has_start ? prev.health.get() : nullptr;
     StageFigures& itf = d.stages[size_t(DropStage::Interface)];
+    StageFigures& backlog = d.stages[size_t(DropStage::Backlog)];
     itf = {};
-    itf.reported = st.ifdrop.has_value();
-    itf.dropped = st.ifdrop.value_or(0);
-    itf.dropped_per_s = rate(st.ifdrop, prev.ifdrop);
+    backlog = {};
+    d.softnet_dropped = 0;
+    if (h) {
+        auto nic_ring = [](const NicHealth& x) {
+            uint64_t n = 0;
+            for (const NicHealth::Counter& c : x.interface_counters)
+                if (c.name == "rx_missed_errors" || c.name == "rx_fifo_errors" || c.name == "rx_over_errors")
+                    n += c.since_start;
+            return n;
+        };
+        // Where sysfs is another namespace's, the helper reads /proc/net/dev,
+        // which adds rx_missed_errors into rx_dropped; the kernel's side is
+        // where that sum usually grows, so it is counted there.
+        auto is_rx_dropped = [](const std::string& name) {
+            return name == "rx_dropped" || name == "rx_dropped+rx_missed_errors";
+        };
+        auto rx_dropped = [&](const NicHealth& x) {
+            uint64_t n = 0;
+            for (const NicHealth::Counter& c : x.interface_counters)
+                if (is_rx_dropped(c.name))
+                    n += c.since_start;
+            return n;
+        };
+        itf.reported = true;
+        itf.dropped = nic_ring(*h);
+        for (const NicHealth::Counter& c : h->interface_counters)
+            if (!is_rx_dropped(c.name))
+                itf.parts.push_back({c.name, c.since_start, true});
+        // Drivers fold their own counters into the standard ones differently:
+        // shown, never added.
+        for (const NicHealth::Counter& c : h->driver_counters)
+            itf.parts.push_back({c.name, c.since_start, false});
+        backlog.reported = true;
+        d.softnet_dropped = h->softnet_dropped_since_start();
+        backlog.dropped = rx_dropped(*h) + d.softnet_dropped;
+        for (const NicHealth::Counter& c : h->interface_counters)
+            if (is_rx_dropped(c.name))
+                backlog.parts.push_back({c.name, c.since_start, true});
+        backlog.parts.push_back({"softnet dropped", d.softnet_dropped, true});
+        backlog.parts.push_back({"softnet time_squeeze", h->softnet_time_squeeze_since_start(), false});
+        if (ph && dt > 0) {
+            itf.dropped_per_s = per_second(itf.dropped, nic_ring(*ph), dt);
+            backlog.dropped_per_s =
+                per_second(backlog.dropped, rx_dropped(*ph) + ph->softnet_dropped_since_start(), dt);
+        }
+    } else {
+        itf.reported = st.ifdrop.has_value();
+        itf.dropped = st.ifdrop.value_or(0);
+        itf.dropped_per_s = rate(st.ifdrop, prev.ifdrop);
+    }
+
+    // The capture filter runs before the ring: what passed it is what the kernel counts.
+    StageFigures& filter = d.stages[size_t(DropStage::Filter)];
+    filter = {};
+    filter.reported = st.ifrecv.has_value();
+    filter.received = st.ifrecv;
+    filter.received_per_s = rate(st.ifrecv, prev.ifrecv);
 
     StageFigures& kernel = d.stages[size_t(DropStage::Kernel)];
     kernel = {};
@@ -122,6 +207,10 @@ void DropStatistics::set_ingest(const IngestCounters& c, int64_t now_ns, bool st
 void DropStatistics::recompute_totals()
 {
     StageArray t{};
+    // The per-CPU backlog belongs to the machine: every interface's record
+    // counts the same drops, so the newest record's count stands for all.
+    uint64_t softnet = 0;
+    int64_t softnet_ts = INT64_MIN;
     for (const InterfaceDrops& d : interfaces_) {
         for (size_t i = 0; i < size_t(DropStage::Socket); ++i) {
             const StageFigures& s = d.stages[i];
@@ -132,8 +221,16 @@ void DropStatistics::recompute_totals()
             o.dropped += s.dropped;
             o.received_per_s += s.received_per_s;
             o.dropped_per_s += s.dropped_per_s;
+            if (interfaces_.size() == 1)
+                o.parts = s.parts;
+        }
+        t[size_t(DropStage::Backlog)].dropped -= d.softnet_dropped;
+        if (d.health && d.latest.ts_ns >= softnet_ts) {
+            softnet_ts = d.latest.ts_ns;
+            softnet = d.softnet_dropped;
         }
     }
+    t[size_t(DropStage::Backlog)].dropped += softnet;
     // The socket and the app's ingest exist only when reading a stream (live
     // capture, pipe); a mapped file is read where it lies.
     if (stream_) {
@@ -187,7 +284,7 @@ uint64_t DropStatistics::total_arrived() const
 {
     const StageFigures& k = totals_[size_t(DropStage::Kernel)];
     if (k.received)
-        return *k.received + totals_[size_t(DropStage::Interface)].dropped;
+        return *k.received + totals_[size_t(DropStage::Interface)].dropped + totals_[size_t(DropStage::Backlog)].dropped;
     return ingest_.received;
 }
 
@@ -216,44 +313,191 @@ std::vector<DropEvent> DropStatistics::events() const
 std::vector<DropAdvice> DropStatistics::advice(const CaptureSettings& s) const
 {
     std::vector<DropAdvice> out;
-    auto give = [&](DropStage stage, DropAdviceKind kind, int64_t value = 0) {
-        for (const DropAdvice& a : out)
-            if (a.kind == kind)
+    auto adv = [](DropStage st, DropAdviceKind k, int64_t value = 0) {
+        DropAdvice a;
+        a.stage = st;
+        a.kind = k;
+        a.value = value;
+        return a;
+    };
+    auto give = [&](DropAdvice a) {
+        for (const DropAdvice& x : out)
+            if (x.kind == a.kind)
                 return;
-        out.push_back({stage, kind, value});
+        out.push_back(std::move(a));
     };
     auto dropped = [&](DropStage st) { return totals_[size_t(st)].dropped > 0; };
+    // The interface that lost the most at a stage, for advice naming one.
+    auto worst = [&](DropStage st) -> const InterfaceDrops* {
+        const InterfaceDrops* w = nullptr;
+        for (const InterfaceDrops& d : interfaces_)
+            if (d.stages[size_t(st)].dropped > 0 && (!w || d.stages[size_t(st)].dropped > w->stages[size_t(st)].dropped))
+                w = &d;
+        return w;
+    };
     const bool big_snaplen = s.snaplen == 0 || s.snaplen > kHeadersSnaplen;
 
-    if (dropped(DropStage::Interface))
-        give(DropStage::Interface, DropAdviceKind::InterfaceRing);
+    if (dropped(DropStage::Interface)) {
+        DropAdvice a = adv(DropStage::Interface, DropAdviceKind::InterfaceRing);
+        if (const InterfaceDrops* d = worst(DropStage::Interface)) {
+            a.interface = d->name;
+            if (d->health && d->health->ring) {
+                a.value = d->health->ring->rx_max;
+                a.current = d->health->ring->rx;
+            }
+        }
+        give(a);
+    }
+    const StageFigures& backlog = totals_[size_t(DropStage::Backlog)];
+    uint64_t softnet = 0;
+    for (const StageFigures::Part& p : backlog.parts)
+        if (p.name == "softnet dropped")
+            softnet = p.value;
+    for (const InterfaceDrops& d : interfaces_)
+        softnet = std::max(softnet, d.softnet_dropped);
+    if (softnet > 0) {
+        // The kernel's default is 1000 packets per CPU; twice it is the usual first step.
+        DropAdvice a = adv(DropStage::Backlog, DropAdviceKind::Backlog, 2000);
+        a.count = softnet;
+        give(a);
+    }
+    for (const InterfaceDrops& d : interfaces_) {
+        if (d.over_mtu == 0 || !d.health || !d.health->mtu)
+            continue;
+        DropAdvice a = adv(DropStage::Backlog, DropAdviceKind::GroOff, int64_t(*d.health->mtu));
+        a.count = d.over_mtu;
+        a.interface = d.name;
+        give(a);
+    }
     if (!s.live)
         return out; // a saved file: nothing to restart
     if (dropped(DropStage::Kernel)) {
         // The ring fills when packets arrive faster than the helper empties it:
-        // more room, fewer bytes per packet, fewer packets.
+        // more room, fewer bytes per packet, more threads emptying it, fewer packets.
         if (s.buffer_mib < kMaxBufferMib)
-            give(DropStage::Kernel, DropAdviceKind::LargerBuffer,
-                 std::min<int64_t>(kMaxBufferMib, std::max<int64_t>(64, int64_t(s.buffer_mib) * 4)));
+            give(adv(DropStage::Kernel, DropAdviceKind::LargerBuffer,
+                     std::min<int64_t>(kMaxBufferMib, std::max<int64_t>(64, int64_t(s.buffer_mib) * 4))));
         if (s.backend == "pcap")
-            give(DropStage::Kernel, DropAdviceKind::AfPacketBackend);
+            give(adv(DropStage::Kernel, DropAdviceKind::AfPacketBackend));
         if (big_snaplen)
-            give(DropStage::Kernel, DropAdviceKind::ShorterSnaplen, kHeadersSnaplen);
-        give(DropStage::Kernel, DropAdviceKind::CaptureFilter);
+            give(adv(DropStage::Kernel, DropAdviceKind::ShorterSnaplen, kHeadersSnaplen));
+        // One capture thread per CPU at most: the record lists the CPUs of
+        // the capturing machine (one softnet line each).
+        size_t cpus = 0;
+        for (const InterfaceDrops& d : interfaces_)
+            if (d.health)
+                cpus = std::max(cpus, d.health->softnet.size());
+        const uint32_t threads = std::max<uint32_t>(1, s.threads);
+        if (s.backend != "pcap" && cpus > threads) {
+            DropAdvice a = adv(DropStage::Kernel, DropAdviceKind::MoreThreads,
+                               int64_t(std::min<size_t>(cpus, size_t(threads) * 2)));
+            a.current = threads;
+            give(a);
+        }
+        give(adv(DropStage::Filter, DropAdviceKind::CaptureFilter));
     }
     if (dropped(DropStage::Helper)) {
         // The reader of the stream (this app) was too slow: send it less.
         if (big_snaplen)
-            give(DropStage::Helper, DropAdviceKind::ShorterSnaplen, kHeadersSnaplen);
-        give(DropStage::Helper, DropAdviceKind::CaptureFilter);
+            give(adv(DropStage::Helper, DropAdviceKind::ShorterSnaplen, kHeadersSnaplen));
+        give(adv(DropStage::Helper, DropAdviceKind::CaptureFilter));
     }
     if (dropped(DropStage::Ingest)) {
         const uint64_t h = s.history_packets ? s.history_packets : 2'000'000;
         if (h > 10'000)
-            give(DropStage::Ingest, DropAdviceKind::ShorterHistory, int64_t(std::max<uint64_t>(10'000, h / 10)));
-        give(DropStage::Ingest, DropAdviceKind::CaptureFilter);
+            give(adv(DropStage::Ingest, DropAdviceKind::ShorterHistory, int64_t(std::max<uint64_t>(10'000, h / 10))));
+        give(adv(DropStage::Ingest, DropAdviceKind::CaptureFilter));
     }
     return out;
+}
+
+std::string advice_command(const DropAdvice& a)
+{
+    const std::string itf = a.interface.empty() ? "IFACE" : a.interface;
+    switch (a.kind) {
+    case DropAdviceKind::InterfaceRing:
+        if (a.value > 0 && a.current < a.value)
+            return "ethtool -G " + itf + " rx " + std::to_string(a.value);
+        return "ethtool -g " + itf;
+    case DropAdviceKind::Backlog: return "sysctl -w net.core.netdev_max_backlog=" + std::to_string(a.value);
+    case DropAdviceKind::GroOff: return "ethtool -K " + itf + " gro off lro off";
+    case DropAdviceKind::LargerBuffer: return "-B " + std::to_string(a.value);
+    case DropAdviceKind::ShorterSnaplen: return "-s " + std::to_string(a.value);
+    case DropAdviceKind::MoreThreads: return "--threads " + std::to_string(a.value);
+    case DropAdviceKind::AfPacketBackend: return "--backend afpacket";
+    case DropAdviceKind::CaptureFilter:
+    case DropAdviceKind::ShorterHistory: return {};
+    }
+    return {};
+}
+
+std::string DropStatistics::stage_sentence(DropStage stage, int interface_index) const
+{
+    const StageArray& fig = interface_index >= 0 && size_t(interface_index) < interfaces_.size()
+                                ? interfaces_[size_t(interface_index)].stages
+                                : totals_;
+    const StageFigures& f = fig[size_t(stage)];
+    const std::string n = std::to_string(f.dropped);
+    auto part = [&](const char* name) -> uint64_t {
+        for (const StageFigures::Part& p : f.parts)
+            if (p.name == name)
+                return p.value;
+        return 0;
+    };
+    bool health = false; // the interface's drops are split by the NIC-health record
+    for (const InterfaceDrops& d : interfaces_)
+        health = health || d.stages[size_t(DropStage::Backlog)].reported;
+    if (!f.reported)
+        return "Not recorded by this source.";
+    switch (stage) {
+    case DropStage::Interface:
+        if (!health || f.parts.empty())
+            return f.dropped ? "The interface dropped " + n + " frames before the kernel's capture saw them."
+                             : "The interface dropped nothing.";
+        return f.dropped ? "The network card's receive ring overflowed: " + n +
+                               " frames arrived while every slot was full, because the CPU did not empty the ring "
+                               "in time (rx_missed_errors " +
+                               std::to_string(part("rx_missed_errors")) + ", rx_fifo_errors " +
+                               std::to_string(part("rx_fifo_errors")) + ", rx_over_errors " +
+                               std::to_string(part("rx_over_errors")) + ")."
+                         : "The network card copied every frame into its receive ring; none was lost there.";
+    case DropStage::Backlog: {
+        const uint64_t rx = part("rx_dropped") + part("rx_dropped+rx_missed_errors"), soft = part("softnet dropped"),
+                       squeeze = part("softnet time_squeeze");
+        std::string t;
+        if (soft)
+            t += "The kernel's per-CPU backlog was full " + std::to_string(soft) +
+                 " times and threw those packets away (softnet dropped). ";
+        if (rx)
+            t += "The driver or kernel dropped " + std::to_string(rx) +
+                 " frames at the interface (rx_dropped): no buffer, a frame longer than the MTU, or a protocol "
+                 "nobody listens to. ";
+        if (squeeze)
+            t += "The kernel ran out of time " + std::to_string(squeeze) +
+                 " times while taking packets from the card (time_squeeze): it is close to its limit. ";
+        if (t.empty())
+            t = "The driver handed every frame to the kernel and the per-CPU backlog never overflowed. ";
+        t.pop_back();
+        return t;
+    }
+    case DropStage::Filter:
+        return std::to_string(f.received.value_or(0)) +
+               " packets passed the capture filter. The kernel runs the filter before the ring: what it "
+               "rejects costs almost nothing and is not a loss.";
+    case DropStage::Kernel:
+        return f.dropped ? "The kernel's capture ring was full " + n + " times: the capture program did not take "
+                               "packets out fast enough, so the kernel discarded new ones (tp_drops)."
+                         : "The kernel's capture ring always had room.";
+    case DropStage::Helper:
+        return f.dropped ? "The capture helper threw away " + n + " packets because this window read the stream "
+                               "too slowly and its queue was full."
+                         : "The capture helper passed on every packet it took from the ring.";
+    case DropStage::Socket: return "The stream socket never loses data; when it is full the helper waits.";
+    case DropStage::Ingest:
+        return f.dropped ? "This window's decoder fell behind and dropped " + n + " packets to keep memory bounded."
+                         : "This window decoded every packet it read.";
+    }
+    return {};
 }
 
 void update_drop_statistics(DropStatistics& stats, const IngestEngine& engine, int64_t now_ns)
@@ -262,6 +506,7 @@ void update_drop_statistics(DropStatistics& stats, const IngestEngine& engine, i
         std::vector<CaptureInterface> interfaces;
         std::vector<InterfaceStatistics> fresh;
         IngestCounters ingest;
+        std::vector<uint64_t> over_mtu;
     };
     const size_t seen = stats.statistics_seen();
     // Copy only the blocks not seen yet: a long capture holds thousands.
@@ -271,11 +516,14 @@ void update_drop_statistics(DropStatistics& stats, const IngestEngine& engine, i
         if (st.statistics.size() > seen)
             r.fresh.assign(st.statistics.begin() + long(seen), st.statistics.end());
         r.ingest = st.ingest;
+        r.over_mtu = st.over_mtu;
         return r;
     });
     stats.set_interfaces(s.interfaces);
     for (const InterfaceStatistics& st : s.fresh)
         stats.add(st);
+    for (size_t i = 0; i < s.over_mtu.size(); ++i)
+        stats.set_over_mtu(uint32_t(i), s.over_mtu[i]);
     stats.set_ingest(s.ingest, now_ns, !engine.mapped());
 }
 

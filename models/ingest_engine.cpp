@@ -149,6 +149,16 @@ void IngestEngine::append(const PacketRecord& rec, const DecodedPacket& dp, uint
     e.flags = entry_flags(rec, dp);
     e.top = uint8_t(dp.top());
     state_.index.push_back(e);
+    if (rec.interface_id >= mtu_.size() && mtu_.size() != state_.interfaces.size()) {
+        mtu_.clear();
+        for (const CaptureInterface& i : state_.interfaces)
+            mtu_.push_back(i.health && i.health->mtu ? *i.health->mtu : 0);
+        state_.over_mtu.resize(mtu_.size(), 0);
+    }
+    // One comparison per packet: the length beyond the link header against the MTU.
+    if (rec.interface_id < mtu_.size() && mtu_[rec.interface_id] && dp.has(DecodedPacket::HasIp) &&
+        rec.origlen > dp.ip_offset && rec.origlen - dp.ip_offset > mtu_[rec.interface_id])
+        ++state_.over_mtu[rec.interface_id];
     if (!rec.comment.empty())
         state_.comments.emplace(rec.number, std::string(rec.comment));
     state_.model.add(rec, dp);
@@ -177,6 +187,10 @@ void IngestEngine::run_mapped()
                     state_.error = reader_->error();
                 break;
             }
+            // A pcapng interface is described before its first packet: known
+            // to append() from that packet on.
+            if (d.rec.interface_id >= state_.interfaces.size())
+                state_.interfaces = reader_->interfaces();
             append(d.rec, d.dp, uint64_t(d.rec.data.data() - mapping_.data()));
             ++state_.ingest.received;
         }

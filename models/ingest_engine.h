@@ -86,6 +86,9 @@ public:
         std::map<uint64_t, std::string> comments; // by packet number
         IngestProgress progress;
         IngestCounters ingest;
+        // By interface id: frames whose IP packet was longer than the
+        // interface's MTU in its NIC-health record (GRO/LRO/TSO merged them).
+        std::vector<uint64_t> over_mtu;
         std::string error; // a read error that ended the input
         CaptureFormat format = CaptureFormat::Pcap;
         std::array<bool, kLayerCount> layer_ready{};
@@ -133,6 +136,7 @@ private:
     std::thread decoder_;
     std::vector<std::thread> layer_passes_;
     std::string path_; // of a mapped file, for the passes that add a layer
+    std::vector<uint32_t> mtu_; // by interface id, 0 when unknown (state_.over_mtu's yardstick)
 
     // Stream hand-off: the reader copies packets into the store and queues
     // their records; the decoder takes them in order.

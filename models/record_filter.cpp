@@ -26,6 +26,7 @@ bool RecordFilter::decode_and_match(const PacketRecord& rec, DecodedPacket& dp, 
         dissect::Packet p(rec.data, rec.origlen, dp);
         p.tree = &tree_;
         p.streams = &streams_;
+        p.tcp_analysis = &tcp_analysis_;
         p.frame_number = rec.number;
         p.ts_ns = rec.ts_ns;
         p.has_time = rec.has_timestamp;

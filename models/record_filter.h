@@ -2,12 +2,14 @@
 // (stats -Y, fields -Y): the packet is dissected once, its summary and (when
 // the filter or the caller needs one) its field tree filled together, with
 // tcp.stream and udp.stream numbered across the whole input as tshark
-// numbers them. BPF programs are compiled per link type as they appear.
+// numbers them, and TCP sequence analysis (tcp.analysis.*) run over it in
+// order whenever a tree is made. BPF programs are compiled per link type as they appear.
 #pragma once
 
 #include "capture_reader.h"
 #include "display_filter.h"
 #include "dissect/outputs.h"
+#include "dissect/tcp_analysis.h"
 #include "packet_decoder.h"
 
 #include <map>
@@ -35,6 +37,7 @@ private:
     DisplayFilter probe_;
     std::map<uint32_t, std::unique_ptr<DisplayFilter>> bpf_;
     dissect::Streams streams_;
+    dissect::TcpAnalysis tcp_analysis_;
     dissect::FieldTree tree_;
 };
 

@@ -26,7 +26,7 @@ namespace underhood {
 
 namespace {
 
-enum Column { ColName, ColState, ColAddresses, ColRate };
+enum Column { ColName, ColState, ColHealth, ColAddresses, ColRate };
 constexpr int kRatesRole = Qt::UserRole + 1;
 
 // Draws the last minute of packets per second as a small line.
@@ -75,12 +75,15 @@ CaptureDialog::CaptureDialog(const LiveCaptureOptions& initial, QWidget* parent)
 
     list_ = new QTreeWidget;
     list_->setRootIsDecorated(false);
-    list_->setHeaderLabels({tr("Interface"), tr("State"), tr("Addresses"), tr("Traffic")});
+    list_->setHeaderLabels({tr("Interface"), tr("State"), tr("NIC"), tr("Addresses"), tr("Traffic")});
+    list_->headerItem()->setToolTip(ColHealth, tr("Link speed, receive ring (now/maximum) and the offloads that "
+                                                  "change what a capture sees, from underhood-capture --describe"));
     list_->setSelectionMode(QAbstractItemView::ExtendedSelection);
     list_->setItemDelegateForColumn(ColRate, new SparklineDelegate(list_));
     list_->header()->setSectionResizeMode(ColAddresses, QHeaderView::Stretch);
     list_->setColumnWidth(ColName, 120);
     list_->setColumnWidth(ColState, 80);
+    list_->setColumnWidth(ColHealth, 230);
     list_->setColumnWidth(ColRate, 200);
 
     filter_ = new QLineEdit(initial.filter);
@@ -102,6 +105,22 @@ CaptureDialog::CaptureDialog(const LiveCaptureOptions& initial, QWidget* parent)
     backend_->setCurrentIndex(initial.backend == "pcap" ? 1 : 0);
     promisc_ = new QCheckBox(tr("Promiscuous mode (see traffic for other hosts too)"));
     promisc_->setChecked(initial.promisc);
+    threads_ = new QSpinBox;
+    threads_->setRange(1, 64);
+    threads_->setValue(std::max(1, initial.threads));
+    threads_->setToolTip(tr("AF_PACKET only: sockets in a fanout group, each emptied by its own thread; a flow "
+                            "stays on one socket (underhood-capture --threads)"));
+    connect(backend_, &QComboBox::currentIndexChanged, this,
+            [this] { threads_->setEnabled(backend_->currentData().toString() == "afpacket"); });
+    threads_->setEnabled(initial.backend != "pcap");
+    wire_exact_ = new QCheckBox(tr("Wire-exact frames (warn when the card or kernel merges segments)"));
+    wire_exact_->setObjectName("wireExact");
+    connect(wire_exact_, &QCheckBox::toggled, this, &CaptureDialog::updateOffloadWarning);
+    offload_warning_ = new QLabel;
+    offload_warning_->setObjectName("offloadWarning");
+    offload_warning_->setWordWrap(true);
+    offload_warning_->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    offload_warning_->hide();
     hint_ = new QLabel;
     hint_->setWordWrap(true);
 
@@ -111,7 +130,10 @@ CaptureDialog::CaptureDialog(const LiveCaptureOptions& initial, QWidget* parent)
     form->addRow(tr("Snapshot length:"), snaplen_);
     form->addRow(tr("Kernel buffer:"), buffer_);
     form->addRow(tr("Backend:"), backend_);
+    form->addRow(tr("Capture threads:"), threads_);
     form->addRow(QString(), promisc_);
+    form->addRow(QString(), wire_exact_);
+    form->addRow(QString(), offload_warning_);
 
     buttons_ = new QDialogButtonBox(QDialogButtonBox::Ok | QDialogButtonBox::Cancel);
     buttons_->button(QDialogButtonBox::Ok)->setText(tr("Start"));
@@ -135,6 +157,7 @@ CaptureDialog::CaptureDialog(const LiveCaptureOptions& initial, QWidget* parent)
     connect(filter_timer_, &QTimer::timeout, this, &CaptureDialog::checkFilter);
     connect(filter_, &QLineEdit::textChanged, this, &CaptureDialog::checkFilterSoon);
     connect(list_, &QTreeWidget::itemSelectionChanged, this, &CaptureDialog::updateOk);
+    connect(list_, &QTreeWidget::itemSelectionChanged, this, &CaptureDialog::updateOffloadWarning);
     connect(list_, &QTreeWidget::itemDoubleClicked, this, [this] {
         if (buttons_->button(QDialogButtonBox::Ok)->isEnabled())
             accept();
@@ -179,6 +202,8 @@ void CaptureDialog::onInterfaces(const QByteArray& json)
         if (fresh) {
             item = new QTreeWidgetItem(list_);
             item->setText(ColName, name);
+            item->setText(ColHealth, tr("…"));
+            describe(name);
         }
         const bool up = o["up"].toBool();
         item->setText(ColState, up ? o["state"].toString() : tr("down"));
@@ -286,7 +311,123 @@ LiveCaptureOptions CaptureDialog::options() const
     o.buffer_mib = buffer_->value();
     o.backend = backend_->currentData().toString();
     o.promisc = promisc_->isChecked();
+    o.threads = threads_->value();
     return o;
+}
+
+void CaptureDialog::describe(const QString& itf)
+{
+    // Unprivileged: the helper reads ethtool and sysfs without capabilities.
+    const QString helper = CaptureSession::helperPath();
+    if (helper.isEmpty())
+        return;
+    auto* p = new QProcess(this);
+    connect(p, &QProcess::finished, this, [this, p, itf](int code) {
+        if (code == 0)
+            onDescribed(itf, p->readAllStandardOutput());
+        p->deleteLater();
+    });
+    p->start(helper, {"--describe", itf});
+}
+
+namespace {
+QString speed_text(qint64 mbps)
+{
+    if (mbps >= 1000)
+        return QObject::tr("%1 Gb/s").arg(double(mbps) / 1000, 0, 'g', 3);
+    return QObject::tr("%1 Mb/s").arg(mbps);
+}
+} // namespace
+
+void CaptureDialog::onDescribed(const QString& itf, const QByteArray& json)
+{
+    const QJsonObject d = QJsonDocument::fromJson(json).object();
+    if (d.isEmpty())
+        return;
+    health_[itf] = d;
+    QTreeWidgetItem* item = nullptr;
+    for (int i = 0; i < list_->topLevelItemCount(); ++i)
+        if (list_->topLevelItem(i)->text(ColName) == itf)
+            item = list_->topLevelItem(i);
+    if (item) {
+        item->setText(ColHealth, healthText(itf));
+        QStringList tip;
+        if (!d["driver"].isNull())
+            tip << tr("Driver %1 %2, bus %3").arg(d["driver"].toString(), d["driver_version"].toString(),
+                                                d["bus"].toString().isEmpty() ? tr("none") : d["bus"].toString());
+        tip << tr("MTU %1, %2 receive queue(s)").arg(d["mtu"].toInt()).arg(d["rx_queues"].toInt());
+        QStringList on, off;
+        const QJsonObject o = d["offloads"].toObject();
+        for (auto it = o.begin(); it != o.end(); ++it)
+            (it.value().toBool() ? on : off) << it.key();
+        tip << tr("Offloads on: %1").arg(on.isEmpty() ? tr("none") : on.join(", "));
+        tip << tr("Offloads off: %1").arg(off.isEmpty() ? tr("none") : off.join(", "));
+        if (d["ring"].isObject())
+            tip << tr("Receive ring: %1 of at most %2 descriptors (ethtool -g)")
+                       .arg(d["ring"]["rx"].toInt())
+                       .arg(d["ring"]["rx_max"].toInt());
+        else
+            tip << tr("Receive ring: the driver has no ring parameters");
+        item->setToolTip(ColHealth, tip.join('\n'));
+    }
+    updateOffloadWarning();
+}
+
+QString CaptureDialog::healthText(const QString& itf) const
+{
+    auto it = health_.find(itf);
+    if (it == health_.end())
+        return {};
+    const QJsonObject& d = *it;
+    QStringList parts;
+    if (d["speed_mbps"].isDouble())
+        parts << speed_text(d["speed_mbps"].toInteger());
+    if (d["ring"].isObject()) {
+        const int rx = d["ring"]["rx"].toInt(), max = d["ring"]["rx_max"].toInt();
+        parts << (rx < max ? tr("ring %1/%2").arg(rx).arg(max) : tr("ring %1 (max)").arg(rx));
+    }
+    // The offloads that change what a capture sees.
+    QStringList on;
+    const QJsonObject o = d["offloads"].toObject();
+    for (const char* k : {"gro", "lro", "tso", "gso"})
+        if (o[k].toBool())
+            on << QString::fromLatin1(k).toUpper();
+    if (o["rx_checksum"].toBool() || o["tx_checksum"].toBool())
+        on << tr("csum");
+    if (!on.isEmpty())
+        parts << tr("%1 on").arg(on.join(" "));
+    return parts.isEmpty() ? tr("no offloads") : parts.join(" · ");
+}
+
+QString CaptureDialog::offloadWarning() const
+{
+    return offload_warning_->isVisibleTo(this) ? offload_warning_->text() : QString();
+}
+
+void CaptureDialog::setWireExact(bool on) { wire_exact_->setChecked(on); }
+
+void CaptureDialog::updateOffloadWarning()
+{
+    QStringList lines;
+    if (wire_exact_->isChecked()) {
+        for (QTreeWidgetItem* it : list_->selectedItems()) {
+            const QString name = it->text(ColName);
+            const QJsonObject o = health_.value(name).value("offloads").toObject();
+            QStringList merged;
+            if (o["gro"].toBool())
+                merged << "gro";
+            if (o["lro"].toBool())
+                merged << "lro";
+            if (merged.isEmpty())
+                continue;
+            lines << tr("⚠ %1: %2 is on, so the card or kernel merges a flow's segments into packets longer than "
+                        "the MTU before the capture sees them. For wire-exact frames run (as root): "
+                        "ethtool -K %1 %3")
+                         .arg(name, merged.join(" and ").toUpper(), merged.join(" off ") + " off");
+        }
+    }
+    offload_warning_->setText(lines.join('\n'));
+    offload_warning_->setVisible(!lines.isEmpty());
 }
 
 } // namespace underhood

@@ -1,11 +1,14 @@
-// Capture > Start…: choose interfaces (with state, addresses and a live
-// packet-rate sparkline), a capture filter checked while typing, snaplen,
-// buffer, backend and promiscuous mode.
+// Capture > Start…: choose interfaces (with state, NIC health from
+// `underhood-capture --describe`, addresses and a live packet-rate
+// sparkline), a capture filter checked while typing, snaplen, buffer,
+// backend, capture threads and promiscuous mode; a warning when the user
+// wants wire-exact frames and the card or kernel merges them (GRO/LRO).
 #pragma once
 
 #include "capture_session.h"
 
 #include <QDialog>
+#include <QJsonObject>
 #include <QMap>
 #include <QVector>
 
@@ -30,6 +33,11 @@ public:
     QString filterError() const { return filter_error_; }
     // Why the capture helper cannot be used (empty when it can), as shown.
     QString helperProblem() const { return helper_problem_; }
+    // The NIC-health line shown for an interface ("" until --describe answered).
+    QString healthText(const QString& itf) const;
+    // The GRO/LRO warning shown now ("" when none).
+    QString offloadWarning() const;
+    void setWireExact(bool on);
 
 private:
     void refreshInterfaces();
@@ -37,6 +45,9 @@ private:
     void checkFilterSoon();
     void checkFilter();
     void updateOk();
+    void describe(const QString& itf);
+    void onDescribed(const QString& itf, const QByteArray& json);
+    void updateOffloadWarning();
 
     QTreeWidget* list_;
     QLineEdit* filter_;
@@ -45,6 +56,10 @@ private:
     QSpinBox* buffer_;
     QComboBox* backend_;
     QCheckBox* promisc_;
+    QSpinBox* threads_;
+    QCheckBox* wire_exact_;
+    QLabel* offload_warning_;
+    QMap<QString, QJsonObject> health_;
     QDialogButtonBox* buttons_;
     QLabel* hint_;
     QTimer* poll_;

@@ -59,6 +59,8 @@ QColor stage_colour(DropStage s, bool dark)
 {
     switch (s) {
     case DropStage::Interface: return dark ? QColor(0xc9, 0x9c, 0xff) : QColor(0x7b, 0x3f, 0xc4);
+    case DropStage::Backlog: return dark ? QColor(0xf4, 0x8f, 0xb1) : QColor(0xad, 0x14, 0x57);
+    case DropStage::Filter: return dark ? QColor(0xb0, 0xbe, 0xc5) : QColor(0x54, 0x6e, 0x7a);
     case DropStage::Kernel: return dark ? QColor(0xff, 0x8a, 0x80) : QColor(0xc6, 0x28, 0x28);
     case DropStage::Helper: return dark ? QColor(0xff, 0xc1, 0x07) : QColor(0xd9, 0x7b, 0x00);
     case DropStage::Socket: return dark ? QColor(0x80, 0xd8, 0xff) : QColor(0x02, 0x77, 0xbd);
@@ -72,8 +74,10 @@ QColor stage_colour(DropStage s, bool dark)
 QString DropPanel::stageTitle(DropStage s)
 {
     switch (s) {
-    case DropStage::Interface: return tr("Interface (NIC, driver)");
-    case DropStage::Kernel: return tr("Kernel ring and filter");
+    case DropStage::Interface: return tr("NIC ring");
+    case DropStage::Backlog: return tr("Driver and backlog");
+    case DropStage::Filter: return tr("Socket filter");
+    case DropStage::Kernel: return tr("Kernel ring");
     case DropStage::Helper: return tr("Capture helper");
     case DropStage::Socket: return tr("Socket");
     case DropStage::Ingest: return tr("App ingest");
@@ -85,18 +89,30 @@ QString DropPanel::stageExplanation(DropStage s)
 {
     switch (s) {
     case DropStage::Interface:
-        return tr("<b>Interface (network card and driver)</b><br>The card copies arriving frames into a receive ring "
-                  "in memory that the driver empties. When the CPU does not empty it in time, or a frame is "
-                  "damaged, the card drops the frame before any software sees it. The driver counts these "
-                  "(rx_dropped, rx_missed_errors, rx_fifo_errors). No capture setting changes this: a larger "
-                  "NIC ring (<tt>ethtool -G</tt>) or less load on the machine does.<br><i>In saved files, "
-                  "dumpcap records the kernel's drops here.</i>");
+        return tr("<b>NIC ring (the network card)</b><br>The card copies arriving frames into a ring of receive "
+                  "descriptors in memory. When the CPU does not empty the ring in time, the card has nowhere to "
+                  "put the next frame and drops it before any software sees it (rx_missed_errors, rx_fifo_errors, "
+                  "rx_over_errors; drivers add their own counters, <tt>ethtool -S</tt>). No capture setting "
+                  "changes this: a larger ring (<tt>ethtool -G IFACE rx N</tt>, up to the maximum "
+                  "<tt>ethtool -g</tt> shows) or less load on the machine does.<br><i>Without the capture "
+                  "helper's NIC record (files from other programs), every drop of the interface is counted "
+                  "here.</i>");
+    case DropStage::Backlog:
+        return tr("<b>Driver and backlog</b><br>The driver takes frames from the ring (NAPI, a budget of packets per "
+                  "interrupt); the kernel may merge a flow's segments into one large packet here (GRO) and queues "
+                  "packets per CPU (the backlog, <tt>net.core.netdev_max_backlog</tt>). A full backlog drops "
+                  "(<tt>/proc/net/softnet_stat</tt>, dropped); running out of budget is a time squeeze. "
+                  "rx_dropped also counts frames longer than the MTU and frames no protocol wanted.");
+    case DropStage::Filter:
+        return tr("<b>Socket filter</b><br>The kernel runs the capture filter (BPF) on every frame before it "
+                  "copies anything into the capture ring. Frames it rejects cost almost nothing and are not lost, "
+                  "just not wanted. The figure is what passed the filter.");
     case DropStage::Kernel:
-        return tr("<b>Kernel ring and capture filter</b><br>The kernel runs the capture filter on every frame and "
-                  "copies the ones that pass into a ring shared with the capture helper (AF_PACKET TPACKET_V3, "
-                  "or libpcap's). <i>Received</i> counts frames that passed the filter. When the helper does not "
-                  "empty the ring fast enough, the kernel drops new frames: a larger buffer rides out bursts, a "
-                  "shorter snaplen fits more packets in it, a capture filter sends fewer.");
+        return tr("<b>Kernel ring</b><br>Frames that passed the filter are copied into a ring shared with the "
+                  "capture helper (AF_PACKET TPACKET_V3, or libpcap's). When the helper does not empty the ring "
+                  "fast enough, the kernel drops new frames (tp_drops): a larger buffer (<tt>-B</tt>) rides out "
+                  "bursts, a shorter snaplen fits more packets in it, more capture threads empty it faster, a "
+                  "capture filter sends fewer.");
     case DropStage::Helper:
         return tr("<b>Capture helper (underhood-capture)</b><br>A small privileged program takes packets from the "
                   "kernel ring and queues them for this window. It never makes the ring wait: when the window "
@@ -156,6 +172,11 @@ DropPanel::DropPanel(QWidget* parent) : QWidget(parent)
     note_->setObjectName("dropNote");
     note_->setWordWrap(true);
     lay->addWidget(note_);
+    story_ = new QLabel;
+    story_->setObjectName("dropStory");
+    story_->setWordWrap(true);
+    story_->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    lay->addWidget(story_);
 
     // Advice beside the plot of drops over time; one above the other when narrow.
     auto* bottom = new QWidget;
@@ -214,7 +235,7 @@ void DropPanel::buildDiagram()
         b.frame->setObjectName(QString("stage_%1").arg(drop_stage_key(DropStage(i))));
         b.frame->setFrameShape(QFrame::StyledPanel);
         b.frame->setToolTip(stageExplanation(DropStage(i)));
-        b.frame->setMinimumWidth(130);
+        b.frame->setMinimumWidth(118);
         auto* v = new QVBoxLayout(b.frame);
         v->setContentsMargins(8, 6, 8, 6);
         v->setSpacing(1);
@@ -225,8 +246,17 @@ void DropPanel::buildDiagram()
         b.received = new QLabel;
         b.dropped = new QLabel;
         b.rate = new QLabel;
-        for (QLabel* l : {b.title, b.received, b.dropped, b.rate}) {
-            l->setObjectName(l == b.title ? "title" : l == b.received ? "received" : l == b.dropped ? "dropped" : "rate");
+        b.detail = new QLabel;
+        b.detail->setWordWrap(true);
+        QFont df = b.detail->font();
+        df.setPointSizeF(df.pointSizeF() * 0.85);
+        b.detail->setFont(df);
+        for (QLabel* l : {b.title, b.received, b.dropped, b.rate, b.detail}) {
+            l->setObjectName(l == b.title      ? "title"
+                             : l == b.received ? "received"
+                             : l == b.dropped  ? "dropped"
+                             : l == b.rate     ? "rate"
+                                               : "detail");
             v->addWidget(l);
         }
         v->addStretch(1);
@@ -247,7 +277,7 @@ void DropPanel::resizeEvent(QResizeEvent* e)
 {
     QWidget::resizeEvent(e);
     // Side by side when there is room, one under the other in a narrow dock.
-    const bool narrow = width() < 5 * 150 + 4 * 24;
+    const bool narrow = width() < int(kDropStageCount) * 124 + int(kDropStageCount - 1) * 22;
     diagram_layout_->setDirection(narrow ? QBoxLayout::TopToBottom : QBoxLayout::LeftToRight);
     bottom_layout_->setDirection(width() < 900 ? QBoxLayout::TopToBottom : QBoxLayout::LeftToRight);
     for (QLabel* a : arrows_)
@@ -391,6 +421,7 @@ void DropPanel::updateDiagram()
                               "This one has none (a pcap file, or a pcapng written without them), so what was "
                               "lost while it was captured is unknown."));
     diagram_->setVisible(session_ && !no_file_stats);
+    story_->setVisible(session_ && !no_file_stats);
     if (!session_) {
         note_->hide();
         return;
@@ -408,9 +439,9 @@ void DropPanel::updateDiagram()
     for (const InterfaceDrops& d : stats_.interfaces())
         isb_age_s = std::min(isb_age_s, seconds_between(d.latest.ts_ns, QDateTime::currentMSecsSinceEpoch() * 1'000'000));
     if (session_->isLive() && stats_.has_statistics() && !session_->isRunning())
-        note_->setText(tr("Interface, kernel and helper: the helper's final report."));
+        note_->setText(tr("NIC to helper: the helper's final report."));
     else if (session_->isLive() && stats_.has_statistics())
-        note_->setText(tr("Interface, kernel and helper: the helper's last report, %1 s ago. Socket and app ingest: now.")
+        note_->setText(tr("NIC to helper: the helper's last report, %1 s ago. Socket and app ingest: now.")
                            .arg(std::max(0.0, isb_age_s), 0, 'f', 0));
     else if (stats_.has_statistics() && !stream)
         note_->setText(tr("As the capture program recorded them when the file was written."));
@@ -433,19 +464,30 @@ void DropPanel::updateDiagram()
         if (!applies)
             continue;
         QColor accent = muted;
+        b.detail->clear();
         if (!f.reported) {
-            b.received->setText(stage == DropStage::Interface || stage == DropStage::Kernel || stage == DropStage::Helper
-                                    ? (stats_.has_statistics() ? tr("not recorded") : tr("waiting for statistics…"))
-                                    : tr("not recorded"));
+            b.received->setText(stage < DropStage::Socket && !stats_.has_statistics() ? tr("waiting for statistics…")
+                                                                                     : tr("not recorded"));
             b.dropped->clear();
             b.rate->clear();
         } else {
             accent = f.dropped ? bad : good;
-            if (stage == DropStage::Interface)
+            if (stage == DropStage::Interface || stage == DropStage::Backlog)
                 b.received->setText(tr("received —"));
+            else if (stage == DropStage::Filter)
+                b.received->setText(tr("passed %1").arg(f.received ? count(*f.received) : QStringLiteral("—")));
             else
                 b.received->setText(tr("received %1").arg(f.received ? count(*f.received) : QStringLiteral("—")));
-            if (stage == DropStage::Socket) {
+            QStringList parts;
+            for (const StageFigures::Part& p : f.parts)
+                if (p.value > 0 || p.counted)
+                    parts << QString("%1 %2").arg(QString::fromStdString(p.name).replace('+', " + "), count(p.value));
+            b.detail->setText(parts.join('\n'));
+            if (stage == DropStage::Filter) {
+                const QString expr = session_->isLive() ? session_->liveOptions().filter : QString();
+                b.dropped->setText(expr.isEmpty() ? tr("no filter") : tr("filter: %1").arg(expr));
+                accent = muted;
+            } else if (stage == DropStage::Socket) {
                 b.dropped->setText(tr("dropped 0 (never)"));
             } else {
                 const auto pct = f.drop_percent();
@@ -454,19 +496,37 @@ void DropPanel::updateDiagram()
             }
             const bool fresh_isb = stage >= DropStage::Socket || isb_age_s < 3.5;
             if (session_->isLive() && session_->isRunning() && fresh_isb)
-                b.rate->setText(stage == DropStage::Interface ? tr("drops %1").arg(rate(f.dropped_per_s))
-                                                              : tr("%1 · drops %2").arg(rate(f.received_per_s),
-                                                                                        rate(f.dropped_per_s)));
+                b.rate->setText(stage <= DropStage::Backlog  ? tr("drops %1").arg(rate(f.dropped_per_s))
+                                : stage == DropStage::Filter ? rate(f.received_per_s)
+                                                             : tr("%1 · drops %2").arg(rate(f.received_per_s),
+                                                                                       rate(f.dropped_per_s)));
             else
                 b.rate->clear();
         }
         b.dropped->setStyleSheet(f.dropped ? QString("color: %1; font-weight: bold;").arg(bad.name()) : QString());
+        b.detail->setStyleSheet(QString("color: %1;").arg(muted.name()));
+        b.detail->setVisible(!b.detail->text().isEmpty());
         QColor bg = pal.color(QPalette::Base);
         b.frame->setStyleSheet(QString("QFrame#%1 { background: %2; border: 1px solid %3; border-left: 4px solid %4; "
                                        "border-radius: 4px; }")
                                    .arg(b.frame->objectName(), bg.name(), pal.color(QPalette::Mid).name(), accent.name()));
     }
+    // What happened, stage by stage, in words: the stages that lost packets
+    // stand out in the same colour as their figures.
+    QStringList lines;
+    for (size_t i = 0; i < kDropStageCount; ++i) {
+        const DropStage stage = DropStage(i);
+        if (!fig[i].reported || (!stream && i >= size_t(DropStage::Socket)))
+            continue;
+        const QString title = fig[i].dropped ? QString("<b style=\"color:%1\">%2:</b>").arg(bad.name(), stageTitle(stage))
+                                             : QString("<b>%1:</b>").arg(stageTitle(stage));
+        lines << title + " " + QString::fromStdString(stats_.stage_sentence(stage, sel - 1)).toHtmlEscaped();
+    }
+    story_->setText(lines.join("<br>"));
+    story_->setVisible(!lines.isEmpty());
 }
+
+QString DropPanel::story() const { return story_->text(); }
 
 CaptureSettings DropPanel::settings() const
 {
@@ -480,6 +540,7 @@ CaptureSettings DropPanel::settings() const
     s.backend = o.backend.toStdString();
     s.filter = o.filter.toStdString();
     s.history_packets = session_->ingestOptions().max_stored_packets;
+    s.threads = uint32_t(std::max(1, o.threads));
     return s;
 }
 
@@ -495,7 +556,13 @@ LiveCaptureOptions DropPanel::optionsFor(const DropAdvice& a) const
         if (filter_edit_)
             o.filter = filter_edit_->text().trimmed();
         break;
-    case DropAdviceKind::InterfaceRing: break;
+    case DropAdviceKind::MoreThreads:
+        o.threads = int(a.value);
+        o.backend = "afpacket";
+        break;
+    case DropAdviceKind::InterfaceRing:
+    case DropAdviceKind::Backlog:
+    case DropAdviceKind::GroOff: break;
     }
     return o;
 }
@@ -503,38 +570,81 @@ LiveCaptureOptions DropPanel::optionsFor(const DropAdvice& a) const
 QString DropPanel::adviceText(const DropAdvice& a) const
 {
     const CaptureSettings s = settings();
-    const QString itf = stats_.interfaces().empty() ? QStringLiteral("IFACE")
-                                                    : QString::fromStdString(stats_.interfaces().front().name);
+    const QString itf = QString::fromStdString(a.interface.empty() ? std::string("IFACE") : a.interface).toHtmlEscaped();
+    const QString cmd = QString::fromStdString(advice_command(a)).toHtmlEscaped();
     switch (a.kind) {
     case DropAdviceKind::LargerBuffer:
-        return tr("<b>Kernel:</b> a larger capture buffer rides out bursts: %1 MiB instead of %2 MiB.")
+        return tr("<b>Kernel ring:</b> a larger capture buffer rides out bursts: %1 MiB instead of %2 MiB "
+                  "(<tt>%3</tt>).")
             .arg(a.value)
-            .arg(s.buffer_mib);
+            .arg(s.buffer_mib)
+            .arg(cmd);
     case DropAdviceKind::ShorterSnaplen:
         return a.stage == DropStage::Kernel
-                   ? tr("<b>Kernel:</b> keep only the first %1 bytes of each packet (headers): more packets fit "
-                        "the ring, and less goes through every later stage.")
+                   ? tr("<b>Kernel ring:</b> keep only the first %1 bytes of each packet (headers, <tt>%2</tt>): more "
+                        "packets fit the ring, and less goes through every later stage.")
                          .arg(a.value)
+                         .arg(cmd)
                    : tr("<b>Helper:</b> this window reads too slowly; keep only the first %1 bytes of each packet "
-                        "(headers) so there is less to pass on.")
-                         .arg(a.value);
+                        "(headers, <tt>%2</tt>) so there is less to pass on.")
+                         .arg(a.value)
+                         .arg(cmd);
     case DropAdviceKind::CaptureFilter:
         return tr("<b>%1:</b> capture only what you need with a capture filter (libpcap syntax), e.g. "
                   "<tt>not port 22</tt> or <tt>host 10.0.0.1</tt>: the kernel discards the rest before it "
                   "costs anything.")
-            .arg(a.stage == DropStage::Kernel ? tr("Kernel") : a.stage == DropStage::Helper ? tr("Helper") : tr("App"));
+            .arg(a.stage == DropStage::Filter ? tr("Socket filter") : a.stage == DropStage::Helper ? tr("Helper") : tr("App"));
     case DropAdviceKind::AfPacketBackend:
-        return tr("<b>Kernel:</b> libpcap's ring is small and slow to hand over; the helper's own AF_PACKET "
+        return tr("<b>Kernel ring:</b> libpcap's ring is small and slow to hand over; the helper's own AF_PACKET "
                   "(TPACKET_V3) backend keeps up better.");
+    case DropAdviceKind::MoreThreads:
+        return tr("<b>Kernel ring:</b> one thread empties the ring; %1 capture threads (<tt>%2</tt>, one socket each, "
+                  "flows spread by hash) empty it in parallel on this %3-CPU machine. On 2 CPUs the gain is small.")
+            .arg(a.value)
+            .arg(cmd)
+            .arg([&] {
+                size_t cpus = 0;
+                for (const InterfaceDrops& d : stats_.interfaces())
+                    if (d.health)
+                        cpus = std::max(cpus, d.health->softnet.size());
+                return qulonglong(cpus);
+            }());
     case DropAdviceKind::ShorterHistory:
         return tr("<b>App:</b> keep fewer packets in the packet list (%1 instead of %2): less memory and less "
                   "work per packet. The tables and plots still count every packet.")
             .arg(count(uint64_t(a.value)), count(s.history_packets));
     case DropAdviceKind::InterfaceRing:
-        return tr("<b>Interface:</b> the network card dropped frames before the kernel saw them. No capture "
+        if (a.value > 0 && a.current < a.value)
+            return tr("<b>NIC ring:</b> the card's receive ring on %1 has %2 slots of at most %3. Make it the "
+                      "largest it can be: <tt>%4</tt> (as root; no capture setting changes this).")
+                .arg(itf)
+                .arg(a.current)
+                .arg(a.value)
+                .arg(cmd);
+        if (a.value > 0)
+            return tr("<b>NIC ring:</b> the card's receive ring on %1 is already at its maximum (%2 slots): "
+                      "spread the work over more receive queues and CPUs (<tt>ethtool -L</tt>, RPS) or lower "
+                      "the load.")
+                .arg(itf)
+                .arg(a.value);
+        return tr("<b>NIC ring:</b> the network card dropped frames before the kernel saw them. No capture "
                   "setting fixes this; a larger NIC receive ring can (<tt>ethtool -g %1</tt> shows it, "
                   "<tt>ethtool -G %1 rx N</tt> sets it), or less load on the machine.")
-            .arg(itf.toHtmlEscaped());
+            .arg(itf);
+    case DropAdviceKind::Backlog:
+        return tr("<b>Driver and backlog:</b> the per-CPU backlog overflowed %1 times. Let it hold more: "
+                  "<tt>%2</tt> (the default is 1000; <tt>sysctl net.core.netdev_max_backlog</tt> shows yours), "
+                  "or spread the work with RPS.")
+            .arg(count(a.count))
+            .arg(cmd);
+    case DropAdviceKind::GroOff:
+        return tr("<b>Driver and backlog:</b> %1 frames on %2 were longer than its MTU (%3): the card or the "
+                  "kernel merged segments (GRO/LRO) before the capture, so they are not the frames on the wire. "
+                  "For wire-exact frames: <tt>%4</tt>.")
+            .arg(count(a.count))
+            .arg(itf)
+            .arg(a.value)
+            .arg(cmd);
     }
     return {};
 }
@@ -547,7 +657,10 @@ QString DropPanel::adviceButton(const DropAdvice& a) const
     case DropAdviceKind::CaptureFilter: return tr("Restart with this filter");
     case DropAdviceKind::AfPacketBackend: return tr("Restart with AF_PACKET");
     case DropAdviceKind::ShorterHistory: return tr("Restart keeping %1").arg(count(uint64_t(a.value)));
-    case DropAdviceKind::InterfaceRing: return {};
+    case DropAdviceKind::MoreThreads: return tr("Restart with %1 threads").arg(a.value);
+    case DropAdviceKind::InterfaceRing:
+    case DropAdviceKind::Backlog:
+    case DropAdviceKind::GroOff: return {};
     }
     return {};
 }
@@ -627,7 +740,7 @@ void DropPanel::updateAdvice()
 bool DropPanel::applyAdvice(DropAdviceKind kind)
 {
     for (const DropAdvice& a : advice_)
-        if (a.kind == kind && session_ && session_->isLive() && kind != DropAdviceKind::InterfaceRing) {
+        if (a.kind == kind && session_ && session_->isLive() && !adviceButton(a).isEmpty()) {
             emit restartRequested(optionsFor(a));
             return true;
         }

@@ -1,6 +1,6 @@
 // The drop-statistics panel: the path from the wire to this window as a
-// diagram (interface -> kernel ring and filter -> capture helper -> socket ->
-// app ingest) with what each stage received and dropped, rates and
+// diagram (NIC ring -> driver and backlog -> socket filter -> kernel ring ->
+// capture helper -> socket -> app ingest) with what each stage received and dropped, rates and
 // percentages, per interface when several are captured; a small plot of drops
 // over time; and advice for the stage that drops, with one click to restart
 // the capture with the suggested setting. Every stage explains itself on hover.
@@ -67,6 +67,7 @@ private:
         QLabel* received = nullptr;
         QLabel* dropped = nullptr;
         QLabel* rate = nullptr;
+        QLabel* detail = nullptr; // the kernel's counters behind the figure
     };
     void buildDiagram();
     void updateDiagram();
@@ -90,8 +91,14 @@ private:
     QBoxLayout* diagram_layout_ = nullptr;
     std::array<StageBox, kDropStageCount> boxes_;
     std::array<QLabel*, kDropStageCount - 1> arrows_{};
+public:
+    // The sentences under the diagram (for tests).
+    QString story() const;
+
+private:
     QLabel* no_stats_ = nullptr;
     QLabel* note_ = nullptr;
+    QLabel* story_ = nullptr; // a sentence per stage, in path order
     QBoxLayout* bottom_layout_ = nullptr;
     QWidget* advice_box_ = nullptr;
     QVBoxLayout* advice_layout_ = nullptr;

@@ -4,7 +4,9 @@
 #include "capture_dialog.h"
 #include "conversation_table_model.h"
 #include "display_filter.h"
+#include "flow_graph_dialog.h"
 #include "dissect/outputs.h"
+#include "dissect/tcp_analysis.h"
 #include "filter_bar.h"
 #include "find_bar.h"
 #include "follow_stream_dialog.h"
@@ -374,6 +376,15 @@ void MainWindow::buildMenus()
     analyze->setObjectName("analyzeMenu");
     analyze->addAction(act_follow_tcp_);
     analyze->addAction(act_follow_udp_);
+    QMenu* stats = menuBar()->addMenu(tr("&Statistics"));
+    stats->setObjectName("statisticsMenu");
+    QAction* flow = stats->addAction(tr("&Flow Graph"), this, [this] {
+        showFlowGraph();
+        flow_->rebuild();
+    });
+    flow->setObjectName("flowGraph");
+    flow->setShortcut(QKeySequence(tr("Ctrl+Alt+F")));
+    flow->setToolTip(tr("A ladder diagram of the packets shown: one column per host, one arrow per packet"));
 
     populateHelpMenu(menuBar()->addMenu(tr("&Help")), this);
 }
@@ -528,6 +539,9 @@ void MainWindow::setSession(CaptureSession* session)
         session_->disconnect(this);
         session_->deleteLater();
     }
+    // The flow graph draws the old session's engine: it goes with it.
+    delete flow_;
+    flow_ = nullptr;
     session_ = session;
     session_shown_ = false;
     unsaved_live_ = false;
@@ -1192,6 +1206,13 @@ QMenu* MainWindow::packetMenu(int row)
         QApplication::clipboard()->setText(
             QString::fromLatin1(QByteArray(reinterpret_cast<const char*>(bytes.data()), qsizetype(bytes.size())).toHex()));
     })->setObjectName("copyHex");
+    if (!src.isEmpty() && !dst.isEmpty()) {
+        menu->addAction(tr("Flow Graph of This Conversation"), this, [this, src, dst, number] {
+            showFlowGraph();
+            flow_->showConversation(src.toStdString(), dst.toStdString());
+            flow_->setCurrentPacket(number);
+        })->setObjectName("flowGraphConversation");
+    }
     menu->addSeparator();
     QAction* mark = menu->addAction(packets_->isMarked(number) ? tr("Unmark Packet") : tr("Mark Packet"), this,
                                     [this, number] { packets_->setMarked(number, !packets_->isMarked(number)); });
@@ -1226,6 +1247,24 @@ FollowStreamDialog* MainWindow::followStream(bool tcp, quint64 number)
     dlg->show();
     follow_dialog_ = dlg;
     return dlg;
+}
+
+void MainWindow::showFlowGraph()
+{
+    if (!session_)
+        return;
+    if (!flow_) {
+        flow_ = new FlowGraphDialog(session_->engine(), [this] { return packets_->filteredNumbers(); }, this);
+        flow_->setAttribute(Qt::WA_DeleteOnClose, false);
+        connect(flow_, &FlowGraphDialog::packetClicked, this, [this](quint64 number) {
+            list_->setFollowing(false);
+            list_->selectNumber(number);
+        });
+        connect(list_, &PacketListView::packetSelected, flow_, &FlowGraphDialog::setCurrentPacket);
+    }
+    flow_->show();
+    flow_->raise();
+    flow_->activateWindow();
 }
 
 void MainWindow::findPacket(bool forward)
@@ -1289,6 +1328,7 @@ void MainWindow::applyDisplayFilter(const QString& expr)
     }
     filter_program_ = program;
     filter_streams_ = std::make_shared<dissect::Streams>();
+    filter_tcp_ = std::make_shared<dissect::TcpAnalysis>();
     packets_->setFilter(QVector<quint64>());
     filter_next_ = 0;
     reselectAfterFilter(false);
@@ -1320,17 +1360,19 @@ void MainWindow::continueLiveFilter()
     filter_cancel_ = cancel;
     auto program = filter_program_;
     auto streams = filter_streams_;
+    auto tcp = filter_tcp_;
     std::shared_ptr<IngestEngine> engine = session_->sharedEngine();
     const uint64_t from = filter_next_;
     filter_->setStatus(tr("filtering…"));
     // The scan reads packet bytes off the GUI thread; results come back queued.
     if (filter_thread_.joinable())
         filter_thread_.join(); // it has posted its result already (filter_busy_ is false)
-    filter_thread_ = std::thread([this, engine, program, streams, cancel, from] {
+    filter_thread_ = std::thread([this, engine, program, streams, tcp, cancel, from] {
         FilterScanOptions o;
         o.first_number = from;
         o.cancel = cancel.get();
         o.streams = streams.get(); // tcp.stream numbers go on from the last scan
+        o.tcp_analysis = tcp.get();
         FilterScanResult r = filter_packets(*engine, *program, o);
         QMetaObject::invokeMethod(this, [this, r = std::move(r), cancel, program] {
             filter_busy_ = false;
@@ -1420,6 +1462,9 @@ void MainWindow::showPacket(quint64 number)
             header += "\n💬 " + QString::fromStdString(comment);
     }
     const qint64 ts = e->ts_ns;
+    details_->setInterfaceFacts(session_->engine().with_state([id = e->interface_id](const IngestEngine::State& s) {
+        return id < s.interfaces.size() ? underhood::interface_facts(s.interfaces[id]) : underhood::InterfaceFacts{};
+    }));
     details_->showPacket(lt, QByteArray(reinterpret_cast<const char*>(bytes.data()), qsizetype(bytes.size())),
                          e->origlen, header, number, (e->flags & PacketIndexEntry::Timed) ? &ts : nullptr);
 }

@@ -28,7 +28,9 @@ class PacketDetailsPane;
 namespace underhood {
 namespace dissect {
 class Streams;
+class TcpAnalysis;
 }
+class FlowGraphDialog;
 
 class PacketListView;
 class FilterBar;
@@ -105,6 +107,8 @@ public:
     // Edit > Find: the bar over the packet list, and a search with what it holds.
     FindBar* findBar() const { return find_bar_; }
     void findPacket(bool forward);
+    void showFlowGraph();
+    FlowGraphDialog* flowGraph() const { return flow_; }
     // The packet list's right-click menu for `row` (the caller owns it):
     // apply or prepare a filter for the source, destination or conversation,
     // copy the summary or the bytes. Actions are named for tests
@@ -194,6 +198,8 @@ private:
     std::shared_ptr<std::atomic<bool>> filter_cancel_;
     std::shared_ptr<class DisplayFilter> filter_program_;
     std::shared_ptr<dissect::Streams> filter_streams_; // tcp.stream numbering across a live filter's scans
+    std::shared_ptr<dissect::TcpAnalysis> filter_tcp_;  // tcp.analysis.* across them, likewise
+    FlowGraphDialog* flow_ = nullptr; // Statistics > Flow Graph, for the session shown
     uint64_t filter_next_ = 0;
     bool filter_busy_ = false;
     std::thread filter_thread_;

@@ -7,6 +7,7 @@
 
 #include <QApplication>
 #include <QClipboard>
+#include <QEvent>
 #include <QLabel>
 #include <QMenu>
 #include <QSplitter>
@@ -15,6 +16,7 @@
 PacketDetailsPane::PacketDetailsPane(QWidget* parent)
     : QWidget(parent),
       header_(new QLabel(this)),
+      note_(new QLabel(this)),
       splitter_(new QSplitter(Qt::Vertical, this)),
       tree_(new PacketDetailsView(splitter_)),
       hex_(new HexView(splitter_))
@@ -23,6 +25,13 @@ PacketDetailsPane::PacketDetailsPane(QWidget* parent)
     header_->setTextInteractionFlags(Qt::TextSelectableByMouse);
     header_->setContentsMargins(4, 2, 4, 2);
     header_->hide();
+    note_->setObjectName("offloadNote");
+    note_->setTextFormat(Qt::PlainText);
+    note_->setWordWrap(true);
+    note_->setTextInteractionFlags(Qt::TextSelectableByMouse); // the ethtool command is there to copy
+    note_->setContentsMargins(6, 3, 6, 3);
+    note_->hide();
+    restyleNote();
 
     splitter_->addWidget(tree_);
     splitter_->addWidget(hex_);
@@ -34,6 +43,7 @@ PacketDetailsPane::PacketDetailsPane(QWidget* parent)
     layout->setContentsMargins(0, 0, 0, 0);
     layout->setSpacing(0);
     layout->addWidget(header_);
+    layout->addWidget(note_);
     layout->addWidget(splitter_, 1);
 
     connect(tree_, &PacketDetailsView::fieldSelected, this, &PacketDetailsPane::onFieldSelected);
@@ -108,6 +118,30 @@ void PacketDetailsPane::showPacket(uint32_t link_type, QByteArray bytes, uint32_
     bytes_ = bytes;
     header_->setText(header);
     header_->setVisible(!header.isEmpty());
+    QStringList notes;
+    for (const std::string& n : underhood::explain_offloads(link_type, underhood::Bytes(data, size_t(bytes.size())),
+                                                            origlen, facts_))
+        notes << "ⓘ " + QString::fromStdString(n);
+    note_->setText(notes.join('\n'));
+    note_->setVisible(!notes.isEmpty());
+}
+
+void PacketDetailsPane::changeEvent(QEvent* e)
+{
+    if (e->type() == QEvent::PaletteChange)
+        restyleNote();
+    QWidget::changeEvent(e);
+}
+
+QString PacketDetailsPane::offloadNote() const { return note_->isVisibleTo(this) ? note_->text() : QString(); }
+
+void PacketDetailsPane::restyleNote()
+{
+    // Readable in both themes: an information tint over the window's own colours.
+    const QPalette pal = palette();
+    const bool dark = pal.color(QPalette::Window).lightnessF() < 0.5;
+    note_->setStyleSheet(dark ? "QLabel#offloadNote { background: #1f3a4d; color: #d6ecff; }"
+                              : "QLabel#offloadNote { background: #e3f1fb; color: #0b3d5c; }");
 }
 
 void PacketDetailsPane::clear()
@@ -117,6 +151,15 @@ void PacketDetailsPane::clear()
     bytes_.clear();
     header_->clear();
     header_->hide();
+    note_->clear();
+    note_->hide();
+    note_->setObjectName("offloadNote");
+    note_->setTextFormat(Qt::PlainText);
+    note_->setWordWrap(true);
+    note_->setTextInteractionFlags(Qt::TextSelectableByMouse); // the ethtool command is there to copy
+    note_->setContentsMargins(6, 3, 6, 3);
+    note_->hide();
+    restyleNote();
 }
 
 const underhood::Dissection& PacketDetailsPane::dissection() const

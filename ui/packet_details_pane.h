@@ -2,6 +2,7 @@
 // highlights its bytes, clicking a byte selects the innermost field over it.
 #pragma once
 
+#include "offload_note.h"
 #include "packet_details.h"
 
 #include <QByteArray>
@@ -27,6 +28,12 @@ public:
     void showPacket(uint32_t link_type, QByteArray bytes, uint32_t origlen, QString header, quint64 number = 0,
                     const qint64* ts_ns = nullptr);
     void clear();
+    // What the capture recorded about the interface of the next packets
+    // shown (MTU, address, offloads), to explain oversized frames and
+    // checksums the card fills in later.
+    void setInterfaceFacts(const underhood::InterfaceFacts& facts) { facts_ = facts; }
+    // The explanation shown above the tree ("" when none).
+    QString offloadNote() const;
 
     const underhood::Dissection& dissection() const;
     PacketDetailsView* detailsView() const { return tree_; }
@@ -42,11 +49,18 @@ signals:
     // `widen`: an address or port filter the window may extend through VLAN tags.
     void filterRequested(const QString& expr, bool apply, bool widen);
 
+protected:
+    void changeEvent(QEvent* e) override;
+
 private:
     void onFieldSelected(int field);
     void onByteActivated(int offset);
 
+    void restyleNote();
+
     QLabel* header_;
+    QLabel* note_;
+    underhood::InterfaceFacts facts_;
     QSplitter* splitter_;
     PacketDetailsView* tree_;
     HexView* hex_;

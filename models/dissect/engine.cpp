@@ -57,8 +57,12 @@ void dissect(uint32_t link_type, Packet& p)
         p.add_uint(f0 + kCapLen, 0, 0, p.captured(),
                    strf("Capture Length: %zu bytes (%zu bits)", p.captured(), p.captured() * 8));
         if (p.has_time) {
-            const int64_t s = p.ts_ns / 1000000000 - (p.ts_ns % 1000000000 < 0 ? 1 : 0);
-            const int64_t ns = p.ts_ns - s * 1000000000;
+            // Floor division without a multiplication that overflows near INT64_MIN.
+            int64_t s = p.ts_ns / 1000000000, ns = p.ts_ns % 1000000000;
+            if (ns < 0) {
+                s -= 1;
+                ns += 1000000000;
+            }
             const time_t t = time_t(s);
             struct tm tm {};
             char date[64] = "?";

@@ -25,6 +25,7 @@ enum class FieldType : uint8_t {
     String,
     Bytes,      // printed as hex with colons
     EpochTime,  // seconds.nanoseconds since 1970
+    RelativeTime, // a signed duration in nanoseconds, printed as seconds.nanoseconds
     FrameNumber,
 };
 

@@ -40,6 +40,13 @@ std::string format_value(const FieldInfo& info, const FieldValue& v)
         }
         return out;
     }
+    case FieldType::RelativeTime: {
+        const int64_t ns = int64_t(v.u);
+        const uint64_t a = ns < 0 ? uint64_t(0) - uint64_t(ns) : uint64_t(ns);
+        std::snprintf(buf, sizeof buf, "%s%llu.%09llu", ns < 0 ? "-" : "", static_cast<unsigned long long>(a / 1000000000),
+                      static_cast<unsigned long long>(a % 1000000000));
+        return buf;
+    }
     case FieldType::EpochTime: {
         const int64_t ns = int64_t(v.u);
         std::snprintf(buf, sizeof buf, "%lld.%09lld", static_cast<long long>(ns / 1000000000),

@@ -33,6 +33,7 @@ struct FieldTree;
 struct Columns;
 class NameSink;
 class Streams;
+class TcpAnalysis;
 
 class Packet;
 
@@ -114,6 +115,7 @@ public:
     Columns* columns = nullptr;
     NameSink* names = nullptr;
     Streams* streams = nullptr; // tcp.stream / udp.stream numbering across packets
+    TcpAnalysis* tcp_analysis = nullptr; // tcp.analysis.*, tcp.seq: every TCP segment in capture order
     uint64_t frame_number = 0;
     int64_t ts_ns = 0;
     bool has_time = true; // false for a pcapng Simple Packet Block

@@ -6,7 +6,9 @@
 #include "dissect/labels.h"
 #include "dissect/outputs.h"
 #include "dissect/registry.h"
+#include "dissect/tcp_analysis.h"
 
+#include <algorithm>
 #include <string>
 
 namespace underhood::dissect {
@@ -233,6 +235,37 @@ void tcp(Tvb t, Packet& p)
     // As the IP header states it, captured or not (Wireshark's tcp.len).
     const size_t stated = p.net_payload_len != SIZE_MAX ? p.net_payload_len : t.length();
     const size_t seg = doff >= 20 && doff <= stated ? stated - doff : 0;
+    // Sequence analysis sees every segment of the capture in order; a
+    // quoted header or a first fragment (its segment is not all here) stays out.
+    TcpVerdict verdict;
+    if (p.tcp_analysis && !p.quoted() && !ip_carrier().more_fragments) {
+        TcpSegment s;
+        s.src = p.net_src;
+        s.dst = p.net_dst;
+        s.sport = sp;
+        s.dport = dp;
+        s.seq = seq;
+        s.ack = ack;
+        s.flags = flags;
+        s.window = win;
+        // Wireshark's segment length: by the IP header, but no longer than
+        // the frame (an IP length that lies about more is clipped).
+        const size_t reported = t.length() + (t.end() == p.captured() ? p.missing() : 0);
+        const size_t wire = std::min(stated, reported);
+        s.has_seglen = doff <= wire;
+        s.seglen = s.has_seglen ? uint32_t(wire - doff) : 0;
+        if (doff > 20 && t.has(20, doff - 20))
+            s.wscale = tcp_window_scale_option(t.bytes(20, doff - 20), doff - 20);
+        s.frame = p.frame_number;
+        s.ts_ns = p.has_time ? p.ts_ns : 0;
+        verdict = p.tcp_analysis->segment(s);
+    } else if (p.tcp_analysis && !p.quoted()) {
+        // A first fragment (reassembly is not done here): the numbers as
+        // they are, as Wireshark shows them when it cannot reassemble.
+        verdict.numbered = true;
+        verdict.rel_seq = seq;
+        verdict.rel_ack = ack;
+    }
     if (p.want_tree()) {
         p.add_uint(f0 + kTcpSrcport, o, 2, sp);
         p.add_uint(f0 + kTcpDstport, o + 2, 2, dp);
@@ -240,7 +273,9 @@ void tcp(Tvb t, Packet& p)
             const uint32_t stream = p.streams->index(true, p.net_src, sp, p.net_dst, dp);
             p.add_uint(f0 + kTcpStream, o, 0, stream, strf("[Stream index: %u]", stream));
         }
+        add_tcp_relative_seq(p, o + 4, verdict);
         p.add_uint(f0 + kTcpSeqRaw, o + 4, 4, seq);
+        add_tcp_relative_ack(p, o, verdict);
         p.add_uint(f0 + kTcpAckRaw, o + 8, 4, ack);
         p.add_bits(f0 + kTcpHdrLen, o + 12, 1, doff,
                    bit_label(t.u8(12), 8, 0xF0, strf("Header Length: %zu bytes (%u)", doff, t.u8(12) >> 4)));
@@ -272,9 +307,13 @@ void tcp(Tvb t, Packet& p)
     std::string info;
     if (c) {
         c->protocol = "TCP";
-        info = strf("%u \u2192 %u [%s] Seq=%u", sp, dp, tcp_flag_names(flags).c_str(), seq);
+        // Relative numbers when the analysis gives them, as Wireshark shows them.
+        const uint32_t shown_seq = verdict.analysed ? verdict.rel_seq : seq;
+        const uint32_t shown_ack = verdict.analysed ? verdict.rel_ack : ack;
+        info = tcp_analysis_info(verdict) +
+               strf("%u \u2192 %u [%s] Seq=%u", sp, dp, tcp_flag_names(flags).c_str(), shown_seq);
         if (flags & 0x10)
-            info += strf(" Ack=%u", ack);
+            info += strf(" Ack=%u", shown_ack);
         info += strf(" Win=%u", win);
     }
     if (doff < 20) {
@@ -303,9 +342,12 @@ void tcp(Tvb t, Packet& p)
     if (c)
         c->info = std::move(info);
     if (p.want_tree()) {
+        const uint32_t shown_seq = verdict.analysed ? verdict.rel_seq : seq;
+        const uint32_t shown_ack = verdict.analysed ? verdict.rel_ack : ack;
         p.relabel(item, strf("Transmission Control Protocol, Src Port: %u, Dst Port: %u, Seq: %u%s, Len: %zu", sp, dp,
-                             seq, (flags & 0x10) ? strf(", Ack: %u", ack).c_str() : "", seg));
+                             shown_seq, (flags & 0x10) ? strf(", Ack: %u", shown_ack).c_str() : "", seg));
         segment_len();
+        add_tcp_analysis_rows(p, verdict);
     }
     Tvb payload = t.rest(doff);
     if (payload.empty() || p.quoted())
@@ -373,6 +415,7 @@ void dissect_port_payload(Tvb t, Packet& p, bool tcp)
 void register_transport()
 {
     f0 = register_fields(kFields, kCount);
+    register_tcp_analysis();
     add_ip_protocol(6, tcp);
     add_ip_protocol(17, udp);
 }

@@ -84,6 +84,8 @@ bool CaptureSession::startLive(const LiveCaptureOptions& o, QString* error)
          << "--fd" << "3";
     if (!o.promisc)
         args << "--no-promisc";
+    if (o.threads > 1 && o.backend == "afpacket")
+        args << "--threads" << QString::number(std::min(o.threads, 64));
 
     helper_ = new QProcess(this);
     const int child_end = sv[1];

@@ -23,6 +23,7 @@ struct LiveCaptureOptions {
     QString backend = "afpacket";
     bool promisc = true;
     qint64 history_packets = 0; // packets the list keeps (0: the preference)
+    int threads = 1;            // AF_PACKET sockets in a fanout group (the helper's --threads)
 };
 
 class CaptureSession : public QObject {

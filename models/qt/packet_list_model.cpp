@@ -157,8 +157,15 @@ QString PacketListModel::timeText(const PacketIndexEntry& e, quint64 number) con
         return QDateTime::fromMSecsSinceEpoch(e.ts_ns / 1000000).toString("yyyy-MM-dd HH:mm:ss.zzz") +
                QString::number((e.ts_ns / 1000) % 1000).rightJustified(3, '0');
     case TimeFormat::Epoch:
-        return QString::number(e.ts_ns / 1000000000) + "." +
-               QString::number(e.ts_ns % 1000000000).rightJustified(9, '0');
+    {
+        // Floor division, so a time before 1970 reads -1.500000000 and not -0.-500000000.
+        int64_t sec = e.ts_ns / 1000000000, ns = e.ts_ns % 1000000000;
+        if (ns < 0) {
+            sec -= 1;
+            ns += 1000000000;
+        }
+        return QString::number(sec) + "." + QString::number(ns).rightJustified(9, '0');
+    }
     case TimeFormat::Delta: {
         auto prev = number > 1 ? entry(number - 1) : std::nullopt;
         return QString::number(prev ? seconds_between(prev->ts_ns, e.ts_ns) : 0.0, 'f', 6);

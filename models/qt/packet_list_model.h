@@ -31,6 +31,13 @@ public:
     // More matches of the current filter (a live capture keeps growing).
     void appendFiltered(const QVector<quint64>& numbers);
     bool filtered() const { return filter_.has_value(); }
+    // The packet numbers the filter shows, ascending; nullopt when not filtered.
+    std::optional<std::vector<uint64_t>> filteredNumbers() const
+    {
+        if (!filter_)
+            return std::nullopt;
+        return std::vector<uint64_t>(filter_->begin(), filter_->end());
+    }
     void setTimeFormat(TimeFormat f);
 
     // Pulls new rows from the engine (and drops rows the live history let go).

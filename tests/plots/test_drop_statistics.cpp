@@ -17,6 +17,30 @@ CaptureInterface named(const char* name)
     return i;
 }
 
+// A NIC-health record as underhood-capture writes it (capture/README.md).
+std::string record(const char* phase, uint64_t missed, uint64_t fifo, uint64_t rx_dropped, uint64_t soft0,
+                   uint64_t soft1, uint64_t squeeze, bool ring = true)
+{
+    std::string r = "underhood-nic-health 1\ninterface=0\nphase=" + std::string(phase) +
+                    "\ndriver=ixgbe\nmtu=1500\nspeed_mbps=10000\noffload.gro=1\n";
+    if (ring)
+        r += "ring.rx=512\nring.rx_max=4096\n";
+    r += "if.rx_dropped=" + std::to_string(rx_dropped) + "\nif.rx_missed_errors=" + std::to_string(missed) +
+         "\nif.rx_fifo_errors=" + std::to_string(fifo) + "\nif.rx_over_errors=0\nethtool.rx_no_buffer_count=" +
+         std::to_string(missed / 2) + "\nsoftnet.0.dropped=" + std::to_string(soft0) +
+         "\nsoftnet.0.time_squeeze=" + std::to_string(squeeze) + "\nsoftnet.1.dropped=" + std::to_string(soft1) +
+         "\nsoftnet.1.time_squeeze=0\nsoftnet.2.dropped=0\nsoftnet.3.dropped=0\n";
+    return r;
+}
+
+CaptureInterface with_start(const char* name, const std::string& start)
+{
+    CaptureInterface i;
+    i.name = name;
+    i.health = parse_nic_health(start, nullptr);
+    return i;
+}
+
 InterfaceStatistics isb(uint32_t id, int64_t ts, uint64_t ifrecv, uint64_t osdrop, uint64_t ifdrop, uint64_t taken,
                         uint64_t delivered)
 {
@@ -44,6 +68,9 @@ private slots:
     void fileAdviceNeverRestarts();
     void missingCountersAreNotReported();
     void endpointFilterParses();
+    void nicHealthSplitsTheInterface();
+    void nicAdviceOnlyWhenItsCounterMoved();
+    void threadsAndGroAdvice();
 };
 
 void TestDropStatistics::latestBlockPerInterfaceWins()
@@ -237,6 +264,184 @@ void TestDropStatistics::endpointFilterParses()
     QVERIFY(!EndpointFilter::parse("not an address"));
     QVERIFY(!EndpointFilter::parse(""));
     QVERIFY(!EndpointFilter::parse("10.0.0.1:99999"));
+}
+
+void TestDropStatistics::nicHealthSplitsTheInterface()
+{
+    // Start: the kernel's counters when the capture began; later: after it ran.
+    const std::string start = record("start", 1000, 10, 50, 7, 3, 100);
+    auto itf = with_start("eth0", start);
+    DropStatistics d;
+    d.set_interfaces({itf});
+    InterfaceStatistics s1 = isb(0, 1 * kSec, 100, 0, 0, 100, 100);
+    s1.health = parse_nic_health(record("interval", 1000, 10, 50, 7, 3, 100), itf.health.get());
+    d.add(s1);
+    QCOMPARE(d.totals()[size_t(DropStage::Interface)].dropped, uint64_t(0));
+    QCOMPARE(d.totals()[size_t(DropStage::Backlog)].dropped, uint64_t(0));
+    QVERIFY(d.totals()[size_t(DropStage::Backlog)].reported);
+
+    InterfaceStatistics s2 = isb(0, 3 * kSec, 5000, 300, 45, 4700, 4690);
+    // NIC ring: missed +40, fifo +5; driver/backlog: rx_dropped +0, softnet +6 (+4 on CPU 0, +2 on CPU 1).
+    s2.health = parse_nic_health(record("final", 1040, 15, 50, 11, 5, 130), itf.health.get());
+    d.add(s2);
+    const StageArray& t = d.totals();
+    QCOMPARE(t[size_t(DropStage::Interface)].dropped, uint64_t(45));
+    QCOMPARE(t[size_t(DropStage::Interface)].dropped_per_s, 22.5);
+    QCOMPARE(t[size_t(DropStage::Backlog)].dropped, uint64_t(6));
+    QCOMPARE(*t[size_t(DropStage::Filter)].received, uint64_t(5000));
+    QCOMPARE(t[size_t(DropStage::Filter)].dropped, uint64_t(0)); // filtering is not a loss
+    QCOMPARE(t[size_t(DropStage::Kernel)].dropped, uint64_t(300));
+    QCOMPARE(t[size_t(DropStage::Helper)].dropped, uint64_t(10));
+    QCOMPARE(d.total_arrived(), uint64_t(5000 + 45 + 6));
+    // The counters behind the figures, by the kernel's names.
+    auto part = [&](DropStage st, const char* name) {
+        for (const auto& p : t[size_t(st)].parts)
+            if (p.name == name)
+                return std::optional<uint64_t>(p.value);
+        return std::optional<uint64_t>();
+    };
+    QCOMPARE(part(DropStage::Interface, "rx_missed_errors"), std::optional<uint64_t>(40));
+    QCOMPARE(part(DropStage::Interface, "rx_fifo_errors"), std::optional<uint64_t>(5));
+    QCOMPARE(part(DropStage::Interface, "rx_no_buffer_count"), std::optional<uint64_t>(20)); // shown, not added
+    QCOMPARE(part(DropStage::Backlog, "softnet dropped"), std::optional<uint64_t>(6));
+    QCOMPARE(part(DropStage::Backlog, "softnet time_squeeze"), std::optional<uint64_t>(30));
+
+    // Sentences with the numbers, for a student.
+    const std::string nic = d.stage_sentence(DropStage::Interface);
+    QVERIFY2(nic.find("45 frames") != std::string::npos && nic.find("rx_missed_errors 40") != std::string::npos,
+             nic.c_str());
+    const std::string backlog = d.stage_sentence(DropStage::Backlog);
+    QVERIFY2(backlog.find("full 6 times") != std::string::npos && backlog.find("time_squeeze") != std::string::npos,
+             backlog.c_str());
+    QVERIFY(d.stage_sentence(DropStage::Kernel).find("full 300 times") != std::string::npos);
+    QVERIFY(d.stage_sentence(DropStage::Filter).find("5000 packets passed") != std::string::npos);
+}
+
+void TestDropStatistics::nicAdviceOnlyWhenItsCounterMoved()
+{
+    CaptureSettings s;
+    s.live = true;
+    s.buffer_mib = 64;
+    s.snaplen = 128;
+    s.backend = "afpacket";
+    s.threads = 4; // as many as CPUs: no thread advice
+    const std::string start = record("start", 1000, 10, 50, 7, 3, 100);
+    auto itf = with_start("eth1", start);
+    auto kinds = [](const std::vector<DropAdvice>& v) {
+        std::vector<DropAdviceKind> k;
+        for (const DropAdvice& a : v)
+            k.push_back(a.kind);
+        return k;
+    };
+
+    // Nothing moved: no advice at all, although the counters are far from zero.
+    DropStatistics quiet;
+    quiet.set_interfaces({itf});
+    InterfaceStatistics q = isb(0, kSec, 100, 0, 0, 100, 100);
+    q.health = parse_nic_health(record("final", 1000, 10, 50, 7, 3, 100), itf.health.get());
+    quiet.add(q);
+    QVERIFY(quiet.advice(s).empty());
+
+    // Only the NIC ring moved: the ring advice with the driver's real numbers.
+    DropStatistics nic;
+    nic.set_interfaces({itf});
+    InterfaceStatistics n = isb(0, kSec, 100, 0, 12, 100, 100);
+    n.health = parse_nic_health(record("final", 1012, 10, 50, 7, 3, 100), itf.health.get());
+    nic.add(n);
+    auto a = nic.advice(s);
+    QCOMPARE(a.size(), size_t(1));
+    QCOMPARE(a[0].kind, DropAdviceKind::InterfaceRing);
+    QCOMPARE(a[0].stage, DropStage::Interface);
+    QCOMPARE(a[0].value, int64_t(4096));
+    QCOMPARE(a[0].current, int64_t(512));
+    QCOMPARE(advice_command(a[0]), std::string("ethtool -G eth1 rx 4096"));
+    // Also for a saved file: the advice is for the machine, not the capture.
+    QCOMPARE(kinds(nic.advice(CaptureSettings{})), std::vector<DropAdviceKind>{DropAdviceKind::InterfaceRing});
+
+    // Only the backlog moved.
+    DropStatistics soft;
+    soft.set_interfaces({itf});
+    InterfaceStatistics b = isb(0, kSec, 100, 0, 0, 100, 100);
+    b.health = parse_nic_health(record("final", 1000, 10, 50, 17, 3, 100), itf.health.get());
+    soft.add(b);
+    a = soft.advice(s);
+    QCOMPARE(kinds(a), std::vector<DropAdviceKind>{DropAdviceKind::Backlog});
+    QCOMPARE(a[0].count, uint64_t(10));
+    QCOMPARE(advice_command(a[0]), std::string("sysctl -w net.core.netdev_max_backlog=2000"));
+
+    // rx_dropped alone (frames nobody wanted, or longer than the MTU) is explained, not "fixed".
+    DropStatistics rx;
+    rx.set_interfaces({itf});
+    InterfaceStatistics r = isb(0, kSec, 100, 0, 3, 100, 100);
+    r.health = parse_nic_health(record("final", 1000, 10, 53, 7, 3, 100), itf.health.get());
+    rx.add(r);
+    QVERIFY(rx.advice(s).empty());
+    QVERIFY(rx.stage_sentence(DropStage::Backlog).find("dropped 3 frames") != std::string::npos);
+
+    // A ring already at its maximum: the command shows it rather than setting it.
+    const std::string at_max = "underhood-nic-health 1\nphase=start\nring.rx=4096\nring.rx_max=4096\nif.rx_missed_errors=0\n";
+    auto full = with_start("eth2", at_max);
+    DropStatistics m;
+    m.set_interfaces({full});
+    InterfaceStatistics mm = isb(0, kSec, 100, 0, 5, 100, 100);
+    mm.health = parse_nic_health("underhood-nic-health 1\nphase=final\nring.rx=4096\nring.rx_max=4096\n"
+                                 "if.rx_missed_errors=5\n",
+                                 full.health.get());
+    m.add(mm);
+    a = m.advice(s);
+    QCOMPARE(a.size(), size_t(1));
+    QCOMPARE(advice_command(a[0]), std::string("ethtool -g eth2"));
+}
+
+void TestDropStatistics::threadsAndGroAdvice()
+{
+    CaptureSettings s;
+    s.live = true;
+    s.buffer_mib = 1;
+    s.snaplen = 262144;
+    s.backend = "afpacket";
+    s.threads = 1;
+    auto itf = with_start("eth0", record("start", 0, 0, 0, 0, 0, 0));
+    DropStatistics d;
+    d.set_interfaces({itf});
+    InterfaceStatistics st = isb(0, kSec, 1000, 250, 0, 750, 750);
+    st.health = parse_nic_health(record("final", 0, 0, 0, 0, 0, 0), itf.health.get());
+    d.add(st);
+    auto a = d.advice(s);
+    const DropAdvice* threads = nullptr;
+    for (const DropAdvice& x : a)
+        if (x.kind == DropAdviceKind::MoreThreads)
+            threads = &x;
+    QVERIFY(threads);
+    QCOMPARE(threads->value, int64_t(2)); // twice as many, at most the 4 CPUs the record lists
+    QCOMPARE(advice_command(*threads), std::string("--threads 2"));
+    QCOMPARE(a[0].kind, DropAdviceKind::LargerBuffer);
+    QCOMPARE(advice_command(a[0]), std::string("-B 64"));
+    // The kernel ring is the stage; the capture filter belongs to the socket filter before it.
+    for (const DropAdvice& x : a)
+        QCOMPARE(x.stage, x.kind == DropAdviceKind::CaptureFilter ? DropStage::Filter : DropStage::Kernel);
+    s.threads = 4;
+    for (const DropAdvice& x : d.advice(s))
+        QVERIFY(x.kind != DropAdviceKind::MoreThreads);
+    s.threads = 1;
+    s.backend = "pcap";
+    for (const DropAdvice& x : d.advice(s))
+        QVERIFY(x.kind != DropAdviceKind::MoreThreads);
+    s.backend = "afpacket";
+
+    // Frames longer than the MTU: GRO advice with the MTU and the count, only once some were seen.
+    for (const DropAdvice& x : d.advice(s))
+        QVERIFY(x.kind != DropAdviceKind::GroOff);
+    d.set_over_mtu(0, 17);
+    const DropAdvice* gro = nullptr;
+    a = d.advice(s);
+    for (const DropAdvice& x : a)
+        if (x.kind == DropAdviceKind::GroOff)
+            gro = &x;
+    QVERIFY(gro);
+    QCOMPARE(gro->value, int64_t(1500));
+    QCOMPARE(gro->count, uint64_t(17));
+    QCOMPARE(advice_command(*gro), std::string("ethtool -K eth0 gro off lro off"));
 }
 
 QTEST_APPLESS_MAIN(TestDropStatistics)

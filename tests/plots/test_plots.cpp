@@ -899,6 +899,8 @@ void TestPlots::liveWindowAccountsForEveryFrame()
             [&] { return v.counter("rx_packets") - rx0 >= steady_frames + burst_frames; }, 20000));
         save_shot(w, "live-throughput-" + theme);
         w.showDropPanel();
+        if (auto* dock = w.findChild<QDockWidget*>("dropsDock"))
+            w.resizeDocks({dock}, {620}, Qt::Vertical); // the whole pipeline, its sentences and the advice
         save_shot(w, "live-drops-" + theme);
         w.session()->stop();
         QVERIFY(wait_finished(w, 20000));

@@ -27,24 +27,11 @@
 #include <set>
 
 using namespace underhood;
+using tshark_compare::read_lines;
 using tshark_compare::run_tshark_jobs;
 using tshark_compare::TsharkJob;
 
 namespace {
-
-QStringList read_lines(const QString& path)
-{
-    QStringList out;
-    QFile f(path);
-    if (!f.open(QIODevice::ReadOnly | QIODevice::Text))
-        return out;
-    for (const QByteArray& raw : f.readAll().split('\n')) {
-        const QString line = QString::fromUtf8(raw).trimmed();
-        if (!line.isEmpty() && !line.startsWith('#'))
-            out << line;
-    }
-    return out;
-}
 
 // The packet numbers `expr` passes in `path`, as underhood-cli -Y sees them.
 std::vector<uint64_t> ours(const QString& path, const QString& expr, QString& error)

@@ -1,12 +1,28 @@
 #include "tshark_runner.h"
 
 #include <QDir>
+#include <QFile>
 #include <QEventLoop>
 #include <QProcess>
 #include <QThread>
 #include <QTimer>
 
 namespace tshark_compare {
+
+QStringList read_lines(const QString& path)
+{
+    QStringList out;
+    QFile f(path);
+    if (!f.open(QIODevice::ReadOnly | QIODevice::Text))
+        return out;
+    for (const QByteArray& raw : f.readAll().split('\n')) {
+        const QString line = QString::fromUtf8(raw).trimmed();
+        if (!line.isEmpty() && !line.startsWith('#'))
+            out << line;
+    }
+    return out;
+}
+
 
 void run_tshark_jobs(const QString& tshark, const QString& work_dir, std::vector<TsharkJob>& jobs, int timeout_ms)
 {

@@ -19,6 +19,10 @@ struct TsharkJob {
     QString error; // empty when tshark ran to its end
 };
 
+// The lines of a list file (expressions, known differences), trimmed;
+// blank lines and lines starting with # left out. Empty when unreadable.
+QStringList read_lines(const QString& path);
+
 // Runs every job with `tshark`, writing outputs into `work_dir`.
 void run_tshark_jobs(const QString& tshark, const QString& work_dir, std::vector<TsharkJob>& jobs,
                      int timeout_ms = 5 * 60 * 1000);

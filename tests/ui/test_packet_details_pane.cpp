@@ -6,11 +6,14 @@
 #include "packet_details_pane.h"
 #include "packet_details_view.h"
 #include "sample_packets.h"
+#include "test_pcap.h"
 
 #include <QApplication>
 #include <QClipboard>
 #include <QDir>
 #include <QMenu>
+#include <QProcess>
+#include <QTemporaryDir>
 #include <QScrollBar>
 #include <QSplitter>
 #include <QStyleFactory>
@@ -96,6 +99,7 @@ private slots:
     void hexViewFitsItsWidth();
     void screenshots_data();
     void screenshots();
+    void offloadNotes();
 
 private:
     void clickField(int field);
@@ -454,6 +458,95 @@ void TestPacketDetailsPane::screenshots()
         const QString name = QString("packet_details_%1_%2.png").arg(dark ? "dark" : "light", packet);
         QVERIFY(image.save(QDir(dir).filePath(name)));
     }
+}
+
+namespace {
+// Ethernet/IPv4/TCP from 02:..:01 (10.0.0.1:40000) to 02:..:02 (10.0.0.2:80)
+// carrying `payload` bytes, with a correct checksum unless `checksum` is given.
+std::vector<uint8_t> tcp_frame(size_t payload, std::optional<uint16_t> checksum = std::nullopt)
+{
+    std::vector<uint8_t> f = {2, 0, 0, 0, 0, 2, 2, 0, 0, 0, 0, 1, 0x08, 0x00};
+    const size_t total = 20 + 20 + payload;
+    const uint8_t ip[20] = {0x45, 0, uint8_t(total >> 8), uint8_t(total), 0, 1, 0x40, 0, 64, 6, 0, 0, 10, 0, 0, 1,
+                            10, 0, 0, 2};
+    f.insert(f.end(), ip, ip + 20);
+    const uint8_t tcp[20] = {0x9c, 0x40, 0, 80, 0, 0, 0, 1, 0, 0, 0, 1, 0x50, 0x18, 0x20, 0, 0, 0, 0, 0};
+    f.insert(f.end(), tcp, tcp + 20);
+    for (size_t i = 0; i < payload; ++i)
+        f.push_back(uint8_t(i));
+    auto sum = [&](size_t at, size_t n, uint32_t s) {
+        for (size_t i = 0; i + 1 < n; i += 2)
+            s += uint32_t(f[at + i] << 8 | f[at + i + 1]);
+        if (n & 1)
+            s += uint32_t(f[at + n - 1]) << 8;
+        return s;
+    };
+    auto fold = [](uint32_t s) {
+        while (s >> 16)
+            s = (s & 0xffff) + (s >> 16);
+        return uint16_t(~s);
+    };
+    const uint16_t ipc = fold(sum(14, 20, 0));
+    f[24] = uint8_t(ipc >> 8);
+    f[25] = uint8_t(ipc);
+    const uint16_t c = checksum ? *checksum : fold(sum(34, 20 + payload, sum(26, 8, 6 + uint32_t(20 + payload))));
+    f[50] = uint8_t(c >> 8);
+    f[51] = uint8_t(c);
+    return f;
+}
+} // namespace
+
+// The note above the tree: a packet longer than the interface's MTU, and a
+// wrong checksum on an outgoing packet, each explained; nothing otherwise.
+// tshark agrees on which checksums are wrong.
+void TestPacketDetailsPane::offloadNotes()
+{
+    InterfaceFacts facts;
+    facts.name = "eth0";
+    facts.mtu = 1500;
+    facts.mac = std::array<uint8_t, 6>{2, 0, 0, 0, 0, 1}; // the sender: frames from it are outgoing
+    const std::vector<uint8_t> big = tcp_frame(9000), good = tcp_frame(100), bad = tcp_frame(100, 0x1234),
+                               zero = tcp_frame(100, 0);
+    if (!QStandardPaths::findExecutable("tshark").isEmpty()) {
+        QTemporaryDir dir;
+        const QString path = dir.filePath("sums.pcap");
+        QVERIFY(write_pcap(path, std::vector<QByteArray>{bytes_of(good), bytes_of(bad), bytes_of(zero)}, 1, 0));
+        QProcess t;
+        t.start("tshark", {"-r", path, "-o", "tcp.check_checksum:TRUE", "-T", "fields", "-e", "tcp.checksum.status"});
+        QVERIFY(t.waitForFinished(60000));
+        QCOMPARE(t.readAllStandardOutput().trimmed().split('\n'), QList<QByteArray>({"1", "0", "0"})); // good, bad, bad
+    }
+    pane_->setInterfaceFacts(facts);
+    pane_->showPacket(kLinkEthernet, bytes_of(good), uint32_t(good.size()), {});
+    QCOMPARE(pane_->offloadNote(), QString());
+    pane_->showPacket(kLinkEthernet, bytes_of(big), uint32_t(big.size()), {});
+    QString note = pane_->offloadNote();
+    QVERIFY2(note.contains("(9040 bytes) is longer than the MTU (1500)") && note.contains("TSO/GSO") &&
+                 note.contains("ethtool -K eth0 tso off gso off"),
+             qPrintable(note));
+    pane_->showPacket(kLinkEthernet, bytes_of(bad), uint32_t(bad.size()), {});
+    note = pane_->offloadNote();
+    QVERIFY2(note.contains("TCP checksum 0x1234 is wrong on an outgoing packet") && note.contains("ethtool -K eth0 tx off"),
+             qPrintable(note));
+    pane_->showPacket(kLinkEthernet, bytes_of(zero), uint32_t(zero.size()), {});
+    QVERIFY(pane_->offloadNote().contains("TCP checksum 0x0000 is zero"));
+    // Only 200 of the 9054 bytes captured: the length still shows, the checksum cannot be checked.
+    pane_->showPacket(kLinkEthernet, bytes_of(big).left(200), uint32_t(big.size()), {});
+    note = pane_->offloadNote();
+    QVERIFY(note.contains("longer than the MTU") && !note.contains("checksum"));
+    // Received by this interface: merged on the way in, and a wrong checksum is the sender's.
+    facts.mac = std::array<uint8_t, 6>{2, 0, 0, 0, 0, 2};
+    pane_->setInterfaceFacts(facts);
+    pane_->showPacket(kLinkEthernet, bytes_of(big), uint32_t(big.size()), {});
+    note = pane_->offloadNote();
+    QVERIFY2(note.contains("the NIC or kernel merged segments (GRO/LRO/TSO); turn it off with ethtool -K eth0 gro off"),
+             qPrintable(note));
+    pane_->showPacket(kLinkEthernet, bytes_of(bad), uint32_t(bad.size()), {});
+    QCOMPARE(pane_->offloadNote(), QString());
+    // No facts (a file from another program): nothing to say.
+    pane_->setInterfaceFacts({});
+    pane_->showPacket(kLinkEthernet, bytes_of(big), uint32_t(big.size()), {});
+    QCOMPARE(pane_->offloadNote(), QString());
 }
 
 QTEST_MAIN(TestPacketDetailsPane)
