@@ -77,6 +77,20 @@ FieldFilter field_bpf(std::string_view label, int depth, bool bits, uint32_t off
     return {expr, false};
 }
 
+std::string endpoint_dfilter(const Endpoint& e)
+{
+    switch (e.kind) {
+    case Endpoint::Kind::Mac: return "eth.addr == " + e.to_string();
+    case Endpoint::Kind::Ip:
+        return std::string(e.family == 6 ? "ipv6.addr == " : "ip.addr == ") + e.ip_address().to_string();
+    case Endpoint::Kind::IpPort:
+        return std::string(e.family == 6 ? "ipv6.addr == " : "ip.addr == ") + e.ip_address().to_string() +
+               " && (tcp.port == " + std::to_string(e.port) + " || udp.port == " + std::to_string(e.port) + ")";
+    case Endpoint::Kind::None: break;
+    }
+    return {};
+}
+
 std::string endpoint_bpf(const Endpoint& e)
 {
     switch (e.kind) {

@@ -35,6 +35,9 @@ class TcpAnalysis;
 // The expression matching one host's packets: "host A", "ether host M", or
 // "(host A and port P)".
 std::string endpoint_bpf(const Endpoint& e);
+// The same in Wireshark's language ("ip.addr == 10.0.0.1", "eth.addr == …"),
+// which also matches the host inside VLAN tags and tunnels.
+std::string endpoint_dfilter(const Endpoint& e);
 
 // "Apply as Filter" for a line of the packet details: an address or port
 // line becomes "src host A", "dst port P", "ether src M" (`by_host` true: the

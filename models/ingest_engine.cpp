@@ -353,4 +353,91 @@ uint32_t IngestEngine::link_type_of(uint16_t interface_id) const
     return interface_id < state_.interfaces.size() ? state_.interfaces[interface_id].link_type : 0;
 }
 
+void IngestEngine::begin_display(uint64_t id)
+{
+    TrafficModelOptions o = opts_.model;
+    o.layers = {true, true, true}; // small next to the whole capture: every layer at once
+    o.names = false;
+    auto model = std::make_shared<TrafficModel>(o);
+    std::lock_guard lock(mutex_);
+    auto mask = std::make_shared<DisplayMask>();
+    mask->id = id;
+    mask->first = mask->scanned_end = state_.first_number;
+    state_.display = std::move(mask);
+    state_.display_model = std::move(model);
+}
+
+void IngestEngine::clear_display()
+{
+    std::lock_guard lock(mutex_);
+    state_.display.reset();
+    state_.display_model.reset();
+}
+
+void IngestEngine::add_displayed(uint64_t id, const std::vector<uint64_t>& matches, uint64_t scanned_end)
+{
+    struct Item {
+        PacketRecord rec;
+        DecodedPacket dp;
+    };
+    std::vector<std::pair<uint64_t, PacketIndexEntry>> entries;
+    std::vector<uint32_t> link_types;
+    uint64_t first = 0;
+    {
+        std::lock_guard lock(mutex_);
+        if (!state_.display || state_.display->id != id)
+            return;
+        first = state_.first_number;
+        entries.reserve(matches.size());
+        for (uint64_t n : matches)
+            if (n >= first && n - first < state_.index.size())
+                entries.emplace_back(n, state_.index[size_t(n - first)]);
+        for (const CaptureInterface& itf : state_.interfaces)
+            link_types.push_back(itf.link_type);
+    }
+    // Decoding happens unlocked: ingest goes on meanwhile.
+    std::vector<Item> items;
+    items.reserve(entries.size());
+    std::vector<uint64_t> shown;
+    shown.reserve(entries.size());
+    for (const auto& [n, e] : entries) {
+        const std::vector<uint8_t> bytes = packet_bytes(n);
+        if (bytes.size() != e.caplen)
+            continue; // no longer kept: it cannot be counted
+        Item it;
+        it.rec.number = n;
+        it.rec.interface_id = e.interface_id;
+        it.rec.link_type = e.interface_id < link_types.size() ? link_types[e.interface_id] : 0;
+        it.rec.ts_ns = e.ts_ns;
+        it.rec.has_timestamp = e.flags & PacketIndexEntry::Timed;
+        it.rec.caplen = e.caplen;
+        it.rec.origlen = e.origlen;
+        decode_packet(it.rec.link_type, Bytes(bytes.data(), bytes.size()), e.origlen, it.dp);
+        // The model reads the bytes only for names, which it does not keep here.
+        it.rec.data = Bytes();
+        items.push_back(std::move(it));
+        shown.push_back(n);
+    }
+    std::lock_guard lock(mutex_);
+    if (!state_.display || state_.display->id != id)
+        return;
+    auto mask = std::make_shared<DisplayMask>(*state_.display);
+    const uint64_t end = std::max(mask->scanned_end, scanned_end);
+    mask->words.resize(size_t((end - mask->first + 63) / 64), 0);
+    mask->scanned_end = end;
+    for (uint64_t n : shown) {
+        if (n < mask->first)
+            continue;
+        const uint64_t i = n - mask->first;
+        uint64_t& w = mask->words[size_t(i >> 6)];
+        if (!((w >> (i & 63)) & 1)) {
+            w |= uint64_t(1) << (i & 63);
+            ++mask->shown_count;
+        }
+    }
+    for (const Item& it : items)
+        state_.display_model->add(it.rec, it.dp);
+    state_.display = std::move(mask);
+}
+
 } // namespace underhood

@@ -15,6 +15,7 @@
 #include <condition_variable>
 #include <functional>
 #include <map>
+#include <memory>
 #include <mutex>
 #include <thread>
 
@@ -42,6 +43,25 @@ struct IngestProgress {
 struct IngestCounters {
     uint64_t received = 0; // packets read from the source
     uint64_t dropped = 0;  // of those, dropped because decoding fell behind
+};
+
+// The packets a display filter shows, for views limited to it ("limit to
+// display filter"): one bit per packet number from `first` up to
+// `scanned_end`; packets at or past `scanned_end` are not judged yet and count
+// as not shown, so a view never shows a packet it may later have to take back.
+struct DisplayMask {
+    uint64_t id = 0; // the filter application it belongs to
+    uint64_t first = 1;
+    uint64_t scanned_end = 1;
+    uint64_t shown_count = 0;
+    std::vector<uint64_t> words;
+    bool shown(uint64_t n) const
+    {
+        if (n < first || n >= scanned_end)
+            return false;
+        const uint64_t i = n - first;
+        return (words[size_t(i >> 6)] >> (i & 63)) & 1;
+    }
 };
 
 class IngestEngine {
@@ -92,12 +112,29 @@ public:
         std::string error; // a read error that ended the input
         CaptureFormat format = CaptureFormat::Pcap;
         std::array<bool, kLayerCount> layer_ready{};
+        // Set while the views are limited to a display filter: which packets
+        // it shows, and their hosts, conversations, protocols and throughput
+        // (names stay in `model`: they come from every packet).
+        std::shared_ptr<const DisplayMask> display;
+        std::shared_ptr<TrafficModel> display_model;
+        // What the views count: the displayed packets while limited, else all.
+        const TrafficModel& shown() const { return display_model ? *display_model : model; }
         explicit State(const TrafficModelOptions& o) : model(o)
         {
             for (int l = 0; l < kLayerCount; ++l)
                 layer_ready[size_t(l)] = model.has_layer(Layer(l));
         }
     };
+
+    // Limits the views to a display filter: from now on State::display and
+    // State::display_model hold only what add_displayed() brings, for the
+    // filter application `id`; clear_display() shows everything again.
+    void begin_display(uint64_t id);
+    void clear_display();
+    // The scan of application `id` judged every packet below `scanned_end`
+    // and these `matches` (ascending) pass: decodes and counts them. Ignored
+    // when another application began meanwhile. Meant for a worker thread.
+    void add_displayed(uint64_t id, const std::vector<uint64_t>& matches, uint64_t scanned_end);
 
     // The bytes of packet `number` (1-based), or empty if no longer kept (a
     // stream's history let it go, or the mapped file shrank below it).

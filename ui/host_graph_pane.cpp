@@ -693,6 +693,8 @@ QString HostGraphPane::caption() const
         c += tr(" · only a host's neighbours");
     if (s.hidden_by_user)
         c += tr(" · %1 hidden (right-click: Show All Hosts)").arg(loc.toString(qulonglong(s.hidden_by_user)));
+    if (!display_limit_.isEmpty())
+        c += tr(" · filtered: %1").arg(display_limit_);
     int64_t first = 0, last = 0;
     if (shown_positioned_ && captureBounds(first, last)) {
         const double at = seconds_between(first, shown_time_);
@@ -700,6 +702,25 @@ QString HostGraphPane::caption() const
                                   : tr(" · start to %1 s").arg(at, 0, 'f', 1);
     }
     return c;
+}
+
+void HostGraphPane::setDisplayLimit(const QString& expr)
+{
+    if (expr == display_limit_)
+        return;
+    display_limit_ = expr;
+    updateCaption();
+    displayChanged();
+}
+
+void HostGraphPane::displayChanged()
+{
+    if (!session_)
+        return;
+    if (follow_)
+        refresh();
+    else
+        rebuild();
 }
 
 NodeSelection HostGraphPane::selection() const { return selection_of(view_->scene(), view_->viewState().selected); }

@@ -73,6 +73,12 @@ public:
     void exportDialog();
     // Brings back hosts hidden from the menu and leaves "only its neighbours".
     void showAllHosts();
+    // The graph counts only the packets of display filter `expr` (the engine's
+    // display view); empty: every packet. The caption says so.
+    void setDisplayLimit(const QString& expr);
+    QString displayLimit() const { return display_limit_; }
+    // The engine's display view grew or changed: build the scene again where it is.
+    void displayChanged();
     // The row of node, size, cluster and layout choices; a window may move
     // it into its tool bar (it stays wired to this pane).
     QWidget* controls() const { return controls_; }
@@ -141,6 +147,7 @@ private:
     double play_ns_ = 0;
     bool dirty_ = false;
     QElapsedTimer since_build_;
+    QString display_limit_;
 };
 
 } // namespace underhood

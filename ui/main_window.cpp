@@ -257,6 +257,21 @@ void MainWindow::buildActions()
     act_fullscreen_->setCheckable(true);
     act_filter_ = make(tr("Display &Filter"), QKeySequence(Qt::CTRL | Qt::Key_Slash));
     act_find_ = make(tr("&Find…"), QKeySequence::Find);
+    // Wireshark's conversations and endpoints offer "Limit to display filter";
+    // here the whole window follows it, on by default as the list does.
+    act_limit_ = make(tr("&Limit Views to Display Filter"), QKeySequence(Qt::CTRL | Qt::ALT | Qt::Key_L));
+    act_limit_->setObjectName("limitToFilter");
+    act_limit_->setCheckable(true);
+    act_limit_->setChecked(QSettings().value("view/limitToFilter", true).toBool());
+    act_limit_->setToolTip(tr("The graph, the tables and the throughput plot count only the packets the "
+                              "display filter shows"));
+    connect(act_limit_, &QAction::toggled, this, [this](bool on) {
+        QSettings().setValue("view/limitToFilter", on);
+        if (filter_program_)
+            applyDisplayFilter(applied_filter_); // counts again, limited or not
+        else
+            showDisplayLimit();
+    });
     act_mark_ = make(tr("&Mark/Unmark Packet"), QKeySequence(Qt::CTRL | Qt::Key_M));
     act_mark_->setObjectName("markPacket");
     act_unmark_all_ = make(tr("&Unmark All Packets"), QKeySequence(Qt::CTRL | Qt::ALT | Qt::Key_M));
@@ -338,6 +353,7 @@ void MainWindow::buildMenus()
     QMenu* view = menuBar()->addMenu(tr("&View"));
     view->setObjectName("viewMenu");
     view->addAction(act_fullscreen_);
+    view->addAction(act_limit_);
     QMenu* theme = view->addMenu(tr("&Theme"));
     auto* themes = new QActionGroup(this);
     const QString current = QSettings().value("view/theme", "system").toString();
@@ -524,6 +540,13 @@ void MainWindow::buildStatusBar()
             session_->cancel();
     });
     statusBar()->addWidget(cancel_);
+    limit_button_ = new QToolButton;
+    limit_button_->setObjectName("limitButton");
+    limit_button_->setAutoRaise(true);
+    limit_button_->setCheckable(true);
+    limit_button_->hide();
+    connect(limit_button_, &QToolButton::clicked, act_limit_, &QAction::trigger);
+    statusBar()->addPermanentWidget(limit_button_);
     st_packets_ = mk(tr("Packets read (and listed)"));
     st_bytes_ = mk(tr("Bytes on the wire"));
     st_duration_ = mk(tr("Time from the first to the last packet"));
@@ -557,6 +580,9 @@ void MainWindow::setSession(CaptureSession* session)
         *filter_cancel_ = true;
     filter_program_.reset();
     filter_->setStatus(QString());
+    display_id_ = 0;
+    graph_->setDisplayLimit(QString());
+    showDisplayLimit();
     graph_->view()->selectNode(-1);
     graphSelectionChanged();
     if (range_restore_) {
@@ -1082,7 +1108,8 @@ void MainWindow::graphSelectionChanged()
         const auto [a, b] = convs_->endpointsAt(row);
         return hosts->count(node_id(a)) > 0 || hosts->count(node_id(b)) > 0;
     });
-    const QString expr = packetFilterFor(sel.bpf);
+    // Wireshark's language: ip.addr also matches the host behind VLAN tags and inside tunnels.
+    const QString expr = !sel.dfilter.empty() ? QString::fromStdString(sel.dfilter) : packetFilterFor(sel.bpf);
     if (expr.isEmpty()) {
         statusBar()->showMessage(tr("Selected %1: the tables show its hosts; no packet filter covers it").arg(label),
                                  8000);
@@ -1291,6 +1318,47 @@ void MainWindow::findPacket(bool forward)
     find_bar_->setStatus(tr("packet %1").arg(number));
 }
 
+void MainWindow::updateDisplayLimit()
+{
+    // A filter the graph's own selection applied narrows the list and the
+    // tables' scope only: the graph keeps every host so the selection stays in view.
+    const bool limit = session_ && filter_program_ && act_limit_->isChecked() && applied_filter_ != graph_filter_;
+    if (limit) {
+        display_id_ = ++display_seq_;
+        session_->engine().begin_display(display_id_);
+    } else {
+        display_id_ = 0;
+        if (session_)
+            session_->engine().clear_display();
+    }
+    graph_->setDisplayLimit(limit ? applied_filter_ : QString());
+    refreshTables();
+    plot_->refresh();
+    showDisplayLimit();
+}
+
+void MainWindow::showDisplayLimit()
+{
+    const bool filtered = session_ && filter_program_ && applied_filter_ != graph_filter_;
+    limit_button_->setVisible(filtered);
+    limit_button_->setChecked(display_id_ != 0);
+    if (display_id_) {
+        limit_button_->setText(tr("▼ Views filtered"));
+        limit_button_->setToolTip(tr("The graph, tables and plot count only the packets of \"%1\". "
+                                     "Click to count every packet (Ctrl+Alt+L).")
+                                      .arg(applied_filter_));
+    } else {
+        limit_button_->setText(tr("Views: all packets"));
+        limit_button_->setToolTip(tr("The list shows the display filter's packets; the graph, tables and plot "
+                                     "count every packet. Click to limit them to the filter (Ctrl+Alt+L)."));
+    }
+    const QString mark = display_id_ ? tr(" (filtered)") : QString();
+    for (auto [name, title] : {std::pair{"hostsDock", tr("Hosts")}, std::pair{"conversationsDock", tr("Conversations")},
+                               std::pair{"protocolsDock", tr("Protocols")}, std::pair{"throughputDock", tr("Throughput")}})
+        if (auto* d = findChild<QDockWidget*>(name))
+            d->setWindowTitle(title + mark);
+}
+
 void MainWindow::applyDisplayFilter(const QString& expr)
 {
     applied_filter_ = expr.trimmed();
@@ -1311,6 +1379,7 @@ void MainWindow::applyDisplayFilter(const QString& expr)
     if (!session_ || expr.trimmed().isEmpty()) {
         packets_->setFilter(std::nullopt);
         filter_->setStatus(QString());
+        updateDisplayLimit();
         reselectAfterFilter(true);
         return;
     }
@@ -1324,6 +1393,7 @@ void MainWindow::applyDisplayFilter(const QString& expr)
     });
     if (!program->compile(expr.toStdString(), lts, err)) {
         showError(tr("Invalid display filter"), QString::fromStdString(err));
+        updateDisplayLimit();
         return;
     }
     filter_program_ = program;
@@ -1331,6 +1401,7 @@ void MainWindow::applyDisplayFilter(const QString& expr)
     filter_tcp_ = std::make_shared<dissect::TcpAnalysis>();
     packets_->setFilter(QVector<quint64>());
     filter_next_ = 0;
+    updateDisplayLimit();
     reselectAfterFilter(false);
     continueLiveFilter();
 }
@@ -1363,18 +1434,21 @@ void MainWindow::continueLiveFilter()
     auto tcp = filter_tcp_;
     std::shared_ptr<IngestEngine> engine = session_->sharedEngine();
     const uint64_t from = filter_next_;
+    const uint64_t display_id = display_id_;
     filter_->setStatus(tr("filtering…"));
     // The scan reads packet bytes off the GUI thread; results come back queued.
     if (filter_thread_.joinable())
         filter_thread_.join(); // it has posted its result already (filter_busy_ is false)
-    filter_thread_ = std::thread([this, engine, program, streams, tcp, cancel, from] {
+    filter_thread_ = std::thread([this, engine, program, streams, tcp, cancel, from, display_id] {
         FilterScanOptions o;
         o.first_number = from;
         o.cancel = cancel.get();
         o.streams = streams.get(); // tcp.stream numbers go on from the last scan
         o.tcp_analysis = tcp.get();
         FilterScanResult r = filter_packets(*engine, *program, o);
-        QMetaObject::invokeMethod(this, [this, r = std::move(r), cancel, program] {
+        if (display_id && !*cancel)
+            engine->add_displayed(display_id, r.matches, r.next_number);
+        QMetaObject::invokeMethod(this, [this, r = std::move(r), cancel, program, display_id] {
             filter_busy_ = false;
             if (*cancel || program != filter_program_) {
                 // A newer filter was applied while this scan ran: start its scan now.
@@ -1386,6 +1460,12 @@ void MainWindow::continueLiveFilter()
             filter_next_ = r.next_number;
             reselectAfterFilter(!session_ || !session_->isRunning());
             filter_->setStatus(tr("%1 packets shown").arg(QLocale().toString(packets_->rowCount())));
+            if (display_id && display_id == display_id_) {
+                graph_->displayChanged();
+                refreshTables();
+                plot_->refresh();
+                showDisplayLimit();
+            }
         }, Qt::QueuedConnection);
     });
 }

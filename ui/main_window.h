@@ -76,6 +76,8 @@ public:
     TablePane* hostPane() const { return host_pane_; }
     TablePane* conversationPane() const { return conv_pane_; }
     QString displayFilterText() const;
+    // The graph, tables and plot count only the display filter's packets.
+    bool viewsLimited() const { return display_id_ != 0; }
     // Shown in dialogs; tests read it instead of clicking through a modal box.
     QString lastError() const { return last_error_; }
     // The warning shown above the views (truncated file, cancelled load), empty when none.
@@ -202,6 +204,12 @@ private:
     FlowGraphDialog* flow_ = nullptr; // Statistics > Flow Graph, for the session shown
     uint64_t filter_next_ = 0;
     bool filter_busy_ = false;
+    // "Limit to display filter": the graph, tables and plot count only the
+    // filter's packets (the engine's display view `display_id_`, 0: none).
+    QAction* act_limit_ = nullptr;
+    QToolButton* limit_button_ = nullptr;
+    uint64_t display_id_ = 0;
+    uint64_t display_seq_ = 0;
     std::thread filter_thread_;
     int tick_ = 0;
     QLabel* warning_bar_ = nullptr;
@@ -221,6 +229,8 @@ private:
     CaptureSaver saver_;
     LiveCaptureOptions last_live_;
     QString last_error_;
+    void updateDisplayLimit(); // after a filter is applied or the limit turned on or off
+    void showDisplayLimit();   // the marks that say the views are filtered
     QString graph_filter_;   // the display filter the graph's selection applied
     QString applied_filter_; // the display filter in force
     struct RangeRestore {

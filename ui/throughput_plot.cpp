@@ -567,14 +567,17 @@ void ThroughputPlot::rebuild()
     };
     Result res = session_->engine().with_state([&](const IngestEngine::State& st) {
         Result r;
+        // The time axis spans the whole capture; the series count what the
+        // views show (the display filter's packets while limited to it).
         const CaptureTotals& t = st.model.totals();
-        const ThroughputSeries& ts = st.model.throughput();
-        if (!t.any || ts.bin_count() == 0)
+        const ThroughputSeries& all = st.model.throughput();
+        const ThroughputSeries& ts = st.shown().throughput();
+        if (!t.any || all.bin_count() == 0)
             return r;
         r.any = true;
         r.first = t.first_ns;
         r.last = t.last_ns;
-        const int64_t base = ts.base_ns();
+        const int64_t base = all.base_ns();
         if (following) {
             if (live) {
                 // A capture younger than the window fills it from the left.
@@ -595,7 +598,7 @@ void ThroughputPlot::rebuild()
         // Bins line up with the series' origin so they stay put while panning
         // (128-bit: times and origin may lie 2^64 ns apart).
         auto align = [&](int64_t v) {
-            const TimeWide origin = ts.origin_ns();
+            const TimeWide origin = all.origin_ns();
             return clamp_time(origin + floor_div(TimeWide(v) - origin, r.width) * r.width);
         };
         r.from = align(from);
@@ -604,7 +607,7 @@ void ThroughputPlot::rebuild()
             r.to = std::max(time_add(r.from, r.width), align(t.last_ns)); // the newest bin is still filling
         // The top protocols over the whole capture keep their colours stable.
         std::map<Proto, uint64_t> by_top;
-        for (const auto& [path, ps] : st.model.protocol_leaves())
+        for (const auto& [path, ps] : st.shown().protocol_leaves())
             if (path.depth)
                 by_top[path.path[size_t(path.depth - 1)]] += ps.bytes;
         std::vector<std::pair<uint64_t, Proto>> tops;

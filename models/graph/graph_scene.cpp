@@ -107,20 +107,28 @@ NodeSelection selection_of(const GraphScene& scene, int node)
     if (!n.cluster) {
         sel.hosts.push_back(n.id);
         sel.bpf = endpoint_bpf(n.endpoint);
+        sel.dfilter = endpoint_dfilter(n.endpoint);
         return sel;
     }
     sel.hosts = n.member_ids;
+    auto field = [](const IpPrefix& p, const char* end) {
+        return std::string(p.base.family == 6 ? "ipv6." : "ip.") + end + " == " + p.to_string();
+    };
     IpPrefix prefix;
     if (n.key != "Internet" && IpPrefix::parse(n.key, prefix) && prefix.length > 0) {
         sel.bpf = "net " + prefix.to_string();
+        sel.dfilter = field(prefix, "addr");
     } else if (!scene.local_prefixes.empty()) {
         // Every packet with an end outside the local networks.
-        std::string src, dst;
+        std::string src, dst, wsrc, wdst;
         for (const IpPrefix& p : scene.local_prefixes) {
             src += (src.empty() ? "" : " or ") + std::string("src net ") + p.to_string();
             dst += (dst.empty() ? "" : " or ") + std::string("dst net ") + p.to_string();
+            wsrc += (wsrc.empty() ? "" : " || ") + field(p, "src");
+            wdst += (wdst.empty() ? "" : " || ") + field(p, "dst");
         }
         sel.bpf = "(ip or ip6) and not ((" + src + ") and (" + dst + "))";
+        sel.dfilter = "(ip || ipv6) && !((" + wsrc + ") && (" + wdst + "))";
     }
     return sel;
 }

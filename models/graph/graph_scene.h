@@ -105,6 +105,7 @@ struct NodeSelection {
     std::string label;
     std::vector<NodeId> hosts;
     std::string bpf;
+    std::string dfilter; // the same packets in Wireshark's language (empty: none covers them)
     bool empty() const { return hosts.empty(); }
 };
 NodeSelection selection_of(const GraphScene& scene, int node);

@@ -109,7 +109,7 @@ SceneResult GraphSceneWorker::compute(const SceneRequest& r)
         cursor_->set_spans(spans_);
     }
     switch (r.move) {
-    case SceneRequest::Move::None: break;
+    case SceneRequest::Move::None: cursor_->refresh(); break;
     case SceneRequest::Move::Time: cursor_->seek(r.time_ns); break;
     case SceneRequest::Move::End: cursor_->seek_end(); break;
     case SceneRequest::Move::Packet: cursor_->seek_packet(r.end); break;

@@ -30,6 +30,7 @@ void WindowCursor::reset()
 {
     window_.clear();
     positioned_ = false;
+    mask_.reset();
     first_ = hi_ = 1;
     lo_ = {1, 1, 1};
     time_ = 0;
@@ -68,6 +69,7 @@ void WindowCursor::seek(int64_t t_ns)
         r.hi = r.first + uint64_t(it - st.index.begin());
         r.t = t_ns;
         r.lo = lows_for(st, r.t, r.hi);
+        r.mask = st.display;
         return r;
     });
     move_to(g);
@@ -81,6 +83,7 @@ void WindowCursor::seek_end()
         r.hi = r.first + st.index.size();
         r.t = st.index.empty() ? 0 : st.index.back().ts_ns;
         r.lo = lows_for(st, r.t, r.hi);
+        r.mask = st.display;
         return r;
     });
     move_to(g);
@@ -96,6 +99,7 @@ WindowCursor::Target WindowCursor::at_packet(const IngestEngine::State& st, uint
     else
         r.t = time_sub(st.index.front().ts_ns, 1);
     r.lo = lows_for(st, r.t, r.hi);
+    r.mask = st.display;
     return r;
 }
 
@@ -134,6 +138,25 @@ bool WindowCursor::seek_packet(uint64_t end)
     return true;
 }
 
+void WindowCursor::refresh()
+{
+    if (!positioned_)
+        return;
+    std::optional<Target> g = engine_.with_state([&](const IngestEngine::State& st) -> std::optional<Target> {
+        if (st.display == mask_)
+            return std::nullopt;
+        Target r;
+        r.first = st.first_number;
+        r.hi = std::clamp(hi_, r.first, r.first + st.index.size());
+        r.t = time_;
+        r.lo = lows_for(st, r.t, r.hi);
+        r.mask = st.display;
+        return r;
+    });
+    if (g)
+        move_to(*g);
+}
+
 bool WindowCursor::capture_bounds(int64_t& first_ns, int64_t& last_ns) const
 {
     return engine_.time_bounds(first_ns, last_ns);
@@ -141,6 +164,11 @@ bool WindowCursor::capture_bounds(int64_t& first_ns, int64_t& last_ns) const
 
 void WindowCursor::move_to(const Target& g)
 {
+    if (g.mask != mask_) {
+        window_.clear();
+        positioned_ = false;
+        mask_ = g.mask;
+    }
     const uint64_t hi = g.hi, first = g.first;
     const int64_t t = g.t;
     const std::array<uint64_t, 3>& lo = g.lo;
@@ -230,6 +258,8 @@ bool WindowCursor::apply_range(uint64_t from, uint64_t to, const std::array<uint
         const uint8_t add = is & ~was, remove = was & ~is;
         if (!add && !remove)
             continue;
+        if (mask_ && !mask_->shown(n))
+            continue; // not displayed: it never entered the window
         const PacketIndexEntry& e = entries[i];
         if (!engine_.decode(n, e, dp))
             continue; // no longer kept (live history)

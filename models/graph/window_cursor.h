@@ -40,6 +40,9 @@ public:
     bool seek_packet(uint64_t end);
     // Empties the window and forgets the position (a new capture).
     void reset();
+    // Rebuilds the window where it is when the engine's display filter view
+    // changed since the last move (nothing to do otherwise).
+    void refresh();
     // While *flag is true a move stops early and leaves the cursor reset (the
     // window empty, no position): for work another thread gives up on.
     void set_cancel(const std::atomic<bool>* flag) { cancel_ = flag; }
@@ -60,6 +63,7 @@ private:
         uint64_t first = 1, hi = 1; // the engine's first listed packet; one past the window's last
         int64_t t = 0;
         std::array<uint64_t, 3> lo{};
+        std::shared_ptr<const DisplayMask> mask; // the engine's display filter view, if any
     };
     void move_to(const Target& g);
     Target at_packet(const IngestEngine::State& st, uint64_t hi) const;
@@ -77,6 +81,10 @@ private:
     std::array<uint64_t, 3> lo_{1, 1, 1};
     int64_t time_ = 0;
     bool positioned_ = false;
+    // Limited to a display filter: only its packets enter the window. Another
+    // mask (a new filter, or more packets judged) rebuilds the window, so a
+    // packet never leaves it under another verdict than it entered.
+    std::shared_ptr<const DisplayMask> mask_;
     uint64_t decoded_ = 0;
     const std::atomic<bool>* cancel_ = nullptr;
     std::vector<uint8_t> scratch_;

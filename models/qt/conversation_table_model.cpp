@@ -44,11 +44,14 @@ QVariant text_data(int role, const QString& text, const QString& sort_key)
 
 ConversationTableModel::ConversationTableModel(QObject* parent) : LiveTableModel(parent) {}
 
-ConversationTableModel::Snapshot ConversationTableModel::snapshot(const TrafficModel& model, Layer layer)
+ConversationTableModel::Snapshot ConversationTableModel::snapshot(const TrafficModel& model, Layer layer, const TrafficModel* all)
 {
+    // `all` (when the counts are a display filter's) gives the names and the time origin.
+    if (!all)
+        all = &model;
     Snapshot s;
     s.layer = layer;
-    s.origin_ns = model.totals().any ? model.totals().first_ns : 0;
+    s.origin_ns = all->totals().any ? all->totals().first_ns : 0;
     if (!model.has_layer(layer))
         return s;
     const auto& convs = model.layer(layer).conversations;
@@ -61,7 +64,7 @@ ConversationTableModel::Snapshot ConversationTableModel::snapshot(const TrafficM
 void ConversationTableModel::refresh(const IngestEngine& engine)
 {
     const Layer l = layer();
-    apply(engine.with_state([l](const IngestEngine::State& s) { return snapshot(s.model, l); }));
+    apply(engine.with_state([l](const IngestEngine::State& s) { return snapshot(s.shown(), l, &s.model); }));
 }
 
 void ConversationTableModel::describe_protocols(Row& row)

@@ -43,7 +43,7 @@ public:
 
     explicit ConversationTableModel(QObject* parent = nullptr);
 
-    static Snapshot snapshot(const TrafficModel& model, Layer layer);
+    static Snapshot snapshot(const TrafficModel& model, Layer layer, const TrafficModel* all = nullptr);
     void apply(Snapshot snapshot);
     void refresh(const TrafficModel& model) { apply(snapshot(model, layer())); }
     void refresh(const IngestEngine& engine);

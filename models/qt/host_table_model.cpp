@@ -67,14 +67,17 @@ QString endpoint_sort_key(const Endpoint& e)
 
 HostTableModel::HostTableModel(QObject* parent) : LiveTableModel(parent) {}
 
-HostTableModel::Snapshot HostTableModel::snapshot(const TrafficModel& model, Layer layer)
+HostTableModel::Snapshot HostTableModel::snapshot(const TrafficModel& model, Layer layer, const TrafficModel* all)
 {
+    // `all` (when the counts are a display filter's) gives the names and the time origin.
+    if (!all)
+        all = &model;
     Snapshot s;
     s.layer = layer;
-    s.origin_ns = model.totals().any ? model.totals().first_ns : 0;
+    s.origin_ns = all->totals().any ? all->totals().first_ns : 0;
     if (!model.has_layer(layer))
         return s;
-    const NameTable& names = model.names();
+    const NameTable& names = all->names();
     const auto& hosts = model.layer(layer).hosts;
     s.items.reserve(hosts.size());
     for (const auto& [ep, st] : hosts) {
@@ -94,7 +97,7 @@ HostTableModel::Snapshot HostTableModel::snapshot(const TrafficModel& model, Lay
 void HostTableModel::refresh(const IngestEngine& engine)
 {
     const Layer l = layer();
-    apply(engine.with_state([l](const IngestEngine::State& s) { return snapshot(s.model, l); }));
+    apply(engine.with_state([l](const IngestEngine::State& s) { return snapshot(s.shown(), l, &s.model); }));
 }
 
 HostTableModel::Row HostTableModel::make_row(Item&& item)

@@ -48,7 +48,7 @@ public:
     explicit HostTableModel(QObject* parent = nullptr);
 
     // Copies the hosts of one layer; call with the model locked (cheap: no text is built).
-    static Snapshot snapshot(const TrafficModel& model, Layer layer);
+    static Snapshot snapshot(const TrafficModel& model, Layer layer, const TrafficModel* all = nullptr);
     // Merges a snapshot into the rows (outside the lock). A snapshot of
     // another layer than the table's is ignored.
     void apply(Snapshot snapshot);

@@ -45,7 +45,7 @@ ProtocolTreeModel::Snapshot ProtocolTreeModel::snapshot(const TrafficModel& mode
 
 void ProtocolTreeModel::refresh(const IngestEngine& engine)
 {
-    apply(engine.with_state([](const IngestEngine::State& s) { return snapshot(s.model); }));
+    apply(engine.with_state([](const IngestEngine::State& s) { return snapshot(s.shown()); }));
 }
 
 void ProtocolTreeModel::clear()
