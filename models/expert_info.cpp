@@ -143,6 +143,9 @@ void ExpertInfo::note(uint64_t number, Severity s, const char* group, const char
     auto [it, added] = index_.try_emplace(key, entries_.size());
     if (added)
         entries_.push_back({s, group, protocol, std::move(summary), {}});
+    if (!mark_.any || s > mark_.worst)
+        mark_.worst = s;
+    mark_.any = true;
     std::vector<uint64_t>& packets = entries_[it->second].packets;
     if (packets.empty() || packets.back() != number) {
         packets.push_back(number);
@@ -150,9 +153,10 @@ void ExpertInfo::note(uint64_t number, Severity s, const char* group, const char
     }
 }
 
-void ExpertInfo::add(uint64_t number, const DecodedPacket& summary, const FieldTree& tree)
+ExpertInfo::Mark ExpertInfo::add(uint64_t number, const DecodedPacket& summary, const FieldTree& tree)
 {
     const Ids& ids = *ids_;
+    mark_ = Mark{};
     if (summary.flags & DecodedPacket::Malformed)
         note(number, Severity::Error, "Malformed", "Frame",
              std::string("Malformed packet") + (summary.problem ? std::string(": ") + summary.problem : ""));
@@ -162,8 +166,14 @@ void ExpertInfo::add(uint64_t number, const DecodedPacket& summary, const FieldT
     size_t n = 0;
     const dissect::TcpFlagInfo* infos = dissect::tcp_flag_infos(n);
     for (size_t i = 0; i < ids.flags; ++i)
-        if (ids.flag_fields[i] != dissect::kNoField && tree.first(ids.flag_fields[i]))
+        if (ids.flag_fields[i] != dissect::kNoField && tree.first(ids.flag_fields[i])) {
             note(number, infos[i].severity, "Sequence", "TCP", std::string(infos[i].summary));
+            mark_.tcp_analysis = true;
+            const std::string_view f = infos[i].field;
+            if (f != "tcp.analysis.window_update" && f != "tcp.analysis.keep_alive" &&
+                f != "tcp.analysis.keep_alive_ack")
+                mark_.bad_tcp = true;
+        }
     if (any_set(tree, ids.tcp_reset))
         note(number, Severity::Warning, "Sequence", "TCP", "Connection reset (RST)");
 
@@ -199,6 +209,7 @@ void ExpertInfo::add(uint64_t number, const DecodedPacket& summary, const FieldT
         const Severity s = v == 2 ? Severity::Error : w == 0 ? Severity::Chat : Severity::Warning;
         note(number, s, "Protocol", "TLS", what);
     }
+    return mark_;
 }
 
 std::vector<ExpertInfo::Entry> ExpertInfo::entries() const

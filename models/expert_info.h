@@ -31,8 +31,16 @@ class ExpertInfo {
 public:
     ExpertInfo();
 
+    // What one packet's findings come to, for colouring and plotting it.
+    struct Mark {
+        bool any = false;
+        Severity worst = Severity::Chat; // when any
+        bool tcp_analysis = false;       // tcp.analysis.flags: any TCP analysis flag
+        // Wireshark's "Bad TCP" colouring rule: a flag other than window update and keep-alive (ACK).
+        bool bad_tcp = false;
+    };
     // What one packet says; call in packet order (packet lists stay sorted).
-    void add(uint64_t number, const DecodedPacket& summary, const dissect::FieldTree& tree);
+    Mark add(uint64_t number, const DecodedPacket& summary, const dissect::FieldTree& tree);
 
     struct Entry {
         Severity severity = Severity::Note;
@@ -49,6 +57,8 @@ public:
 
 private:
     void note(uint64_t number, Severity s, const char* group, const char* protocol, std::string summary);
+
+    Mark mark_; // of the packet being added
 
     std::vector<Entry> entries_;
     std::map<std::tuple<int, std::string, std::string, std::string>, size_t> index_;

@@ -76,7 +76,8 @@ void fill_info(dissect::Columns& c, const dissect::Packet& p)
 
 } // namespace
 
-Dissection dissect_packet(uint32_t link_type, Bytes data, uint32_t origlen, uint64_t number, const int64_t* ts_ns)
+Dissection dissect_packet(uint32_t link_type, Bytes data, uint32_t origlen, uint64_t number, const int64_t* ts_ns,
+                          const DissectContext* context)
 {
     DecodedPacket summary;
     dissect::FieldTree tree;
@@ -84,6 +85,10 @@ Dissection dissect_packet(uint32_t link_type, Bytes data, uint32_t origlen, uint
     dissect::Packet p(data, origlen, summary);
     p.tree = &tree;
     p.columns = &columns;
+    if (context) {
+        p.streams = context->streams;
+        p.tcp_analysis = context->tcp_analysis;
+    }
     p.frame_number = number;
     p.has_time = ts_ns != nullptr;
     p.ts_ns = ts_ns ? *ts_ns : 0;

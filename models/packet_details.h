@@ -60,10 +60,23 @@ struct Dissection {
     int field_at(uint32_t byte) const;
 };
 
+namespace dissect {
+class Streams;
+class TcpAnalysis;
+} // namespace dissect
+
+// What a packet's rows depend on beyond its own bytes: the stream numbers
+// and TCP sequence analysis of every earlier packet (see PacketContext).
+struct DissectContext {
+    dissect::Streams* streams = nullptr;
+    dissect::TcpAnalysis* tcp_analysis = nullptr;
+};
+
 // Dissects one packet. `data` is what was captured, `origlen` its length on
 // the wire; `number` (its frame number) and `ts_ns` (its time stamp) show in
-// the frame's rows when given.
+// the frame's rows when given. With `context`, tcp.stream, udp.stream and
+// the "[SEQ/ACK analysis]" rows show too, and the packet joins the context.
 Dissection dissect_packet(uint32_t link_type, Bytes data, uint32_t origlen, uint64_t number = 0,
-                          const int64_t* ts_ns = nullptr);
+                          const int64_t* ts_ns = nullptr, const DissectContext* context = nullptr);
 
 } // namespace underhood

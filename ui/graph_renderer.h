@@ -20,6 +20,7 @@
 
 #include <bitset>
 #include <functional>
+#include <unordered_set>
 #include <vector>
 
 class QPainter;
@@ -56,6 +57,8 @@ struct GraphViewState {
     bool quick = false;
     QString caption;
     QString empty_text; // shown when there are no nodes
+    // Links whose TCP conversations had retransmissions (ids): drawn dashed red with a mark.
+    std::unordered_set<uint64_t> retransmitting;
 };
 
 class GraphRenderer {
@@ -148,6 +151,8 @@ private:
                         const QRect& clip = QRect());
     void paintOverlay(QPainter& p, const QRectF& target, const GraphScene& scene, const ForceLayout& layout,
                       const GraphViewState& v, const std::vector<char>& adjacent);
+    void paintRetransmissions(QPainter& p, const QRectF& target, const GraphScene& scene, const ForceLayout& layout,
+                              const GraphViewState& v);
     void paintPulses(QPainter& p, const QRectF& target, const GraphScene& scene, const ForceLayout& layout,
                      const GraphViewState& v);
     void paintDecorations(QPainter& p, const QRectF& target, const GraphScene& scene, const ForceLayout& layout,

@@ -80,8 +80,37 @@ void HostGraphView::setScene(GraphScene scene)
     }
     layout_.sync(scene_);
     syncIndices();
+    markRetransmissions();
     wake();
     update();
+}
+
+void HostGraphView::setTcpHealth(std::shared_ptr<const TcpHealthTable> ip, std::shared_ptr<const TcpHealthTable> port)
+{
+    health_ip_ = std::move(ip);
+    health_port_ = std::move(port);
+    markRetransmissions();
+    update();
+}
+
+void HostGraphView::markRetransmissions()
+{
+    view_.retransmitting.clear();
+    const TcpHealthTable* t = scene_.layer == Layer::Ip ? health_ip_.get() : scene_.layer == Layer::Port ? health_port_.get() : nullptr;
+    if (!t || t->size() == 0)
+        return;
+    for (const SceneLink& l : scene_.links) {
+        if (l.a >= scene_.nodes.size() || l.b >= scene_.nodes.size())
+            continue;
+        const SceneNode& a = scene_.nodes[l.a];
+        const SceneNode& b = scene_.nodes[l.b];
+        if (a.cluster || b.cluster)
+            continue;
+        bool forward;
+        auto it = t->find(ConversationKey::of(a.endpoint, b.endpoint, forward));
+        if (it != t->end() && it->second.retransmissions > 0)
+            view_.retransmitting.insert(l.id);
+    }
 }
 
 void HostGraphView::syncIndices()

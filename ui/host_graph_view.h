@@ -8,6 +8,7 @@
 #pragma once
 
 #include "force_layout.h"
+#include "expert_scan.h"
 #include "graph_renderer.h"
 #include "graph_scene.h"
 
@@ -60,7 +61,13 @@ public:
     QString selectedAddress() const;
     void setHidden(const std::bitset<256>& hidden);
     void setCaption(const QString& caption);
+    QString caption() const { return view_.caption; }
     void setEmptyText(const QString& text);
+    // TCP's health by conversation (the expert analysis): links between two
+    // hosts whose conversation had retransmissions are marked. Null: none marked.
+    void setTcpHealth(std::shared_ptr<const TcpHealthTable> ip, std::shared_ptr<const TcpHealthTable> port);
+    // Links marked as retransmitting in the scene shown (ids).
+    const std::unordered_set<uint64_t>& retransmittingLinks() const { return view_.retransmitting; }
 
     // Renders the whole graph into a PNG or SVG file.
     bool exportImage(const QString& path, const QSize& size, QString* error) const;
@@ -106,6 +113,8 @@ private:
     void setHovered(int node, QPoint global);
     int indexOf(NodeId id) const { return id ? scene_.find(id) : -1; }
     void syncIndices();
+    void markRetransmissions();
+    std::shared_ptr<const TcpHealthTable> health_ip_, health_port_;
 
     GraphScene scene_;
     ForceLayout layout_;

@@ -1,5 +1,9 @@
 #include "main_window.h"
 
+#include "expert_pane.h"
+#include "expert_scan.h"
+#include "packet_context.h"
+
 #include "glyph_icon.h"
 #include "capture_dialog.h"
 #include "conversation_table_model.h"
@@ -23,6 +27,7 @@
 #include "time_math.h"
 #include "welcome_page.h"
 
+#include <chrono>
 #include <memory>
 #include <thread>
 #include <unordered_set>
@@ -229,6 +234,7 @@ MainWindow::~MainWindow()
         *filter_cancel_ = true;
     if (filter_thread_.joinable())
         filter_thread_.join();
+    stopExpertScan();
 }
 
 void MainWindow::buildActions()
@@ -282,6 +288,10 @@ void MainWindow::buildActions()
     act_follow_tcp_->setObjectName("followTcp");
     act_follow_udp_ = make(tr("Follow &UDP Stream"), QKeySequence(Qt::CTRL | Qt::ALT | Qt::SHIFT | Qt::Key_U));
     act_follow_udp_->setObjectName("followUdp");
+    act_expert_ = make(tr("&Expert Information"), QKeySequence(Qt::CTRL | Qt::ALT | Qt::Key_E));
+    act_expert_->setObjectName("expertInfo");
+    act_expert_->setToolTip(tr("Problems and notable events: TCP retransmissions and resets, DNS and HTTP errors, "
+                               "ICMP errors, TLS alerts, malformed packets"));
     connect(act_follow_tcp_, &QAction::triggered, this, [this] { followStream(true); });
     connect(act_follow_udp_, &QAction::triggered, this, [this] { followStream(false); });
 
@@ -390,6 +400,8 @@ void MainWindow::buildMenus()
 
     QMenu* analyze = menuBar()->addMenu(tr("&Analyze"));
     analyze->setObjectName("analyzeMenu");
+    analyze->addAction(act_expert_);
+    analyze->addSeparator();
     analyze->addAction(act_follow_tcp_);
     analyze->addAction(act_follow_udp_);
     QMenu* stats = menuBar()->addMenu(tr("&Statistics"));
@@ -473,6 +485,22 @@ void MainWindow::buildDocks()
     }
     for (TablePane* pane : {host_pane_, conv_pane_})
         connect(pane, &TablePane::scopeCleared, this, [this] { graph_->view()->selectNode(-1); });
+    // Right-click a conversation: follow its stream (its first TCP or UDP one at the ip layer).
+    {
+        auto* sep = new QAction(conv_pane_);
+        sep->setSeparator(true);
+        auto* follow = new QAction(tr("Follow Stream"), conv_pane_);
+        follow->setObjectName("followConversation");
+        follow->setToolTip(tr("Follow the TCP (or UDP) stream of the chosen conversation"));
+        connect(follow, &QAction::triggered, this, [this] {
+            const QModelIndex at = conv_pane_->view()->currentIndex();
+            const int row = at.isValid() ? conv_pane_->sourceRow(at) : -1;
+            if (row >= 0)
+                followConversation(row);
+        });
+        conv_pane_->view()->addAction(sep);
+        conv_pane_->view()->addAction(follow);
+    }
     connect(act_find_, &QAction::triggered, this, [this] { find_bar_->open(); });
     connect(act_filter_, &QAction::triggered, this, [this] { filter_->focusField(); });
     plot_ = new ThroughputPlot;
@@ -483,14 +511,33 @@ void MainWindow::buildDocks()
     drops_dock_ = new QDockWidget(tr("Drops"), this);
     drops_dock_->setObjectName("dropsDock");
     drops_dock_->setWidget(drops_);
-    // The plots and the drop panel sit with the tables, as tabs.
+    expert_ = new ExpertPane;
+    expert_dock_ = new QDockWidget(tr("Expert Information"), this);
+    expert_dock_->setObjectName("expertDock");
+    expert_dock_->setWidget(expert_);
+    connect(expert_, &ExpertPane::packetActivated, this, [this](quint64 number) {
+        list_->setFollowing(false);
+        if (packets_->rowOf(number) < 0)
+            statusBar()->showMessage(tr("Packet %1 is not shown: the display filter hides it").arg(number), 5000);
+        else
+            list_->selectNumber(number);
+    });
+    connect(act_expert_, &QAction::triggered, this, [this] {
+        expert_dock_->show();
+        expert_dock_->raise();
+        continueExpertScan();
+    });
+    // The plots, the drop panel and the expert information sit with the tables, as tabs.
     addDockWidget(Qt::BottomDockWidgetArea, plot_dock_);
     addDockWidget(Qt::BottomDockWidgetArea, drops_dock_);
+    addDockWidget(Qt::BottomDockWidgetArea, expert_dock_);
     tabifyDockWidget(previous, plot_dock_);
     tabifyDockWidget(plot_dock_, drops_dock_);
+    tabifyDockWidget(drops_dock_, expert_dock_);
     if (view) {
         view->addAction(plot_dock_->toggleViewAction());
         view->addAction(drops_dock_->toggleViewAction());
+        view->addAction(expert_dock_->toggleViewAction());
     }
     connect(plot_, &ThroughputPlot::rangeSelected, this, &MainWindow::showTimeRange);
     connect(plot_, &ThroughputPlot::rangeCleared, this, &MainWindow::clearTimeRange);
@@ -580,6 +627,13 @@ void MainWindow::setSession(CaptureSession* session)
         *filter_cancel_ = true;
     filter_program_.reset();
     filter_->setStatus(QString());
+    stopExpertScan();
+    details_context_.reset();
+    expert_scan_ = session_ ? std::make_shared<ExpertScanner>() : nullptr;
+    expert_->clear();
+    plot_->clearTcpErrors();
+    convs_->setTcpHealth(nullptr, nullptr);
+    graph_->view()->setTcpHealth(nullptr, nullptr);
     display_id_ = 0;
     graph_->setDisplayLimit(QString());
     showDisplayLimit();
@@ -678,6 +732,8 @@ void MainWindow::onUpdated()
         refreshTables();
     if (filter_program_ && session_ && session_->isLive())
         continueLiveFilter();
+    if (session_ && session_->isLive() && tick_ % 10 == 0)
+        continueExpertScan();
     drops_->refresh();
     plot_->setDropEvents(drops_->statistics().events());
     plot_->refresh();
@@ -692,6 +748,7 @@ void MainWindow::onFinished()
     refreshTables();
     if (filter_program_)
         continueLiveFilter();
+    continueExpertScan();
     drops_->refresh();
     plot_->setDropEvents(drops_->statistics().events());
     plot_->refresh();
@@ -1318,6 +1375,133 @@ void MainWindow::findPacket(bool forward)
     find_bar_->setStatus(tr("packet %1").arg(number));
 }
 
+quint64 MainWindow::firstPacketOf(const Endpoint& a, const Endpoint& b, Proto transport) const
+{
+    if (!session_)
+        return 0;
+    const IngestEngine& engine = session_->engine();
+    bool forward;
+    const ConversationKey want = ConversationKey::of(a, b, forward);
+    uint64_t first = 0, end = 0;
+    engine.with_state([&](const IngestEngine::State& st) {
+        first = st.first_number;
+        end = st.first_number + st.index.size();
+    });
+    DecodedPacket dp;
+    for (uint64_t n = first; n < end; ++n) {
+        const std::optional<PacketIndexEntry> e = packets_->entry(n);
+        if (!e || !engine.decode(n, *e, dp) || !(dp.flags & DecodedPacket::HasPorts) || dp.transport != transport)
+            continue;
+        Endpoint src, dst;
+        if (!TrafficModel::endpoints(layer_, dp, src, dst))
+            continue;
+        if (ConversationKey::of(src, dst, forward) == want)
+            return n;
+    }
+    return 0;
+}
+
+void MainWindow::followConversation(int source_row)
+{
+    const auto [a, b] = convs_->endpointsAt(source_row);
+    for (Proto p : {Proto::Tcp, Proto::Udp})
+        if (const quint64 n = firstPacketOf(a, b, p)) {
+            followStream(p == Proto::Tcp, n);
+            return;
+        }
+    statusBar()->showMessage(tr("This conversation carries no TCP or UDP stream to follow"), 5000);
+}
+
+void MainWindow::stopExpertScan()
+{
+    if (expert_cancel_)
+        *expert_cancel_ = true;
+    // The scan posts its result queued: joining cannot wait on this thread.
+    if (expert_thread_.joinable())
+        expert_thread_.join();
+    expert_cancel_.reset();
+    expert_busy_ = false;
+    expert_again_ = false;
+}
+
+bool MainWindow::expertDone() const
+{
+    if (!session_ || !expert_scan_ || expert_busy_)
+        return false;
+    const uint64_t end = session_->engine().with_state(
+        [](const IngestEngine::State& st) { return st.first_number + st.index.size(); });
+    return expert_scan_->next_number() >= end;
+}
+
+void MainWindow::continueExpertScan()
+{
+    if (!session_ || !expert_scan_)
+        return;
+    if (expert_busy_) {
+        expert_again_ = true;
+        return;
+    }
+    expert_busy_ = true;
+    expert_again_ = false;
+    if (expert_thread_.joinable())
+        expert_thread_.join(); // it has posted its result already (expert_busy_ was false)
+    auto cancel = std::make_shared<std::atomic<bool>>(false);
+    expert_cancel_ = cancel;
+    std::shared_ptr<ExpertScanner> scanner = expert_scan_;
+    std::shared_ptr<IngestEngine> engine = session_->sharedEngine();
+    expert_thread_ = std::thread([this, scanner, engine, cancel] {
+        const size_t marked_before = scanner->marked().size();
+        auto last_report = std::chrono::steady_clock::now();
+        scanner->scan(*engine, cancel.get(), [&](uint64_t done, uint64_t total) {
+            const auto now = std::chrono::steady_clock::now();
+            if (now - last_report < std::chrono::milliseconds(250) || !total)
+                return;
+            last_report = now;
+            const int pct = int(100 * done / total);
+            QMetaObject::invokeMethod(this, [this, cancel, pct] {
+                if (!*cancel)
+                    expert_->setProgress(tr("Analysing… %1%").arg(pct));
+            }, Qt::QueuedConnection);
+        });
+        // Copies for the GUI thread: the scanner goes on changing in the next scan.
+        std::vector<ExpertInfo::Entry> entries = scanner->info().entries();
+        QVector<QPair<quint64, quint8>> marks;
+        std::vector<std::pair<int64_t, uint32_t>> tcp_errors;
+        const auto& marked = scanner->marked();
+        for (size_t i = marked_before; i < marked.size(); ++i) {
+            const ExpertScanner::Marked& m = marked[i];
+            quint8 bits = PacketListModel::ExpertAny;
+            if (m.mark.tcp_analysis) {
+                bits |= PacketListModel::ExpertTcpAnalysis;
+                tcp_errors.emplace_back(m.ts_ns, m.bytes);
+            }
+            if (m.mark.bad_tcp)
+                bits |= PacketListModel::ExpertBadTcp;
+            if (m.mark.worst == Severity::Error)
+                bits |= PacketListModel::ExpertError;
+            else if (m.mark.worst == Severity::Warning)
+                bits |= PacketListModel::ExpertWarning;
+            marks.append({quint64(m.number), bits});
+        }
+        auto ip = std::make_shared<const TcpHealthTable>(scanner->tcp_health(Layer::Ip));
+        auto port = std::make_shared<const TcpHealthTable>(scanner->tcp_health(Layer::Port));
+        QMetaObject::invokeMethod(this, [this, cancel, entries = std::move(entries), marks = std::move(marks),
+                                         tcp_errors = std::move(tcp_errors), ip, port]() mutable {
+            expert_busy_ = false;
+            if (*cancel)
+                return;
+            expert_->setEntries(std::move(entries));
+            expert_->setProgress(QString());
+            packets_->addExpertMarks(marks);
+            plot_->addTcpErrors(tcp_errors);
+            convs_->setTcpHealth(ip, port);
+            graph_->view()->setTcpHealth(ip, port);
+            if (expert_again_ || (session_ && session_->isRunning() && !session_->isLive()))
+                QTimer::singleShot(0, this, [this] { continueExpertScan(); });
+        }, Qt::QueuedConnection);
+    });
+}
+
 void MainWindow::updateDisplayLimit()
 {
     // A filter the graph's own selection applied narrows the list and the
@@ -1545,8 +1729,19 @@ void MainWindow::showPacket(quint64 number)
     details_->setInterfaceFacts(session_->engine().with_state([id = e->interface_id](const IngestEngine::State& s) {
         return id < s.interfaces.size() ? underhood::interface_facts(s.interfaces[id]) : underhood::InterfaceFacts{};
     }));
+    // Wireshark's tcp.stream and "[SEQ/ACK analysis]" rows need every packet
+    // before this one: replayed (summaries only) from the last packet shown,
+    // or from the start after a step back; beyond half a million packets the
+    // rows go without them rather than keep the window waiting.
+    if (!details_context_)
+        details_context_ = std::make_unique<PacketContext>();
+    DissectContext context;
+    const bool with_context = details_context_->prepare(session_->engine(), number, 500'000);
+    if (with_context)
+        context = details_context_->context();
     details_->showPacket(lt, QByteArray(reinterpret_cast<const char*>(bytes.data()), qsizetype(bytes.size())),
-                         e->origlen, header, number, (e->flags & PacketIndexEntry::Timed) ? &ts : nullptr);
+                         e->origlen, header, number, (e->flags & PacketIndexEntry::Timed) ? &ts : nullptr,
+                         with_context ? &context : nullptr);
 }
 
 bool MainWindow::eventFilter(QObject* watched, QEvent* event)

@@ -30,6 +30,9 @@ namespace dissect {
 class Streams;
 class TcpAnalysis;
 }
+class ExpertPane;
+class ExpertScanner;
+class PacketContext;
 class FlowGraphDialog;
 
 class PacketListView;
@@ -76,6 +79,10 @@ public:
     TablePane* hostPane() const { return host_pane_; }
     TablePane* conversationPane() const { return conv_pane_; }
     QString displayFilterText() const;
+    ExpertPane* expertPane() const { return expert_; }
+    ::PacketDetailsPane* detailsPane() const { return details_; }
+    // True once the expert analysis has looked at every packet read so far.
+    bool expertDone() const;
     // The graph, tables and plot count only the display filter's packets.
     bool viewsLimited() const { return display_id_ != 0; }
     // Shown in dialogs; tests read it instead of clicking through a modal box.
@@ -207,6 +214,24 @@ private:
     // "Limit to display filter": the graph, tables and plot count only the
     // filter's packets (the engine's display view `display_id_`, 0: none).
     QAction* act_limit_ = nullptr;
+    // Expert information: one scan at a time on a worker thread, going on
+    // from where the last stopped (a live capture grows).
+    ExpertPane* expert_ = nullptr;
+    QDockWidget* expert_dock_ = nullptr;
+    QAction* act_expert_ = nullptr;
+    std::shared_ptr<ExpertScanner> expert_scan_;
+    std::shared_ptr<std::atomic<bool>> expert_cancel_;
+    std::thread expert_thread_;
+    bool expert_busy_ = false;
+    bool expert_again_ = false; // more packets arrived while a scan ran
+    void continueExpertScan();
+    // Stream numbers and TCP analysis for Packet Details, replayed up to the packet shown.
+    std::unique_ptr<PacketContext> details_context_;
+    // The first packet of a conversation (endpoints at the tables' layer)
+    // carried over `transport` (Tcp or Udp); 0 when none is listed.
+    quint64 firstPacketOf(const Endpoint& a, const Endpoint& b, Proto transport) const;
+    void followConversation(int source_row);
+    void stopExpertScan();
     QToolButton* limit_button_ = nullptr;
     uint64_t display_id_ = 0;
     uint64_t display_seq_ = 0;

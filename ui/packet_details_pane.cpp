@@ -108,12 +108,12 @@ QMenu* PacketDetailsPane::fieldMenu(int field)
 }
 
 void PacketDetailsPane::showPacket(uint32_t link_type, QByteArray bytes, uint32_t origlen, QString header,
-                                   quint64 number, const qint64* ts_ns)
+                                   quint64 number, const qint64* ts_ns, const underhood::DissectContext* context)
 {
     const auto* data = reinterpret_cast<const uint8_t*>(bytes.constData());
     const int64_t ts = ts_ns ? int64_t(*ts_ns) : 0;
     tree_->setDissection(underhood::dissect_packet(link_type, underhood::Bytes(data, size_t(bytes.size())), origlen,
-                                                   number, ts_ns ? &ts : nullptr));
+                                                   number, ts_ns ? &ts : nullptr, context));
     hex_->setData(bytes);
     bytes_ = bytes;
     header_->setText(header);

@@ -25,8 +25,9 @@ public:
     // Dissects and shows one packet; `header` (e.g. "Packet 12, 10:02:03.456")
     // titles the pane, hidden when empty.
     // `number` and `ts_ns` (null: none) fill the frame's rows.
+    // `context` (see PacketContext) adds stream numbers and the TCP analysis rows.
     void showPacket(uint32_t link_type, QByteArray bytes, uint32_t origlen, QString header, quint64 number = 0,
-                    const qint64* ts_ns = nullptr);
+                    const qint64* ts_ns = nullptr, const underhood::DissectContext* context = nullptr);
     void clear();
     // What the capture recorded about the interface of the next packets
     // shown (MTU, address, offloads), to explain oversized frames and

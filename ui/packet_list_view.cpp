@@ -38,6 +38,11 @@ QVariant PacketColorProxy::data(const QModelIndex& index, int role) const
                         QIdentityProxyModel::data(index, PacketListModel::MarkedRole).toBool();
     if (marked) // Wireshark's marked rows: inverted, whatever the protocol
         return role == Qt::BackgroundRole ? QColor(0x16, 0x16, 0x16) : QColor(0xff, 0xff, 0xff);
+    // Wireshark's "Bad TCP" rule (tcp.analysis.flags but for window updates
+    // and keep-alives): dark rows with red text, which its users know on sight.
+    if ((role == Qt::BackgroundRole || role == Qt::ForegroundRole) &&
+        (QIdentityProxyModel::data(index, PacketListModel::ExpertRole).toInt() & PacketListModel::ExpertBadTcp))
+        return role == Qt::BackgroundRole ? QColor(0x12, 0x27, 0x2e) : QColor(0xf7, 0x87, 0x87);
     if (role == Qt::BackgroundRole) {
         QColor c = protocolColor(QIdentityProxyModel::data(index, PacketListModel::ProtocolRole).toInt());
         if (!c.isValid())

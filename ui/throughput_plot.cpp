@@ -682,6 +682,22 @@ void ThroughputPlot::rebuild()
     applyData();
 }
 
+void ThroughputPlot::addTcpErrors(const std::vector<std::pair<int64_t, uint32_t>>& events)
+{
+    if (events.empty())
+        return;
+    tcp_errors_.insert(tcp_errors_.end(), events.begin(), events.end());
+    applyData();
+}
+
+void ThroughputPlot::clearTcpErrors()
+{
+    if (tcp_errors_.empty())
+        return;
+    tcp_errors_.clear();
+    applyData();
+}
+
 double ThroughputPlot::value(const ThroughputBin& b) const
 {
     const double secs = double(width_) / 1e9;
@@ -839,6 +855,40 @@ void ThroughputPlot::applyData()
     } else if (endpoint_graph_) {
         plot_->removeGraph(endpoint_graph_);
         endpoint_graph_ = nullptr;
+    }
+
+    // TCP errors (tcp.analysis.flags), binned as the series are.
+    tcp_error_bins_.clear();
+    if (!tcp_errors_.empty() && width_ > 0 && nbins > 0) {
+        tcp_error_bins_.assign(nbins, ThroughputBin{});
+        for (const auto& [ts, bytes] : tcp_errors_) {
+            if (ts < bins_from_)
+                continue;
+            const TimeWide i = (TimeWide(ts) - bins_from_) / width_;
+            if (i >= TimeWide(nbins))
+                continue;
+            ++tcp_error_bins_[size_t(i)].packets;
+            tcp_error_bins_[size_t(i)].bytes += bytes;
+        }
+        if (!tcp_errors_graph_)
+            tcp_errors_graph_ = plot_->addGraph();
+        const QColor c = dark ? QColor(0xff, 0x6b, 0x6b) : QColor(0xd0, 0x10, 0x10);
+        tcp_errors_graph_->setPen(QPen(c, 1.8, Qt::DashLine));
+        tcp_errors_graph_->setBrush(Qt::NoBrush);
+        tcp_errors_graph_->setLineStyle(QCPGraph::lsStepLeft);
+        tcp_errors_graph_->setName(tr("TCP errors"));
+        QVector<QCPGraphData> pts;
+        pts.reserve(int(nbins) + 1);
+        for (size_t i = 0; i < nbins; ++i) {
+            const double v = value(tcp_error_bins_[i]);
+            note(v);
+            pts.append(QCPGraphData(toKey(bin_start(bins_from_, i, width_)), log_ && v <= 0 ? qQNaN() : v));
+        }
+        pts.append(QCPGraphData(toKey(bin_start(bins_from_, nbins, width_)), pts.back().value));
+        tcp_errors_graph_->data()->set(pts, true);
+    } else if (tcp_errors_graph_) {
+        plot_->removeGraph(tcp_errors_graph_);
+        tcp_errors_graph_ = nullptr;
     }
 
     // Drop events: marks at the foot of the plot, on their own 0..1 axis.

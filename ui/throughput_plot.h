@@ -86,6 +86,13 @@ public:
     int64_t binWidthNs() const { return width_; }
     int64_t originNs() const { return origin_; }
     const std::vector<ThroughputBin>& endpointBins() const { return endpoint_.bins; }
+    // Packets TCP analysis flagged (tcp.analysis.flags: (time, bytes on the
+    // wire)), drawn as Wireshark's "TCP errors" series; more arrive as the
+    // analysis goes on. clearTcpErrors() for a new capture.
+    void addTcpErrors(const std::vector<std::pair<int64_t, uint32_t>>& events);
+    void clearTcpErrors();
+    // The series as drawn (bins of binWidthNs() from binsFromNs()); empty when none.
+    const std::vector<ThroughputBin>& tcpErrorBins() const { return tcp_error_bins_; }
     QCustomPlot* plot() const { return plot_; }
 
     bool exportPng(const QString& path);
@@ -143,6 +150,9 @@ private:
     QCPGraph* drops_graph_ = nullptr;
     QCPGraph* average_graph_ = nullptr;
     QCPGraph* endpoint_graph_ = nullptr;
+    QCPGraph* tcp_errors_graph_ = nullptr;
+    std::vector<std::pair<int64_t, uint32_t>> tcp_errors_;
+    std::vector<ThroughputBin> tcp_error_bins_;
     std::vector<QCPGraph*> series_graphs_;
 
     Unit unit_ = Unit::Bits;

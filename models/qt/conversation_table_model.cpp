@@ -141,6 +141,24 @@ int ConversationTableModel::columnCount(const QModelIndex& parent) const
     return parent.isValid() ? 0 : ColumnCount;
 }
 
+void ConversationTableModel::setTcpHealth(std::shared_ptr<const TcpHealthTable> ip,
+                                          std::shared_ptr<const TcpHealthTable> port)
+{
+    health_ip_ = std::move(ip);
+    health_port_ = std::move(port);
+    if (!rows_.empty())
+        emit dataChanged(index(0, Retransmissions), index(int(rows_.size()) - 1, HandshakeRtt));
+}
+
+const TcpHealth* ConversationTableModel::health(const Row& r) const
+{
+    const TcpHealthTable* t = layer() == Layer::Port ? health_port_.get() : layer() == Layer::Ip ? health_ip_.get() : nullptr;
+    if (!t)
+        return nullptr;
+    auto it = t->find(r.key);
+    return it == t->end() ? nullptr : &it->second;
+}
+
 std::pair<Endpoint, Endpoint> ConversationTableModel::endpointsAt(int row) const
 {
     if (row < 0 || size_t(row) >= rows_.size())
@@ -158,6 +176,8 @@ QVariant ConversationTableModel::data(const QModelIndex& index, int role) const
     const int column = index.column();
     if (role == Qt::TextAlignmentRole)
         return alignmentFor(column != A && column != B && column != Protocols);
+    if (role == Qt::ToolTipRole && column != Protocols && column != HandshakeRtt)
+        return {};
     if (role == Qt::ToolTipRole && column == Protocols)
         return r.protocol_counts;
     switch (column) {
@@ -172,6 +192,27 @@ QVariant ConversationTableModel::data(const QModelIndex& index, int role) const
     case Protocols: return text_data(role, r.protocols, r.protocols);
     case First: return timeData(role, s.timed, s.first_ns);
     case Last: return timeData(role, s.timed, s.last_ns);
+    case Retransmissions: {
+        // Empty for a conversation TCP analysis has nothing on (no handshake seen, nothing resent).
+        const TcpHealth* h = health(r);
+        if (!h)
+            return role == SortRole ? QVariant(qulonglong(0)) : role == ExportRole ? null_value() : QVariant();
+        return count_data(role, h->retransmissions, false);
+    }
+    case HandshakeRtt: {
+        const TcpHealth* h = health(r);
+        const int64_t ns = h ? h->median_rtt_ns() : -1;
+        switch (role) {
+        case Qt::DisplayRole: return ns >= 0 ? format_duration(ns) : QString();
+        case SortRole: return QVariant(qlonglong(ns));
+        case ExportRole: return ns >= 0 ? QVariant(double(ns) / 1e9) : null_value();
+        case Qt::ToolTipRole:
+            return h && h->handshake_rtt_ns.size() > 1
+                       ? tr("Median over %1 TCP handshakes").arg(h->handshake_rtt_ns.size())
+                       : QVariant();
+        }
+        return {};
+    }
     case Duration: {
         const int64_t ns = s.timed ? time_sub(s.last_ns, s.first_ns) : 0;
         switch (role) {
@@ -202,6 +243,8 @@ QVariant ConversationTableModel::headerData(int section, Qt::Orientation orienta
     case First: return tr("First");
     case Last: return tr("Last");
     case Duration: return tr("Duration");
+    case Retransmissions: return tr("Retrans.");
+    case HandshakeRtt: return tr("Handshake RTT");
     }
     return {};
 }

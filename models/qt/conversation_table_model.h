@@ -3,7 +3,10 @@
 // prints them, and the directional counts follow that order.
 #pragma once
 
+#include "expert_scan.h"
 #include "live_table_model.h"
+
+#include <memory>
 
 #include <unordered_map>
 #include <vector>
@@ -28,6 +31,8 @@ public:
         First,
         Last,
         Duration,
+        Retransmissions, // TCP: packets tcp.analysis flags as retransmitted
+        HandshakeRtt,    // TCP: the handshake's round trip (median over the conversation's connections)
         ColumnCount
     };
 
@@ -53,6 +58,10 @@ public:
     QVariant data(const QModelIndex& index, int role = Qt::DisplayRole) const override;
     QVariant headerData(int section, Qt::Orientation orientation, int role = Qt::DisplayRole) const override;
 
+    // TCP's health by conversation at the ip and port layers (the expert
+    // analysis); null until it has run. The columns stay empty without it.
+    void setTcpHealth(std::shared_ptr<const TcpHealthTable> ip, std::shared_ptr<const TcpHealthTable> port);
+
     // The two endpoints of a row in display order (A, B).
     std::pair<Endpoint, Endpoint> endpointsAt(int row) const;
 
@@ -71,7 +80,10 @@ private:
     static bool update_row(Row& row, Item&& item);
     static void describe_protocols(Row& row);
 
+    const TcpHealth* health(const Row& r) const;
+
     std::vector<Row> rows_;
+    std::shared_ptr<const TcpHealthTable> health_ip_, health_port_;
     std::unordered_map<ConversationKey, int, ConversationKeyHash> where_;
 };
 

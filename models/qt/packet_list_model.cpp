@@ -1,5 +1,7 @@
 #include "packet_list_model.h"
 
+#include <climits>
+
 #include "packet_decoder.h"
 #include "packet_summary.h"
 #include "time_math.h"
@@ -15,8 +17,10 @@ PacketListModel::PacketListModel(QObject* parent) : QAbstractTableModel(parent) 
 void PacketListModel::setSession(CaptureSession* session)
 {
     beginResetModel();
-    if (session != session_)
+    if (session != session_) {
         marks_.clear();
+        expert_.clear();
+    }
     session_ = session;
     filter_.reset();
     first_ = 1;
@@ -210,6 +214,7 @@ QVariant PacketListModel::data(const QModelIndex& index, int role) const
         }
     case ProtocolRole: return int(e->top);
     case MarkedRole: return marks_.contains(number);
+    case ExpertRole: return int(expert_.value(number, 0));
     case ProblemRole: return bool(e->flags & (PacketIndexEntry::Truncated | PacketIndexEntry::Malformed));
     case Qt::ToolTipRole:
         if (e->flags & PacketIndexEntry::Malformed)
@@ -236,6 +241,23 @@ void PacketListModel::setMarked(quint64 number, bool marked)
     const int row = rowOf(number);
     if (row >= 0)
         emit dataChanged(index(row, 0), index(row, ColumnCount - 1));
+}
+
+void PacketListModel::addExpertMarks(const QVector<QPair<quint64, quint8>>& marks)
+{
+    if (marks.isEmpty())
+        return;
+    int lo = INT_MAX, hi = -1;
+    for (const auto& [number, bits] : marks) {
+        expert_.insert(number, bits);
+        const int row = rowOf(number);
+        if (row >= 0) {
+            lo = std::min(lo, row);
+            hi = std::max(hi, row);
+        }
+    }
+    if (hi >= 0)
+        emit dataChanged(index(lo, 0), index(hi, ColumnCount - 1));
 }
 
 void PacketListModel::clearMarks()

@@ -8,6 +8,7 @@
 
 #include <QAbstractTableModel>
 #include <QCache>
+#include <QHash>
 #include <QSet>
 #include <QVector>
 
@@ -20,8 +21,16 @@ public:
     enum Column { Number, Time, Source, Destination, Protocol, Length, Info, ColumnCount };
     // ProtocolRole: the top protocol (Proto as int); ProblemRole: truncated or malformed. The
     // view colours rows from these (colours belong to the widgets, not to this QtCore model).
-    // MarkedRole: marked by the user (Ctrl+M), as in Wireshark.
-    enum Role { NumberRole = Qt::UserRole + 1, SortRole, ProtocolRole, ProblemRole, MarkedRole };
+    // MarkedRole: marked by the user (Ctrl+M), as in Wireshark. ExpertRole: what
+    // expert information found in the packet (ExpertMark bits; 0 when nothing).
+    enum Role { NumberRole = Qt::UserRole + 1, SortRole, ProtocolRole, ProblemRole, MarkedRole, ExpertRole };
+    enum ExpertMark : quint8 {
+        ExpertAny = 1,
+        ExpertTcpAnalysis = 2, // tcp.analysis.flags
+        ExpertBadTcp = 4,      // Wireshark's "Bad TCP" colouring rule
+        ExpertError = 8,       // its gravest finding is an error
+        ExpertWarning = 16,    // ... or a warning
+    };
 
     explicit PacketListModel(QObject* parent = nullptr);
 
@@ -52,6 +61,10 @@ public:
     int rowOf(quint64 number) const; // -1 when not listed
     std::optional<PacketIndexEntry> entry(quint64 number) const;
 
+    // Expert findings by packet (ExpertMark bits), as the analysis gets to them; a new session clears them.
+    void addExpertMarks(const QVector<QPair<quint64, quint8>>& marks);
+    quint8 expertMark(quint64 number) const { return expert_.value(number, 0); }
+
     // Marks belong to the open capture: a new session clears them.
     void setMarked(quint64 number, bool marked);
     bool isMarked(quint64 number) const { return marks_.contains(number); }
@@ -77,6 +90,7 @@ private:
     TimeFormat time_format_ = TimeFormat::Relative;
     mutable QCache<quint64, RowText> cache_{4000};
     QSet<quint64> marks_;
+    QHash<quint64, quint8> expert_;
 };
 
 } // namespace underhood

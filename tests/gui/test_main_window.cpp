@@ -25,10 +25,12 @@
 #include <QJsonObject>
 #include <QProcess>
 #include <QTemporaryDir>
+#include <QToolButton>
 #include <QtTest>
 
 #include <csignal>
 #include <map>
+#include <set>
 #include <arpa/inet.h>
 #include <fcntl.h>
 #include <netinet/in.h>
@@ -73,6 +75,8 @@ qsizetype tshark_count(const QString& file, const QString& expr)
     return ts.readAllStandardOutput().count('\n');
 }
 
+QDockWidget* findChildDock(const QWidget& w, const char* name) { return w.findChild<QDockWidget*>(name); }
+
 // Opens the demo capture quietly and waits until it is read.
 bool open_demo(MainWindow& w)
 {
@@ -105,6 +109,7 @@ private slots:
     void layerSwitchKeepsTotals();
     void graphSelectionFiltersTablesAndPackets();
     void nodeFilterCountsTaggedPackets();
+    void viewsFollowTheDisplayFilter();
     void plotRangeMovesTheGraph();
     void liveCaptureThroughHelper();
     void unsavedCaptureAsksBeforeItIsLost();
@@ -488,6 +493,105 @@ void TestMainWindow::nodeFilterCountsTaggedPackets()
         graph->view()->selectNode(-1);
         QVERIFY(QTest::qWaitFor([&] { return !w.packetModel()->filtered(); }, 10000));
     }
+}
+
+void TestMainWindow::viewsFollowTheDisplayFilter()
+{
+    if (QStandardPaths::findExecutable("tshark").isEmpty())
+        QSKIP("needs tshark");
+    // tshark's view of the displayed packets: their outermost IP hosts and
+    // conversations, as the tables key them.
+    const QString expr = "dns";
+    QProcess ts;
+    ts.start("tshark", {"-n", "-r", kDemo, "-Y", expr, "-T", "fields", "-E", "occurrence=f", "-e", "ip.src", "-e",
+                        "ip.dst", "-e", "ipv6.src", "-e", "ipv6.dst"});
+    QVERIFY(ts.waitForFinished(60000));
+    std::set<QString> hosts_ref;
+    std::set<std::pair<QString, QString>> convs_ref;
+    qsizetype packets_ref = 0;
+    for (const QByteArray& line : ts.readAllStandardOutput().split('\n')) {
+        if (line.isEmpty())
+            continue;
+        ++packets_ref;
+        const QList<QByteArray> f = line.split('\t');
+        QVERIFY(f.size() == 4);
+        const bool v4 = !f[0].isEmpty();
+        const QString a = QString::fromLatin1(v4 ? f[0] : f[2]), b = QString::fromLatin1(v4 ? f[1] : f[3]);
+        if (a.isEmpty())
+            continue;
+        hosts_ref.insert(a);
+        hosts_ref.insert(b);
+        convs_ref.insert(std::minmax(a, b));
+    }
+    QVERIFY(packets_ref > 10);
+
+    MainWindow w;
+    QVERIFY(open_demo(w));
+    w.setLayer(Layer::Ip);
+    HostGraphPane* graph = w.graphPane();
+    WindowSpans spans = graph->spans();
+    spans.window_ns = 0; // the whole capture
+    graph->setSpans(spans);
+    GraphOptions o = graph->options();
+    o.cluster = ClusterMode::Off;
+    o.keep_busiest_remote = 0;
+    graph->setOptions(o);
+    QVERIFY(graph->waitForScene(10000));
+    auto* hosts = w.hostPane()->proxy();
+    auto* convs = w.conversationPane()->proxy();
+    QVERIFY(QTest::qWaitFor([&] { return hosts->rowCount() > 0; }, 10000));
+    const int all_hosts = hosts->sourceModel()->rowCount();
+    QVERIFY(all_hosts > int(hosts_ref.size()));
+
+    QMetaObject::invokeMethod(&w, "applyDisplayFilter", Q_ARG(QString, expr));
+    QVERIFY(w.viewsLimited());
+    auto* button = w.findChild<QToolButton*>("limitButton");
+    QVERIFY(button && button->isVisible() && button->isChecked());
+    auto plot_packets = [&] {
+        const auto& series = w.throughputPlot()->shownSeries();
+        qsizetype n = 0;
+        if (!series.empty())
+            for (const ThroughputBin& b : series[0].bins)
+                n += qsizetype(b.packets);
+        return n;
+    };
+    // The tables, the plot and the graph count the displayed packets only, as tshark does.
+    QVERIFY2(QTest::qWaitFor([&] { return hosts->sourceModel()->rowCount() == int(hosts_ref.size()); }, 10000),
+             qPrintable(QString("%1 hosts, tshark %2").arg(hosts->sourceModel()->rowCount()).arg(hosts_ref.size())));
+    for (int r = 0; r < hosts->rowCount(); ++r)
+        QVERIFY2(hosts_ref.count(hosts->index(r, 0).data().toString()), qPrintable(hosts->index(r, 0).data().toString()));
+    QCOMPARE(convs->sourceModel()->rowCount(), int(convs_ref.size()));
+    QVERIFY2(QTest::qWaitFor([&] { return plot_packets() == packets_ref; }, 10000),
+             qPrintable(QString("plot %1, tshark %2").arg(plot_packets()).arg(packets_ref)));
+    QVERIFY(findChildDock(w, "hostsDock")->windowTitle().contains("filtered"));
+    auto graph_hosts = [&] {
+        std::set<QString> keys;
+        for (const SceneNode& n : graph->view()->scene().nodes)
+            if (!n.cluster && n.endpoint.kind == Endpoint::Kind::Ip)
+                keys.insert(QString::fromStdString(n.key));
+        return keys;
+    };
+    QVERIFY2(QTest::qWaitFor([&] { return !graph->isBusy() && graph_hosts() == hosts_ref; }, 10000),
+             qPrintable(QString("%1 graph hosts, tshark %2").arg(graph_hosts().size()).arg(hosts_ref.size())));
+    QVERIFY(graph->view()->caption().contains("filtered: " + expr));
+    // To look at: UNDERHOOD_SCREENSHOT_DIR saves the window limited to the filter.
+    if (const QString dir = qEnvironmentVariable("UNDERHOOD_SCREENSHOT_DIR"); !dir.isEmpty()) {
+        w.resize(1280, 720);
+        w.show();
+        QTest::qWait(300);
+        w.grab().save(dir + "/views-filtered.png");
+    }
+
+    // One click on the mark counts every packet again; the list stays filtered.
+    button->click();
+    QVERIFY(!w.viewsLimited());
+    QVERIFY(w.packetModel()->filtered());
+    QVERIFY(QTest::qWaitFor([&] { return hosts->sourceModel()->rowCount() == all_hosts; }, 10000));
+    QVERIFY(!findChildDock(w, "hostsDock")->windowTitle().contains("filtered"));
+    QVERIFY(QTest::qWaitFor([&] { return !graph->isBusy() && graph_hosts().size() > hosts_ref.size(); }, 10000));
+    QVERIFY(!graph->view()->caption().contains("filtered:"));
+    button->click(); // back on for the next run (a setting)
+    QVERIFY(w.viewsLimited());
 }
 
 void TestMainWindow::plotRangeMovesTheGraph()
