@@ -168,6 +168,7 @@ bool StreamFollower::add(uint64_t number, uint32_t link_type, Bytes data, uint32
     dissect::Packet p(data, origlen, dp);
     p.tree = &tree_;
     p.streams = &streams_;
+    p.tcp_analysis = protocol_ == FollowProtocol::Tcp ? tcp_analysis_.get() : nullptr;
     p.frame_number = number;
     p.ts_ns = ts_ns;
     dissect::dissect(link_type, p);
@@ -463,6 +464,7 @@ int64_t stream_of_packet(const IngestEngine& engine, FollowProtocol protocol, ui
 {
     const Proto want = protocol == FollowProtocol::Tcp ? Proto::Tcp : Proto::Udp;
     dissect::Streams streams;
+    dissect::TcpAnalysis tcp; // port reuse starts a new stream, as in Wireshark
     dissect::FieldTree tree;
     int64_t found = -1;
     const FollowScanResult r =
@@ -476,7 +478,10 @@ int64_t stream_of_packet(const IngestEngine& engine, FollowProtocol protocol, ui
             dissect::Packet p(data, e.origlen, dp);
             p.tree = &tree;
             p.streams = &streams;
+            p.tcp_analysis = want == Proto::Tcp ? &tcp : nullptr;
             p.frame_number = n;
+            p.ts_ns = e.ts_ns;
+            p.has_time = e.flags & PacketIndexEntry::Timed;
             dissect::dissect(lt, p);
             if (n != number)
                 return;

@@ -17,10 +17,12 @@
 #include "bytes.h"
 #include "capture_reader.h"
 #include "dissect/outputs.h"
+#include "dissect/tcp_analysis.h"
 
 #include <atomic>
 #include <cstdint>
 #include <functional>
+#include <memory>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -115,6 +117,8 @@ private:
     std::vector<FollowChunk> chunks_;
     uint64_t bytes_[2] = {0, 0};
     dissect::Streams streams_;
+    // Numbers streams as Wireshark does when a connection reuses the ports of an earlier one.
+    std::shared_ptr<dissect::TcpAnalysis> tcp_analysis_ = std::make_shared<dissect::TcpAnalysis>();
     dissect::FieldTree tree_;
 };
 

@@ -140,7 +140,9 @@ void ExpertPane::fillPackets(QTreeWidgetItem* item)
     const size_t n = std::min(packets.size(), size_t(kMaxChildren));
     for (size_t k = 0; k < n; ++k) {
         auto* child = new QTreeWidgetItem(item);
-        child->setText(1, tr("Packet %1").arg(loc.toString(qulonglong(packets[k]))));
+        child->setText(0, tr("Packet %1").arg(loc.toString(qulonglong(packets[k]))));
+        if (describe_)
+            child->setText(1, describe_(packets[k]));
         child->setData(0, kPacketRole, qulonglong(packets[k]));
     }
     if (packets.size() > n) {

@@ -7,6 +7,8 @@
 
 #include <QWidget>
 
+#include <functional>
+
 class QLabel;
 class QLineEdit;
 class QTreeWidget;
@@ -26,6 +28,9 @@ public:
     // "Analysing… 40%" while a scan runs; empty when done.
     void setProgress(const QString& text);
     void clear();
+    // Says what a packet is ("192.168.1.1 → 192.168.1.108 DNS Standard query…"),
+    // shown beside its number when a kind is opened.
+    void setDescriber(std::function<QString(quint64)> describe) { describe_ = std::move(describe); }
     QTreeWidget* tree() const { return tree_; }
     QString countsText() const;
     // A severity's colour, as Wireshark shows it (light enough for dark text in either theme).
@@ -43,6 +48,7 @@ private:
     QLineEdit* search_ = nullptr;
     QTreeWidget* tree_ = nullptr;
     std::vector<ExpertInfo::Entry> entries_;
+    std::function<QString(quint64)> describe_;
 };
 
 } // namespace underhood

@@ -3,6 +3,7 @@
 #include "expert_pane.h"
 #include "expert_scan.h"
 #include "packet_context.h"
+#include "packet_summary.h"
 
 #include "glyph_icon.h"
 #include "capture_dialog.h"
@@ -515,6 +516,17 @@ void MainWindow::buildDocks()
     expert_dock_ = new QDockWidget(tr("Expert Information"), this);
     expert_dock_->setObjectName("expertDock");
     expert_dock_->setWidget(expert_);
+    expert_->setDescriber([this](quint64 number) -> QString {
+        const auto e = session_ ? packets_->entry(number) : std::nullopt;
+        if (!e)
+            return {};
+        const std::vector<uint8_t> bytes = session_->engine().packet_bytes(number);
+        if (bytes.size() != e->caplen)
+            return {};
+        const PacketSummary s = summarize_packet(session_->engine().link_type_of(e->interface_id),
+                                                 Bytes(bytes.data(), bytes.size()), e->origlen);
+        return QString::fromStdString(s.source + " → " + s.destination + "  " + s.protocol + "  " + s.info);
+    });
     connect(expert_, &ExpertPane::packetActivated, this, [this](quint64 number) {
         list_->setFollowing(false);
         if (packets_->rowOf(number) < 0)
@@ -1092,6 +1104,15 @@ void MainWindow::refreshTables()
         convs_->refresh(session_->engine());
     } else {
         statusBar()->showMessage(tr("Counting hosts by %1 address…").arg(layer_name(layer_)), 1000);
+        // The pass that counts this layer runs on its own: look again shortly
+        // (a file already read sends no more updates to wait for).
+        if (!layer_wait_) {
+            layer_wait_ = true;
+            QTimer::singleShot(100, this, [this] {
+                layer_wait_ = false;
+                refreshTables();
+            });
+        }
     }
     protos_->refresh(session_->engine());
 }

@@ -237,6 +237,7 @@ private:
     uint64_t display_seq_ = 0;
     std::thread filter_thread_;
     int tick_ = 0;
+    bool layer_wait_ = false; // refreshTables() looks again while a layer is being counted
     QLabel* warning_bar_ = nullptr;
     QLabel* st_packets_ = nullptr;
     QLabel* st_bytes_ = nullptr;

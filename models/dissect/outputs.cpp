@@ -84,11 +84,17 @@ std::string printable_name(const uint8_t* p, size_t n)
     return s;
 }
 
-uint32_t Streams::index(bool tcp, const IpAddress& a, uint16_t pa, const IpAddress& b, uint16_t pb)
+uint32_t Streams::index(bool tcp, const IpAddress& a, uint16_t pa, const IpAddress& b, uint16_t pb, bool renew)
 {
     Key k = std::tie(a, pa) < std::tie(b, pb) ? Key{a, pa, b, pb} : Key{b, pb, a, pa};
     auto& m = tcp ? tcp_ : udp_;
-    return m.try_emplace(k, uint32_t(m.size())).first->second;
+    uint32_t& next = tcp ? next_tcp_ : next_udp_;
+    auto [it, added] = m.try_emplace(k, next);
+    if (added)
+        ++next;
+    else if (renew)
+        it->second = next++;
+    return it->second;
 }
 
 } // namespace underhood::dissect

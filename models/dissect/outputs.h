@@ -48,11 +48,15 @@ std::string format_value(const FieldInfo& info, const FieldValue& v);
 // separately for TCP and UDP.
 class Streams {
 public:
-    uint32_t index(bool tcp, const IpAddress& a, uint16_t pa, const IpAddress& b, uint16_t pb);
+    // The stream of a TCP or UDP conversation, numbered in order of first
+    // appearance. `renew` (TCP analysis saw the ports reused by a new
+    // connection) gives the conversation the next number, as Wireshark does.
+    uint32_t index(bool tcp, const IpAddress& a, uint16_t pa, const IpAddress& b, uint16_t pb, bool renew = false);
 
 private:
     using Key = std::tuple<IpAddress, uint16_t, IpAddress, uint16_t>;
     std::map<Key, uint32_t> tcp_, udp_;
+    uint32_t next_tcp_ = 0, next_udp_ = 0;
 };
 
 } // namespace underhood::dissect

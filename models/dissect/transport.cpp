@@ -266,13 +266,15 @@ void tcp(Tvb t, Packet& p)
         verdict.rel_seq = seq;
         verdict.rel_ack = ack;
     }
+    // Streams are numbered as they appear, whether or not this packet's rows are wanted.
+    const uint32_t stream = p.streams && !p.quoted() ? p.streams->index(true, p.net_src, sp, p.net_dst, dp,
+                                                                         verdict.flags & kTcpReusedPorts)
+                                                     : 0;
     if (p.want_tree()) {
         p.add_uint(f0 + kTcpSrcport, o, 2, sp);
         p.add_uint(f0 + kTcpDstport, o + 2, 2, dp);
-        if (p.streams) {
-            const uint32_t stream = p.streams->index(true, p.net_src, sp, p.net_dst, dp);
+        if (p.streams && !p.quoted())
             p.add_uint(f0 + kTcpStream, o, 0, stream, strf("[Stream index: %u]", stream));
-        }
         add_tcp_relative_seq(p, o + 4, verdict);
         p.add_uint(f0 + kTcpSeqRaw, o + 4, 4, seq);
         add_tcp_relative_ack(p, o, verdict);
@@ -368,16 +370,15 @@ void udp(Tvb t, Packet& p)
     p.set_ports(Proto::Udp, p.net_src, p.net_dst, sp, dp);
     p.sport = sp;
     p.dport = dp;
+    const uint32_t stream = p.streams && !p.quoted() ? p.streams->index(false, p.net_src, sp, p.net_dst, dp) : 0;
     if (p.want_tree()) {
         p.relabel(item, strf("User Datagram Protocol, Src Port: %u, Dst Port: %u", sp, dp));
         p.add_uint(f0 + kUdpSrcport, o, 2, sp);
         p.add_uint(f0 + kUdpDstport, o + 2, 2, dp);
         p.add_uint(f0 + kUdpLength, o + 4, 2, len);
         p.add_uint(f0 + kUdpChecksum, o + 6, 2, t.be16(6));
-        if (p.streams) {
-            const uint32_t stream = p.streams->index(false, p.net_src, sp, p.net_dst, dp);
+        if (p.streams && !p.quoted())
             p.add_uint(f0 + kUdpStream, o, 0, stream, strf("[Stream index: %u]", stream));
-        }
     }
     Columns* c = p.col();
     if (c)

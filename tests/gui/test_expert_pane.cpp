@@ -146,8 +146,12 @@ void TestExpertPane::findingsAsTshark()
     }
     QVERIFY(coloured == bad);
 
-    // The plot's TCP errors: tcp.analysis.flags.
+    // The plot's TCP errors: tcp.analysis.flags (the plot draws while it is in view).
     const std::set<quint64> flagged = tshark_numbers(file, "tcp.analysis.flags");
+    w.show();
+    if (auto* d = w.findChild<QDockWidget*>("throughputDock"))
+        d->raise();
+    QVERIFY(QTest::qWaitForWindowExposed(&w));
     w.throughputPlot()->refresh();
     quint64 plotted = 0;
     for (const ThroughputBin& b : w.throughputPlot()->tcpErrorBins())

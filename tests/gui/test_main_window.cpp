@@ -543,6 +543,10 @@ void TestMainWindow::viewsFollowTheDisplayFilter()
     const int all_hosts = hosts->sourceModel()->rowCount();
     QVERIFY(all_hosts > int(hosts_ref.size()));
 
+    // The plot draws while it is in view.
+    w.show();
+    findChildDock(w, "throughputDock")->raise();
+    QVERIFY(QTest::qWaitForWindowExposed(&w));
     QMetaObject::invokeMethod(&w, "applyDisplayFilter", Q_ARG(QString, expr));
     QVERIFY(w.viewsLimited());
     auto* button = w.findChild<QToolButton*>("limitButton");
