@@ -23,11 +23,13 @@ bool save_capture(const IngestEngine& engine, const QVector<quint64>* numbers, c
     };
     if (!w.ok())
         return fail(QString::fromStdString(w.error()));
-    auto [interfaces, first, count, stats] = engine.with_state([](const IngestEngine::State& s) {
-        return std::tuple(s.interfaces, s.first_number, uint64_t(s.index.size()), s.statistics);
+    auto [interfaces, first, count, stats, section] = engine.with_state([](const IngestEngine::State& s) {
+        return std::tuple(s.interfaces, s.first_number, uint64_t(s.index.size()), s.statistics,
+                          s.section_comments.empty() ? std::string() : s.section_comments.front());
     });
     PcapngSectionInfo shb;
     shb.user_appl = "Underhood";
+    shb.comment = section; // a lesson's introduction stays with it
     w.write_section_header(shb);
     for (const CaptureInterface& itf : interfaces) {
         PcapngInterfaceInfo idb;

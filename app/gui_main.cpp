@@ -44,6 +44,10 @@ int main(int argc, char** argv)
     QCommandLineOption select("select", "With --screenshot: select packet N first.", "N");
     QCommandLineOption theme("theme", "Theme for this run: system, light or dark (the saved choice stays).", "THEME");
     QCommandLineOption size("size", "Window size for this run, e.g. 1280x720 (projectors, screenshots).", "WxH");
+    QCommandLineOption present("presentation", "Start in presentation mode (large type for a projector; F5 leaves it).");
+    QCommandLineOption scale("scale", "Presentation scale in percent, 100 to 300 (the saved choice stays).", "PERCENT");
+    cli.addOption(present);
+    cli.addOption(scale);
     cli.addOption(screenshot);
     cli.addOption(select);
     cli.addOption(theme);
@@ -103,9 +107,23 @@ int main(int argc, char** argv)
         }
     }
 
+    int scale_percent = 0;
+    if (cli.isSet(scale)) {
+        bool ok = false;
+        scale_percent = cli.value(scale).toInt(&ok);
+        if (!ok || scale_percent < 100 || scale_percent > 300) {
+            fprintf(stderr, "underhood: bad --scale '%s' (expected 100 to 300)\n", qPrintable(cli.value(scale)));
+            return 2;
+        }
+    }
+
     MainWindow w(window_size);
     if (!theme_name.isEmpty())
         w.applyTheme(theme_name);
+    if (scale_percent)
+        w.setPresentationScale(scale_percent, false);
+    if (cli.isSet(present))
+        w.setPresentation(true);
     w.setSaver(save_capture);
     w.setLayer(layer);
     const QString shot = cli.value(screenshot);

@@ -171,6 +171,8 @@ void IngestEngine::take_warnings()
     const std::vector<std::string>& w = reader_->warnings();
     for (; reader_warnings_taken_ < w.size(); ++reader_warnings_taken_)
         state_.warnings.push_back(w[reader_warnings_taken_]);
+    if (reader_->section_comments().size() != state_.section_comments.size())
+        state_.section_comments = reader_->section_comments();
 }
 
 void IngestEngine::run_mapped()
@@ -351,6 +353,28 @@ uint32_t IngestEngine::link_type_of(uint16_t interface_id) const
 {
     std::lock_guard lock(mutex_);
     return interface_id < state_.interfaces.size() ? state_.interfaces[interface_id].link_type : 0;
+}
+
+bool IngestEngine::set_comment(uint64_t number, const std::string& text)
+{
+    std::lock_guard lock(mutex_);
+    if (number < state_.first_number || number - state_.first_number >= state_.index.size())
+        return false;
+    PacketIndexEntry& e = state_.index[size_t(number - state_.first_number)];
+    if (text.empty()) {
+        state_.comments.erase(number);
+        e.flags &= uint8_t(~PacketIndexEntry::Commented);
+    } else {
+        state_.comments[number] = text;
+        e.flags |= PacketIndexEntry::Commented;
+    }
+    return true;
+}
+
+std::vector<std::string> IngestEngine::section_comments() const
+{
+    std::lock_guard lock(mutex_);
+    return state_.section_comments;
 }
 
 void IngestEngine::begin_display(uint64_t id)

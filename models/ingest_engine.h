@@ -104,6 +104,7 @@ public:
         std::vector<InterfaceStatistics> statistics;
         std::vector<std::string> warnings;
         std::map<uint64_t, std::string> comments; // by packet number
+        std::vector<std::string> section_comments; // pcapng SHB opt_comment, in file order
         IngestProgress progress;
         IngestCounters ingest;
         // By interface id: frames whose IP packet was longer than the
@@ -125,6 +126,13 @@ public:
                 layer_ready[size_t(l)] = model.has_layer(Layer(l));
         }
     };
+
+    // Sets (or with an empty text removes) packet `number`'s comment, as a
+    // teacher's caption: Save As writes it (pcapng opt_comment). False when
+    // the packet is no longer listed.
+    bool set_comment(uint64_t number, const std::string& text);
+    // The capture's section comments (pcapng SHB opt_comment), in file order.
+    std::vector<std::string> section_comments() const;
 
     // Limits the views to a display filter: from now on State::display and
     // State::display_model hold only what add_displayed() brings, for the

@@ -10,6 +10,7 @@
 #include "dissect/names.h"
 #include "packet_decoder.h"
 
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -38,6 +39,13 @@ public:
 
     const std::vector<std::string>& names_for(const IpAddress& a) const;
     const std::vector<std::string>& names_for(const MacAddress& m) const;
+    // The names the traffic had revealed by capture time `until_ns` (a lesson
+    // shows the address first and the name once the answer arrives).
+    std::vector<std::string> names_for(const IpAddress& a, int64_t until_ns) const;
+    std::vector<std::string> names_for(const MacAddress& m, int64_t until_ns) const;
+    // When the names observed from now on were revealed (the packet's time);
+    // names learnt without a time count as known from the start.
+    void set_time(int64_t ts_ns) { now_ns_ = ts_ns; }
     std::optional<MacAddress> mac_for(const IpAddress& a) const;
 
     void add_name(const IpAddress& a, const std::string& name);
@@ -52,6 +60,10 @@ public:
 private:
     std::unordered_map<IpAddress, std::vector<std::string>, IpHash> by_ip_;
     std::unordered_map<MacAddress, std::vector<std::string>, MacHash> by_mac_;
+    // When each of those names was learnt, in the same order.
+    std::unordered_map<IpAddress, std::vector<int64_t>, IpHash> ip_times_;
+    std::unordered_map<MacAddress, std::vector<int64_t>, MacHash> mac_times_;
+    int64_t now_ns_ = INT64_MIN;
     std::unordered_map<IpAddress, MacAddress, IpHash> ip_mac_;
 };
 

@@ -28,6 +28,7 @@ bool RecordFilter::decode_and_match(const PacketRecord& rec, DecodedPacket& dp, 
         p.streams = &streams_;
         p.tcp_analysis = &tcp_analysis_;
         p.frame_number = rec.number;
+        p.comment = rec.comment;
         p.ts_ns = rec.ts_ns;
         p.has_time = rec.has_timestamp;
         dissect::dissect(rec.link_type, p);

@@ -1,5 +1,7 @@
 #include "traffic_model.h"
 
+#include <climits>
+
 #include <algorithm>
 #include <map>
 
@@ -120,8 +122,10 @@ void TrafficModel::add(const PacketRecord& rec, const DecodedPacket& dp)
     const Proto top = dp.top();
     if (opts_.throughput && timed)
         throughput_.add(ts, bytes, top);
-    if (opts_.names && dp.app != Proto::None)
+    if (opts_.names && dp.app != Proto::None) {
+        names_.set_time(timed ? ts : INT64_MIN);
         names_.observe(rec.data, dp);
+    }
 
     for (int li = 0; li < kLayerCount; ++li) {
         if (!opts_.layers[size_t(li)])

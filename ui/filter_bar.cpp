@@ -21,8 +21,22 @@ const std::pair<const char*, const char*> kSaved[] = {
     {"IPv6 only", "ip6"},
     {"TCP handshakes (SYN)", "tcp[tcpflags] & tcp-syn != 0"},
     {"ICMP and ICMPv6", "icmp or icmp6"},
+    // For a lesson: what a network says to itself all the time, which hides what the class is looking at.
+    {"Lesson: hide background noise (ARP, mDNS, SSDP, LLMNR, NetBIOS, router advertisements, STP, LLDP)",
+     "!(arp || mdns || ssdp || llmnr || nbns || icmpv6.type == 133 || icmpv6.type == 134 || stp || lldp || cdp || igmp)"},
 };
 } // namespace
+
+void FilterBar::addPreset(const QString& label, std::function<QString()> expression)
+{
+    saved_menu_->addAction(label, this, [this, expression] {
+        const QString e = expression();
+        if (e.isEmpty())
+            return;
+        setText(e);
+        apply();
+    });
+}
 
 FilterBar::FilterBar(std::function<Check(const QString&)> validate, QWidget* parent)
     : QWidget(parent), validate_(std::move(validate))
@@ -57,6 +71,7 @@ FilterBar::FilterBar(std::function<Check(const QString&)> validate, QWidget* par
         })->setToolTip(e);
     }
     saved_->setMenu(menu);
+    saved_menu_ = menu;
 
     auto* lay = new QHBoxLayout(this);
     lay->setContentsMargins(4, 2, 4, 2);

@@ -9,6 +9,7 @@
 #include <functional>
 
 class QComboBox;
+class QMenu;
 class QLabel;
 class QLineEdit;
 class QTimer;
@@ -19,6 +20,9 @@ namespace underhood {
 class FilterBar : public QWidget {
     Q_OBJECT
 public:
+    // A saved filter computed when chosen (e.g. the selected packet's
+    // conversation); an empty expression does nothing.
+    void addPreset(const QString& label, std::function<QString()> expression);
     struct Check {
         QString error;    // empty when the expression compiles
         QString language; // what it was read as: "Wireshark", "BPF"
@@ -43,6 +47,7 @@ private:
     QLabel* error_;
     QLabel* language_;
     QLabel* status_;
+    QMenu* saved_menu_ = nullptr;
     QToolButton* saved_;
     QTimer* timer_;
     bool valid_ = true;

@@ -51,6 +51,20 @@ QPainterPath outline(Glyph g)
         triangle(1.5, 8, true);
         triangle(8, 14.5, true);
         break;
+    case Glyph::PrevEvent:
+    case Glyph::NextEvent: {
+        const bool next = g == Glyph::NextEvent;
+        const qreal cx = next ? 4.5 : 11.5;
+        QPolygonF d;
+        d << QPointF(cx, 4.5) << QPointF(cx + 3.5, 8) << QPointF(cx, 11.5) << QPointF(cx - 3.5, 8);
+        p.addPolygon(d);
+        p.closeSubpath();
+        if (next)
+            triangle(9, 15, true);
+        else
+            triangle(1, 7, false);
+        break;
+    }
     case Glyph::Up: {
         QPolygonF a;
         a << QPointF(8, 2) << QPointF(14, 8.5) << QPointF(10, 8.5) << QPointF(10, 14) << QPointF(6, 14)

@@ -8,7 +8,8 @@
 
 namespace underhood {
 
-enum class Glyph { Play, Pause, Stop, StepBack, StepForward, ToStart, ToEnd, Follow, Restart, Up, Down };
+// PrevEvent/NextEvent: a step to the previous/next event of a kind (a diamond beside a triangle).
+enum class Glyph { Play, Pause, Stop, StepBack, StepForward, ToStart, ToEnd, Follow, Restart, Up, Down, PrevEvent, NextEvent };
 
 // `accent` (optional) colours an enabled glyph instead of the text colour,
 // e.g. green for "start capture"; it is lightened on dark windows.

@@ -193,7 +193,7 @@ GraphRenderer::LinkLook GraphRenderer::linkLook(const SceneLink& l, const GraphV
 {
     const double wscale = std::clamp(std::sqrt(v.zoom), 0.6, 1.8);
     double alpha = l.recent ? 0.85 : 0.32;
-    double width = std::max(0.6, double(l.width) * wscale);
+    double width = std::max(0.6, double(l.width) * wscale) * std::max(1.0, v.scale);
     int layer = l.recent ? 1 : 0;
     if (!adjacent.empty()) {
         if (int(l.a) == v.selected || int(l.b) == v.selected) {
@@ -277,7 +277,7 @@ void GraphRenderer::render(QImage& image, const GraphScene& scene, const ForceLa
     const std::vector<char> adjacent = adjacency(scene, n, v);
     const StaticKey key{scene.generation, layout.version(), v.zoom, v.centre.x(), v.centre.y(), dpr,
                         image.width(), image.height(), v.selected, std::hash<std::bitset<256>>{}(v.hidden),
-                        style_.background.rgba()};
+                        style_.background.rgba(), v.scale};
     if (static_.size() != image.size() || static_.format() != image.format()) {
         static_ = QImage(image.size(), image.format());
         static_key_ = {};
@@ -632,9 +632,10 @@ void GraphRenderer::paintPulses(QPainter& p, const QRectF& target, const GraphSc
 {
     const auto& xs = layout.xs();
     const auto& ys = layout.ys();
-    // A packet picked in the list lights up its link.
+    const double k = std::max(1.0, v.scale);
+    // A packet picked in the list, or stepped to, travels its link as a token.
     for (const GraphPulse& pulse : v.pulses) {
-        const double age = (v.clock - pulse.started) / kPulseSeconds;
+        const double age = (v.clock - pulse.started) / std::max(0.1, pulse.seconds);
         if (age < 0 || age >= 1)
             continue;
         for (const SceneLink& l : scene.links) {
@@ -644,17 +645,52 @@ void GraphRenderer::paintPulses(QPainter& p, const QRectF& target, const GraphSc
             QPointF b = toScreen(target, v, xs[l.b], ys[l.b]);
             if (!pulse.forward)
                 std::swap(a, b);
-            const double fade = 1 - age;
-            p.setPen(QPen(with_alpha(style_.highlight, 0.35 * fade), 10 * fade + 3, Qt::SolidLine, Qt::FlatCap));
+            // The link lights up at once and fades over the last third of the trip.
+            const double fade = age < 0.66 ? 1.0 : (1 - age) / 0.34;
+            p.setPen(QPen(with_alpha(style_.highlight, 0.30 * fade), (8 * fade + 3) * k, Qt::SolidLine, Qt::FlatCap));
             p.drawLine(a, b);
-            p.setPen(QPen(with_alpha(style_.highlight, fade), 2.5, Qt::SolidLine, Qt::FlatCap));
+            p.setPen(QPen(with_alpha(style_.highlight, fade), 2.5 * k, Qt::SolidLine, Qt::FlatCap));
             p.drawLine(a, b);
-            const double f = std::min(1.0, age * 1.6);
-            const QPointF dot = a + (b - a) * f;
-            p.setPen(Qt::NoPen);
+            // The token eases out of the sender and into the receiver.
+            const double f = std::min(1.0, age / 0.8);
+            const double eased = f * f * (3 - 2 * f);
+            const QPointF dot = a + (b - a) * eased;
+            const double r = 6.5 * k;
+            p.setPen(QPen(style_.background, 1.5 * k));
             p.setBrush(with_alpha(style_.highlight, fade));
-            p.drawEllipse(dot, 6, 6);
+            p.drawEllipse(dot, r, r);
             p.setBrush(Qt::NoBrush);
+            if (!pulse.label.isEmpty()) {
+                QFont f2 = font_;
+                if (font_.pixelSize() > 0)
+                    f2.setPixelSize(int(std::lround(font_.pixelSize() * 1.15)));
+                else
+                    f2.setPointSizeF(font_.pointSizeF() * 1.15);
+                f2.setBold(true);
+                p.setFont(f2);
+                const QFontMetricsF fm(f2);
+                const QString text = fm.elidedText(pulse.label, Qt::ElideRight, std::max(120.0, target.width() * 0.6));
+                const double w = fm.horizontalAdvance(text) + 12 * k, h = fm.height() + 6 * k;
+                // Above the token, clear of the host labels beside it, on a
+                // short leader; kept inside the picture.
+                const double lift = h * 1.6 + r;
+                QRectF box(dot.x() - w / 2, dot.y() - lift - h, w, h);
+                if (box.top() < target.top() + 4)
+                    box.moveTop(dot.y() + lift);
+                if (box.left() < target.left() + 4)
+                    box.moveLeft(target.left() + 4);
+                if (box.right() > target.right() - 4)
+                    box.moveRight(target.right() - 4);
+                p.setPen(QPen(with_alpha(style_.highlight, fade), 1.5 * k));
+                p.drawLine(dot, QPointF(std::clamp(dot.x(), box.left() + 6, box.right() - 6),
+                                        box.top() > dot.y() ? box.top() : box.bottom()));
+                p.setPen(QPen(with_alpha(style_.highlight, fade), 1.2 * k));
+                p.setBrush(with_alpha(style_.label_background, 0.95 * fade));
+                p.drawRoundedRect(box, 4 * k, 4 * k);
+                p.setPen(with_alpha(style_.text, fade));
+                p.drawText(box, Qt::AlignCenter, text);
+                p.setBrush(Qt::NoBrush);
+            }
         }
     }
 }

@@ -36,10 +36,13 @@ struct GraphStyle {
     static GraphStyle dark_theme();
 };
 
+// A packet travelling its link as a token, from sender to receiver.
 struct GraphPulse {
     uint64_t link = 0; // SceneLink::id
     bool forward = true;
     double started = 0; // GraphViewState::clock
+    double seconds = 1.4; // how long the trip takes on screen
+    QString label;        // the packet's summary beside the token ("DNS query A example.com"); may be empty
 };
 
 struct GraphViewState {
@@ -52,6 +55,7 @@ struct GraphViewState {
     std::bitset<256> hidden; // protocols hidden from the legend
     bool legend = true;
     bool particles = true;
+    double scale = 1; // presentation mode: tokens, labels and links drawn larger
     // While the user zooms: the last picture of links and discs, scaled,
     // stands in for a new one (drawn in full once the zooming stops).
     bool quick = false;
@@ -66,7 +70,12 @@ public:
     static constexpr double kPulseSeconds = 1.4;
 
     GraphRenderer();
-    void setStyle(const GraphStyle& s) { style_ = s; }
+    void setStyle(const GraphStyle& s)
+    {
+        style_ = s;
+        colors_.clear(); // the protocol palette may have changed too
+        static_key_ = {};
+    }
     const GraphStyle& style() const { return style_; }
     void setFont(const QFont& f);
     // True for vector output (SVG): particles drawn as shapes, not blitted sprites.
@@ -192,6 +201,7 @@ private:
         int w = 0, h = 0, selected = -2;
         size_t hidden = 0;
         QRgb background = 0;
+        double scale = 1;
         bool operator==(const StaticKey&) const = default;
     } static_key_;
     QImage static_;

@@ -1,5 +1,7 @@
 #include "host_graph_pane.h"
 
+#include "packet_summary.h"
+
 #include "glyph_icon.h"
 #include "capture_session.h"
 #include "graph_timeline.h"
@@ -74,6 +76,18 @@ HostGraphPane::HostGraphPane(CaptureSession* session, QWidget* parent) : QWidget
     buildControls();
     auto* lay = qobject_cast<QVBoxLayout*>(layout());
     lay->addWidget(view_, 1);
+    caption_bar_ = new QLabel;
+    caption_bar_->setObjectName("captionBar");
+    caption_bar_->setWordWrap(true);
+    caption_bar_->setTextFormat(Qt::PlainText);
+    caption_bar_->setAlignment(Qt::AlignCenter);
+    caption_bar_->setAutoFillBackground(true);
+    caption_bar_->setBackgroundRole(QPalette::ToolTipBase);
+    caption_bar_->setForegroundRole(QPalette::ToolTipText);
+    caption_bar_->setMargin(8);
+    caption_bar_->hide();
+    lay->addWidget(caption_bar_);
+    setScale(scale_);
     lay->addWidget(timeline_);
     timeline_->setEnabled(false);
 
@@ -114,11 +128,39 @@ HostGraphPane::HostGraphPane(CaptureSession* session, QWidget* parent) : QWidget
     connect(timeline_, &GraphTimeline::seekRequested, this, &HostGraphPane::seek);
     connect(timeline_, &GraphTimeline::stepRequested, this, &HostGraphPane::step);
     connect(timeline_, &GraphTimeline::followRequested, this, &HostGraphPane::follow);
+    connect(timeline_, &GraphTimeline::startRequested, this, &HostGraphPane::goToStart);
+    connect(timeline_, &GraphTimeline::kindStepRequested, this, [this](int direction, StepKind kind) {
+        emit kindStepRequested(direction, kind, expected_end_ && *expected_end_ > 0 ? *expected_end_ - 1 : 0);
+    });
+    // The transport's keys, with the graph in focus.
+    connect(view_, &HostGraphView::transportKey, this, [this](int key, bool shift) {
+        if (!session_)
+            return;
+        switch (key) {
+        case Qt::Key_Left:
+        case Qt::Key_Right: {
+            const int direction = key == Qt::Key_Left ? -1 : 1;
+            if (shift)
+                emit kindStepRequested(direction, timeline_->stepKind(),
+                                       expected_end_ && *expected_end_ > 0 ? *expected_end_ - 1 : 0);
+            else
+                step(direction);
+            break;
+        }
+        case Qt::Key_Home: goToStart(); break;
+        case Qt::Key_End: follow(); break;
+        case Qt::Key_Space:
+            timeline_->setPlaying(!timeline_->isPlaying());
+            emit timeline_->playToggled(timeline_->isPlaying());
+            break;
+        }
+    });
     connect(timeline_, &GraphTimeline::speedChanged, this, [this](double s) { speed_ = s; });
     connect(timeline_, &GraphTimeline::playToggled, this, [this](bool on) {
         if (!session_)
             return;
         playing_ = on;
+        played_end_ = 0;
         if (on) {
             int64_t first = 0, last = 0;
             captureBounds(first, last);
@@ -477,6 +519,7 @@ uint64_t HostGraphPane::endAt(int64_t t_ns) const { return session_->engine().en
 
 void HostGraphPane::seek(qint64 t_ns)
 {
+    current_wanted_ = 0;
     if (!session_)
         return;
     follow_ = false;
@@ -505,7 +548,28 @@ bool HostGraphPane::step(int direction)
         uint64_t at = std::clamp(expected_end_.value_or(first), first, end);
         if (direction > 0 ? at >= end : at <= first)
             return std::nullopt;
-        at = direction > 0 ? at + 1 : at - 1;
+        if (st.display) {
+            // Limited to a display filter: the step goes to the next (previous) packet it shows.
+            if (direction > 0) {
+                uint64_t c = at;
+                while (c < end && !st.display->shown(c))
+                    ++c;
+                if (c >= end)
+                    return std::nullopt;
+                at = c + 1;
+            } else {
+                if (at < first + 2)
+                    return std::nullopt;
+                uint64_t c = at - 2;
+                while (c > first && !st.display->shown(c))
+                    --c;
+                if (!st.display->shown(c))
+                    return std::nullopt;
+                at = c + 1;
+            }
+        } else {
+            at = direction > 0 ? at + 1 : at - 1;
+        }
         const int64_t t = at > first ? st.index[size_t(at - 1 - first)].ts_ns : time_sub(st.index.front().ts_ns, 1);
         return std::make_pair(at, t);
     });
@@ -513,12 +577,14 @@ bool HostGraphPane::step(int direction)
         return false;
     expected_end_ = to->first;
     play_ns_ = double(to->second);
+    current_wanted_ = to->first - 1;
     request(SceneRequest::Move::Packet, to->second, to->first, true);
     return true;
 }
 
 void HostGraphPane::follow()
 {
+    current_wanted_ = 0;
     if (!session_)
         return;
     follow_ = true;
@@ -615,8 +681,22 @@ void HostGraphPane::onScene(SceneResult&& result)
     // Under a slider the user is dragging, the position is the user's.
     if (shown_positioned_ && !timeline_->isDragging())
         timeline_->setPosition(shown_time_);
-    if (result.pulse)
-        pulsePacket(result.pulse);
+    // A step: once a scene ends at the packet stepped to, it is the current
+    // one (a later request may have answered in place of the step's own).
+    if (current_wanted_ && result.positioned && result.end == current_wanted_ + 1) {
+        const quint64 n = current_wanted_;
+        current_wanted_ = 0;
+        showCurrentPacket(n);
+    }
+    // Playing: each packet that entered the window travels as a token, while few enough to follow.
+    if (playing_ && result.positioned) {
+        if (result.end > played_end_ && played_end_ && result.end - played_end_ <= 6)
+            for (uint64_t n = played_end_; n < result.end; ++n)
+                pulsePacket(n);
+        played_end_ = result.end;
+        if (result.end > 1)
+            timeline_->setCurrentPacket(result.end - 1, shown_time_, std::nullopt);
+    }
     if (!isBusy()) {
         busy_timer_->stop();
         busy_shown_ = false;
@@ -725,6 +805,98 @@ void HostGraphPane::displayChanged()
 
 NodeSelection HostGraphPane::selection() const { return selection_of(view_->scene(), view_->viewState().selected); }
 
+void HostGraphPane::setCaptionText(const QString& text)
+{
+    caption_bar_->setText(text);
+    caption_bar_->setVisible(!text.isEmpty());
+}
+
+QString HostGraphPane::captionText() const { return caption_bar_->isHidden() ? QString() : caption_bar_->text(); }
+
+void HostGraphPane::setScale(double scale)
+{
+    scale_ = std::clamp(scale, 1.0, 3.0);
+    // The caption reads from the back of a room: half as large again as the text around it, times the scale.
+    QFont f = font();
+    f.setPointSizeF(QFontInfo(font()).pointSizeF() * 1.5 * scale_);
+    caption_bar_->setFont(f);
+    view_->setScale(scale_);
+}
+
+void HostGraphPane::goToPacket(quint64 number)
+{
+    if (!session_ || number == 0)
+        return;
+    follow_ = false;
+    playing_ = false;
+    timeline_->setPlaying(false);
+    timeline_->setFollowing(false);
+    view_->setAnimating(false);
+    updateFlow();
+    const std::optional<int64_t> t = session_->engine().with_state([&](const IngestEngine::State& st) -> std::optional<int64_t> {
+        if (number < st.first_number || number - st.first_number >= st.index.size())
+            return std::nullopt;
+        return st.index[size_t(number - st.first_number)].ts_ns;
+    });
+    if (!t)
+        return;
+    expected_end_ = number + 1;
+    play_ns_ = double(*t);
+    current_wanted_ = number;
+    request(SceneRequest::Move::Packet, *t, number + 1, true);
+}
+
+void HostGraphPane::goToStart()
+{
+    uint64_t first = 0, end = 0;
+    if (packetRange(first, end) && end > first)
+        goToPacket(first);
+}
+
+QString HostGraphPane::packetLabel(quint64 number) const
+{
+    if (!session_)
+        return {};
+    const IngestEngine& engine = session_->engine();
+    const auto e = engine.with_state([&](const IngestEngine::State& st) -> std::optional<PacketIndexEntry> {
+        if (number < st.first_number || number - st.first_number >= st.index.size())
+            return std::nullopt;
+        return st.index[size_t(number - st.first_number)];
+    });
+    if (!e)
+        return {};
+    const std::vector<uint8_t> bytes = engine.packet_bytes(number);
+    if (bytes.size() != e->caplen)
+        return {};
+    const PacketSummary s = summarize_packet(engine.link_type_of(e->interface_id), Bytes(bytes.data(), bytes.size()), e->origlen);
+    return QString::fromStdString(s.protocol + "  " + s.info);
+}
+
+double HostGraphPane::tokenSeconds() const
+{
+    // Slow enough to follow when narrating slowly; brisk when playing fast.
+    return std::clamp(1.8 / std::sqrt(std::max(0.01, speed_)), 1.0, 5.0);
+}
+
+void HostGraphPane::showCurrentPacket(quint64 number)
+{
+    if (!session_ || number == 0)
+        return;
+    const auto times = session_->engine().with_state([&](const IngestEngine::State& st) {
+        std::pair<std::optional<int64_t>, std::optional<int64_t>> r;
+        if (number >= st.first_number && number - st.first_number < st.index.size()) {
+            const size_t i = size_t(number - st.first_number);
+            r.first = st.index[i].ts_ns;
+            if (i > 0)
+                r.second = st.index[i - 1].ts_ns;
+        }
+        return r;
+    });
+    if (times.first)
+        timeline_->setCurrentPacket(number, *times.first, times.second);
+    emit packetStepped(number);
+}
+
 void HostGraphPane::pulsePacket(quint64 number)
 {
     if (!session_ || number == 0)
@@ -749,7 +921,7 @@ void HostGraphPane::pulsePacket(quint64 number)
         return;
     auto shown = s.shown_as.find(node_id(src));
     const bool forward = shown != s.shown_as.end() && s.nodes[s.links[size_t(link)].a].id == shown->second;
-    view_->pulseLink(link, forward);
+    view_->pulseLink(link, forward, tokenSeconds(), packetLabel(number));
 }
 
 bool HostGraphPane::exportGraph(const QString& path, QString* error)

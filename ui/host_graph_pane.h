@@ -8,6 +8,7 @@
 
 #include "graph_scene.h"
 #include "graph_scene_worker.h"
+#include "graph_timeline.h"
 #include "traffic_window.h"
 
 #include <QElapsedTimer>
@@ -18,6 +19,7 @@
 #include <optional>
 
 class QComboBox;
+class QLabel;
 class QSpinBox;
 class QTimer;
 class QToolButton;
@@ -83,8 +85,29 @@ public:
     // it into its tool bar (it stays wired to this pane).
     QWidget* controls() const { return controls_; }
 
+    // Ends the window at packet `number` (it is the current packet: the
+    // timeline names it and a token carries it along its link).
+    void goToPacket(quint64 number);
+    // The first packet current (Home).
+    void goToStart();
+    // The summary a token carries ("DNS  Standard query 0x1a2b A example.com").
+    QString packetLabel(quint64 number) const;
+    // How long a token takes along its link at the current speed (slower when playing slowly).
+    double tokenSeconds() const;
+    GraphTimeline* transport() const { return timeline_; }
+    // The caption bar under the graph: the current packet's comment (a
+    // teacher's narration), large and readable; hidden when empty.
+    void setCaptionText(const QString& text);
+    QString captionText() const;
+    // Presentation mode: the caption, labels and tokens `scale` times larger.
+    void setScale(double scale);
+
 signals:
     void nodeSelected(const QString& address);
+    // A step (one packet, by kind, to the start) made `number` the current packet.
+    void packetStepped(quint64 number);
+    // Back or forward to the previous or next packet of a kind, from packet `from` (0: none current).
+    void kindStepRequested(int direction, StepKind kind, quint64 from);
     // A scene the worker made is on screen (time() and the timeline moved to it).
     void sceneShown();
     void layerChosen(Layer layer); // the user picked another kind of node
@@ -148,6 +171,11 @@ private:
     bool dirty_ = false;
     QElapsedTimer since_build_;
     QString display_limit_;
+    QLabel* caption_bar_ = nullptr;
+    double scale_ = 1;
+    uint64_t played_end_ = 0;
+    quint64 current_wanted_ = 0; // a step's packet, current once a scene ends at it // playback: packets before this have had their token
+    void showCurrentPacket(quint64 number);
 };
 
 } // namespace underhood

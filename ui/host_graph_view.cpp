@@ -41,8 +41,9 @@ HostGraphView::HostGraphView(QWidget* parent) : QWidget(parent)
     setMinimumSize(200, 150);
     setAttribute(Qt::WA_OpaquePaintEvent);
     renderer_.setStyle(GraphStyle::fromPalette(palette()));
+    base_font_px_ = std::max(10, QFontInfo(font()).pixelSize() - 1);
     QFont f = font();
-    f.setPixelSize(std::max(10, QFontInfo(f).pixelSize() - 1));
+    f.setPixelSize(base_font_px_);
     renderer_.setFont(f);
     timer_.setTimerType(Qt::PreciseTimer);
     timer_.setInterval(kFrameMs);
@@ -202,12 +203,31 @@ void HostGraphView::setAnimating(bool on)
         wake();
 }
 
-void HostGraphView::pulseLink(int link, bool forward)
+void HostGraphView::pulseLink(int link, bool forward, double seconds, const QString& label)
 {
     if (link < 0 || size_t(link) >= scene_.links.size())
         return;
-    view_.pulses.push_back({scene_.links[size_t(link)].id, forward, view_.clock});
+    view_.pulses.push_back({scene_.links[size_t(link)].id, forward, view_.clock, seconds, label});
     wake();
+}
+
+void HostGraphView::refreshColors()
+{
+    renderer_.setStyle(GraphStyle::fromPalette(palette()));
+    update();
+}
+
+void HostGraphView::setScale(double scale)
+{
+    scale = std::clamp(scale, 1.0, 3.0);
+    if (scale == view_.scale)
+        return;
+    view_.scale = scale;
+    // Labels grow with the scale; the token's own label is drawn a little larger still.
+    QFont f = font();
+    f.setPixelSize(int(std::lround(base_font_px_ * scale)));
+    renderer_.setFont(f);
+    update();
 }
 
 void HostGraphView::selectNode(int index)
@@ -321,7 +341,7 @@ void HostGraphView::advance(double dt)
         }
     }
     std::erase_if(view_.pulses,
-                  [&](const GraphPulse& p) { return view_.clock - p.started > GraphRenderer::kPulseSeconds; });
+                  [&](const GraphPulse& p) { return view_.clock - p.started > p.seconds; });
     if (auto_fit_ && drag_node_ < 0) {
         // Follow the growing graph smoothly.
         const GraphViewState fit = fitView(layout_, QSizeF(size()));
@@ -456,14 +476,25 @@ void HostGraphView::keyPressEvent(QKeyEvent* e)
     case Qt::Key_Plus:
     case Qt::Key_Equal: zoomBy(1.25, mid); break;
     case Qt::Key_Minus: zoomBy(0.8, mid); break;
-    case Qt::Key_Left: view_.centre.rx() -= step; auto_fit_ = false; break;
-    case Qt::Key_Right: view_.centre.rx() += step; auto_fit_ = false; break;
+    // Ctrl+arrows pan; plain Left/Right step through the packets (Shift: by
+    // kind), Home and End go to the start and the end, Space plays and pauses.
+    case Qt::Key_Left:
+    case Qt::Key_Right:
+        if (e->modifiers() & Qt::ControlModifier) {
+            view_.centre.rx() += e->key() == Qt::Key_Left ? -step : step;
+            auto_fit_ = false;
+        } else {
+            emit transportKey(e->key(), e->modifiers() & Qt::ShiftModifier);
+        }
+        break;
     case Qt::Key_Up: view_.centre.ry() -= step; auto_fit_ = false; break;
     case Qt::Key_Down: view_.centre.ry() += step; auto_fit_ = false; break;
     case Qt::Key_0:
-    case Qt::Key_Home:
     case Qt::Key_F: fitToView(); break;
-    case Qt::Key_Space: setPaused(!paused_); break;
+    case Qt::Key_Home:
+    case Qt::Key_End:
+    case Qt::Key_Space: emit transportKey(e->key(), false); break;
+    case Qt::Key_P: setPaused(!paused_); break;
     case Qt::Key_Escape: selectNode(-1); break;
     default: QWidget::keyPressEvent(e); return;
     }

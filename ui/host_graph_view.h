@@ -54,8 +54,14 @@ public:
     // Whether frames are being drawn: false once nothing moves (tests wait for it).
     bool isTicking() const { return timer_.isActive(); }
 
-    // Lights up a link for a moment (a packet picked in the list).
-    void pulseLink(int link, bool forward);
+    // Sends a token along a link (a packet picked in the list or stepped to),
+    // taking `seconds`, with `label` beside it.
+    void pulseLink(int link, bool forward, double seconds = 1.4, const QString& label = {});
+    const std::vector<GraphPulse>& pulses() const { return view_.pulses; }
+    // Presentation mode: tokens, labels and links drawn `scale` times larger.
+    void setScale(double scale);
+    // The protocol palette changed (View > Colour-Blind Safe Colours): draw with it.
+    void refreshColors();
     void selectNode(int index);
     NodeId selectedId() const { return selected_id_; }
     QString selectedAddress() const;
@@ -79,6 +85,8 @@ public:
     void fillMenu(QMenu& menu, QPointF at);
 
 signals:
+    // Left/Right (Shift: by kind), Home, End and Space: the timeline's keys while the graph has focus.
+    void transportKey(int key, bool shift);
     void nodeSelected(const QString& address); // empty when the selection is cleared
     void expandRequested(quint64 cluster);
     void collapseRequested(quint64 cluster);
@@ -115,6 +123,7 @@ private:
     void syncIndices();
     void markRetransmissions();
     std::shared_ptr<const TcpHealthTable> health_ip_, health_port_;
+    int base_font_px_ = 11;
 
     GraphScene scene_;
     ForceLayout layout_;

@@ -43,6 +43,8 @@
 #include <QEventLoop>
 #include <QFileDialog>
 #include <QFileInfo>
+#include <QHeaderView>
+#include <QInputDialog>
 #include <QLabel>
 #include <QLocale>
 #include <QLoggingCategory>
@@ -137,6 +139,15 @@ MainWindow::MainWindow(QSize size, QWidget* parent) : QMainWindow(parent)
     connect(list_, &PacketListView::packetSelected, this, &MainWindow::showPacket);
     graph_ = new HostGraphPane;
     connect(list_, &PacketListView::packetSelected, graph_, &HostGraphPane::pulsePacket);
+    // A step on the timeline makes a packet current: the list selects it (its token runs then).
+    connect(graph_, &HostGraphPane::packetStepped, this, [this](quint64 number) {
+        list_->setFollowing(false);
+        if (packets_->rowOf(number) >= 0 && list_->currentNumber() != number)
+            list_->selectNumber(number);
+        else
+            graph_->pulsePacket(number);
+    });
+    connect(graph_, &HostGraphPane::kindStepRequested, this, &MainWindow::stepToKind);
     connect(graph_, &HostGraphPane::nodeSelected, this, &MainWindow::graphSelectionChanged);
     connect(graph_, &HostGraphPane::layerChosen, this, &MainWindow::setLayer);
 
@@ -279,6 +290,17 @@ void MainWindow::buildActions()
         else
             showDisplayLimit();
     });
+    // Wireshark's key for a packet comment.
+    act_comment_ = make(tr("Packet &Comment…"), QKeySequence(Qt::CTRL | Qt::ALT | Qt::Key_C));
+    act_comment_->setObjectName("packetComment");
+    act_comment_->setToolTip(tr("Write a comment on the selected packet: it shows as a caption while the packet is "
+                                "current, and Save As keeps it (pcapng)"));
+    connect(act_comment_, &QAction::triggered, this, [this] {
+        if (const quint64 n = list_->currentNumber())
+            editComment(n);
+        else
+            statusBar()->showMessage(tr("Select a packet to comment on"), 4000);
+    });
     act_mark_ = make(tr("&Mark/Unmark Packet"), QKeySequence(Qt::CTRL | Qt::Key_M));
     act_mark_->setObjectName("markPacket");
     act_unmark_all_ = make(tr("&Unmark All Packets"), QKeySequence(Qt::CTRL | Qt::ALT | Qt::Key_M));
@@ -289,6 +311,13 @@ void MainWindow::buildActions()
     act_follow_tcp_->setObjectName("followTcp");
     act_follow_udp_ = make(tr("Follow &UDP Stream"), QKeySequence(Qt::CTRL | Qt::ALT | Qt::SHIFT | Qt::Key_U));
     act_follow_udp_->setObjectName("followUdp");
+    act_present_ = make(tr("&Presentation"), QKeySequence(Qt::Key_F5));
+    act_present_->setObjectName("presentation");
+    act_present_->setCheckable(true);
+    act_present_->setToolTip(tr("Large type for a projector: the graph with its caption and timeline, and a compact "
+                                "packet list (F5 again leaves it)"));
+    connect(act_present_, &QAction::triggered, this, [this](bool on) { setPresentation(on); });
+    scale_percent_ = std::clamp(QSettings().value("presentation/scale", 200).toInt(), 100, 300);
     act_expert_ = make(tr("&Expert Information"), QKeySequence(Qt::CTRL | Qt::ALT | Qt::Key_E));
     act_expert_->setObjectName("expertInfo");
     act_expert_->setToolTip(tr("Problems and notable events: TCP retransmissions and resets, DNS and HTTP errors, "
@@ -313,6 +342,19 @@ void MainWindow::buildActions()
     connect(act_mark_, &QAction::triggered, this, [this] {
         if (const quint64 n = list_->currentNumber())
             packets_->setMarked(n, !packets_->isMarked(n));
+    });
+    // A mark is also a comment starting with ★, so a lesson's bookmarks are
+    // in the pcapng file itself (Wireshark shows them as comments).
+    connect(packets_, &PacketListModel::markChanged, this, [this](quint64 n, bool marked) {
+        if (!session_ || loading_marks_)
+            return;
+        const QString c = packetComment(n);
+        const bool starred = c.startsWith(QStringLiteral("★"));
+        if (marked && !starred)
+            session_->engine().set_comment(n, (c.isEmpty() ? QStringLiteral("★") : QStringLiteral("★ ") + c).toStdString());
+        else if (!marked && starred)
+            session_->engine().set_comment(n, c.mid(1).trimmed().toStdString());
+        updateCaption();
     });
     connect(act_unmark_all_, &QAction::triggered, packets_, &PacketListModel::clearMarks);
     for (bool forward : {true, false})
@@ -343,6 +385,7 @@ void MainWindow::buildMenus()
     QMenu* edit = menuBar()->addMenu(tr("&Edit"));
     edit->addAction(act_find_);
     edit->addSeparator();
+    edit->addAction(act_comment_);
     edit->addAction(act_mark_);
     edit->addAction(act_unmark_all_);
     edit->addAction(act_next_mark_);
@@ -364,6 +407,30 @@ void MainWindow::buildMenus()
     QMenu* view = menuBar()->addMenu(tr("&View"));
     view->setObjectName("viewMenu");
     view->addAction(act_fullscreen_);
+    view->addAction(act_present_);
+    QMenu* scale = view->addMenu(tr("Presentation &Scale"));
+    auto* scales = new QActionGroup(this);
+    for (int pct : {100, 150, 200, 250, 300}) {
+        QAction* a = scale->addAction(tr("%1%").arg(pct));
+        a->setCheckable(true);
+        a->setChecked(pct == scale_percent_);
+        a->setObjectName(QString("scale%1").arg(pct));
+        scales->addAction(a);
+        connect(a, &QAction::triggered, this, [this, pct] { setPresentationScale(pct); });
+    }
+    QAction* safe = view->addAction(tr("Colour-&Blind Safe Colours"));
+    safe->setObjectName("colorBlindSafe");
+    safe->setCheckable(true);
+    safe->setToolTip(tr("Okabe and Ito's palette for the protocols: told apart with any colour vision"));
+    safe->setChecked(QSettings().value("view/colorBlindSafe", false).toBool());
+    PacketColorProxy::setColorBlindSafe(safe->isChecked());
+    connect(safe, &QAction::toggled, this, [this](bool on) {
+        QSettings().setValue("view/colorBlindSafe", on);
+        PacketColorProxy::setColorBlindSafe(on);
+        graph_->view()->refreshColors();
+        list_->viewport()->update();
+        plot_->refresh();
+    });
     view->addAction(act_limit_);
     QMenu* theme = view->addMenu(tr("&Theme"));
     auto* themes = new QActionGroup(this);
@@ -627,6 +694,7 @@ void MainWindow::setSession(CaptureSession* session)
     session_ = session;
     session_shown_ = false;
     unsaved_live_ = false;
+    comments_changed_ = false;
     saved_as_.clear();
     if (session_) {
         session_->setParent(this);
@@ -757,6 +825,21 @@ void MainWindow::onUpdated()
 void MainWindow::onFinished()
 {
     packets_->refresh();
+    // Comments starting with ★ are the lesson's bookmarks: marked again.
+    if (session_) {
+        const std::vector<quint64> starred = session_->engine().with_state([](const IngestEngine::State& st) {
+            std::vector<quint64> v;
+            for (const auto& [n, c] : st.comments)
+                if (QString::fromStdString(c).startsWith(QStringLiteral("★")))
+                    v.push_back(n);
+            return v;
+        });
+        loading_marks_ = true;
+        for (quint64 n : starred)
+            packets_->setMarked(n, true);
+        loading_marks_ = false;
+    }
+    updateCaption();
     refreshTables();
     if (filter_program_)
         continueLiveFilter();
@@ -884,6 +967,8 @@ void MainWindow::updateTitle()
 
 bool MainWindow::hasUnsavedCapture() const
 {
+    if (session_ && !session_->isLive() && comments_changed_)
+        return true; // comments written on a file
     if (!session_ || !session_->isLive() || !unsaved_live_)
         return false;
     // Nothing captured, nothing to lose.
@@ -896,9 +981,11 @@ bool MainWindow::confirmDiscardCapture()
         return true;
     const bool running = session_->isRunning();
     const QString question =
-        running ? tr("A capture on %1 is running. Stop it and save the packets captured so far before they are lost?")
-                      .arg(session_->title())
-                : tr("The packets captured on %1 are not saved. Save them before they are lost?").arg(session_->title());
+        !session_->isLive()
+            ? tr("The comments written on %1 are not saved. Save the capture with them?").arg(session_->title())
+        : running ? tr("A capture on %1 is running. Stop it and save the packets captured so far before they are lost?")
+                        .arg(session_->title())
+                  : tr("The packets captured on %1 are not saved. Save them before they are lost?").arg(session_->title());
     UnsavedAnswer answer;
     if (unsaved_answer_) {
         answer = unsaved_answer_(question);
@@ -915,6 +1002,7 @@ bool MainWindow::confirmDiscardCapture()
         return false;
     if (answer.choice == UnsavedChoice::Discard) {
         unsaved_live_ = false;
+        comments_changed_ = false;
         return true;
     }
     if (running) {
@@ -1038,6 +1126,7 @@ bool MainWindow::saveTo(const QString& path, const QVector<quint64>* numbers)
     // names the file only when it holds what is shown.
     if (!numbers && !session_->isRunning()) {
         unsaved_live_ = false;
+        comments_changed_ = false;
         saved_as_ = path;
         addRecent(QFileInfo(path).absoluteFilePath());
     }
@@ -1319,6 +1408,9 @@ QMenu* MainWindow::packetMenu(int row)
         })->setObjectName("flowGraphConversation");
     }
     menu->addSeparator();
+    menu->addAction(packetComment(number).isEmpty() ? tr("Packet Comment…") : tr("Edit Packet Comment…"), this,
+                    [this, number] { editComment(number); })
+        ->setObjectName("packetComment");
     QAction* mark = menu->addAction(packets_->isMarked(number) ? tr("Unmark Packet") : tr("Mark Packet"), this,
                                     [this, number] { packets_->setMarked(number, !packets_->isMarked(number)); });
     mark->setObjectName("markPacket");
@@ -1394,6 +1486,159 @@ void MainWindow::findPacket(bool forward)
     list_->setFollowing(false); // a live capture would scroll away from what was found
     list_->selectNumber(number);
     find_bar_->setStatus(tr("packet %1").arg(number));
+}
+
+QString MainWindow::packetComment(quint64 number) const
+{
+    if (!session_)
+        return {};
+    return QString::fromStdString(session_->engine().with_state([number](const IngestEngine::State& st) {
+        auto it = st.comments.find(number);
+        return it == st.comments.end() ? std::string() : it->second;
+    }));
+}
+
+bool MainWindow::setPacketComment(quint64 number, const QString& text)
+{
+    if (!session_ || !session_->engine().set_comment(number, text.trimmed().toStdString()))
+        return false;
+    comments_changed_ = true;
+    // A comment starting with ★ is a mark, and the other way round.
+    loading_marks_ = true;
+    packets_->setMarked(number, text.trimmed().startsWith(QStringLiteral("★")));
+    loading_marks_ = false;
+    if (number == details_number_)
+        showPacket(number);
+    updateCaption();
+    updateTitle();
+    return true;
+}
+
+void MainWindow::editComment(quint64 number)
+{
+    bool ok = false;
+    const QString text = QInputDialog::getMultiLineText(
+        this, tr("Packet Comment"),
+        tr("Comment on packet %1 (shown as the caption while it is the current packet; Save As keeps it):").arg(number),
+        packetComment(number), &ok);
+    if (ok)
+        setPacketComment(number, text);
+}
+
+void MainWindow::updateCaption()
+{
+    if (!session_) {
+        graph_->setCaptionText({});
+        return;
+    }
+    // The current packet's comment; before any packet is chosen, the capture's own introduction.
+    const quint64 n = details_number_ ? details_number_ : list_->currentNumber();
+    QString text = n ? packetComment(n) : QString();
+    if (!n) {
+        const std::vector<std::string> section = session_->engine().section_comments();
+        if (!section.empty())
+            text = QString::fromStdString(section.front());
+    }
+    graph_->setCaptionText(text);
+}
+
+quint64 MainWindow::findPacketOfKind(int direction, StepKind kind, quint64 from) const
+{
+    if (!session_ || packets_->rowCount() == 0)
+        return 0;
+    const IngestEngine& engine = session_->engine();
+    // Packet-level kinds are display filters; the rest come from the window's own state.
+    std::unique_ptr<DisplayFilter> filter;
+    if (kind == StepKind::DnsQuery || kind == StepKind::TcpHandshake) {
+        filter = std::make_unique<DisplayFilter>();
+        std::string err;
+        const std::vector<uint32_t> lts = engine.with_state([](const IngestEngine::State& st) {
+            std::vector<uint32_t> v;
+            for (const auto& itf : st.interfaces)
+                v.push_back(itf.link_type);
+            return v;
+        });
+        const char* expr = kind == StepKind::DnsQuery ? "dns && dns.flags.response == 0"
+                                                      : "tcp.flags.syn == 1 && tcp.flags.ack == 0";
+        if (!filter->compile(expr, lts, err))
+            return 0;
+    }
+    // The selected conversation: that of the packet selected in the list (else the current one).
+    std::optional<ConversationKey> conversation;
+    if (kind == StepKind::Conversation) {
+        const quint64 of = list_->currentNumber() ? list_->currentNumber() : from;
+        const auto e = of ? packets_->entry(of) : std::nullopt;
+        DecodedPacket dp;
+        Endpoint src, dst;
+        bool forward;
+        if (!e || !engine.decode(of, *e, dp) || !TrafficModel::endpoints(layer_, dp, src, dst))
+            return 0;
+        conversation = ConversationKey::of(src, dst, forward);
+    }
+    const int rows = packets_->rowCount();
+    int row = from ? packets_->rowOf(from) : -1;
+    if (row < 0 && from) {
+        // Not listed (a display filter hides it): start from the nearest listed packet.
+        row = direction > 0 ? -1 : rows;
+        for (int r = 0; r < rows; ++r)
+            if (packets_->numberAt(r) > from) {
+                row = direction > 0 ? r - 1 : r;
+                break;
+            }
+    } else if (row < 0) {
+        row = direction > 0 ? -1 : rows;
+    }
+    DecodedPacket dp;
+    for (int r = row + direction; r >= 0 && r < rows; r += direction) {
+        const quint64 n = packets_->numberAt(r);
+        const auto e = packets_->entry(n);
+        if (!e)
+            continue;
+        switch (kind) {
+        case StepKind::Expert:
+            if (packets_->expertMark(n))
+                return n;
+            break;
+        case StepKind::Comment:
+            if (e->flags & PacketIndexEntry::Commented)
+                return n;
+            break;
+        case StepKind::Mark:
+            if (packets_->isMarked(n))
+                return n;
+            break;
+        case StepKind::Conversation: {
+            Endpoint src, dst;
+            bool forward;
+            if (engine.decode(n, *e, dp) && TrafficModel::endpoints(layer_, dp, src, dst) &&
+                ConversationKey::of(src, dst, forward) == *conversation)
+                return n;
+            break;
+        }
+        case StepKind::DnsQuery:
+        case StepKind::TcpHandshake: {
+            const std::vector<uint8_t> bytes = engine.packet_bytes(n);
+            if (bytes.size() == e->caplen &&
+                filter->matches(engine.link_type_of(e->interface_id), Bytes(bytes.data(), bytes.size()), e->origlen,
+                                e->ts_ns, n))
+                return n;
+            break;
+        }
+        }
+    }
+    return 0;
+}
+
+void MainWindow::stepToKind(int direction, StepKind kind, quint64 from)
+{
+    const quint64 to = findPacketOfKind(direction, kind, from);
+    if (!to) {
+        statusBar()->showMessage(direction > 0 ? tr("No later %1").arg(GraphTimeline::kindName(kind).toLower())
+                                               : tr("No earlier %1").arg(GraphTimeline::kindName(kind).toLower()),
+                                 4000);
+        return;
+    }
+    graph_->goToPacket(to);
 }
 
 quint64 MainWindow::firstPacketOf(const Endpoint& a, const Endpoint& b, Proto transport) const
@@ -1521,6 +1766,68 @@ void MainWindow::continueExpertScan()
                 QTimer::singleShot(0, this, [this] { continueExpertScan(); });
         }, Qt::QueuedConnection);
     });
+}
+
+void MainWindow::setPresentationScale(int percent, bool remember)
+{
+    scale_percent_ = std::clamp(percent, 100, 300);
+    if (remember)
+        QSettings().setValue("presentation/scale", scale_percent_);
+    if (auto* a = findChild<QAction*>(QString("scale%1").arg(scale_percent_)))
+        a->setChecked(true);
+    if (presenting_)
+        applyPresentationLook();
+}
+
+void MainWindow::applyPresentationLook()
+{
+    const double k = presenting_ ? scale_percent_ / 100.0 : 1.0;
+    graph_->setScale(k);
+    QFont f = pre_list_font_;
+    if (presenting_)
+        f.setPointSizeF(QFontInfo(pre_list_font_).pointSizeF() * k);
+    list_->setFont(f);
+    list_->verticalHeader()->setDefaultSectionSize(QFontMetrics(f).height() + 4);
+    // A compact list: the number, who talked to whom and what was said.
+    for (int c : {int(PacketListModel::Time), int(PacketListModel::Length)})
+        list_->setColumnHidden(c, presenting_);
+    if (presenting_) {
+        // Addresses fit their text, up to a fifth of the width each; Info takes the rest.
+        list_->resizeColumnsToContents();
+        for (int c : {int(PacketListModel::Source), int(PacketListModel::Destination)})
+            list_->setColumnWidth(c, std::min(list_->columnWidth(c), width() / 5));
+    }
+}
+
+void MainWindow::setPresentation(bool on)
+{
+    if (on == presenting_)
+        return;
+    if (on) {
+        pre_state_ = saveState();
+        pre_splitter_ = splitter_->saveState();
+        pre_list_font_ = list_->font();
+    }
+    presenting_ = on;
+    act_present_->setChecked(on);
+    for (QDockWidget* d : findChildren<QDockWidget*>())
+        if (on)
+            d->hide();
+    for (QToolBar* tb : findChildren<QToolBar*>())
+        if (on)
+            tb->hide();
+    filter_->setVisible(!on);
+    statusBar()->setVisible(!on);
+    applyPresentationLook();
+    if (on) {
+        // The graph takes most of the screen; the list keeps a few large rows.
+        splitter_->setSizes({height() * 7 / 10, height() * 3 / 10});
+        graph_->view()->setFocus(); // ←/→ step, Space plays
+        statusBar()->showMessage(tr("Presentation: F5 leaves it; ←/→ step, Shift+←/→ step by kind, Space plays"), 6000);
+    } else {
+        restoreState(pre_state_);
+        splitter_->restoreState(pre_splitter_);
+    }
 }
 
 void MainWindow::updateDisplayLimit()
@@ -1727,11 +2034,13 @@ void MainWindow::showPacket(quint64 number)
     if (!session_ || !e) {
         details_->clear();
         details_number_ = 0;
+        updateCaption();
         return;
     }
     details_number_ = number;
     reselect_number_ = 0;
-    if (details_follow_ && details_dock_->isHidden()) {
+    updateCaption();
+    if (details_follow_ && details_dock_->isHidden() && !presenting_) {
         details_dock_->show();
         resizeDocks({details_dock_}, {std::max(width() * 2 / 7, 340)}, Qt::Horizontal);
     }
@@ -1778,6 +2087,7 @@ void MainWindow::closeEvent(QCloseEvent* e)
         e->ignore();
         return;
     }
+    setPresentation(false); // the everyday layout is the one remembered
     QSettings s;
     s.setValue("window/geometry", saveGeometry());
     s.setValue("window/state", saveState());

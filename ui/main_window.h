@@ -4,6 +4,7 @@
 #pragma once
 
 #include "capture_session.h"
+#include "graph_timeline.h"
 #include "packet_list_model.h"
 #include "traffic_window.h"
 
@@ -83,6 +84,17 @@ public:
     ::PacketDetailsPane* detailsPane() const { return details_; }
     // True once the expert analysis has looked at every packet read so far.
     bool expertDone() const;
+    // Presentation mode (View > Presentation, F5): large type for a projector,
+    // only the graph with its caption and timeline and a compact packet list.
+    void setPresentation(bool on);
+    bool presenting() const { return presenting_; }
+    // 100 to 300 percent; `remember` keeps it as the setting.
+    void setPresentationScale(int percent, bool remember = true);
+    int presentationScale() const { return scale_percent_; }
+    // Sets (empty: removes) packet `number`'s comment; it shows as the
+    // caption while the packet is current and Save As keeps it.
+    bool setPacketComment(quint64 number, const QString& text);
+    QString packetComment(quint64 number) const;
     // The graph, tables and plot count only the display filter's packets.
     bool viewsLimited() const { return display_id_ != 0; }
     // Shown in dialogs; tests read it instead of clicking through a modal box.
@@ -231,6 +243,12 @@ private:
     // carried over `transport` (Tcp or Udp); 0 when none is listed.
     quint64 firstPacketOf(const Endpoint& a, const Endpoint& b, Proto transport) const;
     void followConversation(int source_row);
+public:
+    // The next (direction 1) or previous (-1) packet of `kind` after `from`
+    // (0: from the start or the end), among the packets listed; 0 when none.
+    quint64 findPacketOfKind(int direction, StepKind kind, quint64 from) const;
+private:
+    void stepToKind(int direction, StepKind kind, quint64 from);
     void stopExpertScan();
     QToolButton* limit_button_ = nullptr;
     uint64_t display_id_ = 0;
@@ -251,6 +269,17 @@ private:
         *act_prev_, *act_first_, *act_last_, *act_fullscreen_, *act_filter_, *act_find_;
     QAction *act_follow_tcp_ = nullptr, *act_follow_udp_ = nullptr;
     QPointer<FollowStreamDialog> follow_dialog_;
+    QAction* act_comment_ = nullptr;
+    QAction* act_present_ = nullptr;
+    bool presenting_ = false;
+    int scale_percent_ = 200;
+    QByteArray pre_state_, pre_splitter_; // the layout before presentation mode
+    QFont pre_list_font_;
+    void applyPresentationLook();
+    bool comments_changed_ = false; // comments edited since the file was opened or saved
+    bool loading_marks_ = false;    // marks set from comments: no comment to write back
+    void editComment(quint64 number);
+    void updateCaption();
     QAction *act_mark_ = nullptr, *act_unmark_all_ = nullptr, *act_next_mark_ = nullptr, *act_prev_mark_ = nullptr;
     CaptureSaver saver_;
     LiveCaptureOptions last_live_;

@@ -9,8 +9,42 @@
 
 namespace underhood {
 
+namespace {
+bool g_color_blind_safe = false;
+
+// Okabe, M. and Ito, K., "Color Universal Design": eight colours told apart
+// with any colour vision.
+QColor okabe_ito(Proto p)
+{
+    switch (p) {
+    case Proto::Tls:
+    case Proto::Quic: return QColor(0x00, 0x72, 0xb2); // blue
+    case Proto::Http: return QColor(0x00, 0x9e, 0x73); // bluish green
+    case Proto::Dns:
+    case Proto::Mdns:
+    case Proto::Llmnr:
+    case Proto::Nbns: return QColor(0x56, 0xb4, 0xe9); // sky blue
+    case Proto::Dhcp:
+    case Proto::Dhcpv6: return QColor(0xe6, 0x9f, 0x00); // orange
+    case Proto::Arp: return QColor(0xf0, 0xe4, 0x42);    // yellow
+    case Proto::Icmp:
+    case Proto::Icmpv6: return QColor(0xcc, 0x79, 0xa7); // reddish purple
+    case Proto::Ssh: return QColor(0xd5, 0x5e, 0x00);    // vermillion
+    case Proto::Ntp: return QColor(0x99, 0x99, 0x99);
+    case Proto::Tcp: return QColor(0x80, 0x80, 0x80);
+    case Proto::Udp: return QColor(0xb0, 0xb0, 0xb0);
+    default: return QColor();
+    }
+}
+} // namespace
+
+void PacketColorProxy::setColorBlindSafe(bool on) { g_color_blind_safe = on; }
+bool PacketColorProxy::colorBlindSafe() { return g_color_blind_safe; }
+
 QColor PacketColorProxy::protocolColor(int proto)
 {
+    if (g_color_blind_safe)
+        return okabe_ito(Proto(proto));
     switch (Proto(proto)) {
     case Proto::Tls:
     case Proto::Quic: return QColor(0x8e, 0x7c, 0xc3);

@@ -17,6 +17,10 @@ public:
     using QIdentityProxyModel::QIdentityProxyModel;
     QVariant data(const QModelIndex& index, int role) const override;
     static QColor protocolColor(int proto);
+    // Okabe and Ito's colour-blind-safe palette for protocols, everywhere
+    // they are coloured (list, graph, plot); off: the usual colours.
+    static void setColorBlindSafe(bool on);
+    static bool colorBlindSafe();
 };
 
 class PacketListView : public QTableView {

@@ -12,7 +12,7 @@
 namespace underhood::dissect {
 namespace {
 
-enum { kFrame, kNumber, kLen, kCapLen, kTimeEpoch, kProtocols, kEncap, kData, kDataData, kDataLen, kCount };
+enum { kFrame, kNumber, kLen, kCapLen, kTimeEpoch, kProtocols, kEncap, kData, kDataData, kDataLen, kComment, kCount };
 constexpr FieldInfo kFields[] = {
     {"frame", "Frame", FieldType::Protocol},
     {"frame.number", "Frame Number", FieldType::FrameNumber},
@@ -24,6 +24,7 @@ constexpr FieldInfo kFields[] = {
     {"data", "Data", FieldType::Protocol},
     {"data.data", "Data", FieldType::Bytes},
     {"data.len", "Length", FieldType::Uint},
+    {"frame.comment", "Comment", FieldType::String},
 };
 FieldId f0 = 0;
 
@@ -73,6 +74,8 @@ void dissect(uint32_t link_type, Packet& p)
                        strf("Epoch Arrival Time: %lld.%09lld seconds", static_cast<long long>(s), static_cast<long long>(ns)));
         }
         path_at = p.add_text(f0 + kProtocols, 0, 0, {});
+        if (!p.comment.empty())
+            p.add_text(f0 + kComment, 0, 0, std::string(p.comment), "Comment: " + std::string(p.comment));
     }
     if (Columns* c = p.col())
         c->protocol = lt ? std::string(lt->description) : "Unknown";

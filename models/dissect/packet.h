@@ -119,6 +119,7 @@ public:
     uint64_t frame_number = 0;
     int64_t ts_ns = 0;
     bool has_time = true; // false for a pcapng Simple Packet Block
+    std::string_view comment; // the record's first comment (pcapng opt_comment): frame.comment
 
     // The innermost IP header's addresses and the transport's ports, for
     // the layers above them (ports, streams, names).

@@ -395,12 +395,13 @@ GraphScene GraphBuilder::build(const TrafficWindow& window, const WindowSpans& s
         } else {
             const Endpoint& e = n.endpoint;
             if (e.kind == Endpoint::Kind::Mac) {
+                // Names as the traffic had revealed them by the window's end.
                 if (names)
-                    n.names = names->names_for(e.mac_address());
+                    n.names = names->names_for(e.mac_address(), t_ns);
                 n.vendor = oui.vendor(e.mac_address());
             } else {
                 if (names) {
-                    n.names = names->names_for(e.ip_address());
+                    n.names = names->names_for(e.ip_address(), t_ns);
                     if (n.local)
                         if (auto mac = names->mac_for(e.ip_address()))
                             n.vendor = oui.vendor(*mac);

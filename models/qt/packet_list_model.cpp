@@ -241,6 +241,7 @@ void PacketListModel::setMarked(quint64 number, bool marked)
     const int row = rowOf(number);
     if (row >= 0)
         emit dataChanged(index(row, 0), index(row, ColumnCount - 1));
+    emit markChanged(number, marked);
 }
 
 void PacketListModel::addExpertMarks(const QVector<QPair<quint64, quint8>>& marks)
@@ -264,7 +265,10 @@ void PacketListModel::clearMarks()
 {
     if (marks_.isEmpty())
         return;
+    const QList<quint64> was = marked();
     marks_.clear();
+    for (quint64 n : was)
+        emit markChanged(n, false);
     if (rowCount() > 0)
         emit dataChanged(index(0, 0), index(rowCount() - 1, ColumnCount - 1));
 }

@@ -70,6 +70,10 @@ public:
     bool isMarked(quint64 number) const { return marks_.contains(number); }
     void clearMarks();
     QList<quint64> marked() const; // ascending
+signals:
+    void markChanged(quint64 number, bool marked);
+
+public:
     // The next (or previous) listed marked packet after `from` (0: from an end), 0 when none.
     quint64 nextMarked(quint64 from, bool forward) const;
 

@@ -174,7 +174,7 @@ private slots:
         g->selectNode(nodeOf("192.168.1.108"));
         QVERIFY(g->selectedId() != 0);
         const QString graph_filter = w_->displayFilterText();
-        QVERIFY2(graph_filter.contains("host 192.168.1.108"), qPrintable(graph_filter));
+        QVERIFY2(graph_filter == "ip.addr == 192.168.1.108", qPrintable(graph_filter));
         // Its own filter applied again keeps the highlight ...
         w_->applyDisplayFilter(graph_filter);
         QVERIFY(g->selectedId() != 0);
