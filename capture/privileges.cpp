@@ -68,8 +68,8 @@ bool restrict_system_calls(std::string& error)
     static const char* const kAllowed[] = {
         "read", "write", "writev", "pread64", "pwrite64", "readv", "lseek",
         "poll", "ppoll", "select", "pselect6", "epoll_wait", "epoll_pwait",
-        "recvfrom", "recvmsg", "getsockopt",
-        "accept4", // --listen: the one pcap-over-IP reader, on the socket opened before the filter "setsockopt", "getsockname",
+        "recvfrom", "recvmsg", "getsockopt", "setsockopt", "getsockname",
+        "accept4", // --listen: the one pcap-over-IP reader, on the socket opened before the filter
         "openat", "open", "close", "fstat", "newfstatat", "statx", "fcntl", "ftruncate", "fsync", "fdatasync",
         "getdents64", // the NIC-health record counts an interface's queues in sysfs
         "unlink", "unlinkat", "rename", "renameat", "renameat2",

@@ -179,8 +179,9 @@ std::string remote_command(const SourceSpec& s, const SourceOptions& o)
     // statistics (the helper's blocks, tcpdump's report). Output of the
     // watcher goes nowhere, so it never holds the session open.
     const std::string script =
-        "run() { \"$@\" </dev/null & p=$!; { cat >/dev/null 2>&1; kill -TERM $p 2>/dev/null; } >/dev/null 2>&1 & "
-        "w=$!; wait $p; s=$?; kill $w 2>/dev/null; exit $s; }; "
+        "exec 3<&0; run() { \"$@\" </dev/null 3<&- & p=$!; "
+        "{ cat <&3 >/dev/null 2>&1; kill -TERM $p 2>/dev/null; } >/dev/null 2>&1 & "
+        "w=$!; exec 3<&-; wait $p; s=$?; kill $w 2>/dev/null; exit $s; }; "
         "for h in " + helpers +
         "; do case $h in */*) [ -x \"$h\" ] ;; *) command -v \"$h\" >/dev/null 2>&1 ;; esac && run \"$h\"" +
         helper_args + "; done; PATH=$PATH:/usr/sbin:/sbin; if command -v tcpdump >/dev/null 2>&1; then echo " +
@@ -377,6 +378,15 @@ std::unique_ptr<CaptureSource> CaptureSource::open(const SourceSpec& spec, const
         error = spec.text + ": " + line;
         return nullptr;
     }
+    std::vector<std::string> so_far;
+    {
+        std::lock_guard lock(s->mutex_);
+        s->opened_ = true;
+        so_far = s->lines_;
+    }
+    if (s->on_message_)
+        for (const std::string& l : so_far)
+            s->on_message_(spec, l);
     return s;
 }
 
@@ -519,11 +529,16 @@ void CaptureSource::read_stderr()
                 line.pop_back();
             if (line.empty())
                 continue;
-            if (on_message_)
+            bool forward;
+            {
+                std::lock_guard lock(mutex_);
+                forward = opened_;
+                if (lines_.size() < 1000)
+                    lines_.push_back(line);
+            }
+            // Until the capture runs, its lines make up the one-line error if it fails.
+            if (forward && on_message_)
                 on_message_(spec_, line);
-            std::lock_guard lock(mutex_);
-            if (lines_.size() < 1000)
-                lines_.push_back(std::move(line));
         }
     }
     if (!buf.empty()) {

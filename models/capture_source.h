@@ -137,6 +137,7 @@ private:
     std::atomic<bool> stopped_{false};
     std::atomic<bool> err_done_{false};
     bool ends_at_count_ = false;
+    bool opened_ = false; // guarded by mutex_
     bool finished_ = false;
     int exit_status_ = -1;
 };

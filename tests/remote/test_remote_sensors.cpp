@@ -309,7 +309,7 @@ bool TestRemoteSensors::send(int sensor, int count, uint16_t port, int gap_us)
     QByteArray out;
     // One process, no socket-memory or IRQ tuning (those are the machine's).
     const int rc = run("ip", {"netns", "exec", ns("t"), "trafgen", "-o", link(sensor == 1 ? "t1" : "t2"), "-i", path,
-                              "-n", QString::number(count), "-P", "1", "-A", "-Q", "-C", "-t",
+                              "-n", QString::number(count), "-P", "1", "--no-sock-mem", "--notouch-irq", "--no-cpu-stats", "-t",
                               QString("%1us").arg(gap_us)},
                        &out);
     if (rc != 0)
