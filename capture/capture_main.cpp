@@ -329,7 +329,9 @@ private:
                 if (!start_client())
                     end_client("the reader went away");
             }
-            if (client_fd_ >= 0) {
+            if (client_fd_ >= 0 && reader_left()) {
+                end_client("the reader went away");
+            } else if (client_fd_ >= 0) {
                 const bool good = opts_.format == "pcapng"
                                       ? writer_->write_encoded({chunk->bytes.get(), chunk->used}, chunk->packets) &&
                                             writer_->flush()
@@ -343,6 +345,21 @@ private:
             end_client("");
         ::close(listen_fd_);
         done_ = true;
+    }
+
+    // A pcap-over-IP reader sends nothing: end of file (or an error) on its
+    // socket means it left. Seen here even when no packet is written (classic
+    // pcap has no form for the statistics blocks that keep coming).
+    bool reader_left()
+    {
+        pollfd p{client_fd_, POLLIN, 0};
+        if (::poll(&p, 1, 0) <= 0)
+            return false;
+        if (p.revents & (POLLERR | POLLHUP | POLLNVAL))
+            return true;
+        uint8_t b[256];
+        const ssize_t n = ::recvfrom(client_fd_, b, sizeof b, MSG_DONTWAIT, nullptr, nullptr);
+        return n == 0 || (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR);
     }
 
     bool start_client()

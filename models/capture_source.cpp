@@ -599,7 +599,9 @@ std::string CaptureSource::finish()
             if (WIFEXITED(status) && WEXITSTATUS(status) != 0) {
                 why = last_error_line();
                 const int code = WEXITSTATUS(status);
-                if (why.empty() && code > 128 && spec_.kind == SourceSpec::Kind::Ssh)
+                // The remote shell's status for a capture killed by a signal (its
+                // own line says only "Killed").
+                if (code > 128 && code < 128 + 65 && spec_.kind == SourceSpec::Kind::Ssh)
                     why = "the capture on " + spec_.host + " was ended by signal " + std::to_string(code - 128) +
                           " (" + strsignal(code - 128) + ")";
                 else if (why.empty())
