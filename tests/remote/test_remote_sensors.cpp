@@ -100,6 +100,7 @@ private slots:
     void initTestCase();
     void cleanupTestCase();
     void cleanup();
+    void localInterfaceUntilInterrupted();
     void sshWithHelperCountsEveryPacket();
     void sshTcpdumpFallback();
     void sshRefusalsAreOneLine_data();
@@ -327,6 +328,36 @@ bool TestRemoteSensors::finish(QProcess* p, int timeout_ms)
         return false;
     }
     return p->exitStatus() == QProcess::NormalExit;
+}
+
+// -i IFACE runs the local helper; Ctrl-C (SIGINT) ends it cleanly and the
+// counts are printed.
+void TestRemoteSensors::localInterfaceUntilInterrupted()
+{
+    QProcess* cli = start(ns("s1"), kCli, {"stats", "--json", "-i", capture_if(1)});
+    QVERIFY(wait_stderr(cli, "capturing on " + capture_if(1).toUtf8()));
+    QVERIFY(send(1, 300, 4001));
+    // `ip netns exec` runs the CLI in its own process: signal that one.
+    QByteArray pids;
+    run("ip", {"netns", "pids", ns("s1")}, &pids);
+    int signalled = 0;
+    for (const QByteArray& p : pids.split('\n')) {
+        const int pid = p.trimmed().toInt();
+        QFile cmd(QString("/proc/%1/cmdline").arg(pid));
+        if (pid > 1 && cmd.open(QIODevice::ReadOnly) && cmd.readAll().startsWith(kCli.toUtf8() + '\0')) {
+            ::kill(pid, SIGINT);
+            ++signalled;
+        }
+    }
+    QCOMPARE(signalled, 1);
+    QVERIFY(finish(cli));
+    QVERIFY2(cli->exitCode() == 0, all_stderr(cli).constData());
+    const QJsonObject j = QJsonDocument::fromJson(all_stdout(cli)).object();
+    QCOMPARE(j["packets"].toInt(), 300);
+    const QJsonObject s = j["sensors"].toArray()[0].toObject();
+    QCOMPARE(s["name"].toString(), capture_if(1));
+    QCOMPARE(s["received"].toInt(), 300);
+    QVERIFY(s["final_statistics"].toBool());
 }
 
 void TestRemoteSensors::sshWithHelperCountsEveryPacket()
