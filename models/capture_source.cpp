@@ -709,7 +709,7 @@ SensorCounts CaptureSource::counts(uint64_t packets, uint64_t bytes) const
 
 // ---------------------------------------------------------------------------
 
-SourceMerger::SourceMerger(std::vector<std::unique_ptr<CaptureSource>> sources)
+SourceMerger::SourceMerger(std::vector<std::unique_ptr<CaptureSource>> sources, bool threaded) : threaded_(threaded)
 {
     for (auto& s : sources) {
         auto f = std::make_unique<Feed>();
@@ -720,7 +720,7 @@ SourceMerger::SourceMerger(std::vector<std::unique_ptr<CaptureSource>> sources)
 
 void SourceMerger::start_threads()
 {
-    if (started_ || sources_.size() < 2)
+    if (started_ || (sources_.size() < 2 && !threaded_))
         return;
     started_ = true;
     for (auto& f : sources_)
@@ -786,10 +786,22 @@ void SourceMerger::finish_source(Feed& f)
 void SourceMerger::read_loop(Feed& f)
 {
     CaptureReader& r = f.source->reader();
+    r.set_report_statistics(report_statistics_);
     PacketRecord rec;
     size_t stats_seen = 0;
     for (;;) {
         const CaptureReader::Status st = r.next(rec);
+        if (st == CaptureReader::Status::Statistics) {
+            InterfaceStatistics is = r.statistics().back();
+            std::lock_guard lock(mutex_);
+            is.interface_id = global_interface(f, is.interface_id);
+            f.counts = f.source->counts(f.packets, f.bytes);
+            stats_seen = r.statistics().size();
+            if (stats_.size() < kQueueLimit)
+                stats_.push_back(std::move(is));
+            cv_.notify_all();
+            continue;
+        }
         if (st != CaptureReader::Status::Packet) {
             finish_source(f);
             std::lock_guard lock(mutex_);
@@ -820,9 +832,18 @@ void SourceMerger::read_loop(Feed& f)
     }
 }
 
+size_t SourceMerger::queued() const
+{
+    std::lock_guard lock(mutex_);
+    size_t n = stats_.size();
+    for (const auto& f : sources_)
+        n += f->queue.size();
+    return n;
+}
+
 CaptureReader::Status SourceMerger::next(PacketRecord& out)
 {
-    if (sources_.size() == 1) {
+    if (sources_.size() == 1 && !threaded_) {
         Feed& f = *sources_[0];
         const CaptureReader::Status st = f.source->reader().next(out);
         if (st == CaptureReader::Status::Packet) {
@@ -837,6 +858,11 @@ CaptureReader::Status SourceMerger::next(PacketRecord& out)
     start_threads();
     std::unique_lock lock(mutex_);
     for (;;) {
+        if (!stats_.empty()) {
+            current_stats_ = std::move(stats_.front());
+            stats_.pop_front();
+            return CaptureReader::Status::Statistics;
+        }
         Feed* best = nullptr;
         bool all_ready = true;
         for (auto& f : sources_) {
@@ -874,7 +900,7 @@ SensorCounts SourceMerger::counts(size_t i) const
     const Feed& f = *sources_[i];
     if (f.finished)
         return f.counts;
-    if (sources_.size() == 1)
+    if (sources_.size() == 1 && !threaded_)
         return f.source->counts(f.packets, f.bytes);
     SensorCounts c = f.counts;
     c.packets = f.packets;

@@ -149,9 +149,17 @@ private:
 // at most that much).
 class SourceMerger {
 public:
-    explicit SourceMerger(std::vector<std::unique_ptr<CaptureSource>> sources);
+    // `threaded`: a reading thread even for one source, so that queued() can
+    // tell a writer when to flush.
+    explicit SourceMerger(std::vector<std::unique_ptr<CaptureSource>> sources, bool threaded = false);
     ~SourceMerger();
 
+    // Makes next() also return Statistics for each statistics block a
+    // source sends (last_statistics(), its interface id mapped like packets').
+    void set_report_statistics(bool on) { report_statistics_ = on; }
+    const InterfaceStatistics& last_statistics() const { return current_stats_; }
+    // Packets and statistics waiting to be taken by next().
+    size_t queued() const;
     // Like CaptureReader::next: Packet, or End once every source ended.
     // interface_id indexes interfaces(); data stays valid until the next call.
     CaptureReader::Status next(PacketRecord& out);
@@ -194,6 +202,10 @@ private:
     void finish_source(Feed& f);
     void start_threads();
     bool started_ = false;
+    bool threaded_ = false;
+    bool report_statistics_ = false;
+    std::deque<InterfaceStatistics> stats_;
+    InterfaceStatistics current_stats_;
 
     std::vector<std::unique_ptr<Feed>> sources_;
     std::vector<CaptureInterface> interfaces_;

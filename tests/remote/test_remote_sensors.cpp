@@ -9,6 +9,7 @@
 // trafgen sends the frames; what underhood-cli counts is compared with what
 // was sent. Needs root, sshd, trafgen, tcpdump and nc (netcat-openbsd): CI
 // installs them all; without them the test says SKIP.
+#include "capture_session.h"
 #include "veth_frames.h"
 
 #include <QDir>
@@ -24,6 +25,8 @@
 
 #include <csignal>
 #include <dirent.h>
+#include <fcntl.h>
+#include <sched.h>
 #include <functional>
 #include <thread>
 #include <sys/stat.h>
@@ -110,6 +113,7 @@ private slots:
     void pcapOverIpFromTcpdumpAndNetcat();
     void twoSensorsMergedInTimeOrder();
     void sensorKilledOthersContinue();
+    void appSessionMergesSensors();
 
 private:
     QString ns(const char* tag) const { return QString("uhr%1%2").arg(getpid()).arg(tag); }
@@ -589,6 +593,74 @@ void TestRemoteSensors::sensorKilledOthersContinue()
     QCOMPARE(out.count("4002\n"), 500);
     QVERIFY2(err.contains("warning") && err.contains(sensor_addr(2).toUtf8() + "/" + capture_if(2).toUtf8() + ": the capture on"),
              err.constData());
+}
+
+// The app's session: two sensors and one that cannot start, merged into one
+// capture with an interface per sensor and each sensor's statistics.
+void TestRemoteSensors::appSessionMergesSensors()
+{
+    qputenv("UNDERHOOD_SSH", ("ssh -F " + ssh_config_).toUtf8());
+    // The session's ssh runs in this process's namespace: enter the client's.
+    const int self = ::open("/proc/self/ns/net", O_RDONLY | O_CLOEXEC);
+    const int client = ::open(QString("/run/netns/%1").arg(ns("c")).toLocal8Bit().constData(), O_RDONLY | O_CLOEXEC);
+    QVERIFY(self >= 0 && client >= 0);
+    QCOMPARE(setns(client, CLONE_NEWNET), 0);
+    ::close(client);
+    struct Back {
+        int fd;
+        ~Back()
+        {
+            setns(fd, CLONE_NEWNET);
+            ::close(fd);
+        }
+    } back{self};
+
+    underhood::CaptureSession session;
+    QStringList started, messages;
+    QMap<QString, QString> failed;
+    connect(&session, &underhood::CaptureSession::sensorStarted, this, [&](const QString& n) { started << n; });
+    connect(&session, &underhood::CaptureSession::sensorFailed, this,
+            [&](const QString& n, const QString& m) { failed[n] = m; });
+    connect(&session, &underhood::CaptureSession::helperMessage, this, [&](const QString& m) { messages << m; });
+    underhood::LiveCaptureOptions o;
+    o.sources = {ssh_url(1), "ssh://root@10.77.9.2/eth0", ssh_url(2)};
+    QString error;
+    QVERIFY2(session.startLive(o, &error), qPrintable(error));
+    const QString s1 = sensor_addr(1) + "/" + capture_if(1), s2 = sensor_addr(2) + "/" + capture_if(2);
+    auto capturing = [&](const QString& sensor) {
+        return messages.filter(sensor + ": underhood-capture: capturing on").size() == 1;
+    };
+    QTRY_VERIFY_WITH_TIMEOUT(capturing(s1) && capturing(s2), 30000);
+    QCOMPARE(started.size(), 2);
+    QVERIFY(failed.contains("10.77.9.2/eth0"));
+    QVERIFY2(failed["10.77.9.2/eth0"].contains("unreachable"), qPrintable(failed["10.77.9.2/eth0"]));
+    QVERIFY(send(1, 100, 4001));
+    QVERIFY(send(2, 100, 4002));
+    auto packets = [&] {
+        return session.engine().with_state([](const underhood::IngestEngine::State& st) { return st.index.size(); });
+    };
+    QTRY_COMPARE_WITH_TIMEOUT(packets(), size_t(200), 20000);
+    session.stop();
+    QTRY_VERIFY_WITH_TIMEOUT(!session.isRunning(), 30000);
+    session.engine().with_state([&](const underhood::IngestEngine::State& st) {
+        QStringList names;
+        for (const auto& itf : st.interfaces)
+            names << QString::fromStdString(itf.name);
+        QCOMPARE(names, QStringList({s1, s2}));
+        // Each sensor's final statistics: its 100 packets received, none dropped.
+        std::map<uint32_t, underhood::InterfaceStatistics> last;
+        for (const auto& is : st.statistics)
+            last[is.interface_id] = is;
+        QCOMPARE(last.size(), size_t(2));
+        for (const auto& [id, is] : last) {
+            QCOMPARE(is.ifrecv.value_or(0), uint64_t(100));
+            QCOMPARE(is.osdrop.value_or(1), uint64_t(0));
+            QCOMPARE(is.usrdeliv.value_or(0), uint64_t(100));
+        }
+        // In time stamp order across the sensors.
+        for (size_t i = 1; i < st.index.size(); ++i)
+            QVERIFY(st.index[i].ts_ns >= st.index[i - 1].ts_ns);
+    });
 }
 
 QTEST_GUILESS_MAIN(TestRemoteSensors)
