@@ -22,7 +22,7 @@
 #include <QStyledItemDelegate>
 #include <QTimer>
 #include <QTreeWidget>
-#include <QAction>
+#include <QKeyEvent>
 #include <QHBoxLayout>
 #include <QKeySequence>
 #include <QVBoxLayout>
@@ -75,7 +75,7 @@ public:
 CaptureDialog::CaptureDialog(const LiveCaptureOptions& initial, QWidget* parent) : QDialog(parent)
 {
     setWindowTitle(tr("Start Capture"));
-    resize(760, 480);
+    resize(760, 560);
     initial_selection_ = initial.interfaces;
 
     list_ = new QTreeWidget;
@@ -115,15 +115,8 @@ CaptureDialog::CaptureDialog(const LiveCaptureOptions& initial, QWidget* parent)
             remote_->clear();
     });
     connect(remote_, &QLineEdit::returnPressed, add_remote, &QPushButton::click);
-    auto* remove = new QAction(remotes_);
-    remove->setShortcut(QKeySequence::Delete);
-    remove->setShortcutContext(Qt::WidgetShortcut);
-    remotes_->addAction(remove);
-    connect(remove, &QAction::triggered, this, [this] {
-        delete remotes_->currentItem();
-        remotes_->setVisible(remotes_->count() > 0);
-        updateOk();
-    });
+    remotes_->installEventFilter(this); // Delete removes the selected sensor
+
     filter_ = new QLineEdit(initial.filter);
     filter_->setPlaceholderText(tr("capture filter, e.g. tcp port 443 or host 192.168.1.1 (empty: everything)"));
     filter_->setClearButtonEnabled(true);
@@ -333,6 +326,26 @@ void CaptureDialog::checkFilter()
         updateOk();
     });
     p->start(helper, {"--check-filter", expr, "-s", QString::number(snaplen_->value())});
+}
+
+CaptureDialog::~CaptureDialog()
+{
+    // A listing or --describe still running is waited for as its QProcess is
+    // destroyed with the dialog, and would report into a dialog half gone.
+    for (QProcess* p : findChildren<QProcess*>())
+        p->disconnect(this);
+}
+
+bool CaptureDialog::eventFilter(QObject* watched, QEvent* event)
+{
+    if (watched == remotes_ && event->type() == QEvent::KeyPress &&
+        static_cast<QKeyEvent*>(event)->matches(QKeySequence::Delete) && remotes_->currentItem()) {
+        delete remotes_->currentItem();
+        remotes_->setVisible(remotes_->count() > 0);
+        updateOk();
+        return true;
+    }
+    return QDialog::eventFilter(watched, event);
 }
 
 bool CaptureDialog::addRemoteSource(const QString& text)

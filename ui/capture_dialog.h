@@ -30,6 +30,7 @@ class CaptureDialog : public QDialog {
     Q_OBJECT
 public:
     explicit CaptureDialog(const LiveCaptureOptions& initial, QWidget* parent = nullptr);
+    ~CaptureDialog() override;
     LiveCaptureOptions options() const;
     // The last filter check's verdict (empty: valid).
     QString filterError() const { return filter_error_; }
@@ -43,6 +44,9 @@ public:
     // Adds a remote sensor (ssh://..., pcap-over-ip://...); false with the
     // reason shown under the field when it is not one.
     bool addRemoteSource(const QString& text);
+
+protected:
+    bool eventFilter(QObject* watched, QEvent* event) override;
 
 private:
     void refreshInterfaces();
