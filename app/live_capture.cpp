@@ -141,6 +141,8 @@ bool CaptureInputs::open(const InputArgs& args, std::string& error)
         sources.push_back(std::move(s));
     }
     merger_ = std::make_unique<SourceMerger>(std::move(sources));
+    // Order before latency: a printed line cannot be moved back later.
+    merger_->hold_back = std::chrono::milliseconds(1000);
     if (merger_->size() > 1)
         merger_->on_failure = [](const SourceSpec& spec, const std::string& why) {
             const std::string out =

@@ -174,7 +174,7 @@ public:
     SensorCounts counts(size_t i) const;
     std::vector<std::string> warnings() const;
 
-    std::chrono::milliseconds hold_back{300};
+    std::chrono::milliseconds hold_back{500};
     // Called (on the source's reading thread) when a source ends early with
     // an error while the others may go on. Set before the first next().
     std::function<void(const SourceSpec&, const std::string&)> on_failure;
