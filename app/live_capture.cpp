@@ -225,6 +225,7 @@ std::vector<SensorReport> CaptureInputs::sensors()
         r.exact = c.exact;
         r.final = c.final;
         r.error = merger_->source_error(i);
+        r.first_ns = c.first_ns;
         out.push_back(std::move(r));
     }
     return out;

@@ -389,6 +389,10 @@ void write_stats_json(std::ostream& out, const StatsInput& in)
     }
     j.end_array();
     if (!in.sensors.empty()) {
+        std::optional<int64_t> earliest;
+        for (const SensorReport& r : in.sensors)
+            if (r.first_ns && (!earliest || *r.first_ns < *earliest))
+                earliest = r.first_ns;
         j.key("sensors");
         j.begin_array();
         for (const SensorReport& r : in.sensors) {
@@ -404,6 +408,10 @@ void write_stats_json(std::ostream& out, const StatsInput& in)
             }
             j.member("counts_exact", r.exact);
             j.member("final_statistics", r.final);
+            j.key("first_time");
+            r.first_ns ? j.value(seconds(*r.first_ns)) : j.null();
+            j.key("first_packet_offset");
+            r.first_ns ? j.value(seconds_between(*earliest, *r.first_ns)) : j.null();
             j.key("error");
             r.error.empty() ? j.null() : j.value(r.error);
             j.end_object();

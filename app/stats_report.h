@@ -20,6 +20,9 @@ struct SensorReport {
     std::optional<uint64_t> received, dropped_kernel, dropped_interface, dropped_helper;
     bool exact = true, final = false;
     std::string error; // why it ended early; empty when it did not
+    // Its first packet's time stamp; the offsets between sensors' first
+    // packets hint at clocks that disagree (?offset= corrects one).
+    std::optional<int64_t> first_ns;
 };
 
 struct StatsInput {

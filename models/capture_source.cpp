@@ -102,6 +102,26 @@ bool valid_interface_name(const std::string& s)
     });
 }
 
+// "[-]SECONDS[.FRACTION]" to nanoseconds, within a day.
+bool parse_offset(const std::string& s, int64_t& out)
+{
+    size_t i = 0;
+    const bool neg = !s.empty() && (s[0] == '-' || s[0] == '+') ? (++i, s[0] == '-') : false;
+    int64_t sec = 0, frac = 0, scale = 1000000000;
+    bool digits = false;
+    for (; i < s.size() && s[i] >= '0' && s[i] <= '9'; ++i, digits = true)
+        if ((sec = sec * 10 + (s[i] - '0')) > 86400)
+            return false;
+    if (i < s.size() && s[i] == '.')
+        for (++i; i < s.size() && s[i] >= '0' && s[i] <= '9'; ++i, digits = true)
+            if (scale > 1)
+                frac += (s[i] - '0') * (scale /= 10);
+    if (!digits || i != s.size())
+        return false;
+    out = (sec * 1000000000 + frac) * (neg ? -1 : 1);
+    return true;
+}
+
 std::string shell_quote(const std::string& s)
 {
     std::string out = "'";
@@ -251,25 +271,36 @@ bool parse_source(const std::string& text, bool interface, SourceSpec& out, std:
         // BPF uses '&' and '&&': a parameter starts only where a known name follows '&'.
         while (!query.empty()) {
             std::string_view key;
-            for (const char* k : {"filter=", "helper="})
+            for (const char* k : {"filter=", "helper=", "offset="})
                 if (query.rfind(k, 0) == 0)
                     key = std::string_view(k, std::strlen(k) - 1);
             if (key.empty())
                 return fail("unknown parameter '" + std::string(query.substr(0, query.find('='))) +
-                            "' (expected filter= or helper=)");
+                            "' (expected filter=, helper= or offset=)");
             query = query.substr(key.size() + 1);
             size_t end = std::string_view::npos;
-            for (const char* k : {"&filter=", "&helper="})
+            for (const char* k : {"&filter=", "&helper=", "&offset="})
                 end = std::min(end, query.find(k));
             const std::string value = percent_decode(query.substr(0, end));
             query = end == std::string_view::npos ? std::string_view() : query.substr(end + 1);
-            (key == "filter" ? out.filter : out.helper) = value;
+            if (key == "offset") {
+                if (!parse_offset(value, out.offset_ns))
+                    return fail("offset= takes seconds, e.g. offset=-0.25");
+            } else {
+                (key == "filter" ? out.filter : out.helper) = value;
+            }
         }
         return true;
     }
     if (text.rfind("pcap-over-ip://", 0) == 0) {
         out.kind = SourceSpec::Kind::PcapOverIp;
         std::string_view rest = std::string_view(text).substr(15);
+        if (const size_t q = rest.find('?'); q != std::string_view::npos) {
+            const std::string_view query = rest.substr(q + 1);
+            rest = rest.substr(0, q);
+            if (query.rfind("offset=", 0) != 0 || !parse_offset(percent_decode(query.substr(7)), out.offset_ns))
+                return fail("the only parameter is offset=SECONDS");
+        }
         if (!rest.empty() && rest.back() == '/')
             rest.remove_suffix(1);
         if (!split_host_port(rest, out.host, out.port, error))
@@ -775,6 +806,7 @@ void SourceMerger::finish_source(Feed& f)
     }
     std::string why = f.source->finish();
     SensorCounts c = f.source->counts(f.packets, f.bytes);
+    c.first_ns = f.first_ns;
     if (!why.empty() && on_failure)
         on_failure(f.source->spec(), why);
     std::lock_guard lock(mutex_);
@@ -805,6 +837,21 @@ void SourceMerger::read_loop(Feed& f)
         if (st != CaptureReader::Status::Packet) {
             finish_source(f);
             std::lock_guard lock(mutex_);
+            // tcpdump's final report stands in for the helper's statistics block.
+            if (report_statistics_ && f.counts.final && !f.counts.exact && !f.global_id.empty()) {
+                InterfaceStatistics is;
+                is.interface_id = f.global_id[0];
+                is.ts_ns = std::chrono::duration_cast<std::chrono::nanoseconds>(
+                               std::chrono::system_clock::now().time_since_epoch())
+                               .count();
+                is.ifrecv = f.counts.ifrecv;
+                is.osdrop = f.counts.osdrop;
+                is.ifdrop = f.counts.ifdrop;
+                if (is.ifrecv && is.osdrop)
+                    is.filteraccept = *is.ifrecv - std::min(*is.ifrecv, *is.osdrop);
+                is.usrdeliv = f.packets;
+                stats_.push_back(std::move(is));
+            }
             f.ended = true;
             cv_.notify_all();
             return;
@@ -815,9 +862,12 @@ void SourceMerger::read_loop(Feed& f)
         h.comment = std::string(rec.comment);
         h.rec.data = {};
         h.rec.comment = {};
+        h.rec.ts_ns += f.source->spec().offset_ns;
         h.arrived = std::chrono::steady_clock::now();
         std::unique_lock lock(mutex_);
         h.rec.interface_id = global_interface(f, rec.interface_id);
+        if (!f.first_ns)
+            f.first_ns = h.rec.ts_ns;
         ++f.packets;
         f.bytes += rec.origlen;
         if (r.statistics().size() != stats_seen) {
@@ -848,6 +898,9 @@ CaptureReader::Status SourceMerger::next(PacketRecord& out)
         const CaptureReader::Status st = f.source->reader().next(out);
         if (st == CaptureReader::Status::Packet) {
             out.interface_id = global_interface(f, out.interface_id);
+            out.ts_ns += f.source->spec().offset_ns;
+            if (!f.first_ns)
+                f.first_ns = out.ts_ns;
             ++f.packets;
             f.bytes += out.origlen;
         } else if (st != CaptureReader::Status::Statistics) {
@@ -900,11 +953,10 @@ SensorCounts SourceMerger::counts(size_t i) const
     const Feed& f = *sources_[i];
     if (f.finished)
         return f.counts;
-    if (sources_.size() == 1 && !threaded_)
-        return f.source->counts(f.packets, f.bytes);
-    SensorCounts c = f.counts;
+    SensorCounts c = sources_.size() == 1 && !threaded_ ? f.source->counts(f.packets, f.bytes) : f.counts;
     c.packets = f.packets;
     c.bytes = f.bytes;
+    c.first_ns = f.first_ns;
     return c;
 }
 

@@ -40,6 +40,9 @@ struct SourceSpec {
     std::string port;      // Ssh: empty for ssh's own default; PcapOverIp: always set
     std::string filter;    // Interface, Ssh: a capture filter (BPF)
     std::string helper;    // Ssh: the remote helper's path (?helper=), empty for the default search
+    // Ssh, PcapOverIp (?offset=SECONDS): added to every time stamp of this
+    // source, to correct a sensor whose clock is off.
+    int64_t offset_ns = 0;
 
     bool live() const { return kind != Kind::File; }
     // How packets from this source are labelled: HOST/IFACE for a remote
@@ -79,6 +82,7 @@ struct TcpdumpReport {
 struct SensorCounts {
     uint64_t packets = 0; // packets read from this source
     uint64_t bytes = 0;   // their wire lengths
+    std::optional<int64_t> first_ns; // its first packet's time stamp (offset applied)
     std::optional<uint64_t> ifrecv, osdrop, ifdrop, helper_drops;
     bool exact = true;  // false: from tcpdump's final report
     bool final = false; // the helper's final statistics (or tcpdump's report) arrived
@@ -194,6 +198,7 @@ private:
         bool finished = false; // finish() called
         std::string error;
         uint64_t packets = 0, bytes = 0;
+        std::optional<int64_t> first_ns;
         SensorCounts counts; // refreshed by the reading thread
         std::vector<uint32_t> global_id; // the source's interface id -> interfaces_ index
     };

@@ -11,6 +11,7 @@ class TestCaptureSource : public QObject {
 private slots:
     void parses_data();
     void parses();
+    void offsets();
     void rejects_data();
     void rejects();
 };
@@ -55,6 +56,20 @@ void TestCaptureSource::parses()
     QCOMPARE(QString::fromStdString(s.filter), f[4]);
     QCOMPARE(QString::fromStdString(s.helper), f[5]);
     QCOMPARE(QString::fromStdString(s.sensor_name()), f[6]);
+}
+
+void TestCaptureSource::offsets()
+{
+    SourceSpec s;
+    std::string error;
+    QVERIFY(parse_source("ssh://h/eth0?offset=-1.25&filter=port 53", true, s, error));
+    QCOMPARE(s.offset_ns, int64_t(-1250000000));
+    QCOMPARE(s.filter, std::string("port 53"));
+    QVERIFY(parse_source("pcap-over-ip://h:1?offset=0.000000001", true, s, error));
+    QCOMPARE(s.offset_ns, int64_t(1));
+    QVERIFY(!parse_source("ssh://h/eth0?offset=1e3", true, s, error));
+    QVERIFY(!parse_source("pcap-over-ip://h:1?offset=", true, s, error));
+    QVERIFY(!parse_source("ssh://h/eth0?offset=90000", true, s, error)); // more than a day
 }
 
 void TestCaptureSource::rejects_data()

@@ -114,6 +114,7 @@ private slots:
     void twoSensorsMergedInTimeOrder();
     void sensorKilledOthersContinue();
     void appSessionMergesSensors();
+    void clockOffsetShownAndCorrected();
 
 private:
     QString ns(const char* tag) const { return QString("uhr%1%2").arg(getpid()).arg(tag); }
@@ -661,6 +662,26 @@ void TestRemoteSensors::appSessionMergesSensors()
         for (size_t i = 1; i < st.index.size(); ++i)
             QVERIFY(st.index[i].ts_ns >= st.index[i - 1].ts_ns);
     });
+}
+
+// Both sensors share this machine's clock: one told it is 100 s off shows
+// that offset between the sensors' first packets, and its packets move by it.
+void TestRemoteSensors::clockOffsetShownAndCorrected()
+{
+    QProcess* cli = start_cli({"stats", "--json", "-c", "20", "-i", ssh_url(1), "-i", ssh_url(2) + "&offset=100"});
+    QVERIFY(wait_stderr(cli, "capturing on " + capture_if(1).toUtf8()));
+    QVERIFY(wait_stderr(cli, "capturing on " + capture_if(2).toUtf8()));
+    QVERIFY(send(1, 10, 4001));
+    QVERIFY(send(2, 10, 4002));
+    QVERIFY(finish(cli));
+    QVERIFY2(cli->exitCode() == 0, all_stderr(cli).constData());
+    const QJsonObject j = QJsonDocument::fromJson(all_stdout(cli)).object();
+    const QJsonArray sensors = j["sensors"].toArray();
+    QCOMPARE(sensors.size(), 2);
+    QCOMPARE(sensors[0].toObject()["first_packet_offset"].toDouble(), 0.0);
+    const double off = sensors[1].toObject()["first_packet_offset"].toDouble();
+    QVERIFY2(off > 99.0 && off < 101.0, qPrintable(QString::number(off)));
+    QVERIFY(j["last_time"].toDouble() - j["first_time"].toDouble() > 99.0);
 }
 
 QTEST_GUILESS_MAIN(TestRemoteSensors)
