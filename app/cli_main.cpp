@@ -29,7 +29,7 @@ constexpr const char* kUsage =
     "usage: underhood-cli stats [--json] [--layer ip|ether|port] [-c N] [--duration S] FILE|-|-i SOURCE...\n"
     "       underhood-cli graph FILE -o OUT.svg|OUT.png [--layer ip|ether|port] [--at SECONDS]\n"
     "                     [--size WxH] [options]\n"
-    "       underhood-cli fields [-Y FILTER] -e FIELD [-e FIELD]... FILE|-\n"
+    "       underhood-cli fields [-Y FILTER] [-c N] [--duration S] -e FIELD... FILE|-|-i SOURCE...\n"
     "       underhood-cli follow tcp|udp STREAM FILE|- [--format raw|ascii|hex]\n"
     "       underhood-cli expert [--json] [-Y FILTER] FILE|-\n"
     "       underhood-cli --help | --version\n";
