@@ -51,7 +51,6 @@ private:
     InputArgs args_;
     std::unique_ptr<SourceMerger> merger_;
     std::thread watcher_;
-    int wake_[2] = {-1, -1};
     bool live_ = false;
     bool ended_ = false;
     uint64_t packets_ = 0;
