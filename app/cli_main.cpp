@@ -2,6 +2,7 @@
 #include "capture_reader.h"
 #include "expert_command.h"
 #include "fields_command.h"
+#include "live_capture.h"
 #include "follow_command.h"
 #include "packet_pipeline.h"
 #include "record_filter.h"
@@ -25,10 +26,10 @@ using namespace underhood;
 namespace {
 
 constexpr const char* kUsage =
-    "usage: underhood-cli stats [--json] [--layer ip|ether|port] FILE|-\n"
+    "usage: underhood-cli stats [--json] [--layer ip|ether|port] [-c N] [--duration S] FILE|-|-i SOURCE...\n"
     "       underhood-cli graph FILE -o OUT.svg|OUT.png [--layer ip|ether|port] [--at SECONDS]\n"
     "                     [--size WxH] [options]\n"
-    "       underhood-cli fields [-Y FILTER] -e FIELD [-e FIELD]... FILE|-\n"
+    "       underhood-cli fields [-Y FILTER] [-c N] [--duration S] -e FIELD... FILE|-|-i SOURCE...\n"
     "       underhood-cli follow tcp|udp STREAM FILE|- [--format raw|ascii|hex]\n"
     "       underhood-cli expert [--json] [-Y FILTER] FILE|-\n"
     "       underhood-cli --help | --version\n";
@@ -42,7 +43,13 @@ constexpr const char* kHelp =
     "                    the default), ether (MAC addresses) or port (address:port)\n"
     "  --top N           rows per table in text output (default 20)\n"
     "  -Y FILTER         count only the packets a display filter passes, in\n"
-    "                    Wireshark's syntax (ip.addr == 10.0.0.0/8) or BPF\n\n"
+    "                    Wireshark's syntax (ip.addr == 10.0.0.0/8) or BPF\n"
+    "  -i SOURCE         capture live instead of reading a file (repeat to merge\n"
+    "                    several in time stamp order): an interface,\n"
+    "                    ssh://[USER@]HOST[:PORT]/IFACE[?filter=BPF&helper=PATH] or\n"
+    "                    pcap-over-ip://HOST[:PORT]; $UNDERHOOD_SSH replaces ssh\n"
+    "  -c N              stop after N packets\n"
+    "  --duration S      stop after S seconds (Ctrl-C also stops and prints)\n\n"
     "Exit status: 0 ok, 1 unreadable or unrecognised input, 2 usage error.\n";
 
 constexpr const char* kGraphHelp =
@@ -159,10 +166,18 @@ int run_stats(const std::vector<std::string>& args)
     size_t top = 20;
     std::string file;
     bool have_file = false;
+    InputArgs input_args;
     for (size_t i = 0; i < args.size(); ++i) {
         const std::string& a = args[i];
+        std::string input_error;
+        if (const int taken = take_input_option(args, i, input_args, input_error)) {
+            if (taken < 0)
+                return usage_error(input_error);
+            continue;
+        }
         if (a == "--help" || a == "-h") {
-            std::cout << "usage: underhood-cli stats [--json] [--layer ip|ether|port] [--top N] [-Y FILTER] FILE|-\n\n"
+            std::cout << "usage: underhood-cli stats [--json] [--layer ip|ether|port] [--top N] [-Y FILTER] [-c N] [--duration S]\n"
+                         "                           FILE|-|-i SOURCE...\n\n"
                       << kHelp;
             return 0;
         } else if (a == "-Y") {
@@ -199,19 +214,22 @@ int run_stats(const std::vector<std::string>& args)
             have_file = true;
         }
     }
-    if (!have_file)
-        return usage_error("stats needs a capture file (or - for standard input)");
+    if (!have_file && input_args.sources.empty())
+        return usage_error("stats needs a capture file (or - for standard input, or -i SOURCE)");
+    if (have_file && !input_args.sources.empty())
+        return usage_error("a capture file or -i sources, not both");
+    input_args.file = file;
 
     std::string error;
     RecordFilter rf;
     if (!rf.compile(filter, error))
         return usage_error("bad display filter: " + error);
-    auto reader = CaptureReader::open_path(file, error);
-    if (!reader) {
+    CaptureInputs inputs;
+    if (!inputs.open(input_args, error)) {
         std::cerr << "underhood-cli: " << error << '\n';
         return 1;
     }
-    if (auto* mapped = dynamic_cast<MappedFileInput*>(&reader->input()))
+    if (auto* mapped = dynamic_cast<MappedFileInput*>(&inputs.reader().input()))
         mapped->set_release_behind(true);
 
     TrafficModelOptions opts;
@@ -240,10 +258,11 @@ int run_stats(const std::vector<std::string>& args)
         batch->emplace_back();
         DecodedRecord& d = batch->back();
         if (!rf.active()) {
-            st = read_decoded(*reader, d);
+            if ((st = inputs.next(d.rec)) == CaptureReader::Status::Packet)
+                decode_packet(d.rec.link_type, d.rec.data, d.rec.origlen, d.dp);
         } else {
             // Every packet is dissected (stream numbers count them all); only those passing are counted.
-            while ((st = reader->next(d.rec)) == CaptureReader::Status::Packet && !rf.decode_and_match(d.rec, d.dp)) {
+            while ((st = inputs.next(d.rec)) == CaptureReader::Status::Packet && !rf.decode_and_match(d.rec, d.dp)) {
             }
         }
         if (st != CaptureReader::Status::Packet) {
@@ -264,25 +283,32 @@ int run_stats(const std::vector<std::string>& args)
     pipe.close();
     worker.join();
     model.names() = std::move(names);
-    if (st == CaptureReader::Status::Error) {
-        std::cerr << "underhood-cli: " << reader->error() << '\n';
+    if (const std::string why = inputs.error(); !why.empty()) {
+        std::cerr << "underhood-cli: " << why << '\n';
         return 1;
     }
     StatsInput in;
-    in.file = file;
-    in.reader = reader.get();
+    in.file = inputs.name();
+    in.reader = &inputs.reader();
     in.model = &model;
     in.layer = layer;
     in.display_filter = filter;
-    in.warnings = reader->warnings();
+    in.warnings = inputs.warnings();
+    if (inputs.merged())
+        in.interfaces = &inputs.interfaces();
+    in.sensors = inputs.sensors();
+    for (const SensorReport& r : in.sensors)
+        if (!r.error.empty())
+            in.warnings.push_back(r.name + ": " + r.error);
+    const std::vector<std::string> said = in.warnings;
     for (const auto& [lt, unused] : model.link_types()) {
         (void)unused;
         if (!link_type_supported(lt))
             in.warnings.push_back("link type " + std::to_string(lt) + " (" + link_type_name(lt) +
                                   ") is not decoded: its packets count in the totals only");
     }
-    for (const std::string& w : reader->warnings())
-        std::cerr << "underhood-cli: warning: " << file << ": " << w << '\n';
+    for (const std::string& w : said)
+        std::cerr << "underhood-cli: warning: " << in.file << ": " << w << '\n';
     if (json)
         write_stats_json(std::cout, in);
     else

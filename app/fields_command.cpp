@@ -5,6 +5,7 @@
 
 #include "capture_reader.h"
 #include "dissect/engine.h"
+#include "live_capture.h"
 #include "record_filter.h"
 
 #include <iostream>
@@ -13,13 +14,17 @@ namespace underhood {
 namespace {
 
 constexpr const char* kFieldsUsage =
-    "usage: underhood-cli fields [-Y FILTER] -e FIELD [-e FIELD]... FILE|-\n"
+    "usage: underhood-cli fields [-Y FILTER] [-c N] [--duration S] -e FIELD [-e FIELD]...\n"
+    "                            FILE|-|-i SOURCE...\n"
     "       underhood-cli fields --list\n\n"
     "Prints one line per packet: the first value of each FIELD, tab-separated,\n"
     "as tshark -T fields prints it (empty when the packet has none). Fields\n"
     "are named as in Wireshark (ip.src, tcp.port, dns.qry.name); --list shows them.\n"
     "  -Y FILTER   only packets the display filter matches: Wireshark's syntax\n"
-    "              (ip.addr == 10.0.0.1 && tcp.port in {80, 443}) or BPF (host 10.0.0.1)\n";
+    "              (ip.addr == 10.0.0.1 && tcp.port in {80, 443}) or BPF (host 10.0.0.1)\n"
+    "  -i SOURCE   capture live (repeat to merge several in time stamp order): an\n"
+    "              interface, ssh://[USER@]HOST[:PORT]/IFACE or pcap-over-ip://HOST:PORT\n"
+    "  -c N, --duration S   stop after N packets or S seconds\n";
 
 int usage(const std::string& msg)
 {
@@ -40,8 +45,15 @@ int run_fields(const std::vector<std::string>& args)
     using namespace dissect;
     std::vector<std::string> names;
     std::string filter, file;
+    InputArgs input_args;
     for (size_t i = 0; i < args.size(); ++i) {
         const std::string& a = args[i];
+        std::string input_error;
+        if (const int taken = take_input_option(args, i, input_args, input_error)) {
+            if (taken < 0)
+                return usage(input_error);
+            continue;
+        }
         if (a == "--help" || a == "-h") {
             std::cout << kFieldsUsage;
             return 0;
@@ -65,8 +77,11 @@ int run_fields(const std::vector<std::string>& args)
     }
     if (names.empty())
         return usage("name at least one field with -e");
-    if (file.empty())
-        return usage("fields needs a capture file (or - for standard input)");
+    if (file.empty() && input_args.sources.empty())
+        return usage("fields needs a capture file (or - for standard input, or -i SOURCE)");
+    if (!file.empty() && !input_args.sources.empty())
+        return usage("a capture file or -i sources, not both");
+    input_args.file = file;
 
     std::vector<Column> columns;
     for (const std::string& n : names) {
@@ -87,21 +102,21 @@ int run_fields(const std::vector<std::string>& args)
     }
 
     std::string error;
-    auto reader = CaptureReader::open_path(file, error);
-    if (!reader) {
-        std::cerr << "underhood-cli: " << error << '\n';
-        return 1;
-    }
     RecordFilter rf;
     if (!rf.compile(filter, error)) {
         std::cerr << "underhood-cli fields: bad filter: " << error << '\n';
         return 2;
     }
+    CaptureInputs inputs;
+    if (!inputs.open(input_args, error)) {
+        std::cerr << "underhood-cli: " << error << '\n';
+        return 1;
+    }
 
     PacketRecord rec;
     std::string line;
     CaptureReader::Status st;
-    while ((st = reader->next(rec)) == CaptureReader::Status::Packet) {
+    while ((st = inputs.next(rec)) == CaptureReader::Status::Packet) {
         DecodedPacket summary;
         if (!rf.decode_and_match(rec, summary, true))
             continue;
@@ -119,13 +134,22 @@ int run_fields(const std::vector<std::string>& args)
         }
         line += '\n';
         std::cout << line;
+        if (inputs.live())
+            std::cout.flush(); // a reader at the other end of a pipe sees each packet as it comes
     }
-    if (st == CaptureReader::Status::Error) {
-        std::cerr << "underhood-cli: " << reader->error() << '\n';
+    if (const std::string why = inputs.error(); !why.empty()) {
+        std::cerr << "underhood-cli: " << why << '\n';
         return 1;
     }
-    for (const std::string& w : reader->warnings())
-        std::cerr << "underhood-cli: warning: " << file << ": " << w << '\n';
+    std::vector<std::string> warnings = inputs.warnings();
+    for (const SensorReport& r : inputs.sensors()) {
+        if (!r.error.empty())
+            warnings.push_back(r.name + ": " + r.error);
+        else if (inputs.merged())
+            std::cerr << "underhood-cli: " << r.name << ": " << r.packets << " packets\n";
+    }
+    for (const std::string& w : warnings)
+        std::cerr << "underhood-cli: warning: " << inputs.name() << ": " << w << '\n';
     std::cout.flush();
     return std::cout.good() ? 0 : 1;
 }

@@ -32,7 +32,8 @@ int main(int argc, char** argv)
     const QCommandLineOption help = cli.addHelpOption();
     const QCommandLineOption version = cli.addVersionOption();
     QCommandLineOption read({"r", "read"}, "Open capture FILE (\"-\" reads a pipe).", "FILE");
-    QCommandLineOption iface({"i", "interface"}, "Start a live capture on IFACE (repeat for several).", "IFACE");
+    QCommandLineOption iface({"i", "interface"}, "Start a live capture on IFACE, ssh://[USER@]HOST/IFACE or pcap-over-ip://HOST:PORT (repeat "
+                             "to merge several).", "IFACE");
     QCommandLineOption filter({"f", "filter"}, "Capture filter for -i (libpcap syntax).", "FILTER");
     QCommandLineOption mode({"m", "mode"}, "Hosts keyed by ip (default), ether or port.", "MODE", "ip");
     QCommandLineOption screenshot("screenshot", "Save a PNG of the window once the capture is read, then quit.",
@@ -134,7 +135,9 @@ int main(int argc, char** argv)
         w.openFile(file);
     } else if (cli.isSet(iface)) {
         LiveCaptureOptions o;
-        o.interfaces = cli.values(iface);
+        // ssh://HOST/IFACE and pcap-over-ip://HOST:PORT are remote sensors.
+        for (const QString& i : cli.values(iface))
+            (i.contains("://") ? o.sources : o.interfaces) << i;
         o.filter = cli.value(filter);
         // Said on the terminal too: whoever typed -i may not see a dialog.
         if (!w.startCapture(o))

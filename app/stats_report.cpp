@@ -81,10 +81,10 @@ std::vector<ConversationRow> conversation_rows(const StatsInput& in)
     return rows;
 }
 
-std::vector<std::string> link_type_names(const CaptureReader& r)
+std::vector<std::string> link_type_names(const StatsInput& in)
 {
     std::vector<std::string> out;
-    for (const auto& itf : r.interfaces()) {
+    for (const auto& itf : in.interfaces ? *in.interfaces : in.reader->interfaces()) {
         std::string n = link_type_name(itf.link_type);
         if (n == "UNKNOWN")
             n = "LINKTYPE_" + std::to_string(itf.link_type);
@@ -213,6 +213,11 @@ public:
         element();
         buf_ += "null";
     }
+    void value(bool b)
+    {
+        element();
+        buf_ += b ? "true" : "false";
+    }
     void value(const std::vector<std::string>& v)
     {
         begin_array();
@@ -302,7 +307,7 @@ void write_stats_json(std::ostream& out, const StatsInput& in)
     j.begin_object();
     j.member("file", in.file);
     j.member("format", in.reader->format() == CaptureFormat::Pcap ? "pcap" : "pcapng");
-    j.member("link_types", link_type_names(*in.reader));
+    j.member("link_types", link_type_names(in));
     j.member("layer", layer_name(in.layer));
     if (!in.display_filter.empty())
         j.member("display_filter", in.display_filter);
@@ -383,6 +388,36 @@ void write_stats_json(std::ostream& out, const StatsInput& in)
         j.end_object();
     }
     j.end_array();
+    if (!in.sensors.empty()) {
+        std::optional<int64_t> earliest;
+        for (const SensorReport& r : in.sensors)
+            if (r.first_ns && (!earliest || *r.first_ns < *earliest))
+                earliest = r.first_ns;
+        j.key("sensors");
+        j.begin_array();
+        for (const SensorReport& r : in.sensors) {
+            j.begin_object();
+            j.member("name", r.name);
+            j.member("source", r.source);
+            j.member("packets", r.packets);
+            j.member("bytes", r.bytes);
+            for (auto [k, v] : {std::pair{"received", &r.received}, {"dropped_kernel", &r.dropped_kernel},
+                                {"dropped_interface", &r.dropped_interface}, {"dropped_helper", &r.dropped_helper}}) {
+                j.key(k);
+                *v ? j.value(**v) : j.null();
+            }
+            j.member("counts_exact", r.exact);
+            j.member("final_statistics", r.final);
+            j.key("first_time");
+            r.first_ns ? j.value(seconds(*r.first_ns)) : j.null();
+            j.key("first_packet_offset");
+            r.first_ns ? j.value(seconds_between(*earliest, *r.first_ns)) : j.null();
+            j.key("error");
+            r.error.empty() ? j.null() : j.value(r.error);
+            j.end_object();
+        }
+        j.end_array();
+    }
     j.member("warnings", in.warnings);
     j.end_object();
     j.flush();
@@ -394,7 +429,7 @@ void write_stats_text(std::ostream& out, const StatsInput& in, size_t top_n)
     const CaptureTotals& t = in.model->totals();
     out << "File:        " << in.file << '\n';
     out << "Format:      " << (in.reader->format() == CaptureFormat::Pcap ? "pcap" : "pcapng") << "  ("
-        << join(link_type_names(*in.reader), ", ") << ")\n";
+        << join(link_type_names(in), ", ") << ")\n";
     if (!in.display_filter.empty())
         out << "Filter:      " << in.display_filter << "  (the counts below are of the packets it passed)\n";
     out << "Packets:     " << t.packets << '\n';
@@ -447,6 +482,19 @@ void write_stats_text(std::ostream& out, const StatsInput& in, size_t top_n)
         pt.row({std::string(level * 2, ' ') + leaf, std::to_string(st.packets), human_bytes(st.bytes), pct});
     }
     pt.print(out);
+    if (!in.sensors.empty()) {
+        out << "\nSensors\n";
+        TextTable st({"Sensor", "Packets", "Bytes", "Received", "Kernel drops", "Interface drops", "Helper drops",
+                      "State"},
+                     {false, true, true, true, true, true, true, false});
+        auto num = [](const std::optional<uint64_t>& v) { return v ? std::to_string(*v) : std::string("-"); };
+        for (const SensorReport& r : in.sensors)
+            st.row({r.name, std::to_string(r.packets), human_bytes(r.bytes), num(r.received), num(r.dropped_kernel),
+                    num(r.dropped_interface), num(r.dropped_helper),
+                    !r.error.empty() ? "failed: " + r.error
+                                     : std::string(r.exact ? "" : "tcpdump counts (less exact)")});
+        st.print(out);
+    }
     for (const std::string& w : in.warnings)
         out << "\nwarning: " << w;
     if (!in.warnings.empty())

@@ -20,7 +20,9 @@
 #include <getopt.h>
 #include <map>
 #include <mutex>
+#include <netdb.h>
 #include <poll.h>
+#include <sys/socket.h>
 #include <string>
 #include <sys/stat.h>
 #include <sys/utsname.h>
@@ -87,6 +89,8 @@ struct Options {
     int stats_interval_ms = 1000;
     size_t queue_mib = 64;
     unsigned threads = 1;
+    std::string listen;         // --listen [ADDR:]PORT: serve pcap-over-IP
+    std::string format;         // --format pcap|pcapng (pcap-over-IP; default pcap)
 };
 
 constexpr const char* kUsage =
@@ -94,6 +98,7 @@ constexpr const char* kUsage =
     "                         [--backend afpacket|pcap] [--no-promisc] [-w FILE|-] [--fd N]\n"
     "                         [-c COUNT] [-a duration:SEC] [--ring-files N --file-size MiB]\n"
     "                         [--stats-interval MS] [--queue MiB] [--threads N]\n"
+    "                         [--listen [ADDR:]PORT [--format pcap|pcapng]]\n"
     "       underhood-capture -D\n"
     "       underhood-capture --describe IFACE\n"
     "       underhood-capture --check-filter FILTER [--linktype T] [-s SNAPLEN]\n"
@@ -120,6 +125,11 @@ constexpr const char* kHelp =
     "                    beyond it packets are counted as the helper's drops\n"
     "  --threads N       afpacket: N sockets in a fanout group (flows hashed to one\n"
     "                    each), each emptied by its own thread; -B is split among them\n"
+    "  --listen [ADDR:]PORT  serve the capture as pcap-over-IP to one connected\n"
+    "                    reader at a time (127.0.0.1 unless ADDR is given; there is\n"
+    "                    no authentication: tunnel it through SSH)\n"
+    "  --format F        with --listen: pcap (classic, microseconds, the default,\n"
+    "                    for any pcap-over-IP reader) or pcapng (with statistics)\n"
     "  -D                list interfaces as JSON\n"
     "  --describe IFACE  the interface's NIC health (driver, speed, offloads, ring,\n"
     "                    drop counters) as JSON\n"
@@ -206,6 +216,8 @@ public:
 
     bool open()
     {
+        if (!opts_.listen.empty())
+            return open_listener();
         if (opts_.out_fd >= 0) {
             writer_ = std::make_unique<PcapngWriter>(opts_.out_fd, true);
         } else if (opts_.output == "-") {
@@ -218,6 +230,10 @@ public:
 
     void run()
     {
+        if (listen_fd_ >= 0) {
+            serve();
+            return;
+        }
         // A full ring file is closed only when there is more to write, so the
         // last one still ends with the final statistics of the capture.
         bool full = false;
@@ -255,10 +271,174 @@ public:
 
     bool ok() const { return ok_; }
     bool done() const { return done_; }
+    // pcap-over-IP: the listening socket (-1 otherwise), whether a reader is
+    // being served, and a newly accepted reader for the writer thread to take.
+    int listen_fd() const { return listen_fd_; }
+    bool serving() const { return client_fd_ >= 0 || pending_client_ >= 0; }
+    void hand_over(int fd) { pending_client_ = fd; }
     const std::string& error() const { return error_; }
     bool consumer_closed() const { return consumer_closed_; }
 
 private:
+    bool open_listener()
+    {
+        std::string host = "127.0.0.1", port = opts_.listen;
+        if (const size_t colon = opts_.listen.rfind(':'); colon != std::string::npos) {
+            host = opts_.listen.substr(0, colon);
+            port = opts_.listen.substr(colon + 1);
+            if (host.size() >= 2 && host.front() == '[' && host.back() == ']')
+                host = host.substr(1, host.size() - 2);
+        }
+        addrinfo hints{};
+        hints.ai_socktype = SOCK_STREAM;
+        hints.ai_flags = AI_PASSIVE;
+        addrinfo* res = nullptr;
+        if (int rc = getaddrinfo(host.empty() ? nullptr : host.c_str(), port.c_str(), &hints, &res); rc != 0) {
+            error_ = "cannot listen on " + opts_.listen + ": " + gai_strerror(rc);
+            return ok_ = false;
+        }
+        for (addrinfo* a = res; a; a = a->ai_next) {
+            int fd = ::socket(a->ai_family, a->ai_socktype | SOCK_CLOEXEC, a->ai_protocol);
+            if (fd < 0)
+                continue;
+            int one = 1;
+            setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+            if (::bind(fd, a->ai_addr, a->ai_addrlen) == 0 && ::listen(fd, 1) == 0) {
+                listen_fd_ = fd;
+                break;
+            }
+            error_ = "cannot listen on " + opts_.listen + ": " + std::strerror(errno);
+            ::close(fd);
+        }
+        freeaddrinfo(res);
+        if (listen_fd_ < 0)
+            return ok_ = false;
+        say("", "listening on " + host + " port " + port + " (pcap-over-IP, " + opts_.format +
+                    "; no authentication: tunnel it through SSH to cross a network)");
+        return true;
+    }
+
+    // One reader at a time: it gets the headers, then every chunk from then
+    // on. While none is connected the chunks are discarded, so a reader sees
+    // the traffic from when it connected (the statistics count from the start).
+    void serve()
+    {
+        while (auto chunk = q_.pop()) {
+            if (const int fd = pending_client_.exchange(-1); fd >= 0) {
+                client_fd_ = fd;
+                if (!start_client())
+                    end_client("the reader went away");
+            }
+            if (client_fd_ >= 0 && reader_left()) {
+                end_client("the reader went away");
+            } else if (client_fd_ >= 0) {
+                const bool good = opts_.format == "pcapng"
+                                      ? writer_->write_encoded({chunk->bytes.get(), chunk->used}, chunk->packets) &&
+                                            writer_->flush()
+                                      : write_pcap_records(chunk->bytes.get(), chunk->used);
+                if (!good)
+                    end_client("the reader went away");
+            }
+            q_.recycle(std::move(chunk));
+        }
+        if (client_fd_ >= 0)
+            end_client("");
+        ::close(listen_fd_);
+        done_ = true;
+    }
+
+    // A pcap-over-IP reader sends nothing: end of file (or an error) on its
+    // socket means it left. Seen here even when no packet is written (classic
+    // pcap has no form for the statistics blocks that keep coming).
+    bool reader_left()
+    {
+        pollfd p{client_fd_, POLLIN, 0};
+        if (::poll(&p, 1, 0) <= 0)
+            return false;
+        if (p.revents & (POLLERR | POLLHUP | POLLNVAL))
+            return true;
+        uint8_t b[256];
+        const ssize_t n = ::recvfrom(client_fd_, b, sizeof b, MSG_DONTWAIT, nullptr, nullptr);
+        return n == 0 || (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR);
+    }
+
+    bool start_client()
+    {
+        if (opts_.format == "pcapng") {
+            writer_ = std::make_unique<PcapngWriter>(client_fd_, false);
+            return write_headers();
+        }
+        // Classic pcap in microseconds, the form every pcap-over-IP reader takes.
+        uint8_t h[24];
+        const uint32_t magic = 0xa1b2c3d4, snaplen = itfs_.front().backend->snaplen(),
+                       lt = uint32_t(itfs_.front().backend->link_type());
+        const uint16_t major = 2, minor = 4;
+        const uint32_t zero = 0;
+        std::memcpy(h, &magic, 4);
+        std::memcpy(h + 4, &major, 2);
+        std::memcpy(h + 6, &minor, 2);
+        std::memcpy(h + 8, &zero, 4);
+        std::memcpy(h + 12, &zero, 4);
+        std::memcpy(h + 16, &snaplen, 4);
+        std::memcpy(h + 20, &lt, 4);
+        return write_all(h, sizeof h);
+    }
+
+    void end_client(const std::string& why)
+    {
+        if (writer_) {
+            writer_->close();
+            writer_.reset();
+        }
+        ::close(client_fd_);
+        client_fd_ = -1;
+        if (!why.empty())
+            say("", why + "; waiting for the next one");
+    }
+
+    bool write_all(const uint8_t* p, size_t n)
+    {
+        while (n) {
+            const ssize_t w = ::write(client_fd_, p, n);
+            if (w < 0 && errno == EINTR)
+                continue;
+            if (w <= 0)
+                return false;
+            p += w;
+            n -= size_t(w);
+        }
+        return true;
+    }
+
+    // The chunk's EPBs as pcap records (statistics blocks have no pcap form).
+    bool write_pcap_records(const uint8_t* blocks, size_t used)
+    {
+        pcap_buf_.clear();
+        size_t off = 0;
+        while (off + 12 <= used) {
+            uint32_t type, len;
+            std::memcpy(&type, blocks + off, 4);
+            std::memcpy(&len, blocks + off + 4, 4);
+            if (len < 12 || off + len > used)
+                break;
+            if (type == pcapng::kBlockEpb && len >= 32) {
+                uint32_t hi, lo, caplen, origlen;
+                std::memcpy(&hi, blocks + off + 12, 4);
+                std::memcpy(&lo, blocks + off + 16, 4);
+                std::memcpy(&caplen, blocks + off + 20, 4);
+                std::memcpy(&origlen, blocks + off + 24, 4);
+                caplen = std::min<uint32_t>(caplen, len - 32);
+                const uint64_t ns = (uint64_t(hi) << 32) | lo;
+                const uint32_t rec[4] = {uint32_t(ns / 1000000000), uint32_t(ns % 1000000000 / 1000), caplen, origlen};
+                pcap_buf_.insert(pcap_buf_.end(), reinterpret_cast<const uint8_t*>(rec),
+                                 reinterpret_cast<const uint8_t*>(rec) + sizeof rec);
+                pcap_buf_.insert(pcap_buf_.end(), blocks + off + 28, blocks + off + 28 + caplen);
+            }
+            off += len;
+        }
+        return write_all(pcap_buf_.data(), pcap_buf_.size());
+    }
+
     bool open_file()
     {
         std::string path = opts_.output;
@@ -385,6 +565,10 @@ private:
     std::atomic<bool> done_{false};
     std::atomic<bool> consumer_closed_{false};
     std::string error_;
+    int listen_fd_ = -1;
+    std::atomic<int> client_fd_{-1}; // written by the writer thread only
+    std::atomic<int> pending_client_{-1};
+    std::vector<uint8_t> pcap_buf_;
 };
 
 int check_filter(const std::string& expr, const std::string& link_type, uint32_t snaplen)
@@ -412,7 +596,7 @@ int main(int argc, char** argv)
     std::string describe;
     enum {
         kOptBackend = 1000, kOptNoPromisc, kOptFd, kOptRingFiles, kOptFileSize, kOptStatsInterval, kOptCheckFilter,
-        kOptLinktype, kOptVersion, kOptHelp, kOptQueue, kOptThreads, kOptDescribe
+        kOptLinktype, kOptVersion, kOptHelp, kOptQueue, kOptThreads, kOptDescribe, kOptListen, kOptFormat
     };
     static const option longs[] = {
         {"interface", required_argument, nullptr, 'i'}, {"filter", required_argument, nullptr, 'f'},
@@ -426,6 +610,7 @@ int main(int argc, char** argv)
         {"queue", required_argument, nullptr, kOptQueue},
         {"threads", required_argument, nullptr, kOptThreads},
         {"describe", required_argument, nullptr, kOptDescribe},
+        {"listen", required_argument, nullptr, kOptListen}, {"format", required_argument, nullptr, kOptFormat},
         {"list-interfaces", no_argument, nullptr, 'D'},
         {"check-filter", required_argument, nullptr, kOptCheckFilter},
         {"linktype", required_argument, nullptr, kOptLinktype}, {"version", no_argument, nullptr, kOptVersion},
@@ -497,6 +682,12 @@ int main(int argc, char** argv)
             o.threads = unsigned(v);
             break;
         case kOptDescribe: describe = optarg; break;
+        case kOptListen: o.listen = optarg; break;
+        case kOptFormat:
+            o.format = optarg;
+            if (o.format != "pcap" && o.format != "pcapng")
+                return usage("--format is pcap or pcapng");
+            break;
         case 'D': list = true; break;
         case kOptCheckFilter:
             checking = true;
@@ -536,7 +727,15 @@ int main(int argc, char** argv)
         return usage("--threads needs the afpacket backend");
     if (o.interfaces.empty())
         return usage("no interface given (-i IFACE; -D lists them)");
-    if (o.output.empty() && o.out_fd < 0) {
+    if (!o.format.empty() && o.listen.empty())
+        return usage("--format goes with --listen");
+    if (!o.listen.empty()) {
+        if (!o.output.empty() || o.out_fd >= 0)
+            return usage("--listen serves the stream itself: no -w or --fd with it");
+        if (o.format.empty())
+            o.format = "pcap";
+    }
+    if (o.output.empty() && o.out_fd < 0 && o.listen.empty()) {
         if (isatty(STDOUT_FILENO))
             return usage("no output given: -w FILE, -w - (standard output) or --fd N");
         o.output = "-";
@@ -581,6 +780,10 @@ int main(int argc, char** argv)
         s.start_health = health_record(s, uint32_t(itfs.size()), HealthPhase::Start);
         itfs.push_back(std::move(s));
     }
+    if (o.format == "pcap")
+        for (const InterfaceState& s : itfs)
+            if (s.backend->link_type() != itfs.front().backend->link_type())
+                return usage("classic pcap holds one link type and these interfaces differ: use --format pcapng");
     std::string if_os = "Linux";
     if (utsname u{}; uname(&u) == 0)
         if_os += std::string(" ") + u.release;
@@ -607,7 +810,7 @@ int main(int argc, char** argv)
     if (!drop_privileges(why))
         return fail(kExitFailure, why);
     if (!stream.open())
-        return fail(kExitOutputError, "cannot write the output: " + stream.error());
+        return fail(kExitOutputError, o.listen.empty() ? "cannot write the output: " + stream.error() : stream.error());
     // Before any thread exists: a thread inherits the filter only from the
     // thread that creates it.
     if (!restrict_system_calls(why))
@@ -628,6 +831,8 @@ int main(int argc, char** argv)
     std::vector<pollfd> fds(itfs.size());
     for (size_t i = 0; i < itfs.size(); ++i)
         fds[i] = {itfs[i].backend->fd(), POLLIN, 0};
+    if (stream.listen_fd() >= 0)
+        fds.push_back({stream.listen_fd(), POLLIN, 0});
 
     auto take = [&](InterfaceState& s, uint32_t id, uint64_t limit) {
         return s.backend->dispatch([&](const CapturedPacket& p) {
@@ -652,6 +857,23 @@ int main(int argc, char** argv)
         if (rc < 0 && errno != EINTR)
             break;
         bool gone = false;
+        if (stream.listen_fd() >= 0) {
+            // Waiting readers stay in the backlog while one is served.
+            fds.back().events = stream.serving() ? 0 : POLLIN;
+            if (rc > 0 && (fds.back().revents & POLLIN) && !stream.serving()) {
+                sockaddr_storage peer{};
+                socklen_t len = sizeof peer;
+                const int fd = accept4(stream.listen_fd(), reinterpret_cast<sockaddr*>(&peer), &len, SOCK_CLOEXEC);
+                if (fd >= 0) {
+                    char host[NI_MAXHOST] = "?", serv[NI_MAXSERV] = "?";
+                    getnameinfo(reinterpret_cast<sockaddr*>(&peer), len, host, sizeof host, serv, sizeof serv,
+                                NI_NUMERICHOST | NI_NUMERICSERV);
+                    stream.hand_over(fd);
+                    say("", std::string("reader connected from ") + host + " port " + serv);
+                    next_stats = now; // statistics now, which also wakes the writer
+                }
+            }
+        }
         for (size_t i = 0; i < itfs.size(); ++i) {
             take(itfs[i], uint32_t(i), 0);
             if ((fds[i].revents & (POLLERR | POLLHUP | POLLNVAL)) || itfs[i].backend->failed()) {

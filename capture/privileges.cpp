@@ -69,6 +69,7 @@ bool restrict_system_calls(std::string& error)
         "read", "write", "writev", "pread64", "pwrite64", "readv", "lseek",
         "poll", "ppoll", "select", "pselect6", "epoll_wait", "epoll_pwait",
         "recvfrom", "recvmsg", "getsockopt", "setsockopt", "getsockname",
+        "accept4", // --listen: the one pcap-over-IP reader, on the socket opened before the filter
         "openat", "open", "close", "fstat", "newfstatat", "statx", "fcntl", "ftruncate", "fsync", "fdatasync",
         "getdents64", // the NIC-health record counts an interface's queues in sysfs
         "unlink", "unlinkat", "rename", "renameat", "renameat2",

@@ -34,6 +34,8 @@ packages=(
   # tests: tshark is the reference the corpus tests compare with; test hosts
   # are network namespaces joined by a veth pair, fed by tcpreplay
   tshark iproute2 tcpreplay util-linux ethtool
+  # remote sensors: sshd in a namespace, pcap-over-IP through netcat
+  openssh-server openssh-client netcat-openbsd
   # the Debian package (installer/build-deb.sh: man pages, shared-library
   # dependencies) and its test (tests/package: lintian, the desktop entry,
   # AppStream, the MIME default, man, completion); the icon renderer

@@ -1,6 +1,7 @@
 #include "capture_dialog.h"
 
 #include "capture_helper_check.h"
+#include "capture_source.h"
 
 #include <QCheckBox>
 #include <QComboBox>
@@ -12,6 +13,7 @@
 #include <QJsonObject>
 #include <QLabel>
 #include <QLineEdit>
+#include <QListWidget>
 #include <QPainter>
 #include <QProcess>
 #include <QPushButton>
@@ -20,6 +22,9 @@
 #include <QStyledItemDelegate>
 #include <QTimer>
 #include <QTreeWidget>
+#include <QKeyEvent>
+#include <QHBoxLayout>
+#include <QKeySequence>
 #include <QVBoxLayout>
 
 namespace underhood {
@@ -70,7 +75,7 @@ public:
 CaptureDialog::CaptureDialog(const LiveCaptureOptions& initial, QWidget* parent) : QDialog(parent)
 {
     setWindowTitle(tr("Start Capture"));
-    resize(760, 480);
+    resize(760, 560);
     initial_selection_ = initial.interfaces;
 
     list_ = new QTreeWidget;
@@ -85,6 +90,32 @@ CaptureDialog::CaptureDialog(const LiveCaptureOptions& initial, QWidget* parent)
     list_->setColumnWidth(ColState, 80);
     list_->setColumnWidth(ColHealth, 230);
     list_->setColumnWidth(ColRate, 200);
+
+    // Remote sensors: other machines' interfaces over the user's own ssh, or
+    // pcap-over-IP streams; merged with the interfaces into one capture.
+    remote_ = new QLineEdit;
+    remote_->setObjectName("remoteSource");
+    remote_->setPlaceholderText(tr("ssh://user@host/eth0 or pcap-over-ip://host:57012"));
+    remote_->setToolTip(tr("ssh://[USER@]HOST[:PORT]/IFACE[?filter=BPF&helper=PATH] runs underhood-capture (or "
+                           "tcpdump) on HOST with your ssh keys and ~/.ssh/config; nothing asks for a password.\n"
+                           "pcap-over-ip://HOST[:PORT] reads a pcap stream served by underhood-capture --listen, "
+                           "NetworkMiner, Arkime or tcpdump | nc."));
+    auto* add_remote = new QPushButton(tr("Add Sensor"));
+    add_remote->setObjectName("addRemoteSource");
+    remotes_ = new QListWidget;
+    remotes_->setObjectName("remoteSources");
+    remotes_->setMaximumHeight(64);
+    remotes_->setToolTip(tr("Remote sensors in this capture (Delete removes the selected one)"));
+    remotes_->hide();
+    remote_status_ = new QLabel;
+    remote_status_->setWordWrap(true);
+    remote_status_->hide();
+    connect(add_remote, &QPushButton::clicked, this, [this] {
+        if (addRemoteSource(remote_->text().trimmed()))
+            remote_->clear();
+    });
+    connect(remote_, &QLineEdit::returnPressed, add_remote, &QPushButton::click);
+    remotes_->installEventFilter(this); // Delete removes the selected sensor
 
     filter_ = new QLineEdit(initial.filter);
     filter_->setPlaceholderText(tr("capture filter, e.g. tcp port 443 or host 192.168.1.1 (empty: everything)"));
@@ -143,6 +174,13 @@ CaptureDialog::CaptureDialog(const LiveCaptureOptions& initial, QWidget* parent)
     auto* lay = new QVBoxLayout(this);
     lay->addWidget(new QLabel(tr("Interfaces (select one or more):")));
     lay->addWidget(list_, 1);
+    auto* remote_row = new QHBoxLayout;
+    remote_row->addWidget(new QLabel(tr("Remote sensor:")));
+    remote_row->addWidget(remote_, 1);
+    remote_row->addWidget(add_remote);
+    lay->addLayout(remote_row);
+    lay->addWidget(remote_status_);
+    lay->addWidget(remotes_);
     lay->addWidget(hint_);
     lay->addLayout(form);
     lay->addWidget(buttons_);
@@ -162,6 +200,8 @@ CaptureDialog::CaptureDialog(const LiveCaptureOptions& initial, QWidget* parent)
         if (buttons_->button(QDialogButtonBox::Ok)->isEnabled())
             accept();
     });
+    for (const QString& r : initial.sources)
+        addRemoteSource(r);
     refreshInterfaces();
     checkFilter();
 }
@@ -288,15 +328,65 @@ void CaptureDialog::checkFilter()
     p->start(helper, {"--check-filter", expr, "-s", QString::number(snaplen_->value())});
 }
 
+CaptureDialog::~CaptureDialog()
+{
+    // A listing or --describe still running is waited for as its QProcess is
+    // destroyed with the dialog, and would report into a dialog half gone.
+    for (QProcess* p : findChildren<QProcess*>())
+        p->disconnect(this);
+}
+
+bool CaptureDialog::eventFilter(QObject* watched, QEvent* event)
+{
+    if (watched == remotes_ && event->type() == QEvent::KeyPress &&
+        static_cast<QKeyEvent*>(event)->matches(QKeySequence::Delete) && remotes_->currentItem()) {
+        delete remotes_->currentItem();
+        remotes_->setVisible(remotes_->count() > 0);
+        updateOk();
+        return true;
+    }
+    return QDialog::eventFilter(watched, event);
+}
+
+bool CaptureDialog::addRemoteSource(const QString& text)
+{
+    SourceSpec spec;
+    std::string why;
+    const bool ok = parse_source(text.toStdString(), true, spec, why) &&
+                    (spec.kind == SourceSpec::Kind::Ssh || spec.kind == SourceSpec::Kind::PcapOverIp);
+    if (!ok) {
+        remote_status_->setText(why.empty() ? tr("%1: not a remote sensor (ssh://HOST/IFACE or "
+                                                 "pcap-over-ip://HOST:PORT)").arg(text)
+                                            : QString::fromStdString(why));
+        remote_status_->show();
+        return false;
+    }
+    remote_status_->hide();
+    bool known = false;
+    for (int i = 0; i < remotes_->count(); ++i)
+        known = known || remotes_->item(i)->data(Qt::UserRole).toString() == text;
+    if (!known) {
+        auto* item = new QListWidgetItem(QString::fromStdString(spec.sensor_name()) + "    " + text, remotes_);
+        item->setData(Qt::UserRole, text);
+        item->setToolTip(text);
+    }
+    remotes_->show();
+    updateOk();
+    return true;
+}
+
 void CaptureDialog::updateOk()
 {
-    const bool ok = !list_->selectedItems().isEmpty() && filter_error_.isEmpty() && helper_can_run_;
+    const bool remote = remotes_->count() > 0;
+    const bool local = !list_->selectedItems().isEmpty();
+    // Remote sensors need no local helper; local interfaces do.
+    const bool ok = (local || remote) && filter_error_.isEmpty() && (helper_can_run_ || !local);
     buttons_->button(QDialogButtonBox::Ok)->setEnabled(ok);
     hint_->setTextInteractionFlags(Qt::TextSelectableByMouse); // the fix is a command to copy
-    if (!helper_problem_.isEmpty())
+    if (!helper_problem_.isEmpty() && (local || !remote))
         hint_->setText(helper_problem_);
-    else if (list_->selectedItems().isEmpty())
-        hint_->setText(tr("Select an interface to capture on."));
+    else if (!local && !remote)
+        hint_->setText(tr("Select an interface to capture on, or add a remote sensor."));
     else
         hint_->setText(QString());
 }
@@ -312,6 +402,8 @@ LiveCaptureOptions CaptureDialog::options() const
     o.backend = backend_->currentData().toString();
     o.promisc = promisc_->isChecked();
     o.threads = threads_->value();
+    for (int i = 0; i < remotes_->count(); ++i)
+        o.sources << remotes_->item(i)->data(Qt::UserRole).toString();
     return o;
 }
 

@@ -1,7 +1,8 @@
 // Capture > Start…: choose interfaces (with state, NIC health from
 // `underhood-capture --describe`, addresses and a live packet-rate
 // sparkline), a capture filter checked while typing, snaplen, buffer,
-// backend, capture threads and promiscuous mode; a warning when the user
+// backend, capture threads and promiscuous mode; remote sensors over SSH or
+// pcap-over-IP, merged with the interfaces into one capture; a warning when the user
 // wants wire-exact frames and the card or kernel merges them (GRO/LRO).
 #pragma once
 
@@ -17,6 +18,7 @@ class QComboBox;
 class QDialogButtonBox;
 class QLabel;
 class QLineEdit;
+class QListWidget;
 class QProcess;
 class QSpinBox;
 class QTimer;
@@ -28,6 +30,7 @@ class CaptureDialog : public QDialog {
     Q_OBJECT
 public:
     explicit CaptureDialog(const LiveCaptureOptions& initial, QWidget* parent = nullptr);
+    ~CaptureDialog() override;
     LiveCaptureOptions options() const;
     // The last filter check's verdict (empty: valid).
     QString filterError() const { return filter_error_; }
@@ -38,6 +41,12 @@ public:
     // The GRO/LRO warning shown now ("" when none).
     QString offloadWarning() const;
     void setWireExact(bool on);
+    // Adds a remote sensor (ssh://..., pcap-over-ip://...); false with the
+    // reason shown under the field when it is not one.
+    bool addRemoteSource(const QString& text);
+
+protected:
+    bool eventFilter(QObject* watched, QEvent* event) override;
 
 private:
     void refreshInterfaces();
@@ -50,6 +59,9 @@ private:
     void updateOffloadWarning();
 
     QTreeWidget* list_;
+    QLineEdit* remote_;
+    QListWidget* remotes_;
+    QLabel* remote_status_;
     QLineEdit* filter_;
     QLabel* filter_status_;
     QSpinBox* snaplen_;

@@ -873,6 +873,11 @@ void MainWindow::updateWarnings()
         lines << QString::fromStdString(w);
     if (!error.empty())
         lines << QString::fromStdString(error);
+    // Remote sensors that could not start or stopped, while the others go on.
+    const QMap<QString, QString> sensors = session_->sensorErrors();
+    for (auto it = sensors.cbegin(); it != sensors.cend(); ++it)
+        if (!it.value().isEmpty())
+            lines << tr("Sensor %1 stopped: %2 (the other sources go on; what it sent is kept)").arg(it.key(), it.value());
     if (lines.isEmpty())
         return;
     const QString text = "⚠ " + lines.join("\n");

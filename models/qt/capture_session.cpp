@@ -1,6 +1,7 @@
 #include "capture_session.h"
 
 #include "capture_helper_check.h"
+#include "source_pump.h"
 
 #include <QCoreApplication>
 #include <QDir>
@@ -9,6 +10,7 @@
 #include <QStandardPaths>
 
 #include <csignal>
+#include <fcntl.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -23,6 +25,7 @@ CaptureSession::CaptureSession(IngestOptions opts, QObject* parent) : QObject(pa
 CaptureSession::~CaptureSession()
 {
     timer_.stop();
+    pump_.reset(); // ends the sources (bounded), closing the engine's stream
     if (helper_) {
         helper_->disconnect(this);
         if (helper_->state() != QProcess::NotRunning) {
@@ -60,8 +63,88 @@ bool CaptureSession::openFile(const QString& path, QString* error)
     return true;
 }
 
+bool CaptureSession::startSources(const LiveCaptureOptions& o, QString* error)
+{
+    std::vector<SourceSpec> specs;
+    QStringList names;
+    auto add = [&](const QString& text, bool interface) {
+        SourceSpec spec;
+        std::string why;
+        if (!parse_source(text.toStdString(), interface, spec, why)) {
+            if (error)
+                *error = QString::fromStdString(why);
+            return false;
+        }
+        if (spec.kind == SourceSpec::Kind::Interface)
+            spec.filter = o.filter.trimmed().toStdString();
+        names << QString::fromStdString(spec.sensor_name());
+        specs.push_back(spec);
+        return true;
+    };
+    for (const QString& i : o.interfaces)
+        if (!add(i, true))
+            return false;
+    for (const QString& s : o.sources)
+        if (!add(s, true))
+            return false;
+    int fds[2];
+    if (pipe2(fds, O_CLOEXEC) != 0) {
+        if (error)
+            *error = tr("cannot create a pipe: %1").arg(strerror(errno));
+        return false;
+    }
+    SourceOptions so;
+    so.local_helper = helperPath().toStdString();
+    SourcePump::Callbacks cb;
+    // Called on the pump's threads: handed over to this object's thread.
+    cb.started = [this](const SourceSpec& spec) {
+        const QString name = QString::fromStdString(spec.sensor_name());
+        QMetaObject::invokeMethod(this, [this, name] {
+            sensor_errors_[name] = QString();
+            emit sensorStarted(name);
+        }, Qt::QueuedConnection);
+    };
+    cb.failed = [this](const SourceSpec& spec, const std::string& why) {
+        const QString name = QString::fromStdString(spec.sensor_name()), msg = QString::fromStdString(why);
+        QMetaObject::invokeMethod(this, [this, name, msg] {
+            sensor_errors_[name] = msg;
+            helper_messages_ << name + ": error: " + msg;
+            emit sensorFailed(name, msg);
+        }, Qt::QueuedConnection);
+    };
+    cb.message = [this](const SourceSpec& spec, const std::string& line) {
+        const QString text = QString::fromStdString(spec.sensor_name() + ": " + line);
+        QMetaObject::invokeMethod(this, [this, text] {
+            helper_messages_ << text;
+            emit helperMessage(text);
+        }, Qt::QueuedConnection);
+    };
+    for (const QString& n : names)
+        sensor_errors_[n] = QString();
+    pump_ = std::make_unique<SourcePump>(std::move(specs), so, fds[1], std::move(cb));
+    engine_ = std::make_shared<IngestEngine>(opts_);
+    std::string err;
+    // The pump writes the section header at once; the sources' interfaces follow as they start.
+    if (!engine_->open_fd(fds[0], names.join(", ").toStdString(), err)) {
+        pump_.reset();
+        engine_.reset();
+        if (error)
+            *error = QString::fromStdString(err);
+        return false;
+    }
+    live_opts_ = o;
+    live_ = true;
+    title_ = names.join(", ");
+    path_.clear();
+    finished_emitted_ = false;
+    timer_.start();
+    return true;
+}
+
 bool CaptureSession::startLive(const LiveCaptureOptions& o, QString* error)
 {
+    if (!o.sources.isEmpty())
+        return startSources(o, error);
     const QString helper = helperPath();
     if (const CaptureHelperStatus check = checkCaptureHelper(helper); !check.canRun()) {
         if (error)
@@ -129,6 +212,10 @@ bool CaptureSession::startLive(const LiveCaptureOptions& o, QString* error)
 
 void CaptureSession::stop()
 {
+    if (pump_) {
+        pump_->stop();
+        return;
+    }
     if (helper_ && helper_->state() != QProcess::NotRunning)
         ::kill(pid_t(helper_->processId()), SIGTERM);
     else if (engine_)

@@ -6,6 +6,7 @@
 #include "ingest_engine.h"
 
 #include <QElapsedTimer>
+#include <QMap>
 #include <QObject>
 #include <QProcess>
 #include <QStringList>
@@ -14,6 +15,8 @@
 #include <memory>
 
 namespace underhood {
+
+class SourcePump;
 
 struct LiveCaptureOptions {
     QStringList interfaces;
@@ -24,6 +27,10 @@ struct LiveCaptureOptions {
     bool promisc = true;
     qint64 history_packets = 0; // packets the list keeps (0: the preference)
     int threads = 1;            // AF_PACKET sockets in a fanout group (the helper's --threads)
+    // Remote sensors (ssh://[USER@]HOST[:PORT]/IFACE[?filter=&helper=],
+    // pcap-over-ip://HOST[:PORT]); with any, every source (the interfaces
+    // above too) is merged into one capture, an interface per sensor.
+    QStringList sources;
 };
 
 class CaptureSession : public QObject {
@@ -56,14 +63,20 @@ public:
 
     // Where underhood-capture lives: beside this program, or on PATH.
     static QString helperPath();
+    // Several sources: each one's state, "" while it runs, else why it stopped.
+    QMap<QString, QString> sensorErrors() const { return sensor_errors_; }
 
 signals:
     void updated();             // new packets or statistics to show (at most ~10 per second)
     void finished();            // the input ended (end of file, helper exited, cancelled)
     void helperFailed(QString); // the helper's own explanation (privilege, bad filter, interface gone…)
     void helperMessage(QString);
+    // Several sources: one of them could not start or ended early (the others go on).
+    void sensorFailed(QString sensor, QString message);
+    void sensorStarted(QString sensor);
 
 private:
+    bool startSources(const LiveCaptureOptions& opts, QString* error);
     void poll();
     void onHelperFinished(int code, QProcess::ExitStatus status);
     void onHelperStderr();
@@ -79,6 +92,8 @@ private:
     QByteArray helper_err_;
     QStringList helper_messages_;
     QString helper_error_;
+    std::unique_ptr<SourcePump> pump_;
+    QMap<QString, QString> sensor_errors_;
 };
 
 } // namespace underhood
