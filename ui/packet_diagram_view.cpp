@@ -380,23 +380,60 @@ void PacketDiagramView::build()
         layers_.push_back(layer);
         end_of_layers = std::max(end_of_layers, lf.offset + lf.length);
     }
-    // What no layer took.
-    if (!layers_.empty() && end_of_layers < uint32_t(bytes_.size())) {
-        Layer layer;
-        layer.title = tr("Payload");
-        layer.offset = end_of_layers;
-        layer.length = uint32_t(bytes_.size()) - end_of_layers;
-        Box b;
-        b.field = dissection_.field_at(end_of_layers);
-        b.layer = int(layers_.size());
-        b.bits = int(uint32_t(bytes_.size()) - end_of_layers) * 8;
-        b.name = tr("Payload");
-        b.value = bytes_text(uint32_t(bytes_.size()) - end_of_layers);
-        b.summary = true;
-        boxes_.push_back(b);
-        layers_.push_back(layer);
-    }
+    // What no layer took: the payload up to where the network layer says
+    // its packet ends, then the padding a short Ethernet frame carries.
+    const uint32_t size = uint32_t(bytes_.size());
+    const uint32_t packet_end = std::clamp(network_end(), end_of_layers, size);
+    if (!layers_.empty())
+        add_rest(end_of_layers, packet_end, tr("Payload"), tr("Payload"));
+    if (!layers_.empty())
+        add_rest(std::max(end_of_layers, packet_end), size, tr("Padding"), tr("Ethernet padding"));
     relayout();
+}
+
+uint32_t PacketDiagramView::network_end() const
+{
+    const auto& fields = dissection_.fields;
+    const auto be16 = [this](uint32_t at) {
+        return at + 1 < uint32_t(bytes_.size()) ? uint32_t(uint8_t(bytes_[at])) << 8 | uint8_t(bytes_[at + 1]) : 0u;
+    };
+    for (const underhood::DissectedField& f : fields) {
+        if (f.depth != 0)
+            continue;
+        // A length of 0 (a segmentation offload's giant packet, a jumbogram)
+        // says nothing: the frame is the packet.
+        if (f.name == "ip" && be16(f.offset + 2))
+            return f.offset + be16(f.offset + 2); // the total length (RFC 791)
+        if (f.name == "ipv6" && be16(f.offset + 4))
+            return f.offset + 40 + be16(f.offset + 4); // the payload length (RFC 8200)
+        if (f.name == "ip" || f.name == "ipv6")
+            break;
+        if (f.name == "arp")
+            return f.offset + f.length;
+    }
+    return uint32_t(bytes_.size());
+}
+
+void PacketDiagramView::add_rest(uint32_t from, uint32_t to, const QString& name, const QString& title)
+{
+    if (from >= to)
+        return;
+    Layer layer;
+    layer.title = title;
+    layer.offset = from;
+    layer.length = to - from;
+    Box b;
+    b.field = dissection_.field_at(from);
+    if (b.field >= 0 && dissection_.fields[size_t(b.field)].depth == 0 &&
+        dissection_.fields[size_t(b.field)].name == "frame")
+        b.field = -1;
+    b.layer = int(layers_.size());
+    b.bits = int(to - from) * 8;
+    b.name = name;
+    b.value = bytes_text(to - from);
+    b.summary = true;
+    boxes_.push_back(b);
+    layers_.push_back(layer);
 }
 
 int PacketDiagramView::fontPixels() const

@@ -87,6 +87,10 @@ private:
         bool labelled = false;
     };
     void build();
+    // Where the network layer's packet ends by its own length field (the
+    // frame may be longer: Ethernet pads short frames).
+    uint32_t network_end() const;
+    void add_rest(uint32_t from, uint32_t to, const QString& name, const QString& title);
     void relayout();
     void activate(int box);
     QRect toViewport(const QRect& content) const;
