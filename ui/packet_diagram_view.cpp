@@ -440,7 +440,7 @@ int PacketDiagramView::fontPixels() const
 {
     // The text grows with the bit cells (a wide window, a projector) and
     // with the chosen scale, but stays readable in a narrow dock.
-    const double px = std::clamp(bit_width_ * 0.55, 12.0, 24.0) * scale_;
+    const double px = std::clamp(bit_width_ * 0.46, 12.0, 24.0) * scale_;
     return std::max(9, int(std::lround(px)));
 }
 

@@ -35,8 +35,8 @@ QByteArray tshark(const QStringList& args)
 // The first packet tshark selects with `filter`.
 quint64 first_packet(const QString& filter)
 {
-    const QByteArray out = tshark({"-Y", filter, "-c", "1", "-T", "fields", "-e", "frame.number"});
-    return out.trimmed().toULongLong();
+    const QByteArray out = tshark({"-Y", filter, "-T", "fields", "-e", "frame.number"});
+    return out.left(out.indexOf('\n')).trimmed().toULongLong();
 }
 
 // tshark's value of each field, as -T fields prints it (first occurrence).
@@ -189,6 +189,8 @@ private slots:
     {
         if (QStandardPaths::findExecutable("tshark").isEmpty())
             QSKIP("needs tshark as the reference");
+        QCoreApplication::setOrganizationName("underhood-tests");
+        QCoreApplication::setApplicationName("test_packet_diagram");
         w_ = new MainWindow(QSize(1280, 720));
         w_->setQuiet(true);
         w_->show();
