@@ -8,6 +8,7 @@
 #include <QPainter>
 #include <QScrollBar>
 #include <QToolTip>
+#include <QWheelEvent>
 
 #include <algorithm>
 #include <cmath>
@@ -161,16 +162,16 @@ constexpr ProtocolSpots spots(std::string_view layer, const FieldSpot (&s)[N], c
     return {layer, s, N, rest, hue};
 }
 constexpr ProtocolSpots kProtocols[] = {
-    spots("eth", kEth, "Trailer", 210),
-    spots("vlan", kVlan, "Data", 180),
-    spots("arp", kArp, "Data", 45),
-    spots("ip", kIpv4, "Options", 215),
-    spots("ipv6", kIpv6, "Extension Headers", 235),
-    spots("icmp", kIcmp, "Data", 25),
-    spots("icmpv6", kIcmpv6, "Data", 25),
+    spots("eth", kEth, "Trailer", 205),
+    spots("vlan", kVlan, "Data", 185),
+    spots("arp", kArp, "Data", 55),
+    spots("ip", kIpv4, "Options", 30),
+    spots("ipv6", kIpv6, "Extension Headers", 40),
+    spots("icmp", kIcmp, "Data", 350),
+    spots("icmpv6", kIcmpv6, "Data", 350),
     spots("tcp", kTcp, "Options", 130),
-    spots("udp", kUdp, "Data", 160),
-    spots("dns", kDns, "Questions and Records", 280),
+    spots("udp", kUdp, "Data", 165),
+    spots("dns", kDns, "Questions and Records", 275),
 };
 
 const ProtocolSpots* protocol_spots(const std::string& layer)
@@ -634,8 +635,35 @@ void PacketDiagramView::leaveEvent(QEvent* event)
     QAbstractScrollArea::leaveEvent(event);
 }
 
+void PacketDiagramView::wheelEvent(QWheelEvent* event)
+{
+    // Ctrl+wheel zooms the text, as in the browser a lesson is also shown in.
+    if (event->modifiers() & Qt::ControlModifier) {
+        const int steps = event->angleDelta().y() / 120;
+        if (steps)
+            setScale(scale_ * std::pow(1.15, steps));
+        event->accept();
+        return;
+    }
+    QAbstractScrollArea::wheelEvent(event);
+}
+
 void PacketDiagramView::keyPressEvent(QKeyEvent* event)
 {
+    if (event->modifiers() & Qt::ControlModifier) {
+        if (event->key() == Qt::Key_Plus || event->key() == Qt::Key_Equal) {
+            setScale(scale_ * 1.15);
+            return;
+        }
+        if (event->key() == Qt::Key_Minus) {
+            setScale(scale_ / 1.15);
+            return;
+        }
+        if (event->key() == Qt::Key_0) {
+            setScale(1.0);
+            return;
+        }
+    }
     // Left/right walk the boxes in the order the bytes go.
     if ((event->key() == Qt::Key_Left || event->key() == Qt::Key_Right) && !boxes_.empty()) {
         const int step = event->key() == Qt::Key_Left ? -1 : 1;
@@ -748,8 +776,15 @@ void PacketDiagramView::paintEvent(QPaintEvent*)
         p.fillRect(r, fill);
         p.setPen(QPen(line, 1));
         p.drawRect(r.adjusted(0, 0, -1, -1));
-        if (!piece.labelled)
+        if (!piece.labelled) {
+            // The rest of a field that wraps: its name, quietly, so the row reads on its own.
+            const QFontMetrics sm(small);
+            p.setFont(small);
+            p.setPen(name_ink);
+            p.drawText(r.adjusted(4, 2, -4, -2), Qt::AlignCenter,
+                       sm.elidedText(tr("%1 (cont.)").arg(b.name), Qt::ElideRight, r.width() - 8));
             continue;
+        }
         const QRect inner = r.adjusted(4, 3, -4, -3);
         const QFontMetrics fm(bold), sm(small);
         // Name above, value below; a box too narrow for either shows what fits.

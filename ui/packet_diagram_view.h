@@ -57,7 +57,8 @@ public:
     // Scrolls so the box's label shows below the ruler.
     void scrollToBox(int box);
 
-    // Text size over the automatic one (1.0 = as the width gives), for a projector.
+    // Text size over the automatic one (1.0 = as the width gives), for a
+    // projector; Ctrl+wheel, Ctrl++ and Ctrl+- change it, Ctrl+0 resets it.
     void setScale(double scale);
     double scale() const { return scale_; }
 
@@ -77,6 +78,7 @@ protected:
     void mouseMoveEvent(QMouseEvent* event) override;
     void leaveEvent(QEvent* event) override;
     void keyPressEvent(QKeyEvent* event) override;
+    void wheelEvent(QWheelEvent* event) override;
     void changeEvent(QEvent* event) override;
     bool viewportEvent(QEvent* event) override;
 

@@ -306,6 +306,17 @@ private slots:
             QVERIFY(alone.grab().save(dir + "/diagram-" + theme + ".png"));
         }
         w_->applyTheme("light");
+        // The other two packets, alone, light.
+        for (const auto& [name, filter] : {std::pair{"dns", "ip && udp && dns.flags.response == 0"},
+                                           std::pair{"arp", "arp && !vlan"}}) {
+            QVERIFY(show(first_packet(filter)));
+            PacketDiagramView alone;
+            alone.setPacket(pane()->dissection(), pane()->hexView()->data());
+            alone.resize(1280, 720);
+            alone.show();
+            QTest::qWait(100);
+            QVERIFY(alone.grab().save(dir + "/diagram-" + name + "-light.png"));
+        }
     }
 };
 
