@@ -355,9 +355,13 @@ void PacketDiagramView::build()
                 // What the header holds beyond its fixed part: one box.
                 const uint32_t at = lf.offset + uint32_t(covered / 8);
                 Box b;
-                b.field = dissection_.field_at(at);
-                if (b.field >= 0 && (fields[size_t(b.field)].depth == 0 || b.field < int(i)))
-                    b.field = int(i);
+                // The layer's own row over those bytes ("Options: (20 bytes)"), else the layer.
+                b.field = int(i);
+                for (size_t k = i + 1; k < fields.size() && fields[k].depth > 0; ++k)
+                    if (fields[k].depth == 1 && fields[k].covers(at) && !fields[k].bits) {
+                        b.field = int(k);
+                        break;
+                    }
                 b.layer = li;
                 b.bit = covered;
                 b.bits = int(lf.length) * 8 - covered;
@@ -551,11 +555,12 @@ void PacketDiagramView::selectField(int field)
     if (field >= 0 && size_t(field) < fields.size()) {
         // The field's own box, else the box of the nearest enclosing field
         // (a flag bit lights its flags box), else a box over its first byte.
+        // A layer's row lights only a box that is the whole layer.
         for (int f = field; f >= 0 && found < 0; f = dissection_.parent(f))
             for (size_t b = 0; b < boxes_.size() && found < 0; ++b)
-                if (boxes_[b].field == f && !(boxes_[b].summary && fields[size_t(f)].depth == 0 && f != field))
+                if (boxes_[b].field == f && (fields[size_t(f)].depth > 0 || f == field))
                     found = int(b);
-        if (found < 0 && fields[size_t(field)].length > 0) {
+        if (found < 0 && fields[size_t(field)].length > 0 && fields[size_t(field)].depth > 0) {
             const uint32_t byte = fields[size_t(field)].offset;
             for (size_t b = 0; b < boxes_.size() && found < 0; ++b) {
                 const Box& x = boxes_[b];
