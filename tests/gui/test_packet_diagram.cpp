@@ -287,8 +287,9 @@ private slots:
     void screenshots()
     {
         const QString dir = qEnvironmentVariable("UNDERHOOD_SCREENSHOT_DIR");
+        // Not a skip: CTest would count the whole run as skipped.
         if (dir.isEmpty())
-            QSKIP("UNDERHOOD_SCREENSHOT_DIR is not set");
+            return;
         const quint64 n = first_packet("ip && tcp.flags.syn == 1 && tcp.flags.ack == 0");
         for (const QString theme : {"light", "dark"}) {
             w_->applyTheme(theme);
