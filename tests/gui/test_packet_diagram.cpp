@@ -14,6 +14,7 @@
 
 #include <QMap>
 #include <QProcess>
+#include <QScrollBar>
 #include <QStandardPaths>
 #include <QXmlStreamReader>
 #include <QtTest>
@@ -305,6 +306,9 @@ private slots:
             alone.show();
             QTest::qWait(100);
             QVERIFY(alone.grab().save(dir + "/diagram-" + theme + ".png"));
+            // Its lower rows: the flags and the options.
+            alone.verticalScrollBar()->setValue(alone.verticalScrollBar()->maximum());
+            QVERIFY(alone.grab().save(dir + "/diagram-" + theme + "-end.png"));
         }
         w_->applyTheme("light");
         // The other two packets, alone, light.
