@@ -4,13 +4,16 @@
 #include "hex_view.h"
 #include "packet_details_model.h"
 #include "packet_details_view.h"
+#include "packet_diagram_view.h"
 
 #include <QApplication>
 #include <QClipboard>
 #include <QEvent>
 #include <QLabel>
 #include <QMenu>
+#include <QSettings>
 #include <QSplitter>
+#include <QTabWidget>
 #include <QVBoxLayout>
 
 PacketDetailsPane::PacketDetailsPane(QWidget* parent)
@@ -18,7 +21,9 @@ PacketDetailsPane::PacketDetailsPane(QWidget* parent)
       header_(new QLabel(this)),
       note_(new QLabel(this)),
       splitter_(new QSplitter(Qt::Vertical, this)),
-      tree_(new PacketDetailsView(splitter_)),
+      tabs_(new QTabWidget(splitter_)),
+      tree_(new PacketDetailsView(tabs_)),
+      diagram_(new PacketDiagramView(tabs_)),
       hex_(new HexView(splitter_))
 {
     header_->setTextFormat(Qt::PlainText);
@@ -33,7 +38,15 @@ PacketDetailsPane::PacketDetailsPane(QWidget* parent)
     note_->hide();
     restyleNote();
 
-    splitter_->addWidget(tree_);
+    tabs_->setObjectName("detailsTabs");
+    tabs_->setDocumentMode(true);
+    tabs_->addTab(tree_, tr("Tree"));
+    tabs_->addTab(diagram_, tr("Diagram"));
+    // The view the user last chose stays, as a teacher sets it up once.
+    tabs_->setCurrentIndex(QSettings().value("details/diagram", false).toBool() ? 1 : 0);
+    connect(tabs_, &QTabWidget::currentChanged, this,
+            [](int index) { QSettings().setValue("details/diagram", index == 1); });
+    splitter_->addWidget(tabs_);
     splitter_->addWidget(hex_);
     splitter_->setChildrenCollapsible(false);
     splitter_->setStretchFactor(0, 3);
@@ -48,6 +61,7 @@ PacketDetailsPane::PacketDetailsPane(QWidget* parent)
 
     connect(tree_, &PacketDetailsView::fieldSelected, this, &PacketDetailsPane::onFieldSelected);
     connect(hex_, &HexView::byteActivated, this, &PacketDetailsPane::onByteActivated);
+    connect(diagram_, &PacketDiagramView::fieldActivated, this, &PacketDetailsPane::onBoxActivated);
     tree_->setContextMenuPolicy(Qt::CustomContextMenu);
     connect(tree_, &QWidget::customContextMenuRequested, this, [this](const QPoint& pos) {
         const QModelIndex at = tree_->indexAt(pos);
@@ -115,6 +129,7 @@ void PacketDetailsPane::showPacket(uint32_t link_type, QByteArray bytes, uint32_
     tree_->setDissection(underhood::dissect_packet(link_type, underhood::Bytes(data, size_t(bytes.size())), origlen,
                                                    number, ts_ns ? &ts : nullptr, context));
     hex_->setData(bytes);
+    diagram_->setPacket(tree_->dissection(), bytes);
     bytes_ = bytes;
     header_->setText(header);
     header_->setVisible(!header.isEmpty());
@@ -148,6 +163,7 @@ void PacketDetailsPane::clear()
 {
     tree_->clear();
     hex_->clear();
+    diagram_->clear();
     bytes_.clear();
     header_->clear();
     header_->hide();
@@ -170,6 +186,7 @@ const underhood::Dissection& PacketDetailsPane::dissection() const
 void PacketDetailsPane::onFieldSelected(int field)
 {
     const auto& fields = tree_->dissection().fields;
+    diagram_->selectField(field);
     if (field < 0 || size_t(field) >= fields.size()) {
         hex_->setSelection(0, 0);
         return;
@@ -189,3 +206,14 @@ void PacketDetailsPane::onByteActivated(int offset)
     // Already the selected field: the tree says nothing, so highlight here.
     onFieldSelected(field);
 }
+
+void PacketDetailsPane::onBoxActivated(int field)
+{
+    tree_->selectField(field);
+    // Already the selected field: the tree says nothing, so highlight here.
+    onFieldSelected(field);
+}
+
+void PacketDetailsPane::showDiagram(bool diagram) { tabs_->setCurrentIndex(diagram ? 1 : 0); }
+
+bool PacketDetailsPane::diagramShown() const { return tabs_->currentIndex() == 1; }

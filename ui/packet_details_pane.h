@@ -13,9 +13,11 @@
 
 class HexView;
 class PacketDetailsView;
+class PacketDiagramView;
 class QLabel;
 class QMenu;
 class QSplitter;
+class QTabWidget;
 
 class PacketDetailsPane : public QWidget {
     Q_OBJECT
@@ -39,6 +41,11 @@ public:
     const underhood::Dissection& dissection() const;
     PacketDetailsView* detailsView() const { return tree_; }
     HexView* hexView() const { return hex_; }
+    // The same packet drawn as 32-bit rows of header fields, in a tab beside the tree.
+    PacketDiagramView* diagramView() const { return diagram_; }
+    // Brings the tree (false) or the diagram (true) to the front.
+    void showDiagram(bool diagram);
+    bool diagramShown() const;
     QSplitter* splitter() const { return splitter_; }
 
     // The right-click menu of a field (index into dissection().fields): apply
@@ -56,6 +63,7 @@ protected:
 private:
     void onFieldSelected(int field);
     void onByteActivated(int offset);
+    void onBoxActivated(int field);
 
     void restyleNote();
 
@@ -63,7 +71,9 @@ private:
     QLabel* note_;
     underhood::InterfaceFacts facts_;
     QSplitter* splitter_;
+    QTabWidget* tabs_;
     PacketDetailsView* tree_;
+    PacketDiagramView* diagram_;
     HexView* hex_;
     QByteArray bytes_;
 };
