@@ -1,4 +1,5 @@
 // underhood-cli: the same statistics as the desktop app, headless.
+#include "anonymize_command.h"
 #include "capture_reader.h"
 #include "expert_command.h"
 #include "fields_command.h"
@@ -32,6 +33,7 @@ constexpr const char* kUsage =
     "       underhood-cli fields [-Y FILTER] [-c N] [--duration S] -e FIELD... FILE|-|-i SOURCE...\n"
     "       underhood-cli follow tcp|udp STREAM FILE|- [--format raw|ascii|hex]\n"
     "       underhood-cli expert [--json] [-Y FILTER] FILE|-\n"
+    "       underhood-cli anonymize IN OUT [--key KEY] [--keep-vendor] [--payload keep|zero|drop]\n"
     "       underhood-cli --help | --version\n";
 
 constexpr const char* kHelp =
@@ -59,6 +61,8 @@ constexpr const char* kGraphHelp =
     "                    -z follow prints it (underhood-cli follow --help)\n"
     "  expert FILE       list expert information (TCP analysis, resets, DNS, HTTP\n"
     "                    and ICMP errors, TLS alerts, malformed packets)\n"
+    "  anonymize IN OUT  rewrite IN with pseudonymous addresses and names into OUT\n"
+    "                    (underhood-cli anonymize --help)\n"
     "  graph FILE -o OUT draw the host graph of FILE into OUT.png or OUT.svg, no\n"
     "                    display needed (underhood-cli graph --help for its options)\n";
 
@@ -343,5 +347,7 @@ int main(int argc, char** argv)
         return run_follow({args.begin() + 1, args.end()});
     if (args[0] == "expert")
         return run_expert({args.begin() + 1, args.end()});
+    if (args[0] == "anonymize")
+        return run_anonymize({args.begin() + 1, args.end()});
     return usage_error("unknown command '" + args[0] + "'");
 }

@@ -26,7 +26,7 @@ packages=(
   # build
   build-essential cmake ninja-build pkg-config
   qt6-base-dev libqt6svg6-dev libqcustomplot-dev libpcap-dev nlohmann-json3-dev libcap-dev libseccomp-dev
-  libpcre2-dev
+  libpcre2-dev nettle-dev
   # live capture: file capabilities for the helper
   libcap2-bin
   # runtime data: MAC vendor names

@@ -1,0 +1,58 @@
+// Rewrites captured packets with an Anonymizer's pseudonyms, on top of the
+// protocol engine: the engine's field tree says where each address lies, so
+// every header the engine decodes is covered, tunnels' inner headers and
+// the datagrams ICMP errors quote included.
+//
+// Rewritten: every MAC and IP address field of the tree (Ethernet, Linux
+// cooked, 802.11, ARP, IPv4, IPv6, DHCP, DNS A/AAAA, ICMP and ICMPv6
+// addresses, IGMP groups, ...), ICMPv6 neighbour-discovery link-layer
+// options, DNS/mDNS/LLMNR names (every label in place, with a pseudonym of
+// the same length, so compression pointers and lengths stay valid), and
+// DHCP host names, domain names, client FQDNs and search lists. Masks and
+// constants that only look like addresses (DHCP's magic cookie and subnet
+// mask, OSPF's area) stay.
+//
+// Checksums (IPv4 header, TCP, UDP, ICMP, ICMPv6, IGMP, GRE, OSPF, PIM,
+// VRRP) are updated by the difference the rewrite made (RFC 1624), so a
+// checksum that was right stays right, one that was wrong (offloading)
+// stays as wrong, and a packet cut short by its snaplen keeps a checksum
+// true to its whole original.
+//
+// The application payload of TCP and UDP that the rewriter does not
+// understand (anything but DNS, mDNS, LLMNR and DHCP) is kept, zeroed, or
+// cut off after the transport header (the captured length shrinks, the
+// original length stays). In the zero and drop modes, DNS TXT and HINFO
+// records and DHCP's server and boot-file names are zeroed too.
+#pragma once
+
+#include "anonymize.h"
+#include "bytes.h"
+#include "dissect/field.h"
+
+#include <cstdint>
+#include <vector>
+
+namespace underhood {
+
+class PacketAnonymizer {
+public:
+    enum class Payload { Keep, Zero, Drop };
+
+    PacketAnonymizer(Anonymizer& anonymizer, Payload payload);
+
+    // The packet's bytes rewritten (possibly fewer of them with Drop).
+    std::vector<uint8_t> rewrite(uint32_t link_type, Bytes data, uint32_t origlen);
+
+    struct Counts {
+        uint64_t packets = 0, addresses = 0, labels = 0, checksums = 0, payload_bytes = 0;
+    };
+    const Counts& counts() const { return counts_; }
+
+private:
+    struct Fields;
+    Anonymizer& anon_;
+    Payload payload_;
+    Counts counts_;
+};
+
+} // namespace underhood
