@@ -894,6 +894,7 @@ void HostGraphPane::showCurrentPacket(quint64 number)
     });
     if (times.first)
         timeline_->setCurrentPacket(number, *times.first, times.second);
+    pulsePacket(number); // the packet travels its link now that the scene shows it
     emit packetStepped(number);
 }
 
@@ -901,6 +902,11 @@ void HostGraphPane::pulsePacket(quint64 number)
 {
     if (!session_ || number == 0)
         return;
+    // The list selects a packet a step made current, and asks again: one token is enough.
+    if (number == last_pulse_ && last_pulse_clock_.isValid() && last_pulse_clock_.elapsed() < 300)
+        return;
+    last_pulse_ = number;
+    last_pulse_clock_.restart();
     const IngestEngine& engine = session_->engine();
     auto entry = engine.with_state([&](const IngestEngine::State& st) -> std::optional<PacketIndexEntry> {
         if (number < st.first_number || number - st.first_number >= st.index.size())

@@ -174,7 +174,9 @@ private:
     QLabel* caption_bar_ = nullptr;
     double scale_ = 1;
     uint64_t played_end_ = 0;
-    quint64 current_wanted_ = 0; // a step's packet, current once a scene ends at it // playback: packets before this have had their token
+    quint64 current_wanted_ = 0;
+    quint64 last_pulse_ = 0;
+    QElapsedTimer last_pulse_clock_; // a step's packet, current once a scene ends at it // playback: packets before this have had their token
     void showCurrentPacket(quint64 number);
 };
 

@@ -144,8 +144,6 @@ MainWindow::MainWindow(QSize size, QWidget* parent) : QMainWindow(parent)
         list_->setFollowing(false);
         if (packets_->rowOf(number) >= 0 && list_->currentNumber() != number)
             list_->selectNumber(number);
-        else
-            graph_->pulsePacket(number);
     });
     connect(graph_, &HostGraphPane::kindStepRequested, this, &MainWindow::stepToKind);
     connect(graph_, &HostGraphPane::nodeSelected, this, &MainWindow::graphSelectionChanged);
@@ -174,6 +172,20 @@ MainWindow::MainWindow(QSize size, QWidget* parent) : QMainWindow(parent)
         return {QString(), f.language() == DisplayFilter::Language::Wireshark ? tr("Wireshark") : tr("BPF")};
     });
     connect(filter_, &FilterBar::applyRequested, this, &MainWindow::applyDisplayFilter);
+    // For a lesson: everything but the selected packet's conversation out of
+    // the way (graph, list and the timeline's steps follow the filter).
+    filter_->addPreset(tr("Lesson: only the selected packet's conversation"), [this]() -> QString {
+        const quint64 n = list_->currentNumber();
+        const auto e = n && session_ ? packets_->entry(n) : std::nullopt;
+        DecodedPacket dp;
+        Endpoint src, dst;
+        if (!e || !session_->engine().decode(n, *e, dp) ||
+            !(TrafficModel::endpoints(Layer::Port, dp, src, dst) || TrafficModel::endpoints(Layer::Ip, dp, src, dst))) {
+            statusBar()->showMessage(tr("Select a packet first: its conversation is kept"), 5000);
+            return {};
+        }
+        return QString::fromStdString("(" + endpoint_dfilter(src) + ") && (" + endpoint_dfilter(dst) + ")");
+    });
     auto* list_box = new QWidget;
     auto* list_lay = new QVBoxLayout(list_box);
     list_lay->setContentsMargins(0, 0, 0, 0);

@@ -328,9 +328,10 @@ void TestExpertPane::detailsShowSeqAckAnalysis()
 
 void TestExpertPane::screenshots()
 {
+    // Pictures only when asked for (a skip here would mark the whole test skipped).
     const QString dir = qEnvironmentVariable("UNDERHOOD_SCREENSHOT_DIR");
     if (dir.isEmpty())
-        QSKIP("UNDERHOOD_SCREENSHOT_DIR is not set");
+        return;
     for (const QString theme : {"light", "dark"}) {
         MainWindow w(QSize(1280, 720));
         w.setQuiet(true);

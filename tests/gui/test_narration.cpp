@@ -15,6 +15,8 @@
 #include "packet_list_view.h"
 #include "test_corpus.h"
 
+#include <QAction>
+#include <QMenu>
 #include <QProcess>
 #include <QToolButton>
 #include <QStandardPaths>
@@ -89,6 +91,7 @@ private slots:
     void namesAppearWhenRevealed_data();
     void namesAppearWhenRevealed();
     void tokenCarriesTheSummary();
+    void lessonPresets();
 };
 
 void TestNarration::initTestCase()
@@ -293,6 +296,38 @@ void TestNarration::tokenCarriesTheSummary()
         QTest::qWait(int(p.seconds * 400)); // about half way
         QVERIFY(w.grab().save(dir + "/token-mid-flight.png"));
     }
+}
+
+void TestNarration::lessonPresets()
+{
+    MainWindow w;
+    QVERIFY(open_quiet(w, kDemo));
+    auto preset = [&](const QString& starts) -> QAction* {
+        for (QMenu* m : w.findChildren<QMenu*>())
+            for (QAction* a : m->actions())
+                if (a->text().startsWith(starts))
+                    return a;
+        return nullptr;
+    };
+    // Only the selected packet's conversation: packet 3 is the SYN of TCP stream 0.
+    const QList<QByteArray> stream = tshark_lines(kDemo, {"-Y", "frame.number == 3", "-T", "fields", "-e", "tcp.stream"});
+    QVERIFY(!stream.isEmpty());
+    const qsizetype in_stream = qsizetype(tshark_numbers(kDemo, "tcp.stream == " + QString::fromLatin1(stream.first())).size());
+    w.packetView()->selectNumber(3);
+    QAction* only = preset("Lesson: only the selected");
+    QVERIFY(only);
+    only->trigger();
+    QVERIFY2(QTest::qWaitFor([&] { return w.packetModel()->filtered() && w.packetModel()->rowCount() == in_stream; }, 10000),
+             qPrintable(QString("%1 rows, tshark %2 (%3)").arg(w.packetModel()->rowCount()).arg(in_stream).arg(w.displayFilterText())));
+    // Background noise hidden: exactly what tshark keeps with the same filter.
+    QAction* quiet = preset("Lesson: hide background noise");
+    QVERIFY(quiet);
+    quiet->trigger();
+    const qsizetype kept = qsizetype(tshark_numbers(kDemo, w.displayFilterText()).size());
+    QVERIFY(kept > 0);
+    QVERIFY2(QTest::qWaitFor([&] { return w.packetModel()->rowCount() == kept; }, 10000),
+             qPrintable(QString("%1 rows, tshark %2").arg(w.packetModel()->rowCount()).arg(kept)));
+    QVERIFY(kept < qsizetype(tshark_numbers(kDemo, "frame").size()));
 }
 
 QTEST_MAIN(TestNarration)
