@@ -90,8 +90,10 @@ void HostGraphView::setTcpHealth(std::shared_ptr<const TcpHealthTable> ip, std::
 {
     health_ip_ = std::move(ip);
     health_port_ = std::move(port);
+    const std::unordered_set<uint64_t> before = view_.retransmitting;
     markRetransmissions();
-    update();
+    if (view_.retransmitting != before) // an idle graph stays idle when nothing changed
+        update();
 }
 
 void HostGraphView::markRetransmissions()

@@ -1781,6 +1781,8 @@ void MainWindow::continueExpertScan()
             graph_->view()->setTcpHealth(ip, port);
             if (expert_again_ || (session_ && session_->isRunning() && !session_->isLive()))
                 QTimer::singleShot(0, this, [this] { continueExpertScan(); });
+            else if (session_ && !session_->isRunning())
+                qCDebug(lcSession) << "expert analysis done";
         }, Qt::QueuedConnection);
     });
 }

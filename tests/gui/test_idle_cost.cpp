@@ -65,11 +65,12 @@ void TestIdleCost::idleAppUsesUnderOnePercent()
         app.waitForFinished();
     });
     QByteArray log;
-    // Settled: the file is shown, and the graph's frames stopped after that.
+    // Settled: the file is shown, its expert analysis (a worker's job after
+    // reading) is done, and the graph's frames stopped after that.
     auto settled = [&] {
         log += app.readAllStandardError();
         const qsizetype shown = log.indexOf("session shown");
-        if (shown < 0)
+        if (shown < 0 || !log.contains("expert analysis done"))
             return false;
         const qsizetype stopped = log.lastIndexOf("frames stopped");
         const qsizetype started = log.lastIndexOf("frames started");
