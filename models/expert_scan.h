@@ -54,6 +54,8 @@ public:
     uint64_t unavailable() const { return unavailable_; }
 
 private:
+    void add(const PacketRecord& rec, DecodedPacket& dp, const PacketIndexEntry& e);
+
     RecordFilter filter_; // no expression: every packet, with its tree and TCP analysis
     ExpertInfo info_;
     uint64_t next_ = 0;

@@ -11,6 +11,7 @@
 #include "packet_pipeline.h"
 #include "traffic_model.h"
 
+#include <algorithm>
 #include <atomic>
 #include <condition_variable>
 #include <functional>
@@ -18,6 +19,7 @@
 #include <memory>
 #include <mutex>
 #include <thread>
+#include <vector>
 
 namespace underhood {
 
@@ -193,5 +195,79 @@ private:
     std::condition_variable backlog_cv_;
     bool reader_done_ = false;
 };
+
+// What walk_packets() got through.
+struct PacketWalk {
+    uint64_t scanned = 0;
+    uint64_t unavailable = 0; // packets whose bytes the engine no longer keeps
+    uint64_t next_number = 0; // where a later walk goes on
+    bool cancelled = false;
+};
+
+// Calls fn(number, link type, bytes, index entry) for the packets an engine
+// lists from `from` (0: the first) to `to` (exclusive; 0: all it holds now),
+// in order. For worker threads: the engine's lock is held only while short
+// runs of the index are copied, so ingest goes on meanwhile; `cancel` is
+// looked at between runs, `progress` told (done, total) after each.
+template <typename Fn>
+PacketWalk walk_packets(const IngestEngine& engine, uint64_t from, uint64_t to, const std::atomic<bool>* cancel,
+                        const std::function<void(uint64_t, uint64_t)>& progress, Fn&& fn)
+{
+    constexpr uint64_t kChunk = 4096;
+    PacketWalk r;
+    uint64_t next = 0, end = 0;
+    engine.with_state([&](const IngestEngine::State& s) {
+        next = std::max(from, s.first_number);
+        end = s.first_number + s.index.size();
+        if (to && to < end)
+            end = to;
+        if (from && from < s.first_number)
+            r.unavailable = s.first_number - from;
+    });
+    const uint64_t begin = next, total = end > next ? end - next : 0;
+    std::vector<PacketIndexEntry> chunk;
+    std::vector<uint32_t> link_types;
+    while (next < end) {
+        if (cancel && cancel->load(std::memory_order_relaxed)) {
+            r.cancelled = true;
+            break;
+        }
+        uint64_t first = next;
+        chunk.clear();
+        engine.with_state([&](const IngestEngine::State& s) {
+            if (next < s.first_number) { // let go meanwhile (a long live capture)
+                r.unavailable += s.first_number - next;
+                next = s.first_number;
+            }
+            first = next;
+            const uint64_t at = next - s.first_number;
+            const uint64_t n =
+                std::min<uint64_t>({kChunk, end > next ? end - next : 0, s.index.size() - std::min<uint64_t>(at, s.index.size())});
+            chunk.assign(s.index.begin() + long(at), s.index.begin() + long(at + n));
+            link_types.clear();
+            for (const CaptureInterface& itf : s.interfaces)
+                link_types.push_back(itf.link_type);
+        });
+        if (chunk.empty())
+            break;
+        for (size_t i = 0; i < chunk.size(); ++i) {
+            const PacketIndexEntry& e = chunk[i];
+            const uint64_t number = first + i;
+            const std::vector<uint8_t> bytes = engine.packet_bytes(number);
+            if (bytes.size() != e.caplen) {
+                ++r.unavailable;
+                continue;
+            }
+            const uint32_t lt = e.interface_id < link_types.size() ? link_types[e.interface_id] : 0;
+            fn(number, lt, Bytes(bytes.data(), bytes.size()), e);
+        }
+        next = first + chunk.size();
+        r.scanned += chunk.size();
+        if (progress)
+            progress(std::min(next - begin, total), total);
+    }
+    r.next_number = next;
+    return r;
+}
 
 } // namespace underhood
