@@ -15,6 +15,7 @@
 #include "host_graph_pane.h"
 #include "host_graph_view.h"
 #include "main_window.h"
+#include "tshark_lines.h"
 #include "packet_details.h"
 #include "packet_details_pane.h"
 #include "packet_list_model.h"
@@ -40,24 +41,10 @@ namespace {
 const QString kCrafted = QStringLiteral(UNDERHOOD_SOURCE_DIR "/tests/corpus/crafted/tcp-analysis.pcap");
 const QString kDemo = QStringLiteral(UNDERHOOD_SOURCE_DIR "/resources/demo.pcapng");
 
-QList<QByteArray> tshark_lines(const QString& file, const QStringList& args)
+std::set<quint64> tshark_set(const QString& file, const QString& expr)
 {
-    QProcess ts;
-    ts.start("tshark", QStringList{"-n", "-r", file} + args);
-    ts.waitForFinished(120000);
-    QList<QByteArray> out;
-    for (const QByteArray& l : ts.readAllStandardOutput().split('\n'))
-        if (!l.trimmed().isEmpty())
-            out << l.trimmed();
-    return out;
-}
-
-std::set<quint64> tshark_numbers(const QString& file, const QString& expr)
-{
-    std::set<quint64> out;
-    for (const QByteArray& l : tshark_lines(file, {"-Y", expr, "-T", "fields", "-e", "frame.number"}))
-        out.insert(l.toULongLong());
-    return out;
+    const std::vector<quint64> v = tshark_numbers(file, expr);
+    return {v.begin(), v.end()};
 }
 
 bool wait_done(MainWindow& w)
@@ -107,7 +94,7 @@ void TestExpertPane::findingsAsTshark()
     const dissect::TcpFlagInfo* infos = dissect::tcp_flag_infos(n);
     int kinds = 0;
     for (size_t i = 0; i < n; ++i) {
-        const std::set<quint64> expected = tshark_numbers(file, QString::fromLatin1(infos[i].field.data(), qsizetype(infos[i].field.size())));
+        const std::set<quint64> expected = tshark_set(file, QString::fromLatin1(infos[i].field.data(), qsizetype(infos[i].field.size())));
         QTreeWidgetItem* item = nullptr;
         for (int r = 0; r < tree->topLevelItemCount(); ++r)
             if (tree->topLevelItem(r)->text(3) == "TCP" &&
@@ -131,7 +118,7 @@ void TestExpertPane::findingsAsTshark()
         QVERIFY2(kinds >= 8, "the crafted capture should show most kinds");
 
     // Wireshark's "Bad TCP" colouring rule.
-    const std::set<quint64> bad = tshark_numbers(
+    const std::set<quint64> bad = tshark_set(
         file, "tcp.analysis.flags && !tcp.analysis.window_update && !tcp.analysis.keep_alive && !tcp.analysis.keep_alive_ack");
     PacketListModel* m = w.packetModel();
     std::set<quint64> coloured;
@@ -147,7 +134,7 @@ void TestExpertPane::findingsAsTshark()
     QVERIFY(coloured == bad);
 
     // The plot's TCP errors: tcp.analysis.flags (the plot draws while it is in view).
-    const std::set<quint64> flagged = tshark_numbers(file, "tcp.analysis.flags");
+    const std::set<quint64> flagged = tshark_set(file, "tcp.analysis.flags");
     w.show();
     if (auto* d = w.findChild<QDockWidget*>("throughputDock"))
         d->raise();

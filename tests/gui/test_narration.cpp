@@ -11,6 +11,7 @@
 #include "host_graph_pane.h"
 #include "host_graph_view.h"
 #include "main_window.h"
+#include "tshark_lines.h"
 #include "packet_list_model.h"
 #include "packet_list_view.h"
 #include "test_corpus.h"
@@ -30,26 +31,6 @@ using namespace underhood;
 namespace {
 
 const QString kDemo = QStringLiteral(UNDERHOOD_SOURCE_DIR "/resources/demo.pcapng");
-
-QList<QByteArray> tshark_lines(const QString& file, const QStringList& args)
-{
-    QProcess ts;
-    ts.start("tshark", QStringList{"-n", "-r", file} + args);
-    ts.waitForFinished(120000);
-    QList<QByteArray> out;
-    for (const QByteArray& l : ts.readAllStandardOutput().split('\n'))
-        if (!l.trimmed().isEmpty())
-            out << l.trimmed();
-    return out;
-}
-
-std::vector<quint64> tshark_numbers(const QString& file, const QString& expr)
-{
-    std::vector<quint64> out;
-    for (const QByteArray& l : tshark_lines(file, {"-Y", expr, "-T", "fields", "-e", "frame.number"}))
-        out.push_back(l.toULongLong());
-    return out;
-}
 
 bool open_quiet(MainWindow& w, const QString& file)
 {
