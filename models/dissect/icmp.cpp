@@ -146,6 +146,7 @@ void icmp(Tvb t, Packet& p)
         return;
     if (!p.want_tree() && !p.col())
         return; // the rest is for the tree and the Info column
+    Packet::DetailsOnly details(p);
     const uint8_t type = t.u8(0), code = t.u8(1);
     const char* type_name = icmp_type_name(type);
     const char* code_name = icmp_code_name(type, code);
@@ -318,6 +319,7 @@ void icmpv6(Tvb t, Packet& p)
     Columns* c = p.col();
     if (!tree && !c)
         return; // the rest is for the tree and the Info column
+    Packet::DetailsOnly details(p);
     std::string info;
     if (c) {
         c->protocol = "ICMPv6";
@@ -431,10 +433,11 @@ void igmp(Tvb t, Packet& p)
     if (!p.push(Proto::Igmp))
         return;
     p.layer(f0 + kIgmp, t, {});
-    if (!p.want_tree() && !p.col())
-        return; // nothing here for the summary
     if (!t.need(0, 8, "IGMP message"))
         return;
+    if (!p.want_tree() && !p.col())
+        return; // nothing more here for the summary
+    Packet::DetailsOnly details(p);
     const uint8_t type = t.u8(0);
     const char* name = type == 0x11   ? "Membership Query"
                        : type == 0x12 ? "Membership Report (v1)"

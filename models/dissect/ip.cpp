@@ -204,10 +204,10 @@ void esp(Tvb t, Packet& p)
     if (!p.push(Proto::Esp))
         return;
     p.layer(f0 + kEsp, t, {});
-    if (!p.want_tree() && !p.col())
-        return; // nothing here for the summary
     if (!t.need(0, 8, "ESP header"))
         return;
+    if (!p.want_tree() && !p.col())
+        return; // nothing more here for the summary
     const uint32_t spi = t.be32(0);
     if (p.want_tree()) {
         const size_t o = t.begin();

@@ -64,6 +64,11 @@ void Packet::mark(DecodedPacket::Flag f, const char* why, size_t at, std::string
 {
     if (quoted_)
         return; // an ICMP error quotes only the start of a datagram
+    if (details_only_) {
+        if (tree)
+            tree_problem(f, detail.empty() ? std::string(why) : std::move(detail), at);
+        return;
+    }
     summary_->flags |= f;
     if (!summary_->problem)
         summary_->problem = why;

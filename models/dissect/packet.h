@@ -214,6 +214,21 @@ public:
     };
     bool quoted() const { return quoted_ > 0; }
 
+    // While a DetailsOnly lives, the dissector reads what only the tree and
+    // the columns show (after its "nothing more for the summary" return):
+    // a problem found then is the tree's alone, so the summary ingest keys
+    // on never depends on which outputs were asked for.
+    class DetailsOnly {
+    public:
+        explicit DetailsOnly(Packet& p) : p_(p) { ++p_.details_only_; }
+        ~DetailsOnly() { --p_.details_only_; }
+        DetailsOnly(const DetailsOnly&) = delete;
+        DetailsOnly& operator=(const DetailsOnly&) = delete;
+
+    private:
+        Packet& p_;
+    };
+
     // Packet-list columns, nullptr when not wanted or inside a quoted datagram.
     Columns* col() { return quoted_ ? nullptr : columns; }
     bool want_columns() const { return columns && !quoted_; }
@@ -233,6 +248,7 @@ private:
     DecodedPacket* summary_;
     int shims_ = 0;
     int quoted_ = 0;
+    int details_only_ = 0;
     uint16_t depth_ = 0;
     uint16_t base_depth_ = 0; // where layers go: 0, or inside a quote
     FieldId last_layer_ = kNoField;

@@ -42,9 +42,9 @@ bool common_header(Tvb& t, Packet& p, Proto proto, FieldId layer)
     if (!p.push(proto))
         return false;
     p.layer(layer, t, {});
-    if (!p.want_tree() && !p.col())
-        return false;
     if (!t.need(0, 4, "header"))
+        return false;
+    if (!p.want_tree() && !p.col())
         return false;
     if (Columns* c = p.col())
         c->protocol = column_name(proto);
@@ -65,7 +65,7 @@ void ospf(Tvb t, Packet& p)
         p.add_uint(f0 + kOspfMsgType, o + 1, 1, type, strf("Message Type: %s (%u)", type_name, type));
         p.add_uint(f0 + kOspfLength, o + 2, 2, t.be16(2));
     }
-    if (t.need(0, 12, "OSPF header")) {
+    if (t.check(0, 12, "OSPF header")) { // the tree's problem: the summary stopped at the layer
         p.add_ip(f0 + kOspfSrcRouter, o + 4, 4, IpAddress::v4(t.bytes(4, 4)));
         p.add_ip(f0 + kOspfArea, o + 8, 4, IpAddress::v4(t.bytes(8, 4)));
     }

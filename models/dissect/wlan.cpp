@@ -474,6 +474,7 @@ void ieee80211(Tvb t, Packet& p, bool has_fcs)
         // Only the tree and the Info column read the parameters.
         if (!tree && !c)
             return;
+        Packet::DetailsOnly details(p);
         std::string ssid;
         management(subtype, body, p, ssid);
         if (c && !ssid.empty())
