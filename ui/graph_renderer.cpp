@@ -36,6 +36,13 @@ double phase_hash(uint64_t id, int dir)
     return double(x & 0xFFFFFF) / double(0x1000000);
 }
 
+// A node's disc on screen: never thinner than a hairline, and in
+// presentation mode (scale > 1) large enough to see from the back of a room.
+double discRadius(const ForceLayout& layout, size_t i, const GraphViewState& v)
+{
+    return std::max(double(layout.radius(i)) * v.zoom, v.scale > 1 ? 3.0 * v.scale : 1.3);
+}
+
 } // namespace
 
 GraphStyle GraphStyle::fromPalette(const QPalette& p)
@@ -124,7 +131,7 @@ int GraphRenderer::nodeAt(const QRectF& target, const GraphScene& scene, const F
     double best_d = 1e300;
     for (size_t i = 0; i < scene.nodes.size() && i < layout.size(); ++i) {
         const QPointF c = toScreen(target, v, layout.xs()[i], layout.ys()[i]);
-        const double r = std::max(double(layout.radius(i)) * v.zoom, 2.0) + 3;
+        const double r = std::max(discRadius(layout, i, v), 2.0) + 3;
         const double d = std::hypot(c.x() - s.x(), c.y() - s.y());
         if (d <= r && d - r < best_d) {
             best_d = d - r;
@@ -383,12 +390,7 @@ void GraphRenderer::inBands(QImage& image, bool parallel, const std::function<vo
 
 namespace {
 
-// A node's disc on screen (never thinner than a hairline), and whether it,
-// its ring and outline can show inside the target.
-double discRadius(const ForceLayout& layout, size_t i, const GraphViewState& v)
-{
-    return std::max(double(layout.radius(i)) * v.zoom, 1.3);
-}
+// Whether a node's disc, its ring and outline can show inside the target.
 
 bool discVisible(const QRectF& target, QPointF c, double rs)
 {
@@ -872,7 +874,7 @@ void GraphRenderer::paintDecorations(QPainter& p, const QRectF& target, const Gr
         if (!node.cluster && !marked && !layout.pinned(i))
             continue;
         const QPointF c = toScreen(target, v, xs[i], ys[i]);
-        const double rs = std::max(double(layout.radius(i)) * v.zoom, 1.3);
+        const double rs = discRadius(layout, i, v);
         if (!target.adjusted(-rs - 12, -rs - 12, rs + 12, rs + 12).contains(c))
             continue;
         const double ring = node.mix.size() > 1 && rs >= 4.5 ? std::clamp(rs * 0.22, 1.6, 4.5) + 1 : 0;
@@ -918,7 +920,7 @@ void GraphRenderer::paintLabels(QPainter& p, const QRectF& target, const GraphSc
         for (uint32_t i = 0; i < n; ++i) {
             const QPointF c = toScreen(target, v, layout.xs()[i], layout.ys()[i]);
             const SceneNode& node = scene.nodes[i];
-            double rs = double(node.radius) * v.zoom;
+            double rs = std::max(double(node.radius) * v.zoom, v.scale > 1 ? 3.0 * v.scale : 0.0);
             if (node.mix.size() > 1 && rs >= 4.5)
                 rs += std::clamp(rs * 0.22, 1.6, 4.5) + 1;
             if (node.cluster)

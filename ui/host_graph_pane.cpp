@@ -6,6 +6,7 @@
 #include "capture_session.h"
 #include "graph_timeline.h"
 #include "host_graph_view.h"
+#include "legend_strip.h"
 #include "time_math.h"
 
 #include <QCheckBox>
@@ -75,6 +76,12 @@ HostGraphPane::HostGraphPane(CaptureSession* session, QWidget* parent) : QWidget
     loadSettings();
     buildControls();
     auto* lay = qobject_cast<QVBoxLayout*>(layout());
+    // Presentation mode: the protocol legend in its own row above the graph,
+    // where it covers nothing.
+    legend_strip_ = new LegendStrip([this](int proto) { emit view_->protocolToggled(proto); });
+    legend_strip_->setObjectName("legendStrip");
+    legend_strip_->hide();
+    lay->addWidget(legend_strip_);
     lay->addWidget(view_, 1);
     caption_bar_ = new QLabel;
     caption_bar_->setObjectName("captionBar");
@@ -118,6 +125,7 @@ HostGraphPane::HostGraphPane(CaptureSession* session, QWidget* parent) : QWidget
     connect(view_, &HostGraphView::protocolToggled, this, [this](int proto) {
         opts_.hidden.flip(size_t(proto));
         view_->setHidden(opts_.hidden);
+        updateLegendStrip();
         rebuild();
     });
     connect(view_, &HostGraphView::pausedChanged, this, [this](bool paused) {
@@ -678,6 +686,7 @@ void HostGraphPane::onScene(SceneResult&& result)
     if (!isBusy())
         expected_end_ = result.positioned ? std::optional<uint64_t>(result.end) : std::nullopt;
     view_->setScene(std::move(result.scene));
+    updateLegendStrip();
     // Under a slider the user is dragging, the position is the user's.
     if (shown_positioned_ && !timeline_->isDragging())
         timeline_->setPosition(shown_time_);
@@ -690,12 +699,20 @@ void HostGraphPane::onScene(SceneResult&& result)
     }
     // Playing: each packet that entered the window travels as a token, while few enough to follow.
     if (playing_ && result.positioned) {
+        const bool moved = result.end != played_end_;
         if (result.end > played_end_ && played_end_ && result.end - played_end_ <= 6)
             for (uint64_t n = played_end_; n < result.end; ++n)
                 pulsePacket(n);
         played_end_ = result.end;
-        if (result.end > 1)
-            timeline_->setCurrentPacket(result.end - 1, shown_time_, std::nullopt);
+        if (result.end > 1 && moved) {
+            const quint64 n = result.end - 1;
+            timeline_->setCurrentPacket(n, shown_time_, std::nullopt);
+            // The newest packet played is the current one: the list selects
+            // it and its comment is the caption. Its token (if any) has left.
+            last_pulse_ = n;
+            last_pulse_clock_.restart();
+            emit packetStepped(n);
+        }
     }
     if (!isBusy()) {
         busy_timer_->stop();
@@ -808,10 +825,36 @@ NodeSelection HostGraphPane::selection() const { return selection_of(view_->scen
 void HostGraphPane::setCaptionText(const QString& text)
 {
     caption_bar_->setText(text);
-    caption_bar_->setVisible(!text.isEmpty());
+    caption_bar_->setVisible(!text.isEmpty() && captions_shown_);
 }
 
-QString HostGraphPane::captionText() const { return caption_bar_->isHidden() ? QString() : caption_bar_->text(); }
+QString HostGraphPane::captionText() const { return caption_bar_->text(); }
+
+void HostGraphPane::setCaptionsShown(bool on)
+{
+    captions_shown_ = on;
+    caption_bar_->setVisible(on && !caption_bar_->text().isEmpty());
+}
+
+void HostGraphPane::setLegendOutside(bool on)
+{
+    legend_strip_->setVisible(on);
+    view_->setLegendShown(!on);
+    updateLegendStrip();
+}
+
+QWidget* HostGraphPane::legendStrip() const { return legend_strip_; }
+
+void HostGraphPane::updateLegendStrip()
+{
+    if (legend_strip_->isHidden())
+        return;
+    std::vector<LegendStrip::Entry> entries;
+    for (const auto& [proto, packets] : view_->scene().protocols)
+        entries.push_back({GraphRenderer::protocolName(proto), GraphRenderer::protocolColor(proto), int(proto),
+                           opts_.hidden.test(size_t(proto))});
+    legend_strip_->setEntries(std::move(entries));
+}
 
 void HostGraphPane::setScale(double scale)
 {
@@ -820,6 +863,13 @@ void HostGraphPane::setScale(double scale)
     QFont f = font();
     f.setPointSizeF(QFontInfo(font()).pointSizeF() * 1.5 * scale_);
     caption_bar_->setFont(f);
+    QFont lf = font();
+    lf.setPointSizeF(QFontInfo(font()).pointSizeF() * scale_);
+    legend_strip_->setFont(lf);
+    // The transport's time and speed read from the back too.
+    QFont tf = font();
+    tf.setPointSizeF(QFontInfo(font()).pointSizeF() * std::min(scale_, 1.6));
+    timeline_->setFont(scale_ > 1 ? tf : font());
     view_->setScale(scale_);
 }
 

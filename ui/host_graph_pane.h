@@ -29,6 +29,7 @@ namespace underhood {
 class CaptureSession;
 class GraphTimeline;
 class HostGraphView;
+class LegendStrip;
 
 class HostGraphPane : public QWidget {
     Q_OBJECT
@@ -101,6 +102,12 @@ public:
     QString captionText() const;
     // Presentation mode: the caption, labels and tokens `scale` times larger.
     void setScale(double scale);
+    // Whether the caption bar shows (presentation mode may leave it out).
+    void setCaptionsShown(bool on);
+    // The protocol legend in a row of its own above the graph instead of
+    // over the graph's corner (presentation mode).
+    void setLegendOutside(bool on);
+    QWidget* legendStrip() const;
 
 signals:
     void nodeSelected(const QString& address);
@@ -172,6 +179,9 @@ private:
     QElapsedTimer since_build_;
     QString display_limit_;
     QLabel* caption_bar_ = nullptr;
+    bool captions_shown_ = true;
+    LegendStrip* legend_strip_ = nullptr;
+    void updateLegendStrip();
     double scale_ = 1;
     uint64_t played_end_ = 0;
     quint64 current_wanted_ = 0;

@@ -255,6 +255,12 @@ void HostGraphView::setHidden(const std::bitset<256>& hidden)
     update();
 }
 
+void HostGraphView::setLegendShown(bool on)
+{
+    view_.legend = on;
+    update();
+}
+
 void HostGraphView::setCaption(const QString& caption)
 {
     view_.caption = caption;

@@ -66,6 +66,8 @@ public:
     NodeId selectedId() const { return selected_id_; }
     QString selectedAddress() const;
     void setHidden(const std::bitset<256>& hidden);
+    // The protocol legend drawn over the graph's corner (off when the pane shows it beside the graph).
+    void setLegendShown(bool on);
     void setCaption(const QString& caption);
     QString caption() const { return view_.caption; }
     void setEmptyText(const QString& text);

@@ -1,4 +1,5 @@
 #include "main_window.h"
+#include "theme.h"
 
 #include "expert_pane.h"
 #include "expert_scan.h"
@@ -77,30 +78,6 @@ namespace underhood {
 
 namespace {
 constexpr int kMaxRecent = 10;
-
-QPalette dark_palette()
-{
-    QPalette p;
-    const QColor window(0x2b, 0x2d, 0x30), base(0x1e, 0x1f, 0x22), text(0xdf, 0xe1, 0xe5);
-    p.setColor(QPalette::Window, window);
-    p.setColor(QPalette::WindowText, text);
-    p.setColor(QPalette::Base, base);
-    p.setColor(QPalette::AlternateBase, window);
-    p.setColor(QPalette::ToolTipBase, base);
-    p.setColor(QPalette::ToolTipText, text);
-    p.setColor(QPalette::PlaceholderText, QColor(0x8c, 0x8f, 0x94));
-    p.setColor(QPalette::Text, text);
-    p.setColor(QPalette::Button, window);
-    p.setColor(QPalette::ButtonText, text);
-    p.setColor(QPalette::BrightText, Qt::white);
-    p.setColor(QPalette::Highlight, QColor(0x35, 0x74, 0xf0));
-    p.setColor(QPalette::HighlightedText, Qt::white);
-    p.setColor(QPalette::Link, QColor(0x6a, 0xa8, 0xff));
-    p.setColor(QPalette::Disabled, QPalette::Text, QColor(0x70, 0x73, 0x78));
-    p.setColor(QPalette::Disabled, QPalette::WindowText, QColor(0x70, 0x73, 0x78));
-    p.setColor(QPalette::Disabled, QPalette::ButtonText, QColor(0x70, 0x73, 0x78));
-    return p;
-}
 
 // Runs `f` when the watched widget is clicked (the status bar's drop summary).
 class ClickFilter : public QObject {
@@ -186,7 +163,8 @@ MainWindow::MainWindow(QSize size, QWidget* parent) : QMainWindow(parent)
         }
         return QString::fromStdString("(" + endpoint_dfilter(src) + ") && (" + endpoint_dfilter(dst) + ")");
     });
-    auto* list_box = new QWidget;
+    list_box_ = new QWidget;
+    auto* list_box = list_box_;
     auto* list_lay = new QVBoxLayout(list_box);
     list_lay->setContentsMargins(0, 0, 0, 0);
     list_lay->setSpacing(0);
@@ -330,6 +308,9 @@ void MainWindow::buildActions()
                                 "packet list (F5 again leaves it)"));
     connect(act_present_, &QAction::triggered, this, [this](bool on) { setPresentation(on); });
     scale_percent_ = std::clamp(QSettings().value("presentation/scale", 200).toInt(), 100, 300);
+    presentation_panes_ = QSettings()
+                              .value("presentation/panes", QStringList{"list", "caption", "timeline"})
+                              .toStringList();
     act_expert_ = make(tr("&Expert Information"), QKeySequence(Qt::CTRL | Qt::ALT | Qt::Key_E));
     act_expert_->setObjectName("expertInfo");
     act_expert_->setToolTip(tr("Problems and notable events: TCP retransmissions and resets, DNS and HTTP errors, "
@@ -430,6 +411,32 @@ void MainWindow::buildMenus()
         scales->addAction(a);
         connect(a, &QAction::triggered, this, [this, pct] { setPresentationScale(pct); });
     }
+    // The teacher picks what the class sees beside the graph; the list is
+    // made when the menu opens, so that it names every dock there is.
+    QMenu* panes = view->addMenu(tr("Presentation &Panes"));
+    panes->setObjectName("presentationPanes");
+    connect(panes, &QMenu::aboutToShow, this, [this, panes] {
+        panes->clear();
+        std::vector<std::pair<QString, QString>> items = {{"list", tr("Packet List")},
+                                                          {"caption", tr("Captions")},
+                                                          {"timeline", tr("Timeline")},
+                                                          {"controls", tr("Graph Controls")}};
+        for (QDockWidget* d : findChildren<QDockWidget*>())
+            if (!d->objectName().isEmpty())
+                items.emplace_back(d->objectName(), d->windowTitle().remove('&'));
+        for (const auto& [key, title] : items) {
+            QAction* a = panes->addAction(title);
+            a->setCheckable(true);
+            a->setChecked(presentation_panes_.contains(key));
+            connect(a, &QAction::toggled, this, [this, key = key](bool on) {
+                QStringList p = presentation_panes_;
+                p.removeAll(key);
+                if (on)
+                    p << key;
+                setPresentationPanes(p);
+            });
+        }
+    });
     QAction* safe = view->addAction(tr("Colour-&Blind Safe Colours"));
     safe->setObjectName("colorBlindSafe");
     safe->setCheckable(true);
@@ -1818,6 +1825,27 @@ void MainWindow::applyPresentationLook()
     }
 }
 
+void MainWindow::setPresentationPanes(const QStringList& panes)
+{
+    presentation_panes_ = panes;
+    QSettings().setValue("presentation/panes", panes);
+    if (presenting_)
+        applyPresentationPanes();
+}
+
+void MainWindow::applyPresentationPanes()
+{
+    const auto shown = [this](const QString& key) { return !presenting_ || presentation_panes_.contains(key); };
+    if (presenting_)
+        for (QDockWidget* d : findChildren<QDockWidget*>())
+            d->setVisible(presentation_panes_.contains(d->objectName()));
+    list_box_->setVisible(shown("list"));
+    graph_->setCaptionsShown(shown("caption"));
+    graph_->timeline()->setVisible(shown("timeline"));
+    graph_->controls()->setVisible(shown("controls"));
+    graph_->setLegendOutside(presenting_);
+}
+
 void MainWindow::setPresentation(bool on)
 {
     if (on == presenting_)
@@ -1829,9 +1857,7 @@ void MainWindow::setPresentation(bool on)
     }
     presenting_ = on;
     act_present_->setChecked(on);
-    for (QDockWidget* d : findChildren<QDockWidget*>())
-        if (on)
-            d->hide();
+    applyPresentationPanes();
     for (QToolBar* tb : findChildren<QToolBar*>())
         if (on)
             tb->hide();
@@ -2016,7 +2042,7 @@ void MainWindow::applyTheme(const QString& theme)
     static const QString system_style = QApplication::style()->name();
     if (theme == "dark") {
         QApplication::setStyle(QStyleFactory::create("Fusion"));
-        QApplication::setPalette(dark_palette());
+        QApplication::setPalette(darkPalette());
     } else if (theme == "light") {
         QApplication::setStyle(QStyleFactory::create("Fusion"));
         QApplication::setPalette(QApplication::style()->standardPalette());

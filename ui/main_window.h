@@ -91,6 +91,11 @@ public:
     // 100 to 300 percent; `remember` keeps it as the setting.
     void setPresentationScale(int percent, bool remember = true);
     int presentationScale() const { return scale_percent_; }
+    // The panes presentation mode shows besides the graph (View >
+    // Presentation Panes, remembered): "list", "caption", "timeline",
+    // "controls" and the docks' object names ("detailsDock", "hostsDock"…).
+    void setPresentationPanes(const QStringList& panes);
+    QStringList presentationPanes() const { return presentation_panes_; }
     // Sets (empty: removes) packet `number`'s comment; it shows as the
     // caption while the packet is current and Save As keeps it.
     bool setPacketComment(quint64 number, const QString& text);
@@ -275,7 +280,10 @@ private:
     int scale_percent_ = 200;
     QByteArray pre_state_, pre_splitter_; // the layout before presentation mode
     QFont pre_list_font_;
+    QStringList presentation_panes_;
+    QWidget* list_box_ = nullptr; // the filter bar, find bar and packet list
     void applyPresentationLook();
+    void applyPresentationPanes();
     bool comments_changed_ = false; // comments edited since the file was opened or saved
     bool loading_marks_ = false;    // marks set from comments: no comment to write back
     void editComment(quint64 number);

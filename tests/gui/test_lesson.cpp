@@ -7,6 +7,7 @@
 #include "capture_saver.h"
 #include "host_graph_pane.h"
 #include "host_graph_view.h"
+#include "legend_strip.h"
 #include "main_window.h"
 #include "packet_list_model.h"
 #include "packet_list_view.h"
@@ -146,6 +147,8 @@ void TestLesson::presentationMode()
         HostGraphPane* graph = w.graphPane();
         QVERIFY(graph->waitForScene(10000));
         const QFont before = w.packetView()->font();
+        const QStringList default_panes{"list", "caption", "timeline"};
+        w.setPresentationPanes(default_panes);
         w.setPresentationScale(200, false);
         w.findChild<QAction*>("presentation")->trigger();
         QVERIFY(w.presenting());
@@ -157,6 +160,34 @@ void TestLesson::presentationMode()
         QVERIFY(w.packetView()->isColumnHidden(PacketListModel::Length));
         QVERIFY(QFontInfo(w.packetView()->font()).pointSizeF() >= 1.9 * QFontInfo(before).pointSizeF());
         QTRY_VERIFY_WITH_TIMEOUT(graph->height() > w.height() / 2, 5000);
+        QVERIFY(!graph->controls()->isVisible());
+        // The legend leaves the drawing for a row of its own, naming the scene's protocols.
+        auto* legend = dynamic_cast<LegendStrip*>(graph->legendStrip());
+        QVERIFY(legend && legend->isVisible());
+        QVERIFY(!graph->view()->viewState().legend);
+        QStringList in_scene, in_legend;
+        for (const auto& [proto, packets] : graph->view()->scene().protocols)
+            in_scene << GraphRenderer::protocolName(proto);
+        for (const LegendStrip::Entry& e : legend->entries())
+            in_legend << e.name;
+        QVERIFY(!in_scene.isEmpty());
+        QCOMPARE(in_legend, in_scene);
+        QVERIFY(legend->geometry().bottom() <= graph->view()->geometry().top());
+        // A click on an entry hides that protocol, as the legend in the graph does.
+        const int hidden_proto = legend->entries().front().proto;
+        QTest::mouseClick(legend, Qt::LeftButton, {}, QPoint(12, legend->height() / 2));
+        QVERIFY(graph->options().hidden.test(size_t(hidden_proto)));
+        QTest::mouseClick(legend, Qt::LeftButton, {}, QPoint(12, legend->height() / 2));
+        QVERIFY(!graph->options().hidden.test(size_t(hidden_proto)));
+        // The teacher's own choice of panes: the details and the timeline, no list.
+        w.setPresentationPanes({"detailsDock", "timeline"});
+        QVERIFY(w.findChild<QDockWidget*>("detailsDock")->isVisible());
+        QVERIFY(!w.packetView()->isVisible());
+        QVERIFY(graph->timeline()->isVisible());
+        for (QDockWidget* d : w.findChildren<QDockWidget*>())
+            QCOMPARE(d->isVisible(), d->objectName() == "detailsDock");
+        w.setPresentationPanes(default_panes);
+        QVERIFY(w.packetView()->isVisible());
         // A DNS query with its caption, as a class would see it.
         w.setPacketComment(1, "The laptop asks the router: where is api.fabrikam.org?");
         graph->transport()->setSpeed(0.1);
@@ -172,6 +203,9 @@ void TestLesson::presentationMode()
         w.findChild<QAction*>("presentation")->trigger();
         QVERIFY(!w.presenting());
         QVERIFY(!w.packetView()->isColumnHidden(PacketListModel::Length));
+        QVERIFY(graph->controls()->isVisible());
+        QVERIFY(!legend->isVisible());
+        QVERIFY(graph->view()->viewState().legend);
         QCOMPARE(QFontInfo(w.packetView()->font()).pointSizeF(), QFontInfo(before).pointSizeF());
         w.setUnsavedAnswer([](const QString&) { return MainWindow::UnsavedAnswer{MainWindow::UnsavedChoice::Discard, {}}; });
         QVERIFY(w.close());
