@@ -27,6 +27,7 @@ class QToolButton;
 namespace underhood {
 
 class CaptureSession;
+class DisplayAnonymizer;
 class GraphTimeline;
 class HostGraphView;
 
@@ -101,6 +102,8 @@ public:
     QString captionText() const;
     // Presentation mode: the caption, labels and tokens `scale` times larger.
     void setScale(double scale);
+    // View > Anonymise (null: off): pseudonyms in labels, tooltips, the caption and tokens.
+    void setAnonymizer(std::shared_ptr<DisplayAnonymizer> anonymizer);
 
 signals:
     void nodeSelected(const QString& address);
@@ -172,6 +175,7 @@ private:
     QElapsedTimer since_build_;
     QString display_limit_;
     QLabel* caption_bar_ = nullptr;
+    std::shared_ptr<DisplayAnonymizer> anon_;
     double scale_ = 1;
     uint64_t played_end_ = 0;
     quint64 current_wanted_ = 0;
