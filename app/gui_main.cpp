@@ -2,6 +2,7 @@
 #include "capture_saver.h"
 #include "host_graph_pane.h"
 #include "host_graph_view.h"
+#include "anonymise_mode.h"
 #include "main_window.h"
 #include "packet_list_view.h"
 
@@ -47,7 +48,9 @@ int main(int argc, char** argv)
     QCommandLineOption size("size", "Window size for this run, e.g. 1280x720 (projectors, screenshots).", "WxH");
     QCommandLineOption present("presentation", "Start in presentation mode (large type for a projector; F5 leaves it).");
     QCommandLineOption scale("scale", "Presentation scale in percent, 100 to 300 (the saved choice stays).", "PERCENT");
+    QCommandLineOption anonymise("anonymise", "Start with View > Anonymise on (pseudonyms for addresses and names).");
     cli.addOption(present);
+    cli.addOption(anonymise);
     cli.addOption(scale);
     cli.addOption(screenshot);
     cli.addOption(select);
@@ -125,6 +128,8 @@ int main(int argc, char** argv)
         w.setPresentationScale(scale_percent, false);
     if (cli.isSet(present))
         w.setPresentation(true);
+    if (cli.isSet(anonymise))
+        w.anonymiseMode()->setOn(true);
     w.setSaver(save_capture);
     w.setLayer(layer);
     const QString shot = cli.value(screenshot);

@@ -156,6 +156,7 @@ IpAddress Anonymizer::map_ip(const IpAddress& a)
     out.family = a.family;
     crypto_pan(a.bytes.data(), out.bytes.data(), a.family == 4 ? 4 : 16);
     ips_.emplace(a, out);
+    ip_images_.insert(out);
     return out;
 }
 

@@ -66,6 +66,10 @@ public:
     std::string host_pseudonym(std::string_view name);
 
     bool keep_vendor() const { return keep_vendor_; }
+    // True for an address this object has made as an image (a view that
+    // meets text twice must not map an image again).
+    bool is_image(const IpAddress& a) const { return ip_images_.count(a) != 0; }
+    bool is_image(const MacAddress& m) const { return mac_images_.count(m) != 0; }
     static bool is_kept_label(std::string_view label);
 
 private:
@@ -79,6 +83,7 @@ private:
     std::unique_ptr<Aes> aes_;
     std::array<uint8_t, 16> pad_{};
     std::map<IpAddress, IpAddress> ips_;
+    std::set<IpAddress> ip_images_;
     std::map<MacAddress, MacAddress> macs_;
     std::set<MacAddress> mac_images_;
     std::map<std::string, std::string, std::less<>> labels_;

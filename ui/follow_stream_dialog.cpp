@@ -1,5 +1,7 @@
 #include "follow_stream_dialog.h"
 
+#include "display_anonymizer.h"
+
 #include "ingest_engine.h"
 
 #include <QApplication>
@@ -423,8 +425,8 @@ void FollowStreamDialog::updateLabels()
 {
     const Colours c = colours(palette());
     const bool have = follower_ && !busy_ && follower_->ends_known();
-    auto end = [](const FollowEndpoint& e) {
-        const QString a = QString::fromStdString(e.address.to_string());
+    auto end = [this](const FollowEndpoint& e) {
+        const QString a = QString::fromStdString(anon_ ? anon_->ip(e.address).to_string() : e.address.to_string());
         return (e.address.family == 6 ? "[" + a + "]" : a) + ":" + QString::number(e.port);
     };
     const QLocale loc;
@@ -455,11 +457,24 @@ void FollowStreamDialog::updateLabels()
     }
     filter_on_->setEnabled(have);
     filter_out_->setEnabled(have);
-    save_->setEnabled(have);
+    save_->setEnabled(have && !anon_);
+}
+
+void FollowStreamDialog::setAnonymizer(std::shared_ptr<DisplayAnonymizer> anonymizer)
+{
+    anon_ = std::move(anonymizer);
+    shown_chunks_ = size_t(-1);
+    render();
+    updateLabels();
 }
 
 void FollowStreamDialog::render()
 {
+    if (anon_) {
+        // The payload carries what the pseudonyms hide (names, addresses, whatever was said).
+        text_->setPlainText(tr("The stream's payload is hidden while View > Anonymise is on."));
+        return;
+    }
     if (!follower_ || busy_)
         return;
     const std::vector<FollowChunk>& chunks = follower_->chunks();
@@ -606,6 +621,11 @@ QByteArray FollowStreamDialog::payload(Direction d) const
 
 bool FollowStreamDialog::saveTo(const QString& path, QString* error) const
 {
+    if (anon_) {
+        if (error)
+            *error = tr("the payload is hidden while View > Anonymise is on");
+        return false;
+    }
     QFile f(path);
     if (!f.open(QIODevice::WriteOnly | QIODevice::Truncate)) {
         if (error)

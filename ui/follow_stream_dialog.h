@@ -25,6 +25,7 @@ class QTimer;
 
 namespace underhood {
 
+class DisplayAnonymizer;
 class IngestEngine;
 
 class FollowStreamDialog : public QDialog {
@@ -46,6 +47,9 @@ public:
     void setView(View v);
     void setDirection(Direction d);
     void setDechunk(bool on);
+    // View > Anonymise (null: off): the payload is hidden (a sentence says
+    // so), the endpoints are shown by their pseudonyms and nothing is saved.
+    void setAnonymizer(std::shared_ptr<DisplayAnonymizer> anonymizer);
     // Selects the next match of `text` after the cursor (wrapping); false when none.
     bool find(const QString& text);
     // Writes the payload of the chosen direction (both: in the order it
@@ -82,6 +86,7 @@ private:
     void stopWorker();
 
     std::shared_ptr<IngestEngine> engine_;
+    std::shared_ptr<DisplayAnonymizer> anon_;
     std::function<bool()> running_;
     FollowProtocol protocol_ = FollowProtocol::Tcp;
     uint32_t stream_ = 0;

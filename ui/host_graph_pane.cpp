@@ -1,5 +1,7 @@
 #include "host_graph_pane.h"
 
+#include "display_anonymizer.h"
+
 #include "packet_summary.h"
 
 #include "glyph_icon.h"
@@ -918,8 +920,20 @@ QString HostGraphPane::packetLabel(quint64 number) const
     const std::vector<uint8_t> bytes = engine.packet_bytes(number);
     if (bytes.size() != e->caplen)
         return {};
-    const PacketSummary s = summarize_packet(engine.link_type_of(e->interface_id), Bytes(bytes.data(), bytes.size()), e->origlen);
+    const uint32_t lt = engine.link_type_of(e->interface_id);
+    if (anon_) { // the summary of the packet the anonymised file holds
+        const std::vector<uint8_t> out = anon_->rewrite(lt, Bytes(bytes.data(), bytes.size()), e->origlen);
+        const PacketSummary s = summarize_packet(lt, Bytes(out.data(), out.size()), e->origlen);
+        return QString::fromStdString(anon_->text(s.protocol + "  " + s.info));
+    }
+    const PacketSummary s = summarize_packet(lt, Bytes(bytes.data(), bytes.size()), e->origlen);
     return QString::fromStdString(s.protocol + "  " + s.info);
+}
+
+void HostGraphPane::setAnonymizer(std::shared_ptr<DisplayAnonymizer> anonymizer)
+{
+    anon_ = anonymizer;
+    view_->setAnonymizer(std::move(anonymizer));
 }
 
 double HostGraphPane::tokenSeconds() const

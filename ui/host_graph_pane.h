@@ -27,6 +27,7 @@ class QToolButton;
 namespace underhood {
 
 class CaptureSession;
+class DisplayAnonymizer;
 class GraphTimeline;
 class HostGraphView;
 class LegendStrip;
@@ -108,6 +109,8 @@ public:
     // over the graph's corner (presentation mode).
     void setLegendOutside(bool on);
     QWidget* legendStrip() const;
+    // View > Anonymise (null: off): pseudonyms in labels, tooltips, the caption and tokens.
+    void setAnonymizer(std::shared_ptr<DisplayAnonymizer> anonymizer);
 
 signals:
     void nodeSelected(const QString& address);
@@ -182,6 +185,7 @@ private:
     bool captions_shown_ = true;
     LegendStrip* legend_strip_ = nullptr;
     void updateLegendStrip();
+    std::shared_ptr<DisplayAnonymizer> anon_;
     double scale_ = 1;
     uint64_t played_end_ = 0;
     quint64 current_wanted_ = 0;

@@ -1,5 +1,6 @@
 #include "host_graph_view.h"
 
+#include "display_anonymizer.h"
 #include "graph_export.h"
 
 #include <QApplication>
@@ -82,8 +83,52 @@ void HostGraphView::setScene(GraphScene scene)
     layout_.sync(scene_);
     syncIndices();
     markRetransmissions();
+    if (anon_)
+        anonymiseScene();
     wake();
     update();
+}
+
+void HostGraphView::setAnonymizer(std::shared_ptr<DisplayAnonymizer> anonymizer)
+{
+    anon_ = std::move(anonymizer);
+    // Tokens in flight carry their packet's summary as it was worded when they left.
+    view_.pulses.clear();
+    if (anon_)
+        anonymiseScene();
+    else
+        shown_ = GraphScene{};
+    setCaption(caption_);
+}
+
+void HostGraphView::anonymiseScene()
+{
+    DisplayAnonymizer& a = *anon_;
+    shown_ = scene_;
+    // Another generation, so the renderer lays out the new labels.
+    shown_.generation = scene_.generation ^ (uint64_t(1) << 63);
+    for (SceneNode& n : shown_.nodes) {
+        const std::string key = n.key;
+        n.key = a.text(n.key); // an address, "10.1.2.0/24" (its prefix mapped) or "Internet"
+        for (std::string& name : n.names)
+            name = a.name(name);
+        n.vendor = a.vendor(n.vendor);
+        if (n.cluster) {
+            n.label = n.key + " · " + std::to_string(n.members);
+        } else if (n.label == "broadcast") {
+        } else if (!n.names.empty()) {
+            n.label = n.endpoint.kind == Endpoint::Kind::IpPort ? n.names.front() + ":" + std::to_string(n.endpoint.port)
+                                                                 : n.names.front();
+        } else if (n.label != key && n.endpoint.kind == Endpoint::Kind::Mac && !n.vendor.empty() && n.label.size() > 8 &&
+                   n.key.size() == 17) {
+            // "Vendor_12:34:56": the vendor stays, the rest is the image's.
+            n.label = n.label.substr(0, n.label.size() - 8) + n.key.substr(9);
+        } else {
+            n.label = n.key;
+        }
+    }
+    for (IpPrefix& p : shown_.local_prefixes)
+        p = IpPrefix::of(a.ip(p.base), p.length);
 }
 
 void HostGraphView::setTcpHealth(std::shared_ptr<const TcpHealthTable> ip, std::shared_ptr<const TcpHealthTable> port)
@@ -209,7 +254,8 @@ void HostGraphView::pulseLink(int link, bool forward, double seconds, const QStr
 {
     if (link < 0 || size_t(link) >= scene_.links.size())
         return;
-    view_.pulses.push_back({scene_.links[size_t(link)].id, forward, view_.clock, seconds, label});
+    const QString shown = anon_ ? QString::fromStdString(anon_->text(label.toStdString())) : label;
+    view_.pulses.push_back({scene_.links[size_t(link)].id, forward, view_.clock, seconds, shown});
     wake();
 }
 
@@ -263,7 +309,8 @@ void HostGraphView::setLegendShown(bool on)
 
 void HostGraphView::setCaption(const QString& caption)
 {
-    view_.caption = caption;
+    caption_ = caption;
+    view_.caption = anon_ ? QString::fromStdString(anon_->text(caption.toStdString())) : caption;
     update();
 }
 
@@ -282,7 +329,7 @@ bool HostGraphView::exportImage(const QString& path, const QSize& size, QString*
     o.hidden = view_.hidden;
     o.selected = view_.selected;
     o.phases = &phases_;
-    return exportGraph(path, scene_, layout_, o, error);
+    return exportGraph(path, shownScene(), layout_, o, error);
 }
 
 bool HostGraphView::hasParticles() const
@@ -385,7 +432,7 @@ void HostGraphView::paintEvent(QPaintEvent*)
         frame_.setDevicePixelRatio(dpr);
     }
     view_.phases = &phases_;
-    renderer_.render(frame_, scene_, layout_, view_);
+    renderer_.render(frame_, shownScene(), layout_, view_);
     QPainter p(this);
     p.drawImage(0, 0, frame_);
     if (!timer_.isActive() && wantsFrames())
@@ -532,9 +579,9 @@ void HostGraphView::setHovered(int node, QPoint global)
 
 QString HostGraphView::tooltipText(int node) const
 {
-    if (node < 0 || size_t(node) >= scene_.nodes.size())
+    if (node < 0 || size_t(node) >= shownScene().nodes.size())
         return {};
-    const SceneNode& n = scene_.nodes[size_t(node)];
+    const SceneNode& n = shownScene().nodes[size_t(node)];
     const QLocale loc;
     QStringList lines;
     lines << "<b>" + QString::fromStdString(n.label).toHtmlEscaped() + "</b>";
@@ -588,7 +635,7 @@ void HostGraphView::fillMenu(QMenu& menu, QPointF at)
         const NodeId id = n.id, parent = n.parent;
         const QString key = QString::fromStdString(n.key);
         const bool pinned = layout_.pinned(size_t(i));
-        menu.addAction(tr("Filter Packets of %1").arg(QString::fromStdString(n.label)), this, [this, id] {
+        menu.addAction(tr("Filter Packets of %1").arg(QString::fromStdString(shownScene().nodes[size_t(i)].label)), this, [this, id] {
             const int j = indexOf(id);
             if (j >= 0)
                 selectNode(j); // the window filters on the selection

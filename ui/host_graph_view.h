@@ -17,9 +17,13 @@
 #include <QTimer>
 #include <QWidget>
 
+#include <memory>
+
 class QMenu;
 
 namespace underhood {
+
+class DisplayAnonymizer;
 
 class HostGraphView : public QWidget {
     Q_OBJECT
@@ -29,6 +33,12 @@ public:
     // A new scene: nodes keep their places, new ones settle in.
     void setScene(GraphScene scene);
     const GraphScene& scene() const { return scene_; }
+    // View > Anonymise (null: off): the scene is drawn, exported and
+    // described with pseudonyms; scene() keeps the real addresses, which
+    // selections and filters use.
+    void setAnonymizer(std::shared_ptr<DisplayAnonymizer> anonymizer);
+    // The scene as it is drawn.
+    const GraphScene& shownScene() const { return anon_ ? shown_ : scene_; }
     const ForceLayout& layout() const { return layout_; }
     ForceLayout& layout() { return layout_; }
     const GraphViewState& viewState() const { return view_; }
@@ -128,6 +138,10 @@ private:
     int base_font_px_ = 11;
 
     GraphScene scene_;
+    GraphScene shown_; // scene_ with pseudonyms, while anonymising
+    std::shared_ptr<DisplayAnonymizer> anon_;
+    QString caption_; // as given; view_.caption is what is drawn
+    void anonymiseScene();
     ForceLayout layout_;
     GraphRenderer renderer_;
     GraphViewState view_;

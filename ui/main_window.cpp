@@ -1,6 +1,9 @@
 #include "main_window.h"
 #include "theme.h"
 
+#include "anonymise_mode.h"
+#include "display_anonymizer.h"
+
 #include "expert_pane.h"
 #include "expert_scan.h"
 #include "packet_context.h"
@@ -111,6 +114,19 @@ MainWindow::MainWindow(QSize size, QWidget* parent) : QMainWindow(parent)
     resize(size.isValid() ? size : QSize(1280, 820));
 
     packets_ = new PacketListModel(this);
+    // View > Anonymise: every view that makes text for the screen is told.
+    anonymise_ = new AnonymiseMode(this, packets_);
+    addAction(anonymise_->toggleAction()); // its shortcut works with the menu bar hidden too
+    connect(anonymise_, &AnonymiseMode::changed, this, [this](std::shared_ptr<DisplayAnonymizer> a) {
+        packets_->setAnonymizer(a);
+        hosts_->setAnonymizer(a);
+        convs_->setAnonymizer(a);
+        graph_->setAnonymizer(a);
+        details_->setAnonymizer(a);
+        if (follow_dialog_)
+            follow_dialog_->setAnonymizer(a);
+        showPacket(details_number_);
+    });
     list_ = new PacketListView;
     list_->setPacketModel(packets_);
     connect(list_, &PacketListView::packetSelected, this, &MainWindow::showPacket);
@@ -370,6 +386,7 @@ void MainWindow::buildMenus()
     recent_menu_ = file->addMenu(tr("Open &Recent"));
     rebuildRecentMenu();
     file->addAction(act_save_);
+    file->addAction(anonymise_->exportAction());
     file->addAction(tr("Export &Graph…"), graph_, &HostGraphPane::exportDialog);
     file->addSeparator();
     file->addAction(act_close_);
@@ -401,6 +418,9 @@ void MainWindow::buildMenus()
     view->setObjectName("viewMenu");
     view->addAction(act_fullscreen_);
     view->addAction(act_present_);
+    view->addAction(anonymise_->toggleAction());
+    view->addAction(anonymise_->vendorAction());
+    view->addAction(anonymise_->keyAction());
     QMenu* scale = view->addMenu(tr("Presentation &Scale"));
     auto* scales = new QActionGroup(this);
     for (int pct : {100, 150, 200, 250, 300}) {
@@ -749,6 +769,7 @@ void MainWindow::setSession(CaptureSession* session)
     plot_->setSession(session_);
     drops_->setSession(session_);
     graph_->setSession(session_);
+    anonymise_->setSession(session_); // a key of its own for each capture
     // Follow new packets during a live capture; a file opens at its start.
     list_->setFollowing(session_ && session_->isLive());
     warning_bar_->hide();
@@ -1464,6 +1485,8 @@ FollowStreamDialog* MainWindow::followStream(bool tcp, quint64 number)
     });
     // The dialog reads the session's engine: it goes when the session does.
     connect(this, &MainWindow::sessionChanged, dlg, &QWidget::close);
+    if (anonymise_->isOn())
+        dlg->setAnonymizer(anonymise_->anonymizer());
     dlg->followPacket(tcp ? FollowProtocol::Tcp : FollowProtocol::Udp, number);
     dlg->show();
     follow_dialog_ = dlg;

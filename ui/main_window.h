@@ -48,6 +48,7 @@ class ThroughputPlot;
 class DropPanel;
 class IncompleteBanner;
 class HostGraphPane;
+class AnonymiseMode;
 
 // Writes packets of a session to a pcapng file (app/ provides it: the writer
 // lives with the capture code).
@@ -150,6 +151,8 @@ public:
     // `tcp` false follows UDP. The last one opened stays reachable for tests.
     FollowStreamDialog* followStream(bool tcp, quint64 number = 0);
     FollowStreamDialog* followDialog() const;
+    // View > Anonymise and File > Export Anonymised.
+    AnonymiseMode* anonymiseMode() const { return anonymise_; }
 
 signals:
     // A capture or file was opened, or closed (session() tells which).
@@ -276,6 +279,7 @@ private:
     QPointer<FollowStreamDialog> follow_dialog_;
     QAction* act_comment_ = nullptr;
     QAction* act_present_ = nullptr;
+    AnonymiseMode* anonymise_ = nullptr;
     bool presenting_ = false;
     int scale_percent_ = 200;
     QByteArray pre_state_, pre_splitter_; // the layout before presentation mode

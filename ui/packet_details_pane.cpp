@@ -1,5 +1,6 @@
 #include "packet_details_pane.h"
 
+#include "display_anonymizer.h"
 #include "display_filter.h"
 #include "hex_view.h"
 #include "packet_details_model.h"
@@ -15,6 +16,9 @@
 #include <QSplitter>
 #include <QTabWidget>
 #include <QVBoxLayout>
+
+#include <map>
+#include <tuple>
 
 PacketDetailsPane::PacketDetailsPane(QWidget* parent)
     : QWidget(parent),
@@ -96,7 +100,9 @@ QMenu* PacketDetailsPane::fieldMenu(int field)
     if (!filter.expr.empty()) {
         const QString expr = QString::fromStdString(filter.expr);
         const bool widen = filter.by_host;
-        QAction* apply = menu->addAction(tr("Apply as Filter: %1").arg(expr), this,
+        // Anonymised, the menu names the pseudonyms; the filter still selects the real packets.
+        const QString shown = anon_ ? QString::fromStdString(anon_->text(filter.expr)) : expr;
+        QAction* apply = menu->addAction(tr("Apply as Filter: %1").arg(shown), this,
                                          [this, expr, widen] { emit filterRequested(expr, true, widen); });
         apply->setObjectName("applyField");
         menu->addAction(tr("Prepare as Filter"), this, [this, expr, widen] { emit filterRequested(expr, false, widen); })
@@ -126,9 +132,20 @@ void PacketDetailsPane::showPacket(uint32_t link_type, QByteArray bytes, uint32_
 {
     const auto* data = reinterpret_cast<const uint8_t*>(bytes.constData());
     const int64_t ts = ts_ns ? int64_t(*ts_ns) : 0;
-    tree_->setDissection(underhood::dissect_packet(link_type, underhood::Bytes(data, size_t(bytes.size())), origlen,
-                                                   number, ts_ns ? &ts : nullptr, context));
-    hex_->setData(bytes);
+    underhood::Dissection d = underhood::dissect_packet(link_type, underhood::Bytes(data, size_t(bytes.size())), origlen,
+                                                        number, ts_ns ? &ts : nullptr, context);
+    if (anon_) {
+        const std::vector<uint8_t> rewritten = anon_->rewrite(link_type, underhood::Bytes(data, size_t(bytes.size())), origlen);
+        anonymise(d, link_type, rewritten, origlen, number, ts_ns ? &ts : nullptr);
+        bytes = QByteArray(reinterpret_cast<const char*>(rewritten.data()), qsizetype(rewritten.size()));
+        hex_->setData({});
+        hex_->setPlaceholderText(tr("Packet bytes are hidden while View > Anonymise is on: they would show the "
+                                    "addresses, names and payload it replaces."));
+    } else {
+        hex_->setPlaceholderText(QString());
+        hex_->setData(bytes);
+    }
+    tree_->setDissection(std::move(d));
     diagram_->setPacket(tree_->dissection(), bytes);
     bytes_ = bytes;
     header_->setText(header);
@@ -139,6 +156,39 @@ void PacketDetailsPane::showPacket(uint32_t link_type, QByteArray bytes, uint32_
         notes << "ⓘ " + QString::fromStdString(n);
     note_->setText(notes.join('\n'));
     note_->setVisible(!notes.isEmpty());
+}
+
+void PacketDetailsPane::setAnonymizer(std::shared_ptr<underhood::DisplayAnonymizer> anonymizer)
+{
+    anon_ = std::move(anonymizer);
+}
+
+void PacketDetailsPane::anonymise(underhood::Dissection& d, uint32_t link_type, const std::vector<uint8_t>& rewritten,
+                                  uint32_t origlen, quint64 number, const int64_t* ts_ns)
+{
+    // The rewritten packet's rows, found by field and bytes: the same rows as
+    // the packet's own except those the stream context adds, which carry no
+    // address. Every label then goes through text() for what the rewriter
+    // keeps (names in TLS and HTTP, addresses in payloads it does not read).
+    const underhood::Dissection r =
+        underhood::dissect_packet(link_type, underhood::Bytes(rewritten.data(), rewritten.size()), origlen, number, ts_ns);
+    std::map<std::tuple<std::string, uint32_t, uint32_t, uint16_t>, std::vector<size_t>> rows;
+    for (size_t i = r.fields.size(); i-- > 0;) {
+        const underhood::DissectedField& f = r.fields[i];
+        rows[{f.name, f.offset, f.length, f.depth}].push_back(i); // last first: taken from the back
+    }
+    for (underhood::DissectedField& f : d.fields) {
+        auto it = rows.find({f.name, f.offset, f.length, f.depth});
+        if (it != rows.end() && !it->second.empty()) {
+            f.label = r.fields[it->second.back()].label;
+            it->second.pop_back();
+        }
+        f.label = anon_->text(f.label);
+    }
+    d.source = anon_->text(r.source);
+    d.destination = anon_->text(r.destination);
+    d.info = anon_->text(r.info);
+    d.problem = anon_->text(d.problem);
 }
 
 void PacketDetailsPane::changeEvent(QEvent* e)

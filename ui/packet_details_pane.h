@@ -10,6 +10,11 @@
 #include <QWidget>
 
 #include <cstdint>
+#include <memory>
+
+namespace underhood {
+class DisplayAnonymizer;
+}
 
 class HexView;
 class PacketDetailsView;
@@ -31,6 +36,9 @@ public:
     void showPacket(uint32_t link_type, QByteArray bytes, uint32_t origlen, QString header, quint64 number = 0,
                     const qint64* ts_ns = nullptr, const underhood::DissectContext* context = nullptr);
     void clear();
+    // View > Anonymise (null: off): the tree says what the anonymised file's
+    // packet says, and the bytes are hidden. Takes effect with the next packet shown.
+    void setAnonymizer(std::shared_ptr<underhood::DisplayAnonymizer> anonymizer);
     // What the capture recorded about the interface of the next packets
     // shown (MTU, address, offloads), to explain oversized frames and
     // checksums the card fills in later.
@@ -66,6 +74,8 @@ private:
     void onBoxActivated(int field);
 
     void restyleNote();
+    void anonymise(underhood::Dissection& d, uint32_t link_type, const std::vector<uint8_t>& rewritten,
+                   uint32_t origlen, quint64 number, const int64_t* ts_ns);
 
     QLabel* header_;
     QLabel* note_;
@@ -76,4 +86,5 @@ private:
     PacketDiagramView* diagram_;
     HexView* hex_;
     QByteArray bytes_;
+    std::shared_ptr<underhood::DisplayAnonymizer> anon_;
 };

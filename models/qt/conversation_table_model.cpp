@@ -181,8 +181,14 @@ QVariant ConversationTableModel::data(const QModelIndex& index, int role) const
     if (role == Qt::ToolTipRole && column == Protocols)
         return r.protocol_counts;
     switch (column) {
-    case A: return text_data(role, r.a, r.a_key);
-    case B: return text_data(role, r.b, r.b_key);
+    case A: {
+        const Endpoint& e = r.swapped ? r.key.b : r.key.a;
+        return text_data(role, endpointText(e, r.a), endpointKey(e, r.a_key));
+    }
+    case B: {
+        const Endpoint& e = r.swapped ? r.key.a : r.key.b;
+        return text_data(role, endpointText(e, r.b), endpointKey(e, r.b_key));
+    }
     case Packets: return count_data(role, s.packets, false);
     case Bytes: return count_data(role, s.bytes, true);
     case AToBPackets: return count_data(role, r.swapped ? s.b_to_a_packets : s.a_to_b_packets, false);

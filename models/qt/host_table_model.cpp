@@ -1,5 +1,6 @@
 #include "host_table_model.h"
 
+#include "display_anonymizer.h"
 #include "ingest_engine.h"
 #include "oui_table.h"
 
@@ -174,11 +175,11 @@ QVariant HostTableModel::data(const QModelIndex& index, int role) const
     if (role == Qt::TextAlignmentRole)
         return alignmentFor(column >= Packets);
     if (role == Qt::ToolTipRole && column == Names && !r.names.isEmpty())
-        return r.names;
+        return namesText(r.names_raw, r.names);
     switch (column) {
-    case Address: return text_data(role, r.address, r.address_key);
-    case Names: return text_data(role, r.names);
-    case Vendor: return text_data(role, r.vendor);
+    case Address: return text_data(role, endpointText(r.key, r.address), endpointKey(r.key, r.address_key));
+    case Names: return text_data(role, namesText(r.names_raw, r.names));
+    case Vendor: return text_data(role, anon_ ? QString::fromStdString(anon_->vendor(r.vendor.toStdString())) : r.vendor);
     case Packets: return count_data(role, s.packets, false);
     case Bytes: return count_data(role, s.bytes, true);
     case SentPackets: return count_data(role, s.tx_packets, false);

@@ -1,5 +1,10 @@
 #include "live_table_model.h"
 
+#include "display_anonymizer.h"
+#include "host_table_model.h"
+
+#include <QStringList>
+
 namespace underhood {
 
 namespace {
@@ -25,6 +30,35 @@ void LiveTableModel::clear()
     clearRows();
     origin_ns_ = 0;
     endResetModel();
+}
+
+void LiveTableModel::setAnonymizer(std::shared_ptr<DisplayAnonymizer> anonymizer)
+{
+    // A new sort key per row: the proxies sort again, as after a layer switch.
+    beginResetModel();
+    anon_ = std::move(anonymizer);
+    endResetModel();
+}
+
+QString LiveTableModel::endpointText(const Endpoint& e, const QString& plain) const
+{
+    return anon_ ? QString::fromStdString(anon_->endpoint(e).to_string()) : plain;
+}
+
+QString LiveTableModel::endpointKey(const Endpoint& e, const QString& plain) const
+{
+    // Sorted by the pseudonyms, so the order says nothing about the real addresses.
+    return anon_ ? endpoint_sort_key(anon_->endpoint(e)) : plain;
+}
+
+QString LiveTableModel::namesText(const std::vector<std::string>& names, const QString& plain) const
+{
+    if (!anon_)
+        return plain;
+    QStringList l;
+    for (const std::string& n : names)
+        l.push_back(QString::fromStdString(anon_->name(n)));
+    return l.join(QStringLiteral(", "));
 }
 
 void LiveTableModel::setTimeFormat(TimeFormat format)

@@ -13,9 +13,12 @@
 #include <algorithm>
 #include <cstdint>
 #include <limits>
+#include <memory>
 #include <vector>
 
 namespace underhood {
+
+class DisplayAnonymizer;
 
 class LiveTableModel : public QAbstractTableModel {
     Q_OBJECT
@@ -31,8 +34,17 @@ public:
     // The capture's first packet time, the origin of relative times.
     int64_t originNs() const { return origin_ns_; }
     void clear();
+    // View > Anonymise: addresses, names and vendors shown as their
+    // pseudonyms (null: as captured). The rows keep the real ones.
+    void setAnonymizer(std::shared_ptr<DisplayAnonymizer> anonymizer);
+    DisplayAnonymizer* anonymizer() const { return anon_.get(); }
 
 protected:
+    std::shared_ptr<DisplayAnonymizer> anon_;
+    // An endpoint's text and sort key as shown (anonymised when on).
+    QString endpointText(const Endpoint& e, const QString& plain) const;
+    QString endpointKey(const Endpoint& e, const QString& plain) const;
+    QString namesText(const std::vector<std::string>& names, const QString& plain) const;
     virtual void clearRows() = 0;
     virtual std::vector<int> timeColumns() const = 0;
     void setOrigin(int64_t origin_ns);

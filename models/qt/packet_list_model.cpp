@@ -2,6 +2,7 @@
 
 #include <climits>
 
+#include "display_anonymizer.h"
 #include "packet_decoder.h"
 #include "packet_summary.h"
 #include "time_math.h"
@@ -52,6 +53,14 @@ void PacketListModel::setTimeFormat(TimeFormat f)
     time_format_ = f;
     if (rowCount() > 0)
         emit dataChanged(index(0, Time), index(rowCount() - 1, Time));
+}
+
+void PacketListModel::setAnonymizer(std::shared_ptr<DisplayAnonymizer> anonymizer)
+{
+    anon_ = std::move(anonymizer);
+    cache_.clear();
+    if (rowCount() > 0)
+        emit dataChanged(index(0, 0), index(rowCount() - 1, ColumnCount - 1));
 }
 
 void PacketListModel::refresh()
@@ -136,7 +145,14 @@ const PacketListModel::RowText* PacketListModel::rowText(quint64 number, const P
     auto* t = new RowText;
     std::vector<uint8_t> bytes = session_->engine().packet_bytes(number);
     uint32_t lt = session_->engine().link_type_of(e.interface_id);
+    if (anon_) // what the exported file's packet says, and names in payloads replaced too
+        bytes = anon_->rewrite(lt, Bytes(bytes.data(), bytes.size()), e.origlen);
     PacketSummary s = summarize_packet(lt, Bytes(bytes.data(), bytes.size()), e.origlen);
+    if (anon_) {
+        s.source = anon_->text(s.source);
+        s.destination = anon_->text(s.destination);
+        s.info = anon_->text(s.info);
+    }
     t->source = QString::fromStdString(s.source);
     t->destination = QString::fromStdString(s.destination);
     t->protocol = QString::fromStdString(s.protocol);

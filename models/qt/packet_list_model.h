@@ -12,8 +12,11 @@
 #include <QSet>
 #include <QVector>
 
+#include <memory>
+
 namespace underhood {
 
+class DisplayAnonymizer;
 
 class PacketListModel : public QAbstractTableModel {
     Q_OBJECT
@@ -48,6 +51,9 @@ public:
         return std::vector<uint64_t>(filter_->begin(), filter_->end());
     }
     void setTimeFormat(TimeFormat f);
+    // View > Anonymise: the columns of each packet as the anonymised file
+    // would show them (null: as captured).
+    void setAnonymizer(std::shared_ptr<DisplayAnonymizer> anonymizer);
 
     // Pulls new rows from the engine (and drops rows the live history let go).
     void refresh();
@@ -93,6 +99,7 @@ private:
     int64_t first_ts_ = 0;
     TimeFormat time_format_ = TimeFormat::Relative;
     mutable QCache<quint64, RowText> cache_{4000};
+    std::shared_ptr<DisplayAnonymizer> anon_;
     QSet<quint64> marks_;
     QHash<quint64, quint8> expert_;
 };

@@ -1,0 +1,69 @@
+// The app's View > Anonymise: the same pseudonyms as underhood-cli
+// anonymize (models/anonymize.h), applied where text is made for the screen
+// and never to the stored packets.
+//
+// A view that shows a packet's own text (the packet list's columns, the
+// details tree) dissects the packet as rewrite() leaves it, the bytes the
+// exported file holds, so the screen and the file say the same. Views built
+// from the aggregates (graph, hosts, conversations, tooltips) map their
+// addresses and names with ip(), mac(), name() and endpoint(); text() is the
+// last pass over any text on its way to the screen: every IPv4, IPv6 and MAC
+// address in it (an image already made is left as it is) and every name the
+// capture is known to carry (learn()) is replaced.
+//
+// One object per open capture (its key), shared by the views and the
+// export, which therefore agree even where the mapping depends on order
+// (two short labels that would clash). Every call locks: the graph builds
+// its scenes and the export writes on other threads. No Qt here.
+#pragma once
+
+#include "anonymize.h"
+#include "bytes.h"
+#include "packet_anonymizer.h"
+
+#include <mutex>
+#include <set>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace underhood {
+
+class DisplayAnonymizer {
+public:
+    DisplayAnonymizer(const Anonymizer::Key& key, bool keep_vendor);
+
+    const Anonymizer::Key& key() const { return key_; }
+    bool keep_vendor() const { return keep_vendor_; }
+
+    // The packet as the exported file has it (payloads kept); the names it
+    // carries (DNS answers, DHCP host names, SNI, HTTP Host) are learnt.
+    std::vector<uint8_t> rewrite(uint32_t link_type, Bytes data, uint32_t origlen);
+
+    IpAddress ip(const IpAddress& a);
+    MacAddress mac(const MacAddress& m);
+    // A name label by label as the file's DNS has it; a name made only of
+    // labels that name no one (_tcp, local, arpa, ...) stays.
+    std::string name(std::string_view name);
+    // An endpoint's image (address mapped, port kept).
+    Endpoint endpoint(const Endpoint& e);
+    // The vendor to show for a host's MAC: kept with --keep-vendor's choice, else none.
+    std::string vendor(const std::string& vendor) const { return keep_vendor_ ? vendor : std::string(); }
+
+    // Names to replace wherever text() meets them.
+    void learn(std::string_view name);
+    std::string text(std::string_view text);
+
+private:
+    std::string name_locked(std::string_view name);
+    void learn_locked(std::string_view name);
+
+    Anonymizer::Key key_;
+    bool keep_vendor_;
+    std::mutex mutex_;
+    Anonymizer anon_;
+    PacketAnonymizer rewriter_;
+    std::set<std::string, std::less<>> names_;  // names learnt, lower case, no final dot
+};
+
+} // namespace underhood

@@ -1,0 +1,377 @@
+// View > Anonymise and File > Export Anonymised, checked against tshark on
+// the demo capture and a corpus capture with IPv6:
+//   - with Anonymise on, no address or DNS name tshark finds in the capture
+//     (ip/ipv6/eth source and destination, dns.qry.name) is in any packet
+//     list cell, details label, graph label, node tooltip or the graph's
+//     caption, or any Hosts or Conversations cell (those that name nobody,
+//     such as broadcast, :: or _tcp.local, stay on purpose, as the CLI keeps them);
+//   - the addresses shown keep prefixes: two that share exactly n leading
+//     bits are shown as two that share exactly n;
+//   - the exported file, read by tshark, has for every packet the addresses
+//     the list showed for it;
+//   - turning it off shows the captured addresses again.
+// With UNDERHOOD_SCREENSHOT_DIR set it saves the window, light and dark.
+#include "anonymise_mode.h"
+#include "hex_view.h"
+#include "host_graph_pane.h"
+#include "host_graph_view.h"
+#include "main_window.h"
+#include "packet_details_pane.h"
+#include "packet_list_model.h"
+#include "packet_list_view.h"
+#include "table_pane.h"
+#include "test_corpus.h"
+#include "tshark_lines.h"
+
+#include <QAbstractItemView>
+#include <QDir>
+#include <QSortFilterProxyModel>
+#include <QStandardPaths>
+#include <QTemporaryDir>
+#include <QtTest>
+
+#include <arpa/inet.h>
+
+#include <map>
+#include <set>
+
+using namespace underhood;
+
+namespace {
+
+const QString kDemo = QStringLiteral(UNDERHOOD_SOURCE_DIR "/resources/demo.pcapng");
+
+bool open_quiet(MainWindow& w, const QString& file)
+{
+    w.setQuiet(true);
+    return w.openFile(file) && QTest::qWaitFor([&] { return w.sessionShown(); }, 120000) &&
+           w.packetModel()->rowCount() > 0;
+}
+
+// Addresses and names that identify nobody, kept on purpose (as test_anonymize_tshark).
+bool kept_address(const QString& s)
+{
+    static const QStringList kKept = {"0.0.0.0", "255.255.255.255", "::", "::1", "ff:ff:ff:ff:ff:ff",
+                                      "00:00:00:00:00:00"};
+    return kKept.contains(s) || s.startsWith(QLatin1String("01:80:c2:00:00:0"));
+}
+
+bool kept_name(const QString& name)
+{
+    static const QStringList kProtocolLabels = {"local", "arpa", "in-addr", "ip6", "com", "net", "org", "edu",
+                                                "gov", "int", "mil", "lan", "home", "internal", "example",
+                                                "localhost", "invalid", "test"};
+    if (name.isEmpty() || name == QLatin1String("<Root>"))
+        return true;
+    for (const QString& label : name.split(QLatin1Char('.')))
+        if (!label.startsWith(QLatin1Char('_')) && !kProtocolLabels.contains(label.toLower()))
+            return false;
+    return true;
+}
+
+// `needle` in `hay` as a whole token (not inside a longer address or name).
+bool has_token(const QString& hay, const QString& needle)
+{
+    auto part = [](QChar c) { return c.isLetterOrNumber() || c == '.' || c == ':' || c == '-' || c == '_'; };
+    for (qsizetype at = hay.indexOf(needle, 0, Qt::CaseInsensitive); at >= 0;
+         at = hay.indexOf(needle, at + 1, Qt::CaseInsensitive)) {
+        const qsizetype end = at + needle.size();
+        const bool left = at == 0 || !part(hay[at - 1]);
+        // A name may end a sentence ("... example.org."), an address a clause ("10.0.0.1:").
+        const bool right = end == hay.size() || !part(hay[end]) ||
+                           ((hay[end] == '.' || hay[end] == ':') && (end + 1 == hay.size() || !part(hay[end + 1])));
+        if (left && right)
+            return true;
+    }
+    return false;
+}
+
+struct Ip {
+    int family = 0;
+    uint8_t b[16] = {};
+};
+
+bool parse_ip(const QString& s, Ip& out)
+{
+    const QByteArray t = s.toLatin1();
+    if (inet_pton(AF_INET, t.constData(), out.b) == 1)
+        out.family = 4;
+    else if (inet_pton(AF_INET6, t.constData(), out.b) == 1)
+        out.family = 6;
+    else
+        return false;
+    return true;
+}
+
+int common_prefix(const Ip& a, const Ip& b)
+{
+    const int bytes = a.family == 4 ? 4 : 16;
+    for (int i = 0; i < bytes; ++i)
+        if (const uint8_t x = a.b[i] ^ b.b[i])
+            return i * 8 + __builtin_clz(x) - 24;
+    return bytes * 8;
+}
+
+// The innermost address of one side of a frame, as the packet list's Source
+// and Destination show it: the last IPv4 or IPv6 one, else the MAC.
+QString innermost(const QList<QByteArray>& f, int ip, int ip6, int eth)
+{
+    auto last = [](const QByteArray& v) { return QString::fromLatin1(v.split(',').last()); };
+    if (f.size() > ip6 && !f[ip6].isEmpty() && (f.size() <= ip || f[ip].isEmpty()))
+        return last(f[ip6]);
+    if (f.size() > ip && !f[ip].isEmpty() && (f.size() <= ip6 || f[ip6].isEmpty()))
+        return last(f[ip]);
+    if (f.size() > ip && !f[ip].isEmpty())
+        return {}; // both: which is inner needs more than the fields say
+    return f.size() > eth ? last(f[eth]) : QString();
+}
+
+QStringList table_cells(TablePane* pane)
+{
+    QStringList out;
+    QAbstractItemModel* m = pane->proxy();
+    for (int r = 0; r < m->rowCount(); ++r)
+        for (int c = 0; c < m->columnCount(); ++c)
+            out << m->index(r, c).data(Qt::DisplayRole).toString();
+    return out;
+}
+
+void save_shot(MainWindow& w, const QString& name)
+{
+    const QString dir = qEnvironmentVariable("UNDERHOOD_SCREENSHOT_DIR");
+    if (dir.isEmpty())
+        return;
+    QDir().mkpath(dir);
+    for (const char* theme : {"light", "dark"}) {
+        w.applyTheme(theme);
+        QTest::qWait(50); // the palette change reaches every widget through the event queue
+        w.graphPane()->view()->update();
+        QCoreApplication::processEvents();
+        QVERIFY(w.grab().save(dir + "/" + name + "-" + theme + ".png"));
+    }
+    w.applyTheme("light");
+}
+
+} // namespace
+
+class TestAnonymise : public QObject {
+    Q_OBJECT
+private slots:
+    void initTestCase();
+    void screenShowsNoOriginal_data();
+    void screenShowsNoOriginal();
+};
+
+void TestAnonymise::initTestCase()
+{
+    if (QStandardPaths::findExecutable("tshark").isEmpty())
+        QSKIP("tshark is not installed");
+}
+
+void TestAnonymise::screenShowsNoOriginal_data()
+{
+    QTest::addColumn<QString>("file");
+    QTest::newRow("demo") << kDemo;
+    QTest::newRow("icmpv6") << corpusDir() + "/tcpdump/icmpv6.pcap";
+}
+
+void TestAnonymise::screenShowsNoOriginal()
+{
+    QFETCH(QString, file);
+    if (!QFileInfo::exists(file))
+        QSKIP(qPrintable("no " + file));
+
+    // What tshark says the capture holds, frame by frame.
+    const QStringList fields = {"-T", "fields", "-E", "separator=/t", "-e", "frame.number", "-e", "ip.src", "-e",
+                                "ip.dst", "-e", "ipv6.src", "-e", "ipv6.dst", "-e", "eth.src", "-e", "eth.dst",
+                                "-e", "dns.qry.name"};
+    std::set<QString> originals;
+    std::map<quint64, QList<QByteArray>> frames;
+    for (const QByteArray& line : tshark_lines(file, fields)) {
+        const QList<QByteArray> f = line.split('\t');
+        frames[f[0].toULongLong()] = f;
+        for (int i = 1; i < f.size(); ++i)
+            for (const QByteArray& v : f[i].split(',')) {
+                const QString s = QString::fromLatin1(v).trimmed();
+                if (s.isEmpty() || (i == 7 ? kept_name(s) : kept_address(s)))
+                    continue;
+                originals.insert(s);
+            }
+    }
+    QVERIFY2(originals.size() >= 3, qPrintable(file));
+
+    MainWindow w(QSize(1280, 720));
+    QVERIFY(open_quiet(w, file));
+    PacketListModel* list = w.packetModel();
+    HostGraphPane* graph = w.graphPane();
+    WindowSpans spans = graph->spans();
+    spans.window_ns = 0; // the whole capture, every host on its own
+    graph->setSpans(spans);
+    GraphOptions o = graph->options();
+    o.cluster = ClusterMode::Off;
+    graph->setOptions(o);
+    QVERIFY(graph->waitForScene());
+
+    auto list_cells = [&] {
+        QStringList out;
+        for (int r = 0; r < list->rowCount(); ++r)
+            for (int c : {PacketListModel::Source, PacketListModel::Destination, PacketListModel::Info})
+                out << list->index(r, c).data().toString();
+        return out;
+    };
+    auto graph_texts = [&] {
+        QStringList out;
+        const GraphScene& s = graph->view()->shownScene();
+        for (size_t i = 0; i < s.nodes.size(); ++i) {
+            const SceneNode& n = s.nodes[i];
+            out << QString::fromStdString(n.label) << QString::fromStdString(n.key)
+                << graph->view()->tooltipText(int(i));
+            for (const std::string& name : n.names)
+                out << QString::fromStdString(name);
+        }
+        out << graph->view()->caption();
+        for (const auto& pulse : graph->view()->viewState().pulses)
+            out << pulse.label;
+        return out;
+    };
+    const QStringList plain_list = list_cells();
+    const QStringList plain_graph = graph_texts();
+    const QStringList plain_hosts = table_cells(w.hostPane());
+    // The captured addresses are on screen before: the check below can fail.
+    bool seen = false;
+    for (const QString& s : plain_list)
+        for (const QString& o : originals)
+            seen = seen || has_token(s, o);
+    QVERIFY(seen);
+
+    // A DNS (or the first) packet in the details, its token gone from the graph.
+    const std::vector<quint64> dns_queries = tshark_numbers(file, "dns.flags.response == 0");
+    const quint64 shown = dns_queries.empty() ? list->numberAt(0) : dns_queries.front();
+    w.packetView()->selectNumber(shown);
+    QTRY_COMPARE(w.detailsPacket(), shown);
+    QTest::qWait(int(graph->tokenSeconds() * 1000) + 500);
+
+    w.anonymiseMode()->setOn(true);
+    QVERIFY(w.anonymiseMode()->isOn());
+    save_shot(w, "anonymise-" + QFileInfo(file).completeBaseName());
+
+    // A token sent while on carries the anonymised summary.
+    if (!dns_queries.empty()) {
+        w.packetView()->selectNumber(list->numberAt(1));
+        QTRY_COMPARE(w.detailsPacket(), list->numberAt(1));
+        w.packetView()->selectNumber(shown);
+        QTRY_COMPARE(w.detailsPacket(), shown);
+        QTRY_VERIFY(!graph->view()->viewState().pulses.empty());
+    }
+
+    // Every text on screen, with where it came from.
+    std::vector<std::pair<QString, QString>> screen;
+    const QStringList cells = list_cells();
+    for (const QString& s : cells)
+        screen.emplace_back("packet list", s);
+    for (const QString& s : graph_texts())
+        screen.emplace_back("graph", s);
+    for (const QString& s : table_cells(w.hostPane()))
+        screen.emplace_back("hosts", s);
+    for (const QString& s : table_cells(w.conversationPane()))
+        screen.emplace_back("conversations", s);
+    // The details of every packet of a small capture; of the demo, a spread
+    // of them and every DNS packet.
+    const std::vector<quint64> dns = tshark_numbers(file, "dns || dhcp || arp || icmpv6");
+    std::set<quint64> detailed(dns.begin(), dns.end());
+    for (int r = 0; r < list->rowCount(); r += list->rowCount() > 200 ? 37 : 1)
+        detailed.insert(list->numberAt(r));
+    for (quint64 n : detailed) {
+        w.packetView()->selectNumber(n);
+        QTRY_COMPARE(w.detailsPacket(), n);
+        for (const DissectedField& f : w.detailsPane()->dissection().fields)
+            screen.emplace_back(QString("details of packet %1").arg(n), QString::fromStdString(f.label));
+        QVERIFY(w.detailsPane()->hexView()->data().isEmpty());
+        QVERIFY(!w.detailsPane()->hexView()->placeholderText().isEmpty());
+    }
+    for (const auto& [where, text] : screen)
+        for (const QString& o : originals)
+            QVERIFY2(!has_token(text, o), qPrintable(QString("%1 shows %2: %3").arg(where, o, text)));
+
+    // One image per address, and prefixes kept for every pair.
+    std::map<QString, QString> image;
+    for (int r = 0; r < list->rowCount(); ++r) {
+        const quint64 n = list->numberAt(r);
+        const auto f = frames.find(n);
+        QVERIFY(f != frames.end());
+        const QString sides[2] = {innermost(f->second, 1, 3, 5), innermost(f->second, 2, 4, 6)};
+        const QString shown[2] = {cells[3 * r], cells[3 * r + 1]};
+        for (int k = 0; k < 2; ++k) {
+            Ip a;
+            if (sides[k].isEmpty() || !parse_ip(sides[k], a))
+                continue;
+            auto [it, fresh] = image.emplace(sides[k], shown[k]);
+            QVERIFY2(it->second == shown[k],
+                     qPrintable(QString("%1 shown as %2 and as %3").arg(sides[k], it->second, shown[k])));
+        }
+    }
+    QVERIFY(image.size() >= 2);
+    int pairs = 0;
+    for (auto x = image.begin(); x != image.end(); ++x)
+        for (auto y = std::next(x); y != image.end(); ++y) {
+            Ip a, b, sa, sb;
+            QVERIFY(parse_ip(x->first, a) && parse_ip(y->first, b));
+            QVERIFY2(parse_ip(x->second, sa) && parse_ip(y->second, sb), qPrintable(x->second + " " + y->second));
+            if (a.family != b.family)
+                continue;
+            QVERIFY2(common_prefix(a, b) == common_prefix(sa, sb),
+                     qPrintable(QString("%1 and %2 share %3 bits, %4 and %5 share %6")
+                                    .arg(x->first, y->first).arg(common_prefix(a, b))
+                                    .arg(x->second, y->second).arg(common_prefix(sa, sb))));
+            ++pairs;
+        }
+    QVERIFY(pairs > 0);
+
+    // The exported file has the addresses the list showed, packet for packet.
+    QTemporaryDir dir;
+    const QString out = dir.filePath("anonymised.pcapng");
+    QString error;
+    QVERIFY2(w.anonymiseMode()->exportTo(out, nullptr, &error), qPrintable(error));
+    std::map<quint64, QList<QByteArray>> exported;
+    for (const QByteArray& line : tshark_lines(out, fields)) {
+        const QList<QByteArray> f = line.split('\t');
+        exported[f[0].toULongLong()] = f;
+    }
+    QCOMPARE(exported.size(), frames.size());
+    int compared = 0;
+    for (int r = 0; r < list->rowCount(); ++r) {
+        const quint64 n = list->numberAt(r);
+        const auto f = exported.find(n);
+        QVERIFY(f != exported.end());
+        const QString sides[2] = {innermost(f->second, 1, 3, 5), innermost(f->second, 2, 4, 6)};
+        for (int k = 0; k < 2; ++k) {
+            Ip a;
+            if (sides[k].isEmpty() || !parse_ip(sides[k], a))
+                continue;
+            QVERIFY2(sides[k] == cells[3 * r + k],
+                     qPrintable(QString("packet %1: the file says %2, the screen %3").arg(n).arg(sides[k], cells[3 * r + k])));
+            ++compared;
+        }
+        // No original in the file either.
+        for (int i = 1; i < f->second.size(); ++i)
+            for (const QByteArray& v : f->second[i].split(','))
+                if (!v.isEmpty())
+                    QVERIFY2(!originals.count(QString::fromLatin1(v)) || (i == 7 && kept_name(QString::fromLatin1(v))),
+                             qPrintable(QString("packet %1 of the file keeps %2").arg(n).arg(QString::fromLatin1(v))));
+    }
+    QVERIFY(compared > 0);
+    qInfo("%zu originals, %zu texts on screen (%zu packets' details), %d address pairs, %d addresses matched in the file",
+          originals.size(), screen.size(), detailed.size(), pairs, compared);
+
+    // Off again: the captured addresses, as before.
+    w.anonymiseMode()->setOn(false);
+    QCOMPARE(list_cells(), plain_list);
+    QCOMPARE(graph_texts(), plain_graph);
+    QCOMPARE(table_cells(w.hostPane()), plain_hosts);
+    w.packetView()->selectNumber(list->numberAt(0));
+    QTRY_COMPARE(w.detailsPacket(), list->numberAt(0));
+    QVERIFY(!w.detailsPane()->hexView()->data().isEmpty());
+}
+
+QTEST_MAIN(TestAnonymise)
+#include "test_anonymise.moc"

@@ -1,0 +1,196 @@
+#include "anonymise_mode.h"
+
+#include "anonymised_export.h"
+#include "capture_session.h"
+#include "display_anonymizer.h"
+#include "packet_list_model.h"
+
+#include <QAction>
+#include <QApplication>
+#include <QFileDialog>
+#include <QInputDialog>
+#include <QLineEdit>
+#include <QMessageBox>
+#include <QProgressDialog>
+#include <QPushButton>
+#include <QSettings>
+#include <QWidget>
+
+#include <optional>
+
+namespace underhood {
+
+AnonymiseMode::AnonymiseMode(QWidget* window, PacketListModel* packets)
+    : QObject(window), window_(window), packets_(packets)
+{
+    toggle_ = new QAction(tr("&Anonymise"), this);
+    toggle_->setObjectName("anonymise");
+    toggle_->setCheckable(true);
+    toggle_->setShortcut(QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_A));
+    toggle_->setStatusTip(tr("Show pseudonyms for every address and name, and hide packet bytes (Ctrl+Shift+A)"));
+    connect(toggle_, &QAction::toggled, this, [this] { emitChanged(); });
+
+    key_action_ = new QAction(tr("Anonymise &Key…"), this);
+    key_action_->setObjectName("anonymiseKey");
+    connect(key_action_, &QAction::triggered, this, &AnonymiseMode::keyDialog);
+
+    vendor_ = new QAction(tr("Anonymise: Keep MAC &Vendors"), this);
+    vendor_->setObjectName("anonymiseKeepVendor");
+    vendor_->setCheckable(true);
+    vendor_->setChecked(QSettings().value("anonymise/keepVendor", false).toBool());
+    connect(vendor_, &QAction::toggled, this, [this](bool on) {
+        QSettings().setValue("anonymise/keepVendor", on);
+        rebuild();
+    });
+
+    export_ = new QAction(tr("Export A&nonymised…"), this);
+    export_->setObjectName("exportAnonymised");
+    export_->setEnabled(false);
+    connect(export_, &QAction::triggered, this, &AnonymiseMode::exportDialog);
+
+    key_text_ = QSettings().value("anonymise/key").toString();
+}
+
+bool AnonymiseMode::isOn() const { return toggle_->isChecked(); }
+
+void AnonymiseMode::setOn(bool on) { toggle_->setChecked(on); }
+
+void AnonymiseMode::setSession(CaptureSession* session)
+{
+    session_ = session;
+    have_key_ = false;
+    export_->setEnabled(session != nullptr);
+    rebuild();
+}
+
+void AnonymiseMode::setKeepVendor(bool keep) { vendor_->setChecked(keep); }
+
+bool AnonymiseMode::setKeyText(const QString& text, bool remember)
+{
+    Anonymizer::Key k{};
+    if (!text.isEmpty() && !Anonymizer::parse_key(text.toStdString(), k))
+        return false;
+    key_text_ = text;
+    if (remember)
+        QSettings().setValue("anonymise/key", text);
+    have_key_ = false;
+    rebuild();
+    return true;
+}
+
+QString AnonymiseMode::keyHex() const
+{
+    return anon_ ? QString::fromStdString(Anonymizer::key_hex(anon_->key())) : QString();
+}
+
+void AnonymiseMode::rebuild()
+{
+    if (!session_) {
+        anon_.reset();
+        emitChanged();
+        return;
+    }
+    if (!have_key_) {
+        // A set key makes every capture map as underhood-cli anonymize --key
+        // does; without one each capture gets its own, so two captures shown
+        // one after the other cannot be matched host by host.
+        if (key_text_.isEmpty()) {
+            try {
+                key_ = Anonymizer::random_key();
+            } catch (const std::exception&) {
+                key_ = {};
+            }
+        } else {
+            Anonymizer::parse_key(key_text_.toStdString(), key_);
+        }
+        have_key_ = true;
+    }
+    anon_ = std::make_shared<DisplayAnonymizer>(key_, vendor_->isChecked());
+    emitChanged();
+}
+
+void AnonymiseMode::emitChanged() { emit changed(isOn() ? anon_ : nullptr); }
+
+void AnonymiseMode::keyDialog()
+{
+    bool ok = false;
+    const QString shown = key_text_.isEmpty() ? keyHex() : key_text_;
+    const QString text = QInputDialog::getText(
+        window_, tr("Anonymise Key"),
+        tr("The key that chooses the pseudonyms: 64 hex digits or a passphrase, as underhood-cli anonymize --key.\n"
+           "The same key gives the same pseudonyms, on screen and in exported files.\n"
+           "Leave it empty for a new random key for each capture."),
+        QLineEdit::Normal, shown, &ok);
+    if (!ok)
+        return;
+    // The random key shown and accepted as it was stays this capture's, not a setting.
+    if (key_text_.isEmpty() && text == keyHex())
+        return;
+    setKeyText(text.trimmed());
+}
+
+bool AnonymiseMode::exportTo(const QString& path, const QVector<quint64>* numbers, QString* error)
+{
+    if (!session_ || !anon_) {
+        if (error)
+            *error = tr("no capture is open");
+        return false;
+    }
+    QProgressDialog dlg(tr("Exporting anonymised…"), tr("Cancel"), 0, 100, window_);
+    dlg.setWindowModality(Qt::WindowModal);
+    dlg.setMinimumDuration(300);
+    const bool ok = export_anonymised(session_->engine(), numbers, path, *anon_, error, [&](int pct) {
+        dlg.setValue(pct);
+        QApplication::processEvents();
+        return !dlg.wasCanceled();
+    });
+    dlg.setValue(100);
+    return ok;
+}
+
+void AnonymiseMode::exportDialog()
+{
+    if (!session_)
+        return;
+    const QString path = QFileDialog::getSaveFileName(window_, tr("Export Anonymised"),
+                                                      QSettings().value("files/lastDir").toString(),
+                                                      tr("pcapng (*.pcapng)"));
+    if (path.isEmpty())
+        return;
+    // As Save As: the displayed or the marked packets may be what is meant.
+    std::optional<QVector<quint64>> shown;
+    const QList<quint64> marks = packets_->marked();
+    if (packets_->filtered() || !marks.isEmpty()) {
+        QMessageBox ask(QMessageBox::Question, tr("Export Anonymised"), tr("Which packets should be exported?"),
+                        QMessageBox::NoButton, window_);
+        QPushButton* displayed = packets_->filtered()
+            ? ask.addButton(tr("%1 Displayed").arg(packets_->rowCount()), QMessageBox::AcceptRole)
+            : nullptr;
+        QPushButton* marked =
+            marks.isEmpty() ? nullptr : ask.addButton(tr("%1 Marked").arg(marks.size()), QMessageBox::AcceptRole);
+        ask.addButton(tr("All Packets"), QMessageBox::RejectRole);
+        ask.exec();
+        if (displayed && ask.clickedButton() == displayed) {
+            shown.emplace();
+            for (int r = 0; r < packets_->rowCount(); ++r)
+                shown->append(packets_->numberAt(r));
+        } else if (marked && ask.clickedButton() == marked) {
+            shown.emplace(marks.begin(), marks.end());
+        }
+    }
+    QString err;
+    if (!exportTo(path, shown ? &*shown : nullptr, &err)) {
+        last_error_ = tr("Cannot export %1: %2").arg(path, err);
+        if (!quiet_)
+            QMessageBox::warning(window_, tr("Export Anonymised"), last_error_);
+        return;
+    }
+    last_error_.clear();
+    if (!quiet_ && key_text_.isEmpty())
+        // Without the key nobody can map another file the same way.
+        QMessageBox::information(window_, tr("Export Anonymised"),
+                                 tr("Exported %1.\n\nKey (to map other files the same way):\n%2")
+                                     .arg(path, keyHex()));
+}
+
+} // namespace underhood
