@@ -257,7 +257,7 @@ void DropPanel::buildDiagram()
                              : l == b.dropped  ? "dropped"
                              : l == b.rate     ? "rate"
                                                : "detail");
-            v->addWidget(l);
+            v->addWidget(l, 0, l == b.dropped ? Qt::AlignLeft : Qt::Alignment()); // a box as wide as its text
         }
         v->addStretch(1);
         if (i > 0) {
@@ -503,7 +503,12 @@ void DropPanel::updateDiagram()
             else
                 b.rate->clear();
         }
-        b.dropped->setStyleSheet(f.dropped ? QString("color: %1; font-weight: bold;").arg(bad.name()) : QString());
+        // A stage that lost packets says how many, and what share, white on
+        // red: the figure a student looks for first.
+        b.dropped->setStyleSheet(f.dropped ? QString("QLabel { background: %1; color: white; font-weight: bold; "
+                                                     "border-radius: 3px; padding: 1px 5px; }")
+                                                 .arg(QColor(0xc6, 0x28, 0x28).name()) // white on it in both themes
+                                           : QString());
         b.detail->setStyleSheet(QString("color: %1;").arg(muted.name()));
         b.detail->setVisible(!b.detail->text().isEmpty());
         QColor bg = pal.color(QPalette::Base);
