@@ -15,6 +15,7 @@
 #include "tshark_lines.h"
 
 #include <QAction>
+#include <QComboBox>
 #include <QMenu>
 #include <QStandardPaths>
 #include <QTemporaryDir>
@@ -92,6 +93,7 @@ private slots:
     void displayFilterSelectsASensor();
     void cliFieldsNameTheInterface();
     void oneInterfaceHidesTheColumn();
+    void graphColouredBySensor();
     void screenshots();
 
 private:
@@ -202,6 +204,84 @@ void TestSensorViews::oneInterfaceHidesTheColumn()
     w.setUnsavedAnswer([](const QString&) { return MainWindow::UnsavedAnswer{MainWindow::UnsavedChoice::Discard, {}}; });
 }
 
+// Colour by sensor: each host and each link takes the sensor that saw most
+// of its packets, as tshark counts them per frame.interface_id.
+void TestSensorViews::graphColouredBySensor()
+{
+    if (QStandardPaths::findExecutable("tshark").isEmpty())
+        QSKIP("needs tshark");
+    // Packets per host and per conversation (outermost IP), by interface.
+    std::map<QString, std::array<uint64_t, 2>> hosts;
+    std::map<std::pair<QString, QString>, std::array<uint64_t, 2>> links;
+    for (const QByteArray& l : tshark_lines(file_, {"-T", "fields", "-E", "occurrence=f", "-e", "frame.interface_id",
+                                                    "-e", "ip.src", "-e", "ip.dst", "-e", "ipv6.src", "-e", "ipv6.dst"})) {
+        QList<QByteArray> f = l.split('\t');
+        while (f.size() < 5) // the empty fields at the end were trimmed
+            f << QByteArray();
+        const int sensor = f[0].toInt();
+        QString src = QString::fromUtf8(f[1]), dst = QString::fromUtf8(f[2]);
+        if (src.isEmpty()) {
+            src = QString::fromUtf8(f[3]);
+            dst = QString::fromUtf8(f[4]);
+        }
+        if (src.isEmpty() || dst.isEmpty())
+            continue;
+        ++hosts[src][sensor];
+        if (dst != src)
+            ++hosts[dst][sensor];
+        ++links[{std::min(src, dst), std::max(src, dst)}][sensor];
+    }
+    auto most = [](const std::array<uint64_t, 2>& n) { return n[1] > n[0] ? 1 : 0; };
+
+    MainWindow w(QSize(1280, 720));
+    w.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&w));
+    HostGraphPane* pane = w.graphPane();
+    GraphOptions o = pane->options();
+    o.cluster = ClusterMode::Off;
+    o.layer = Layer::Ip;
+    pane->setOptions(o);
+    WindowSpans spans = pane->spans();
+    spans.window_ns = 0; // the whole capture
+    pane->setSpans(spans);
+    QVERIFY(open_quiet(w, file_));
+    auto* colour = w.findChild<QComboBox*>("graphColourBy");
+    QVERIFY(colour);
+    colour->setCurrentIndex(colour->findData("sensor"));
+    QVERIFY(pane->view()->colourBySensor());
+    QVERIFY(pane->waitForScene(10000));
+    const GraphScene& scene = pane->view()->scene();
+    QCOMPARE(scene.nodes.size(), hosts.size());
+    for (const SceneNode& n : scene.nodes) {
+        const QString key = QString::fromStdString(n.key);
+        QVERIFY2(hosts.count(key), qPrintable(key));
+        QVERIFY2(n.sensor == most(hosts[key]), qPrintable(key));
+        uint64_t total = 0;
+        for (const auto& [s, c] : n.sensors) {
+            QCOMPARE(c, hosts[key][s]);
+            total += c;
+        }
+        QCOMPARE(total, hosts[key][0] + hosts[key][1]);
+    }
+    size_t checked = 0;
+    for (const SceneLink& l : scene.links) {
+        QString a = QString::fromStdString(scene.nodes[l.a].key), b = QString::fromStdString(scene.nodes[l.b].key);
+        const auto it = links.find({std::min(a, b), std::max(a, b)});
+        QVERIFY(it != links.end());
+        QCOMPARE(l.sensor, most(it->second));
+        ++checked;
+    }
+    QCOMPARE(checked, links.size());
+    // The legend names both sensors.
+    QTRY_VERIFY_WITH_TIMEOUT(pane->view()->renderer().legendItems().size() == 2, 5000);
+    QSet<int> legend;
+    for (const auto& li : pane->view()->renderer().legendItems())
+        legend << li.sensor;
+    QCOMPARE(legend, QSet<int>({0, 1}));
+    colour->setCurrentIndex(colour->findData("protocol"));
+    w.setUnsavedAnswer([](const QString&) { return MainWindow::UnsavedAnswer{MainWindow::UnsavedChoice::Discard, {}}; });
+}
+
 void TestSensorViews::screenshots()
 {
     const QString dir = qEnvironmentVariable("UNDERHOOD_SCREENSHOT_DIR");
@@ -217,6 +297,12 @@ void TestSensorViews::screenshots()
         w.packetView()->selectNumber(40);
         QTest::qWait(300);
         QVERIFY(w.grab().save(dir + "/sensor-column-" + theme + ".png"));
+        auto* colour = w.findChild<QComboBox*>("graphColourBy");
+        colour->setCurrentIndex(colour->findData("sensor"));
+        QVERIFY(w.graphPane()->waitForScene(10000));
+        QTest::qWait(300);
+        QVERIFY(w.grab().save(dir + "/graph-by-sensor-" + theme + ".png"));
+        colour->setCurrentIndex(colour->findData("protocol"));
         w.setUnsavedAnswer([](const QString&) { return MainWindow::UnsavedAnswer{MainWindow::UnsavedChoice::Discard, {}}; });
         QVERIFY(w.close());
     }
