@@ -8,6 +8,7 @@
 #include <QBoxLayout>
 #include <QComboBox>
 #include <QDateTime>
+#include <QDoubleSpinBox>
 #include <QFrame>
 #include <QGridLayout>
 #include <QLabel>
@@ -172,7 +173,7 @@ DropPanel::DropPanel(QWidget* parent) : QWidget(parent)
     sensors_grid_->setVerticalSpacing(3);
     {
         const QStringList heads = {tr("Sensor"), tr("State"), tr("Received"), tr("Captured"), tr("Dropped"),
-                                   tr("First packet")};
+                                   tr("First packet"), tr("Clock correction")};
         const QStringList tips = {
             tr("The source, named as its interface is in the capture (HOST/IFACE, HOST:PORT)"),
             tr("Capturing, or why it stopped; Reconnect starts it again and keeps what it sent"),
@@ -181,7 +182,9 @@ DropPanel::DropPanel(QWidget* parent) : QWidget(parent)
             tr("Packets that arrived here from it"),
             tr("Packets the sensor lost: its kernel ring, its interface and its capture helper"),
             tr("Its first packet's time stamp minus the earliest sensor's: a large offset between sensors that "
-               "watch the same traffic means their clocks disagree")};
+               "watch the same traffic means their clocks disagree"),
+            tr("Seconds added to this sensor's time stamps from now on (the ?offset= of its URL), to line its "
+               "packets up with the others' when its clock is off")};
         for (int i = 0; i < int(heads.size()); ++i) {
             auto* l = new QLabel("<b>" + heads[i] + "</b>");
             l->setToolTip(tips[i]);
@@ -408,7 +411,7 @@ void DropPanel::updateSensors()
     if (sensors.size() != sensor_rows_.size()) {
         for (SensorRow& r : sensor_rows_)
             for (QWidget* w : std::initializer_list<QWidget*>{r.name, r.state, r.received, r.captured, r.dropped,
-                                                               r.offset, r.reconnect})
+                                                               r.offset, r.correction, r.reconnect})
                 delete w;
         sensor_rows_.clear();
         for (size_t i = 0; i < sensors.size(); ++i) {
@@ -428,6 +431,21 @@ void DropPanel::updateSensors()
             r.captured = label("sensorCaptured", 3, true);
             r.dropped = label("sensorDropped", 4, true);
             r.offset = label("sensorOffset", 5, true);
+            r.correction = new QDoubleSpinBox;
+            r.correction->setObjectName(QString("sensorCorrection_%1").arg(i));
+            r.correction->setRange(-86400, 86400); // as ?offset= takes it: up to a day
+            r.correction->setDecimals(3);
+            r.correction->setSingleStep(0.1);
+            r.correction->setSuffix(tr(" s"));
+            r.correction->setKeyboardTracking(false);
+            r.correction->setToolTip(tr("Seconds added to this sensor's time stamps for the packets it sends from "
+                                        "now on"));
+            r.correction->setValue(double(sensors[i].offset_ns) / 1e9);
+            connect(r.correction, &QDoubleSpinBox::valueChanged, this, [this, i](double s) {
+                if (session_)
+                    session_->setSensorOffset(int(i), qint64(std::llround(s * 1e9)));
+            });
+            sensors_grid_->addWidget(r.correction, row, 6);
             r.reconnect = new QPushButton(tr("Reconnect"));
             r.reconnect->setObjectName(QString("sensorReconnect_%1").arg(i));
             r.reconnect->setToolTip(tr("Start this sensor again; the others go on and what it sent stays"));
@@ -491,6 +509,11 @@ void DropPanel::updateSensors()
         const bool can_reconnect = live && !s.reconnecting &&
                                    (s.state == SensorStatus::State::Failed || s.state == SensorStatus::State::Ended);
         r.reconnect->setVisible(can_reconnect);
+        r.correction->setEnabled(live);
+        if (!r.correction->hasFocus() && std::llround(r.correction->value() * 1e9) != s.offset_ns) {
+            QSignalBlocker b(r.correction);
+            r.correction->setValue(double(s.offset_ns) / 1e9);
+        }
     }
 }
 

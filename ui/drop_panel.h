@@ -17,6 +17,7 @@
 class QBoxLayout;
 class QCPItemText;
 class QComboBox;
+class QDoubleSpinBox;
 class QCustomPlot;
 class QFrame;
 class QGridLayout;
@@ -98,13 +99,15 @@ public:
     // Several sources: a row per sensor (its state or error, counts, clock
     // offset, Reconnect). The row's widgets are named sensorName_N,
     // sensorState_N, sensorReceived_N, sensorCaptured_N, sensorDropped_N,
-    // sensorOffset_N and sensorReconnect_N for sensor N.
+    // sensorOffset_N, sensorCorrection_N (the clock correction, seconds) and
+    // sensorReconnect_N for sensor N.
     int sensorRows() const { return int(sensor_rows_.size()); }
 
 private:
     struct SensorRow {
         QLabel *name = nullptr, *state = nullptr, *received = nullptr, *captured = nullptr, *dropped = nullptr,
                *offset = nullptr;
+        QDoubleSpinBox* correction = nullptr;
         QPushButton* reconnect = nullptr;
     };
     void updateSensors();

@@ -13,6 +13,7 @@
 
 #include <QDateTime>
 #include <QDockWidget>
+#include <QDoubleSpinBox>
 #include <QLabel>
 #include <QPushButton>
 #include <QTcpServer>
@@ -103,6 +104,7 @@ class TestSensorReconnect : public QObject {
 private slots:
     void initTestCase();
     void failedSensorReconnects();
+    void clockCorrectedPerSensor();
 };
 
 void TestSensorReconnect::initTestCase()
@@ -197,6 +199,66 @@ void TestSensorReconnect::failedSensorReconnects()
         w.setUnsavedAnswer([](const QString&) { return MainWindow::UnsavedAnswer{MainWindow::UnsavedChoice::Discard, {}}; });
         QVERIFY(w.close());
     }
+}
+
+// Both sensors stamp with this machine's clock: their first packets are
+// within a fraction of a second. A correction of +100 s typed into one
+// sensor's row moves the packets it sends from then on by 100 s, and only
+// its own; the ?offset= of a URL shows as the row's starting correction.
+void TestSensorReconnect::clockCorrectedPerSensor()
+{
+    PcapStreamServer a(2), b(3);
+    QVERIFY(a.listen());
+    QVERIFY(b.listen());
+    MainWindow w(QSize(1280, 720));
+    w.setQuiet(true);
+    w.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&w));
+    LiveCaptureOptions o;
+    o.sources = {QString("pcap-over-ip://127.0.0.1:%1").arg(a.port()),
+                 QString("pcap-over-ip://127.0.0.1:%1?offset=-0.5").arg(b.port())};
+    QVERIFY(w.startCapture(o));
+    w.showDropPanel();
+    DropPanel* p = w.dropPanel();
+    QTRY_COMPARE_WITH_TIMEOUT(p->sensorRows(), 2, 10000);
+    auto* correction = p->findChild<QDoubleSpinBox*>("sensorCorrection_1");
+    QVERIFY(correction);
+    QCOMPARE(correction->value(), -0.5);
+    QCOMPARE(p->findChild<QDoubleSpinBox*>("sensorCorrection_0")->value(), 0.0);
+    auto offset = [&] { return p->findChild<QLabel*>("sensorOffset_1")->text(); };
+    QTRY_VERIFY_WITH_TIMEOUT(offset() != QString::fromUtf8("—") &&
+                                 p->findChild<QLabel*>("sensorOffset_0")->text() != QString::fromUtf8("—"), 10000);
+    // Each row's offset is its first packet's time less the earliest first packet.
+    const auto first = w.session()->sensors();
+    QCOMPARE(first.size(), size_t(2));
+    const int64_t earliest = std::min(*first[0].counts.first_ns, *first[1].counts.first_ns);
+    QCOMPARE(offset(), QString("%1%2 s").arg(*first[1].counts.first_ns >= earliest ? "+" : "")
+                           .arg(double(*first[1].counts.first_ns - earliest) / 1e9, 0, 'f', 3));
+
+    // Typed as a user would, then Enter.
+    correction->setFocus();
+    correction->selectAll();
+    QTest::keyClicks(correction, "100");
+    QTest::keyClick(correction, Qt::Key_Return);
+    QCOMPARE(correction->value(), 100.0);
+    const int64_t set_at = QDateTime::currentMSecsSinceEpoch() * 1'000'000;
+    // From now on B's packets are 100 s ahead; A's are not.
+    auto newest = [&](uint16_t itf) {
+        return w.session()->engine().with_state([itf](const IngestEngine::State& s) {
+            int64_t t = 0;
+            for (const auto& e : s.index)
+                if (e.interface_id == itf)
+                    t = std::max(t, e.ts_ns);
+            return t;
+        });
+    };
+    QTRY_VERIFY_WITH_TIMEOUT(newest(1) > set_at + 95'000'000'000, 10000);
+    QVERIFY(newest(0) < set_at + 5'000'000'000);
+    QCOMPARE(w.session()->sensors()[1].offset_ns, int64_t(100'000'000'000));
+    w.session()->stop();
+    QTRY_VERIFY_WITH_TIMEOUT(!w.session()->isRunning(), 15000);
+    w.setUnsavedAnswer([](const QString&) { return MainWindow::UnsavedAnswer{MainWindow::UnsavedChoice::Discard, {}}; });
+    QVERIFY(w.close());
 }
 
 QTEST_MAIN(TestSensorReconnect)
