@@ -235,6 +235,8 @@ int run_stats(const std::vector<std::string>& args)
     }
     if (auto* mapped = dynamic_cast<MappedFileInput*>(&inputs.reader().input()))
         mapped->set_release_behind(true);
+    if (!inputs.live() && inputs.reader().format() != CaptureFormat::Pcap)
+        rf.set_interfaces(&inputs.interfaces());
 
     TrafficModelOptions opts;
     opts.layers = {false, false, false};

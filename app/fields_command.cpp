@@ -112,6 +112,9 @@ int run_fields(const std::vector<std::string>& args)
         std::cerr << "underhood-cli: " << error << '\n';
         return 1;
     }
+    // A file's interfaces are read on this thread; live sources add theirs on their own.
+    if (!inputs.live() && inputs.reader().format() != CaptureFormat::Pcap)
+        rf.set_interfaces(&inputs.interfaces());
 
     PacketRecord rec;
     std::string line;

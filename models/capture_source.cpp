@@ -744,18 +744,102 @@ SourceMerger::SourceMerger(std::vector<std::unique_ptr<CaptureSource>> sources, 
 {
     for (auto& s : sources) {
         auto f = std::make_unique<Feed>();
+        f->offset_ns = s->spec().offset_ns;
         f->source = std::move(s);
         sources_.push_back(std::move(f));
     }
 }
 
+void SourceMerger::start_thread(Feed& f)
+{
+    f.thread = std::thread([this, feed = &f] { read_loop(*feed); });
+}
+
 void SourceMerger::start_threads()
 {
+    std::lock_guard lock(mutex_);
     if (started_ || (sources_.size() < 2 && !threaded_))
         return;
     started_ = true;
     for (auto& f : sources_)
-        f->thread = std::thread([this, feed = f.get()] { read_loop(*feed); });
+        start_thread(*f);
+}
+
+size_t SourceMerger::add(std::unique_ptr<CaptureSource> source)
+{
+    if (!threaded_)
+        return SIZE_MAX; // the one-source path reads on the caller's thread
+    auto f = std::make_unique<Feed>();
+    f->offset_ns = source->spec().offset_ns;
+    f->source = std::move(source);
+    std::lock_guard lock(mutex_);
+    sources_.push_back(std::move(f));
+    if (started_)
+        start_thread(*sources_.back());
+    cv_.notify_all();
+    return sources_.size() - 1;
+}
+
+bool SourceMerger::replace(size_t i, std::unique_ptr<CaptureSource> source)
+{
+    Feed* f = nullptr;
+    {
+        std::lock_guard lock(mutex_);
+        if (!threaded_ || !started_ || i >= sources_.size() || !sources_[i]->ended || !sources_[i]->finished)
+            return false;
+        f = sources_[i].get();
+    }
+    if (f->thread.joinable())
+        f->thread.join();
+    std::unique_ptr<CaptureSource> old;
+    {
+        std::lock_guard lock(mutex_);
+        f->before = f->counts;
+        for (uint32_t id : f->global_id)
+            if (auto it = last_stats_.find(id); it != last_stats_.end())
+                f->stats_before[id] = it->second;
+        old = std::move(f->source);
+        f->source = std::move(source);
+        f->ended = false;
+        f->finished = false;
+        f->error.clear();
+        start_thread(*f);
+    }
+    cv_.notify_all();
+    return true;
+}
+
+void SourceMerger::set_offset(size_t i, int64_t offset_ns)
+{
+    std::lock_guard lock(mutex_);
+    if (i < sources_.size())
+        sources_[i]->offset_ns = offset_ns;
+}
+
+int64_t SourceMerger::offset(size_t i) const
+{
+    std::lock_guard lock(mutex_);
+    return i < sources_.size() ? sources_[i]->offset_ns.load() : 0;
+}
+
+bool SourceMerger::ended(size_t i) const
+{
+    std::lock_guard lock(mutex_);
+    return i < sources_.size() && sources_[i]->ended;
+}
+
+SensorCounts SourceMerger::with_before(const Feed& f, SensorCounts c) const
+{
+    auto plus = [](std::optional<uint64_t>& x, const std::optional<uint64_t>& b) {
+        if (b)
+            x = x.value_or(0) + *b;
+    };
+    plus(c.ifrecv, f.before.ifrecv);
+    plus(c.osdrop, f.before.osdrop);
+    plus(c.ifdrop, f.before.ifdrop);
+    plus(c.helper_drops, f.before.helper_drops);
+    c.exact = c.exact && f.before.exact;
+    return c;
 }
 
 SourceMerger::~SourceMerger()
@@ -776,6 +860,7 @@ SourceMerger::~SourceMerger()
 
 void SourceMerger::stop_all()
 {
+    std::lock_guard lock(mutex_); // a source may be added meanwhile
     for (auto& f : sources_)
         f->source->stop();
 }
@@ -805,7 +890,7 @@ void SourceMerger::finish_source(Feed& f)
             return;
     }
     std::string why = f.source->finish();
-    SensorCounts c = f.source->counts(f.packets, f.bytes);
+    SensorCounts c = with_before(f, f.source->counts(f.packets, f.bytes));
     c.first_ns = f.first_ns;
     if (!why.empty() && on_failure)
         on_failure(f.source->spec(), why);
@@ -827,7 +912,22 @@ void SourceMerger::read_loop(Feed& f)
             InterfaceStatistics is = r.statistics().back();
             std::lock_guard lock(mutex_);
             is.interface_id = global_interface(f, is.interface_id);
-            f.counts = f.source->counts(f.packets, f.bytes);
+            if (auto b = f.stats_before.find(is.interface_id); b != f.stats_before.end()) {
+                // A reconnected sensor: its new helper counts from zero again.
+                auto plus = [](std::optional<uint64_t>& x, const std::optional<uint64_t>& v) {
+                    if (v)
+                        x = x.value_or(0) + *v;
+                };
+                plus(is.ifrecv, b->second.ifrecv);
+                plus(is.ifdrop, b->second.ifdrop);
+                plus(is.filteraccept, b->second.filteraccept);
+                plus(is.osdrop, b->second.osdrop);
+                plus(is.usrdeliv, b->second.usrdeliv);
+                if (b->second.start_ns)
+                    is.start_ns = b->second.start_ns;
+            }
+            last_stats_[is.interface_id] = is;
+            f.counts = with_before(f, f.source->counts(f.packets, f.bytes));
             stats_seen = r.statistics().size();
             if (stats_.size() < kQueueLimit)
                 stats_.push_back(std::move(is));
@@ -850,6 +950,7 @@ void SourceMerger::read_loop(Feed& f)
                 if (is.ifrecv && is.osdrop)
                     is.filteraccept = *is.ifrecv - std::min(*is.ifrecv, *is.osdrop);
                 is.usrdeliv = f.packets;
+                last_stats_[is.interface_id] = is;
                 stats_.push_back(std::move(is));
             }
             f.ended = true;
@@ -862,7 +963,7 @@ void SourceMerger::read_loop(Feed& f)
         h.comment = std::string(rec.comment);
         h.rec.data = {};
         h.rec.comment = {};
-        h.rec.ts_ns += f.source->spec().offset_ns;
+        h.rec.ts_ns += f.offset_ns.load(std::memory_order_relaxed);
         h.arrived = std::chrono::steady_clock::now();
         std::unique_lock lock(mutex_);
         h.rec.interface_id = global_interface(f, rec.interface_id);
@@ -872,7 +973,7 @@ void SourceMerger::read_loop(Feed& f)
         f.bytes += rec.origlen;
         if (r.statistics().size() != stats_seen) {
             stats_seen = r.statistics().size();
-            f.counts = f.source->counts(f.packets, f.bytes);
+            f.counts = with_before(f, f.source->counts(f.packets, f.bytes));
         }
         cv_.wait(lock, [&] { return f.queue.size() < kQueueLimit || f.source->stopped(); });
         if (f.source->stopped() && f.queue.size() >= kQueueLimit)
@@ -898,7 +999,7 @@ CaptureReader::Status SourceMerger::next(PacketRecord& out)
         const CaptureReader::Status st = f.source->reader().next(out);
         if (st == CaptureReader::Status::Packet) {
             out.interface_id = global_interface(f, out.interface_id);
-            out.ts_ns += f.source->spec().offset_ns;
+            out.ts_ns += f.offset_ns.load(std::memory_order_relaxed);
             if (!f.first_ns)
                 f.first_ns = out.ts_ns;
             ++f.packets;

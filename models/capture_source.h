@@ -18,6 +18,7 @@
 #include <cstdint>
 #include <deque>
 #include <functional>
+#include <map>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -176,7 +177,22 @@ public:
     // Valid once next() returned End: the error that ended source i early, or "".
     const std::string& source_error(size_t i) const { return sources_[i]->error; }
     SensorCounts counts(size_t i) const;
+    // Source i ended (with or without an error); its packets are all handed on or queued.
+    bool ended(size_t i) const;
     std::vector<std::string> warnings() const;
+
+    // While next() runs on another thread (threaded mode only): a source
+    // added later (one that could not start at first), or one that ended
+    // replaced by a new connection to the same sensor. The replacement keeps
+    // the source's interface ids and carries its counts on (packets, bytes
+    // and the statistics blocks' totals), so a reconnected sensor is one
+    // interface whose counters never go back. Returns the source's index.
+    size_t add(std::unique_ptr<CaptureSource> source);
+    bool replace(size_t i, std::unique_ptr<CaptureSource> source);
+    // Added to the time stamps of source i's packets read from now on (the
+    // ?offset= of its URL until set): a sensor's clock corrected while it runs.
+    void set_offset(size_t i, int64_t offset_ns);
+    int64_t offset(size_t i) const;
 
     std::chrono::milliseconds hold_back{500};
     // Called (on the source's reading thread) when a source ends early with
@@ -201,7 +217,14 @@ private:
         std::optional<int64_t> first_ns;
         SensorCounts counts; // refreshed by the reading thread
         std::vector<uint32_t> global_id; // the source's interface id -> interfaces_ index
+        std::atomic<int64_t> offset_ns{0};
+        // Counts of the connections replaced, added to the current one's.
+        SensorCounts before;
+        std::map<uint32_t, InterfaceStatistics> stats_before; // by global interface id
     };
+    void start_thread(Feed& f);
+    SensorCounts with_before(const Feed& f, SensorCounts c) const;
+    std::map<uint32_t, InterfaceStatistics> last_stats_; // the last block handed on, by global id
     void read_loop(Feed& f);
     uint32_t global_interface(Feed& f, uint32_t local);
     void finish_source(Feed& f);

@@ -315,7 +315,8 @@ bool DisplayFilter::matches_tree(const dissect::FieldTree& tree, Bytes data) con
 }
 
 bool DisplayFilter::matches(uint32_t link_type, Bytes data, uint32_t origlen, int64_t ts_ns, uint64_t number,
-                            dissect::Streams* streams, dissect::TcpAnalysis* tcp) const
+                            dissect::Streams* streams, dissect::TcpAnalysis* tcp,
+                            const dissect::FrameInterface* interface) const
 {
     if (expression_.empty())
         return true;
@@ -328,6 +329,7 @@ bool DisplayFilter::matches(uint32_t link_type, Bytes data, uint32_t origlen, in
         p.tcp_analysis = tcp;
         p.frame_number = number;
         p.ts_ns = ts_ns;
+        p.interface = interface;
         dissect::dissect(link_type, p);
         return wireshark_.matches(tree, data);
     }
@@ -371,6 +373,9 @@ FilterScanResult filter_packets(const IngestEngine& engine, const DisplayFilter&
     const uint64_t total = end > begin ? end - begin : 0;
     std::vector<PacketIndexEntry> chunk;
     std::vector<uint32_t> link_types;
+    // pcapng's interfaces for frame.interface_id and _name (classic pcap has none).
+    std::vector<std::pair<std::string, std::string>> interface_names;
+    std::vector<dissect::FrameInterface> interfaces;
     uint64_t next = begin;
     dissect::Streams own_streams;
     dissect::Streams* streams = opts.streams ? opts.streams : &own_streams;
@@ -397,6 +402,14 @@ FilterScanResult filter_packets(const IngestEngine& engine, const DisplayFilter&
             link_types.clear();
             for (const CaptureInterface& itf : s.interfaces)
                 link_types.push_back(itf.link_type);
+            if (s.format != CaptureFormat::Pcap && interface_names.size() != s.interfaces.size()) {
+                interface_names.clear();
+                for (const CaptureInterface& itf : s.interfaces)
+                    interface_names.emplace_back(itf.name, itf.description);
+                interfaces.clear();
+                for (size_t k = 0; k < interface_names.size(); ++k)
+                    interfaces.push_back({uint32_t(k), interface_names[k].first, interface_names[k].second});
+            }
         });
         if (chunk.empty())
             break;
@@ -409,7 +422,8 @@ FilterScanResult filter_packets(const IngestEngine& engine, const DisplayFilter&
                 continue;
             }
             const uint32_t lt = e.interface_id < link_types.size() ? link_types[e.interface_id] : 0;
-            if (filter.matches(lt, Bytes(bytes.data(), bytes.size()), e.origlen, e.ts_ns, number, streams, tcp))
+            const dissect::FrameInterface* itf = e.interface_id < interfaces.size() ? &interfaces[e.interface_id] : nullptr;
+            if (filter.matches(lt, Bytes(bytes.data(), bytes.size()), e.origlen, e.ts_ns, number, streams, tcp, itf))
                 r.matches.push_back(number);
         }
         next = chunk_first + chunk.size();

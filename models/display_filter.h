@@ -30,6 +30,7 @@ class IngestEngine;
 namespace dissect {
 class Streams;
 class TcpAnalysis;
+struct FrameInterface;
 }
 
 // The expression matching one host's packets: "host A", "ether host M", or
@@ -89,9 +90,11 @@ public:
     // A Wireshark expression dissects the packet: `number` fills
     // frame.number, `streams` (shared by a scan in packet order) tcp.stream
     // and udp.stream, `tcp` (likewise) tcp.analysis.* and the relative
-    // sequence numbers; without them those fields are absent.
+    // sequence numbers; without them those fields are absent. `interface`
+    // fills frame.interface_id and frame.interface_name (pcapng only).
     bool matches(uint32_t link_type, Bytes data, uint32_t origlen, int64_t ts_ns, uint64_t number = 0,
-                 dissect::Streams* streams = nullptr, dissect::TcpAnalysis* tcp = nullptr) const;
+                 dissect::Streams* streams = nullptr, dissect::TcpAnalysis* tcp = nullptr,
+                 const dissect::FrameInterface* interface = nullptr) const;
     // A Wireshark expression over a tree the caller dissected already.
     bool matches_tree(const dissect::FieldTree& tree, Bytes data) const;
 

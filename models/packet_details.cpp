@@ -88,6 +88,7 @@ Dissection dissect_packet(uint32_t link_type, Bytes data, uint32_t origlen, uint
     if (context) {
         p.streams = context->streams;
         p.tcp_analysis = context->tcp_analysis;
+        p.interface = context->interface;
     }
     p.frame_number = number;
     p.has_time = ts_ns != nullptr;

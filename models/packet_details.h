@@ -63,6 +63,7 @@ struct Dissection {
 namespace dissect {
 class Streams;
 class TcpAnalysis;
+struct FrameInterface;
 } // namespace dissect
 
 // What a packet's rows depend on beyond its own bytes: the stream numbers
@@ -70,6 +71,7 @@ class TcpAnalysis;
 struct DissectContext {
     dissect::Streams* streams = nullptr;
     dissect::TcpAnalysis* tcp_analysis = nullptr;
+    const dissect::FrameInterface* interface = nullptr; // pcapng: frame.interface_id and _name
 };
 
 // Dissects one packet. `data` is what was captured, `origlen` its length on

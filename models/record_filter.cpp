@@ -31,6 +31,12 @@ bool RecordFilter::decode_and_match(const PacketRecord& rec, DecodedPacket& dp, 
         p.comment = rec.comment;
         p.ts_ns = rec.ts_ns;
         p.has_time = rec.has_timestamp;
+        dissect::FrameInterface itf;
+        if (interfaces_ && rec.interface_id < interfaces_->size()) {
+            const CaptureInterface& ci = (*interfaces_)[rec.interface_id];
+            itf = {rec.interface_id, ci.name, ci.description};
+            p.interface = &itf;
+        }
         dissect::dissect(rec.link_type, p);
     }
     if (!active())

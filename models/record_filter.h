@@ -31,6 +31,9 @@ public:
     // order, passing or not: stream numbers count them all.
     bool decode_and_match(const PacketRecord& rec, DecodedPacket& dp, bool want_tree = false);
     const dissect::FieldTree& tree() const { return tree_; }
+    // The input's pcapng interfaces (they may grow while it is read), for
+    // frame.interface_id and frame.interface_name; null for classic pcap.
+    void set_interfaces(const std::vector<CaptureInterface>* interfaces) { interfaces_ = interfaces; }
 
 private:
     std::string expr_;
@@ -39,6 +42,7 @@ private:
     dissect::Streams streams_;
     dissect::TcpAnalysis tcp_analysis_;
     dissect::FieldTree tree_;
+    const std::vector<CaptureInterface>* interfaces_ = nullptr;
 };
 
 } // namespace underhood

@@ -8,7 +8,9 @@
 #include <QBoxLayout>
 #include <QComboBox>
 #include <QDateTime>
+#include <QDoubleSpinBox>
 #include <QFrame>
+#include <QGridLayout>
 #include <QLabel>
 #include <QLineEdit>
 #include <QLocale>
@@ -160,6 +162,38 @@ DropPanel::DropPanel(QWidget* parent) : QWidget(parent)
     connect(interface_box_, &QComboBox::currentIndexChanged, this, [this] { updateDiagram(); });
     top->addWidget(interface_box_);
     lay->addLayout(top);
+
+    // One row per sensor when several sources are merged.
+    sensors_box_ = new QFrame;
+    sensors_box_->setObjectName("sensorRows");
+    static_cast<QFrame*>(sensors_box_)->setFrameShape(QFrame::StyledPanel);
+    sensors_grid_ = new QGridLayout(sensors_box_);
+    sensors_grid_->setContentsMargins(8, 6, 8, 6);
+    sensors_grid_->setHorizontalSpacing(14);
+    sensors_grid_->setVerticalSpacing(3);
+    {
+        const QStringList heads = {tr("Sensor"), tr("State"), tr("Received"), tr("Captured"), tr("Dropped"),
+                                   tr("First packet"), tr("Clock correction")};
+        const QStringList tips = {
+            tr("The source, named as its interface is in the capture (HOST/IFACE, HOST:PORT)"),
+            tr("Capturing, or why it stopped; Reconnect starts it again and keeps what it sent"),
+            tr("Packets that reached the sensor's capture socket (its helper's isb_ifrecv, or tcpdump's "
+               "\"received by filter\")"),
+            tr("Packets that arrived here from it"),
+            tr("Packets the sensor lost: its kernel ring, its interface and its capture helper"),
+            tr("Its first packet's time stamp minus the earliest sensor's: a large offset between sensors that "
+               "watch the same traffic means their clocks disagree"),
+            tr("Seconds added to this sensor's time stamps from now on (the ?offset= of its URL), to line its "
+               "packets up with the others' when its clock is off")};
+        for (int i = 0; i < int(heads.size()); ++i) {
+            auto* l = new QLabel("<b>" + heads[i] + "</b>");
+            l->setToolTip(tips[i]);
+            sensors_grid_->addWidget(l, 0, i, i >= 2 && i <= 4 ? Qt::AlignRight : Qt::AlignLeft);
+        }
+        sensors_grid_->setColumnStretch(1, 1);
+    }
+    sensors_box_->hide();
+    lay->addWidget(sensors_box_);
 
     no_stats_ = new QLabel;
     no_stats_->setWordWrap(true);
@@ -357,6 +391,7 @@ void DropPanel::refresh()
         }
     }
     headline_->setText(headline());
+    updateSensors();
     updateDiagram();
     updateAdvice();
     updatePlot();
@@ -366,6 +401,119 @@ void DropPanel::refresh()
         last_incomplete_ = incomplete;
         last_summary_ = summary;
         emit incompleteChanged(incomplete, summary);
+    }
+}
+
+void DropPanel::updateSensors()
+{
+    const std::vector<SensorStatus> sensors = session_ ? session_->sensors() : std::vector<SensorStatus>{};
+    sensors_box_->setVisible(!sensors.empty());
+    if (sensors.size() != sensor_rows_.size()) {
+        for (SensorRow& r : sensor_rows_)
+            for (QWidget* w : std::initializer_list<QWidget*>{r.name, r.state, r.received, r.captured, r.dropped,
+                                                               r.offset, r.correction, r.reconnect})
+                delete w;
+        sensor_rows_.clear();
+        for (size_t i = 0; i < sensors.size(); ++i) {
+            SensorRow r;
+            const int row = int(i) + 1;
+            auto label = [&](const char* key, int col, bool right = false) {
+                auto* l = new QLabel;
+                l->setObjectName(QString("%1_%2").arg(QLatin1String(key)).arg(i));
+                l->setTextInteractionFlags(Qt::TextSelectableByMouse);
+                sensors_grid_->addWidget(l, row, col, right ? Qt::AlignRight | Qt::AlignVCenter : Qt::AlignVCenter);
+                return l;
+            };
+            r.name = label("sensorName", 0);
+            r.state = label("sensorState", 1);
+            r.state->setWordWrap(true);
+            r.received = label("sensorReceived", 2, true);
+            r.captured = label("sensorCaptured", 3, true);
+            r.dropped = label("sensorDropped", 4, true);
+            r.offset = label("sensorOffset", 5, true);
+            r.correction = new QDoubleSpinBox;
+            r.correction->setObjectName(QString("sensorCorrection_%1").arg(i));
+            r.correction->setRange(-86400, 86400); // as ?offset= takes it: up to a day
+            r.correction->setDecimals(3);
+            r.correction->setSingleStep(0.1);
+            r.correction->setSuffix(tr(" s"));
+            r.correction->setKeyboardTracking(false);
+            r.correction->setToolTip(tr("Seconds added to this sensor's time stamps for the packets it sends from "
+                                        "now on"));
+            r.correction->setValue(double(sensors[i].offset_ns) / 1e9);
+            connect(r.correction, &QDoubleSpinBox::valueChanged, this, [this, i](double s) {
+                if (session_)
+                    session_->setSensorOffset(int(i), qint64(std::llround(s * 1e9)));
+            });
+            sensors_grid_->addWidget(r.correction, row, 6);
+            r.reconnect = new QPushButton(tr("Reconnect"));
+            r.reconnect->setObjectName(QString("sensorReconnect_%1").arg(i));
+            r.reconnect->setToolTip(tr("Start this sensor again; the others go on and what it sent stays"));
+            connect(r.reconnect, &QPushButton::clicked, this, [this, i] {
+                if (session_ && session_->reconnectSensor(int(i)))
+                    refresh();
+            });
+            sensors_grid_->addWidget(r.reconnect, row, 7);
+            sensor_rows_.push_back(r);
+        }
+    }
+    std::optional<int64_t> earliest;
+    for (const SensorStatus& s : sensors)
+        if (s.counts.first_ns && (!earliest || *s.counts.first_ns < *earliest))
+            earliest = s.counts.first_ns;
+    const QColor bad = is_dark(palette()) ? QColor(0xff, 0x8a, 0x80) : QColor(0xc6, 0x28, 0x28);
+    const bool live = session_ && session_->isRunning();
+    for (size_t i = 0; i < sensors.size(); ++i) {
+        const SensorStatus& s = sensors[i];
+        SensorRow& r = sensor_rows_[i];
+        r.name->setText(QString::fromStdString(s.name));
+        r.name->setToolTip(QString::fromStdString(s.spec.text));
+        QString state;
+        bool failed = false;
+        switch (s.state) {
+        case SensorStatus::State::Starting: state = s.reconnecting ? tr("reconnecting…") : tr("connecting…"); break;
+        case SensorStatus::State::Running: state = tr("capturing"); break;
+        case SensorStatus::State::Ended: state = tr("ended"); break;
+        case SensorStatus::State::Failed:
+            state = "⚠ " + QString::fromStdString(s.error);
+            failed = true;
+            break;
+        }
+        r.state->setText(state);
+        r.state->setToolTip(failed ? QString::fromStdString(s.error) : QString());
+        QPalette pal = r.state->palette();
+        pal.setColor(QPalette::WindowText, failed ? bad : palette().color(QPalette::WindowText));
+        r.state->setPalette(pal);
+        // tcpdump's figures come once, at its end, from libpcap's counters.
+        const QString approx = s.tcpdump ? QStringLiteral("≈") : QString();
+        const QString less_exact =
+            s.tcpdump ? tr("No underhood-capture on the sensor: tcpdump captured, and its final report gives "
+                           "these counts (less exact)")
+                      : QString();
+        r.received->setText(s.counts.ifrecv ? approx + count(*s.counts.ifrecv) : QStringLiteral("—"));
+        r.received->setToolTip(less_exact);
+        r.captured->setText(count(s.counts.packets));
+        std::optional<uint64_t> dropped;
+        for (const auto& v : {s.counts.osdrop, s.counts.ifdrop, s.counts.helper_drops})
+            if (v)
+                dropped = dropped.value_or(0) + *v;
+        r.dropped->setText(dropped ? approx + count(*dropped) : QStringLiteral("—"));
+        r.dropped->setToolTip(less_exact);
+        QPalette dp = r.dropped->palette();
+        dp.setColor(QPalette::WindowText, dropped.value_or(0) ? bad : palette().color(QPalette::WindowText));
+        r.dropped->setPalette(dp);
+        r.offset->setText(s.counts.first_ns && earliest
+                              ? QString("%1%2 s").arg(*s.counts.first_ns >= *earliest ? "+" : "")
+                                    .arg(double(*s.counts.first_ns - *earliest) / 1e9, 0, 'f', 3)
+                              : QStringLiteral("—"));
+        const bool can_reconnect = live && !s.reconnecting &&
+                                   (s.state == SensorStatus::State::Failed || s.state == SensorStatus::State::Ended);
+        r.reconnect->setVisible(can_reconnect);
+        r.correction->setEnabled(live);
+        if (!r.correction->hasFocus() && std::llround(r.correction->value() * 1e9) != s.offset_ns) {
+            QSignalBlocker b(r.correction);
+            r.correction->setValue(double(s.offset_ns) / 1e9);
+        }
     }
 }
 

@@ -17,8 +17,10 @@
 class QBoxLayout;
 class QCPItemText;
 class QComboBox;
+class QDoubleSpinBox;
 class QCustomPlot;
 class QFrame;
+class QGridLayout;
 class QLabel;
 class QLineEdit;
 class QPushButton;
@@ -94,8 +96,24 @@ private:
 public:
     // The sentences under the diagram (for tests).
     QString story() const;
+    // Several sources: a row per sensor (its state or error, counts, clock
+    // offset, Reconnect). The row's widgets are named sensorName_N,
+    // sensorState_N, sensorReceived_N, sensorCaptured_N, sensorDropped_N,
+    // sensorOffset_N, sensorCorrection_N (the clock correction, seconds) and
+    // sensorReconnect_N for sensor N.
+    int sensorRows() const { return int(sensor_rows_.size()); }
 
 private:
+    struct SensorRow {
+        QLabel *name = nullptr, *state = nullptr, *received = nullptr, *captured = nullptr, *dropped = nullptr,
+               *offset = nullptr;
+        QDoubleSpinBox* correction = nullptr;
+        QPushButton* reconnect = nullptr;
+    };
+    void updateSensors();
+    QWidget* sensors_box_ = nullptr;
+    QGridLayout* sensors_grid_ = nullptr;
+    std::vector<SensorRow> sensor_rows_;
     QLabel* no_stats_ = nullptr;
     QLabel* note_ = nullptr;
     QLabel* story_ = nullptr; // a sentence per stage, in path order

@@ -195,6 +195,57 @@ QColor GraphRenderer::colorOf(Proto pr)
     return *c;
 }
 
+namespace {
+// Every packet of the node's ring, hidden protocols too (they leave no gap).
+uint64_t ring_total(const SceneNode& n, bool by_sensor)
+{
+    uint64_t total = 0;
+    if (by_sensor)
+        for (const auto& m : n.sensors)
+            total += m.second;
+    else
+        for (const auto& m : n.mix)
+            total += m.second;
+    return total;
+}
+} // namespace
+
+QColor GraphRenderer::sensorColor(int sensor)
+{
+    static const QColor kOkabeIto[] = {{0x00, 0x72, 0xb2}, {0xe6, 0x9f, 0x00}, {0x00, 0x9e, 0x73},
+                                       {0xcc, 0x79, 0xa7}, {0x56, 0xb4, 0xe9}, {0xd5, 0x5e, 0x00},
+                                       {0xf0, 0xe4, 0x42}, {0x99, 0x99, 0x99}};
+    if (sensor < 0)
+        return QColor(0x90, 0x90, 0x90);
+    const QColor c = kOkabeIto[sensor % 8];
+    const int round = sensor / 8;
+    return round == 0 ? c : round % 2 ? c.darker(100 + 35 * ((round + 1) / 2)) : c.lighter(100 + 30 * (round / 2));
+}
+
+QColor GraphRenderer::nodeColor(const SceneNode& n, const GraphViewState& v)
+{
+    return v.by_sensor ? sensorColor(n.sensor) : colorOf(n.dominant);
+}
+
+QColor GraphRenderer::linkColor(const SceneLink& l, const GraphViewState& v)
+{
+    return v.by_sensor ? sensorColor(l.sensor) : colorOf(l.dominant);
+}
+
+std::vector<std::pair<QColor, uint64_t>> GraphRenderer::ringOf(const SceneNode& n, const GraphViewState& v)
+{
+    std::vector<std::pair<QColor, uint64_t>> out;
+    if (v.by_sensor) {
+        for (const auto& [s, cnt] : n.sensors)
+            out.emplace_back(sensorColor(s), cnt);
+    } else {
+        for (const auto& [pr, cnt] : n.mix)
+            if (!v.hidden.test(size_t(pr)))
+                out.emplace_back(colorOf(pr), cnt);
+    }
+    return out;
+}
+
 GraphRenderer::LinkLook GraphRenderer::linkLook(const SceneLink& l, const GraphViewState& v,
                                                 const std::vector<char>& adjacent)
 {
@@ -219,16 +270,17 @@ GraphRenderer::LinkLook GraphRenderer::linkLook(const SceneLink& l, const GraphV
         if (deg > 40)
             alpha *= std::max(0.3, std::sqrt(40 / deg));
     }
-    QColor c = colorOf(l.dominant);
+    QColor c = linkColor(l, v);
     if (!style_.dark)
         c = c.darker(118);
     c.setAlphaF(float(alpha));
     return {c, width, layer};
 }
 
-GraphRenderer::NodeLook GraphRenderer::nodeLook(const SceneNode& node, size_t i, const std::vector<char>& adjacent)
+GraphRenderer::NodeLook GraphRenderer::nodeLook(const SceneNode& node, size_t i, const std::vector<char>& adjacent,
+                                                const GraphViewState& v)
 {
-    QColor fill = colorOf(node.dominant);
+    QColor fill = nodeColor(node, v);
     if (!node.recent)
         fill = blend(fill, style_.background, 0.3);
     const bool dim = !adjacent.empty() && !adjacent[i];
@@ -284,7 +336,7 @@ void GraphRenderer::render(QImage& image, const GraphScene& scene, const ForceLa
     const std::vector<char> adjacent = adjacency(scene, n, v);
     const StaticKey key{scene.generation, layout.version(), v.zoom, v.centre.x(), v.centre.y(), dpr,
                         image.width(), image.height(), v.selected, std::hash<std::bitset<256>>{}(v.hidden),
-                        style_.background.rgba(), v.scale};
+                        style_.background.rgba(), v.scale, v.by_sensor};
     if (static_.size() != image.size() || static_.format() != image.format()) {
         static_ = QImage(image.size(), image.format());
         static_key_ = {};
@@ -482,24 +534,20 @@ void GraphRenderer::rasterise(QImage& image, const QRectF& target, const GraphSc
         const double rs = discRadius(layout, i, v);
         if (!discVisible(target, c, rs))
             continue;
-        const NodeLook look = nodeLook(node, i, adjacent);
+        const NodeLook look = nodeLook(node, i, adjacent, v);
         const float x = float(c.x() * dpr), y = float(c.y() * dpr), r = float(rs * dpr);
         if (rs < 2.6) {
             list.commands.push_back({RasterCommand::Band, x, y, 0, r, 0, RasterCanvas::premultiplied(look.fill)});
             continue;
         }
-        if (node.mix.size() > 1 && rs >= 4.5) {
+        if (hasRing(node, v) && rs >= 4.5) {
             const double ring = std::clamp(rs * 0.22, 1.6, 4.5);
-            uint64_t total = 0;
-            for (const auto& m : node.mix)
-                total += m.second;
+            const uint64_t total = ring_total(node, v.by_sensor);
             const uint32_t begin = uint32_t(list.stops.size());
             double at = 0;
             size_t shown = 0;
-            for (const auto& [pr, cnt] : node.mix) {
-                if (v.hidden.test(size_t(pr)))
-                    continue;
-                QColor rc = ++shown > 5 ? style_.muted : colorOf(pr);
+            for (const auto& [segment, cnt] : ringOf(node, v)) {
+                QColor rc = ++shown > 5 ? style_.muted : segment;
                 if (look.dim)
                     rc = blend(rc, style_.background, 0.75);
                 at = shown > 5 ? 1.0 : at + double(cnt) / double(std::max<uint64_t>(total, 1));
@@ -747,7 +795,7 @@ void GraphRenderer::particles(const QRectF& target, const GraphScene& scene, con
         const double ax = xs[l.a], ay = ys[l.a], bx = xs[l.b], by = ys[l.b];
         const double len = std::sqrt((bx - ax) * (bx - ax) + (by - ay) * (by - ay));
         const double ra = layout.radius(l.a), rb = layout.radius(l.b);
-        QColor c = colorOf(l.dominant);
+        QColor c = linkColor(l, v);
         c = style_.dark ? c.lighter(135) : c.darker(135);
         const QRgb rgb = c.rgb() & 0xFFFFFF;
         for (int dir = 0; dir < 2; ++dir) {
@@ -818,7 +866,7 @@ void GraphRenderer::paintNodes(QPainter& p, const QRectF& target, const GraphSce
         const double rs = discRadius(layout, i, v);
         if (!discVisible(target, c, rs))
             continue;
-        const NodeLook look = nodeLook(node, i, adjacent);
+        const NodeLook look = nodeLook(node, i, adjacent, v);
         if (rs < 2.6) {
             p.setPen(Qt::NoPen);
             p.setBrush(look.fill);
@@ -829,24 +877,20 @@ void GraphRenderer::paintNodes(QPainter& p, const QRectF& target, const GraphSce
         p.setBrush(look.fill);
         p.drawEllipse(c, rs - 0.5, rs - 0.5);
         // The protocol mix as a thin ring.
-        if (node.mix.size() > 1 && rs >= 4.5) {
+        if (hasRing(node, v) && rs >= 4.5) {
             const double ring = std::clamp(rs * 0.22, 1.6, 4.5);
             const double rr = rs + 1 + ring / 2;
             const QRectF box(c.x() - rr, c.y() - rr, 2 * rr, 2 * rr);
-            uint64_t total = 0;
-            for (const auto& m : node.mix)
-                total += m.second;
+            const uint64_t total = ring_total(node, v.by_sensor);
             double start = 90 * 16;
             size_t shown = 0;
-            for (const auto& [pr, cnt] : node.mix) {
-                if (v.hidden.test(size_t(pr)))
-                    continue;
+            for (const auto& [segment, cnt] : ringOf(node, v)) {
                 double span = 360.0 * 16 * double(cnt) / double(std::max<uint64_t>(total, 1));
                 if (++shown > 5) // the rest as one grey arc
                     span = 360.0 * 16 - (90 * 16 - start);
                 if (span < 8)
                     continue;
-                QColor rc = shown > 5 ? style_.muted : colorOf(pr);
+                QColor rc = shown > 5 ? style_.muted : segment;
                 if (look.dim)
                     rc = blend(rc, style_.background, 0.75);
                 p.setPen(QPen(rc, ring, Qt::SolidLine, Qt::FlatCap));
@@ -877,7 +921,7 @@ void GraphRenderer::paintDecorations(QPainter& p, const QRectF& target, const Gr
         const double rs = discRadius(layout, i, v);
         if (!target.adjusted(-rs - 12, -rs - 12, rs + 12, rs + 12).contains(c))
             continue;
-        const double ring = node.mix.size() > 1 && rs >= 4.5 ? std::clamp(rs * 0.22, 1.6, 4.5) + 1 : 0;
+        const double ring = hasRing(node, v) && rs >= 4.5 ? std::clamp(rs * 0.22, 1.6, 4.5) + 1 : 0;
         const bool dim = !adjacent.empty() && !adjacent[i];
         if (node.cluster) {
             p.setPen(QPen(with_alpha(style_.text, dim ? 0.2 : 0.55), 1.2, Qt::DashLine));
@@ -912,7 +956,7 @@ void GraphRenderer::paintLabels(QPainter& p, const QRectF& target, const GraphSc
     const double line_h = fm.height();
     // While only particles move, the labels stay where they are.
     const LabelKey key{scene.generation, layout.version(), v.zoom, v.centre.x(), v.centre.y(), target.width(),
-                       target.height(), v.selected, v.hovered, legend_.size()};
+                       target.height(), v.selected, v.hovered, legend_.size(), v.by_sensor};
     if (!(key == label_key_)) {
         label_key_ = key;
         std::vector<LabelCandidate> cand;
@@ -921,7 +965,7 @@ void GraphRenderer::paintLabels(QPainter& p, const QRectF& target, const GraphSc
             const QPointF c = toScreen(target, v, layout.xs()[i], layout.ys()[i]);
             const SceneNode& node = scene.nodes[i];
             double rs = std::max(double(node.radius) * v.zoom, v.scale > 1 ? 3.0 * v.scale : 0.0);
-            if (node.mix.size() > 1 && rs >= 4.5)
+            if (hasRing(node, v) && rs >= 4.5)
                 rs += std::clamp(rs * 0.22, 1.6, 4.5) + 1;
             if (node.cluster)
                 rs += 4;
@@ -977,6 +1021,10 @@ void GraphRenderer::paintLabels(QPainter& p, const QRectF& target, const GraphSc
 
 void GraphRenderer::paintLegend(QPainter& p, const QRectF& target, const GraphScene& scene, const GraphViewState& v)
 {
+    if (v.by_sensor) {
+        paintSensorLegend(p, target, scene, v);
+        return;
+    }
     if (scene.protocols.empty())
         return;
     constexpr size_t kMax = 12;
@@ -1007,6 +1055,56 @@ void GraphRenderer::paintLegend(QPainter& p, const QRectF& target, const GraphSc
         p.setPen(hidden ? style_.muted : style_.text);
         p.drawText(r.adjusted(16, 0, 0, 0), Qt::AlignVCenter | Qt::AlignLeft, protocolName(pr));
         legend_.push_back({r, pr});
+    }
+}
+
+void GraphRenderer::paintSensorLegend(QPainter& p, const QRectF& target, const GraphScene& scene,
+                                      const GraphViewState& v)
+{
+    // Every sensor the capture has, busiest first; one that saw nothing in
+    // the window says so (a quiet or failed sensor is worth seeing too).
+    std::vector<std::pair<int, uint64_t>> rows;
+    for (const auto& [s, n] : scene.sensors)
+        rows.emplace_back(int(s), n);
+    for (int s = 0; s < int(v.sensor_names.size()); ++s)
+        if (std::none_of(rows.begin(), rows.end(), [s](const auto& r) { return r.first == s; }))
+            rows.emplace_back(s, 0);
+    if (rows.empty())
+        return;
+    rows.resize(std::min<size_t>(rows.size(), 12));
+    auto name = [&](int s) {
+        const QString n = s < int(v.sensor_names.size()) && !v.sensor_names[s].isEmpty()
+                              ? v.sensor_names[s]
+                              : QObject::tr("interface %1").arg(s);
+        return n;
+    };
+    const QFontMetricsF fm(small_font_);
+    const double row = std::max(fm.height(), 12.0) + 3;
+    double w = fm.horizontalAdvance(QObject::tr("Sensors"));
+    for (const auto& r : rows)
+        w = std::max(w, fm.horizontalAdvance(name(r.first) + (r.second ? QString() : QObject::tr(" (none)"))));
+    const QRectF box(target.left() + 8, target.top() + 8, w + 34, row * double(rows.size() + 1) + 10);
+    p.setPen(QPen(with_alpha(style_.muted, 0.5), 1));
+    p.setBrush(style_.label_background);
+    p.drawRoundedRect(box, 5, 5);
+    QFont bold = small_font_;
+    bold.setBold(true);
+    p.setFont(bold);
+    p.setPen(style_.text);
+    p.drawText(QRectF(box.left() + 6, box.top() + 5, box.width() - 12, row), Qt::AlignVCenter | Qt::AlignLeft,
+               QObject::tr("Sensors"));
+    p.setFont(small_font_);
+    for (size_t i = 0; i < rows.size(); ++i) {
+        const auto [s, n] = rows[i];
+        const QRectF r(box.left() + 6, box.top() + 5 + row * double(i + 1), box.width() - 12, row);
+        const QRectF sw(r.left(), r.center().y() - 5, 10, 10);
+        p.setPen(n ? Qt::NoPen : QPen(sensorColor(s), 1.2));
+        p.setBrush(n ? sensorColor(s) : QColor(Qt::transparent));
+        p.drawRoundedRect(sw, 2, 2);
+        p.setPen(n ? style_.text : style_.muted);
+        p.drawText(r.adjusted(16, 0, 0, 0), Qt::AlignVCenter | Qt::AlignLeft,
+                   name(s) + (n ? QString() : QObject::tr(" (none)")));
+        legend_.push_back({r, Proto::None, s});
     }
 }
 

@@ -17,6 +17,7 @@
 #include <QPointF>
 #include <QRectF>
 #include <QString>
+#include <QStringList>
 
 #include <bitset>
 #include <functional>
@@ -63,6 +64,11 @@ struct GraphViewState {
     QString empty_text; // shown when there are no nodes
     // Links whose TCP conversations had retransmissions (ids): drawn dashed red with a mark.
     std::unordered_set<uint64_t> retransmitting;
+    // Colour by sensor instead of protocol: a node or link takes the colour
+    // of the interface that saw most of its packets, the ring the sensor mix,
+    // the legend the sensors' names (by interface id).
+    bool by_sensor = false;
+    QStringList sensor_names;
 };
 
 class GraphRenderer {
@@ -93,6 +99,7 @@ public:
     struct LegendItem {
         QRectF rect;
         Proto proto;
+        int sensor = -1; // a sensor's row (colouring by sensor): nothing to toggle
     };
     const std::vector<LegendItem>& legendItems() const { return legend_; }
     const std::vector<PlacedLabel>& labels() const { return labels_; }
@@ -105,6 +112,9 @@ public:
     // The protocol colours of the packet list, with a stable colour for the rest.
     static QColor protocolColor(Proto p);
     static QString protocolName(Proto p);
+    // A sensor's colour by interface id: Okabe and Ito's eight, which stay
+    // apart for every colour vision, then shades of them.
+    static QColor sensorColor(int sensor);
     // Particles per second for a direction of a link: the packet rate while
     // it is low, then growing with its logarithm so busy links stay readable.
     static double particleRate(double pps);
@@ -140,8 +150,16 @@ private:
     };
     std::vector<char> adjacency(const GraphScene& scene, size_t n, const GraphViewState& v) const;
     LinkLook linkLook(const SceneLink& l, const GraphViewState& v, const std::vector<char>& adjacent);
-    NodeLook nodeLook(const SceneNode& node, size_t i, const std::vector<char>& adjacent);
+    NodeLook nodeLook(const SceneNode& node, size_t i, const std::vector<char>& adjacent, const GraphViewState& v);
     QColor colorOf(Proto p);
+    QColor nodeColor(const SceneNode& n, const GraphViewState& v);
+    QColor linkColor(const SceneLink& l, const GraphViewState& v);
+    // The ring around a node: protocols (none hidden) or sensors, most first.
+    std::vector<std::pair<QColor, uint64_t>> ringOf(const SceneNode& n, const GraphViewState& v);
+    static bool hasRing(const SceneNode& n, const GraphViewState& v)
+    {
+        return (v.by_sensor ? n.sensors.size() : n.mix.size()) > 1;
+    }
     void particles(const QRectF& target, const GraphScene& scene, const ForceLayout& layout, const GraphViewState& v,
                    const std::vector<char>& adjacent, std::vector<Particle>& out);
     std::vector<uint32_t> nodeOrder(const GraphScene& scene, size_t n) const;
@@ -169,6 +187,7 @@ private:
     void paintLabels(QPainter& p, const QRectF& target, const GraphScene& scene, const ForceLayout& layout,
                      const GraphViewState& v, const std::vector<char>& adjacent);
     void paintLegend(QPainter& p, const QRectF& target, const GraphScene& scene, const GraphViewState& v);
+    void paintSensorLegend(QPainter& p, const QRectF& target, const GraphScene& scene, const GraphViewState& v);
     const QPixmap& sprite(QRgb color);
 
     GraphStyle style_;
@@ -191,6 +210,7 @@ private:
         double zoom = 0, cx = 0, cy = 0, w = 0, h = 0;
         int selected = -2, hovered = -2;
         size_t legend = 0;
+        bool by_sensor = false;
         bool operator==(const LabelKey&) const = default;
     } label_key_;
     // Links and discs only change when the layout, the view or the scene
@@ -202,6 +222,7 @@ private:
         size_t hidden = 0;
         QRgb background = 0;
         double scale = 1;
+        bool by_sensor = false;
         bool operator==(const StaticKey&) const = default;
     } static_key_;
     QImage static_;

@@ -221,6 +221,12 @@ void HostGraphPane::buildControls()
     size_box_ = combo(tr("Si&ze:"), tr("Node size and link width from all traffic in the window, or from the recent rate"),
                       {{tr("Total"), "total"}, {tr("Recent rate"), "rate"}},
                       opts_.size_by == SizeMetric::Rate ? "rate" : "total");
+    colour_box_ = combo(tr("Colo&ur:"),
+                        tr("Colour nodes and links by their main protocol, or by the sensor (capture interface) "
+                           "that saw them"),
+                        {{tr("Protocol"), "protocol"}, {tr("Sensor"), "sensor"}},
+                        QSettings().value("graph/colourBy", "protocol").toString());
+    colour_box_->setObjectName("graphColourBy");
     cluster_box_ = combo(tr("&Clusters:"), tr("How remote hosts collapse when there are many"),
                          {{tr("Automatic"), "auto"}, {tr("/24 networks"), "24"}, {tr("/16 networks"), "16"},
                           {tr("One Internet node"), "internet"}, {tr("Off"), "off"}},
@@ -277,6 +283,10 @@ void HostGraphPane::buildControls()
         opts_.expanded.clear();
         saveSettings();
         rebuild();
+    });
+    connect(colour_box_, &QComboBox::currentIndexChanged, this, [this] {
+        QSettings().setValue("graph/colourBy", colour_box_->currentData().toString());
+        updateSensorNames();
     });
     connect(top_box_, &QSpinBox::valueChanged, this, [this](int v) {
         opts_.top_n = size_t(v);
@@ -413,6 +423,7 @@ void HostGraphPane::setSession(CaptureSession* session)
     if (session_)
         session_->disconnect(this);
     session_ = session;
+    sensor_names_.clear();
     playing_ = false;
     follow_ = true;
     view_->setAnimating(false);
@@ -479,10 +490,26 @@ void HostGraphPane::setSpans(const WindowSpans& spans)
     rebuild();
 }
 
+void HostGraphPane::updateSensorNames()
+{
+    const size_t known = size_t(sensor_names_.size());
+    if (session_)
+        session_->engine().with_state([&](const IngestEngine::State& s) {
+            if (s.interfaces.size() < known)
+                sensor_names_.clear();
+            for (size_t i = size_t(sensor_names_.size()); i < s.interfaces.size(); ++i)
+                sensor_names_ << QString::fromStdString(s.interfaces[i].name);
+        });
+    else
+        sensor_names_.clear();
+    view_->setColourBySensor(colour_box_->currentData().toString() == "sensor", sensor_names_);
+}
+
 void HostGraphPane::refresh()
 {
     if (!session_)
         return;
+    updateSensorNames();
     updateTimeline();
     if (view_->isPaused()) {
         dirty_ = true;

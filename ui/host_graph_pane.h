@@ -124,6 +124,7 @@ signals:
 
 private:
     void buildControls();
+    void updateSensorNames(); // the capture's interfaces, for colouring by sensor
     void rebuild();
     // Posts a request to the worker. A quiet one (following the capture as it
     // grows, playback) never says in the caption that it is on its way.
@@ -150,6 +151,8 @@ private:
     GraphTimeline* timeline_ = nullptr;
     QWidget* controls_ = nullptr;
     QComboBox *layer_box_ = nullptr, *size_box_ = nullptr, *cluster_box_ = nullptr, *layout_box_ = nullptr;
+    QComboBox* colour_box_ = nullptr; // by protocol or by sensor
+    QStringList sensor_names_;
     QSpinBox* top_box_ = nullptr;
     QToolButton* pause_ = nullptr;
 

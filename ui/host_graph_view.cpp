@@ -265,6 +265,15 @@ void HostGraphView::refreshColors()
     update();
 }
 
+void HostGraphView::setColourBySensor(bool on, const QStringList& sensor_names)
+{
+    if (on == view_.by_sensor && sensor_names == view_.sensor_names)
+        return;
+    view_.by_sensor = on;
+    view_.sensor_names = sensor_names;
+    update();
+}
+
 void HostGraphView::setScale(double scale)
 {
     scale = std::clamp(scale, 1.0, 3.0);
@@ -490,7 +499,8 @@ void HostGraphView::mouseReleaseEvent(QMouseEvent* e)
     if (e->button() == Qt::LeftButton && !moved_) {
         for (const GraphRenderer::LegendItem& li : renderer_.legendItems())
             if (li.rect.contains(e->position())) {
-                emit protocolToggled(int(li.proto));
+                if (li.sensor < 0)
+                    emit protocolToggled(int(li.proto));
                 drag_node_ = -1;
                 return;
             }

@@ -72,6 +72,10 @@ public:
     void setScale(double scale);
     // The protocol palette changed (View > Colour-Blind Safe Colours): draw with it.
     void refreshColors();
+    // Colours nodes and links by the sensor (interface) that saw them, with
+    // the sensors' names (by interface id) in the legend; off: by protocol.
+    void setColourBySensor(bool on, const QStringList& sensor_names);
+    bool colourBySensor() const { return view_.by_sensor; }
     void selectNode(int index);
     NodeId selectedId() const { return selected_id_; }
     QString selectedAddress() const;

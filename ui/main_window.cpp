@@ -2137,9 +2137,14 @@ void MainWindow::showPacket(quint64 number)
     const bool with_context = details_context_->prepare(session_->engine(), number, 500'000);
     if (with_context)
         context = details_context_->context();
+    const auto [itf_name, itf_description, pcapng] = session_->engine().with_state([id = e->interface_id](const IngestEngine::State& s) {
+        return id < s.interfaces.size() ? std::tuple(s.interfaces[id].name, s.interfaces[id].description, s.format != CaptureFormat::Pcap)
+                                        : std::tuple(std::string(), std::string(), false);
+    });
+    const dissect::FrameInterface itf{e->interface_id, itf_name, itf_description};
+    context.interface = pcapng ? &itf : nullptr;
     details_->showPacket(lt, QByteArray(reinterpret_cast<const char*>(bytes.data()), qsizetype(bytes.size())),
-                         e->origlen, header, number, (e->flags & PacketIndexEntry::Timed) ? &ts : nullptr,
-                         with_context ? &context : nullptr);
+                         e->origlen, header, number, (e->flags & PacketIndexEntry::Timed) ? &ts : nullptr, &context);
 }
 
 bool MainWindow::eventFilter(QObject* watched, QEvent* event)

@@ -4,6 +4,7 @@
 
 #include <QApplication>
 #include <QHeaderView>
+#include <QMenu>
 #include <QPalette>
 #include <QScrollBar>
 
@@ -104,6 +105,12 @@ PacketListView::PacketListView(QWidget* parent) : QTableView(parent)
     verticalHeader()->setDefaultSectionSize(fontMetrics().height() + 4);
     horizontalHeader()->setStretchLastSection(true);
     horizontalHeader()->setHighlightSections(false);
+    horizontalHeader()->setContextMenuPolicy(Qt::CustomContextMenu);
+    connect(horizontalHeader(), &QHeaderView::customContextMenuRequested, this, [this](const QPoint& at) {
+        QMenu* m = columnMenu();
+        m->setAttribute(Qt::WA_DeleteOnClose);
+        m->popup(horizontalHeader()->mapToGlobal(at));
+    });
     connect(verticalScrollBar(), &QScrollBar::valueChanged, this, [this](int v) {
         if (programmatic_scroll_)
             return;
@@ -126,8 +133,43 @@ void PacketListView::setPacketModel(PacketListModel* model)
     setColumnWidth(PacketListModel::Destination, ch * 24);
     setColumnWidth(PacketListModel::Protocol, ch * 9);
     setColumnWidth(PacketListModel::Length, ch * 7);
+    setColumnWidth(PacketListModel::Sensor, ch * 18);
+    // One interface says nothing a column would: the Sensor column waits for a second one.
+    sensor_chosen_ = false;
+    setColumnHidden(PacketListModel::Sensor, model->interfaceNames().size() < 2);
+    disconnect(interfaces_connection_);
+    interfaces_connection_ = connect(model, &PacketListModel::interfacesChanged, this, [this](int count) {
+        if (!sensor_chosen_)
+            setColumnHidden(PacketListModel::Sensor, count < 2);
+    });
     connect(selectionModel(), &QItemSelectionModel::currentRowChanged, this,
             [this](const QModelIndex& cur) { emit packetSelected(cur.isValid() ? model_->numberAt(cur.row()) : 0); });
+}
+
+QMenu* PacketListView::columnMenu()
+{
+    auto* m = new QMenu(this);
+    m->setObjectName("columnMenu");
+    if (!model_)
+        return m;
+    for (int c = 0; c < PacketListModel::ColumnCount; ++c) {
+        QAction* a = m->addAction(model_->headerData(c, Qt::Horizontal, Qt::DisplayRole).toString());
+        a->setObjectName(QString("column_%1").arg(c));
+        a->setCheckable(true);
+        a->setChecked(!isColumnHidden(c));
+        // No. stays: a list without columns would have no header to bring them back from.
+        if (c == PacketListModel::Number)
+            a->setEnabled(false);
+        connect(a, &QAction::toggled, this, [this, c](bool on) { setColumnShown(c, on); });
+    }
+    return m;
+}
+
+void PacketListView::setColumnShown(int column, bool shown)
+{
+    if (column == PacketListModel::Sensor)
+        sensor_chosen_ = true;
+    setColumnHidden(column, !shown);
 }
 
 void PacketListView::followIfWanted()

@@ -6,6 +6,8 @@
 #include <QIdentityProxyModel>
 #include <QTableView>
 
+class QMenu;
+
 namespace underhood {
 
 class PacketListModel;
@@ -35,6 +37,12 @@ public:
     bool following() const { return following_; }
     quint64 currentNumber() const;
     void selectNumber(quint64 number);
+    // The header's right-click menu: a checkable entry per column.
+    QMenu* columnMenu();
+    // Shows or hides a column as the user would from that menu (it then
+    // stays as chosen; the Sensor column otherwise shows itself once the
+    // capture has more than one interface).
+    void setColumnShown(int column, bool shown);
 
 signals:
     void packetSelected(quint64 number);
@@ -44,6 +52,8 @@ private:
     PacketColorProxy* proxy_ = nullptr;
     bool following_ = true;
     bool programmatic_scroll_ = false;
+    bool sensor_chosen_ = false; // the user showed or hid the Sensor column
+    QMetaObject::Connection interfaces_connection_;
 };
 
 } // namespace underhood

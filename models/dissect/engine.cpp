@@ -12,7 +12,8 @@
 namespace underhood::dissect {
 namespace {
 
-enum { kFrame, kNumber, kLen, kCapLen, kTimeEpoch, kProtocols, kEncap, kData, kDataData, kDataLen, kComment, kCount };
+enum { kFrame, kNumber, kLen, kCapLen, kTimeEpoch, kProtocols, kEncap, kData, kDataData, kDataLen, kComment, kInterfaceId, kInterfaceName,
+       kInterfaceDescription, kCount };
 constexpr FieldInfo kFields[] = {
     {"frame", "Frame", FieldType::Protocol},
     {"frame.number", "Frame Number", FieldType::FrameNumber},
@@ -25,6 +26,9 @@ constexpr FieldInfo kFields[] = {
     {"data.data", "Data", FieldType::Bytes},
     {"data.len", "Length", FieldType::Uint},
     {"frame.comment", "Comment", FieldType::String},
+    {"frame.interface_id", "Interface id", FieldType::Uint},
+    {"frame.interface_name", "Interface name", FieldType::String},
+    {"frame.interface_description", "Interface description", FieldType::String},
 };
 FieldId f0 = 0;
 
@@ -47,9 +51,23 @@ void dissect(uint32_t link_type, Packet& p)
     size_t path_at = Packet::kNoItem;
     if (p.want_tree()) {
         p.layer(f0 + kFrame, p.all(),
-                strf("Frame%s: %zu bytes on wire (%zu bits), %zu bytes captured (%zu bits)",
+                strf("Frame%s: %zu bytes on wire (%zu bits), %zu bytes captured (%zu bits)%s",
                      p.frame_number ? (" " + std::to_string(p.frame_number)).c_str() : "", wire, wire * 8, p.captured(),
-                     p.captured() * 8));
+                     p.captured() * 8,
+                     p.interface && !p.interface->name.empty()
+                         ? strf(" on interface %s, id %u", std::string(p.interface->name).c_str(), p.interface->id).c_str()
+                         : ""));
+        if (const FrameInterface* itf = p.interface) {
+            p.add_uint(f0 + kInterfaceId, 0, 0, itf->id,
+                       strf("Interface id: %u (%s)", itf->id,
+                            itf->name.empty() ? "unknown" : std::string(itf->name).c_str()));
+            Packet::Subtree sub(p);
+            if (!itf->name.empty())
+                p.add_text(f0 + kInterfaceName, 0, 0, itf->name, "Interface name: " + std::string(itf->name));
+            if (!itf->description.empty())
+                p.add_text(f0 + kInterfaceDescription, 0, 0, itf->description,
+                           "Interface description: " + std::string(itf->description));
+        }
         p.add_uint(f0 + kEncap, 0, 0, link_type,
                    strf("Encapsulation type: %s (%u)", lt ? std::string(lt->description).c_str() : "Unknown", link_type));
         if (p.frame_number)

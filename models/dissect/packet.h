@@ -102,6 +102,12 @@ struct FieldValue {
     std::string text; // Text; also Bytes as raw bytes
 };
 
+// A pcapng interface as the frame layer names it; a remote sensor's is HOST/IFACE.
+struct FrameInterface {
+    uint32_t id = 0;
+    std::string_view name, description;
+};
+
 class Packet {
 public:
     Packet(Bytes data, uint32_t origlen, DecodedPacket& summary)
@@ -120,6 +126,9 @@ public:
     int64_t ts_ns = 0;
     bool has_time = true; // false for a pcapng Simple Packet Block
     std::string_view comment; // the record's first comment (pcapng opt_comment): frame.comment
+    // The pcapng interface the packet arrived on (frame.interface_id, _name,
+    // _description); null for classic pcap, which has none, as in tshark.
+    const FrameInterface* interface = nullptr;
 
     // The innermost IP header's addresses and the transport's ports, for
     // the layers above them (ports, streams, names).

@@ -57,10 +57,11 @@ bool is_broadcast(const Endpoint& e)
     return e.family == 4 && e.bytes[0] == 255 && e.bytes[1] == 255 && e.bytes[2] == 255 && e.bytes[3] == 255;
 }
 
-void merge_mix(std::vector<std::pair<Proto, uint64_t>>& into, const std::vector<std::pair<Proto, uint64_t>>& from)
+template <typename K>
+void merge_mix(std::vector<std::pair<K, uint64_t>>& into, const std::vector<std::pair<K, uint64_t>>& from)
 {
     for (const auto& entry : from) {
-        const Proto p = entry.first;
+        const K p = entry.first;
         auto it = std::find_if(into.begin(), into.end(), [p](const auto& x) { return x.first == p; });
         if (it == into.end())
             into.emplace_back(p, entry.second);
@@ -268,6 +269,7 @@ GraphScene GraphBuilder::build(const TrafficWindow& window, const WindowSpans& s
         n.rate_pps += double(h.rate.packets) / rate_s;
         n.recent = n.recent || h.recent > 0;
         merge_mix(n.mix, h.protocols.counts);
+        merge_mix(n.sensors, h.sensors.counts);
         if (n.cluster) {
             ++n.members;
             n.member_ids.push_back(r.id);
@@ -277,6 +279,8 @@ GraphScene GraphBuilder::build(const TrafficWindow& window, const WindowSpans& s
     // Links between the nodes that show each end.
     std::vector<SceneLink> scene_links;
     std::vector<std::vector<std::pair<Proto, uint64_t>>> link_mix;
+    std::vector<std::vector<std::pair<uint16_t, uint64_t>>> link_sensors;
+    std::vector<std::pair<uint16_t, uint64_t>> sensor_totals;
     std::unordered_map<uint64_t, uint32_t> link_at;
     std::vector<std::pair<Proto, uint64_t>> totals;
     std::unordered_map<NodeId, NodeId> shown_of;
@@ -285,6 +289,7 @@ GraphScene GraphBuilder::build(const TrafficWindow& window, const WindowSpans& s
         shown_of.emplace(r.id, r.shown);
     for (const auto& [key, l] : links) {
         merge_mix(totals, l.protocols.counts);
+        merge_mix(sensor_totals, l.sensors.counts);
         const NodeId A = shown_of[node_id(key.a)], B = shown_of[node_id(key.b)];
         if (A == B)
             continue; // inside one cluster, or a host talking to itself
@@ -297,6 +302,7 @@ GraphScene GraphBuilder::build(const TrafficWindow& window, const WindowSpans& s
             sl.b = at[B];
             scene_links.push_back(sl);
             link_mix.emplace_back();
+            link_sensors.emplace_back();
         }
         SceneLink& sl = scene_links[it->second];
         const bool same_way = nodes[sl.a].id == A;
@@ -308,7 +314,21 @@ GraphScene GraphBuilder::build(const TrafficWindow& window, const WindowSpans& s
         sl.b_to_a_pps += same_way ? ba : ab;
         sl.recent = sl.recent || l.recent > 0;
         merge_mix(link_mix[it->second], l.protocols.counts);
+        merge_mix(link_sensors[it->second], l.sensors.counts);
     }
+    // Sensors, most packets first (ties: the lower interface id).
+    auto by_count = [](auto& mix) {
+        std::sort(mix.begin(), mix.end(), [](const auto& x, const auto& y) {
+            return x.second != y.second ? x.second > y.second : x.first < y.first;
+        });
+        return mix.empty() ? -1 : int(mix.front().first);
+    };
+    for (SceneNode& n : nodes)
+        n.sensor = by_count(n.sensors);
+    for (size_t i = 0; i < scene_links.size(); ++i)
+        scene_links[i].sensor = by_count(link_sensors[i]);
+    by_count(sensor_totals);
+    scene.sensors = std::move(sensor_totals);
     std::sort(totals.begin(), totals.end(), [](const auto& x, const auto& y) {
         return x.second != y.second ? x.second > y.second : x.first < y.first;
     });

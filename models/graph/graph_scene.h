@@ -57,6 +57,9 @@ struct SceneNode {
     bool recent = false;               // packets within the link timeout
     Proto dominant = Proto::None;
     std::vector<std::pair<Proto, uint64_t>> mix; // most packets first
+    // Packets per sensor (interface id), most first; `sensor` the first (-1: none).
+    std::vector<std::pair<uint16_t, uint64_t>> sensors;
+    int sensor = -1;
     float radius = 4;
 };
 
@@ -68,6 +71,7 @@ struct SceneLink {
     double a_to_b_pps = 0, b_to_a_pps = 0;
     bool recent = false;
     Proto dominant = Proto::None;
+    int sensor = -1; // the interface that saw most of its packets
     float width = 1; // pixels
 };
 
@@ -80,6 +84,7 @@ struct GraphScene {
     std::unordered_map<NodeId, uint32_t> index;       // node id -> position in nodes
     std::unordered_map<NodeId, NodeId> shown_as;      // every host's id -> the node that shows it
     std::vector<std::pair<Proto, uint64_t>> protocols; // packets per protocol in the window (legend)
+    std::vector<std::pair<uint16_t, uint64_t>> sensors; // packets per sensor (interface id), most first
     size_t hosts = 0;          // hosts in the window at this layer
     size_t filtered_out = 0;   // nodes left out by the top-N filter or hidden protocols
     size_t hidden_by_user = 0; // of those, nodes hidden by hand or outside the neighbourhood shown

@@ -46,6 +46,19 @@ void ProtocolMix::add(Proto p, int64_t n)
         counts.emplace_back(p, uint64_t(n));
 }
 
+void SensorMix::add(uint16_t sensor, int64_t n)
+{
+    for (size_t i = 0; i < counts.size(); ++i)
+        if (counts[i].first == sensor) {
+            counts[i].second += uint64_t(n);
+            if (counts[i].second == 0)
+                counts.erase(counts.begin() + long(i));
+            return;
+        }
+    if (n > 0)
+        counts.emplace_back(sensor, uint64_t(n));
+}
+
 uint64_t ProtocolMix::total() const
 {
     uint64_t t = 0;
@@ -86,6 +99,7 @@ void TrafficWindow::host(Tables& t, const Endpoint& e, const GraphPacket& p, int
         if (rx)
             h->rx.add(sign, p.bytes);
         h->protocols.add(p.proto, sign);
+        h->sensors.add(p.sensor, sign);
         if (record_mac && tx && p.has_mac) {
             auto m = std::find_if(h->macs.begin(), h->macs.end(), [&](const auto& x) { return x.first == p.mac_src; });
             if (m == h->macs.end()) {
@@ -137,6 +151,7 @@ void TrafficWindow::apply(const GraphPacket& p, int sign, uint8_t spans)
             l->total.add(sign, p.bytes);
             (forward ? l->a_to_b : l->b_to_a).add(sign, p.bytes);
             l->protocols.add(p.proto, sign);
+            l->sensors.add(p.sensor, sign);
         }
         if (spans & Rate)
             (forward ? l->rate_a_to_b : l->rate_b_to_a).add(sign, p.bytes);

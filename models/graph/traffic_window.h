@@ -28,6 +28,7 @@ struct GraphPacket {
     std::array<Endpoint, kLayerCount> src{}, dst{};
     bool has_mac = false;
     MacAddress mac_src;
+    uint16_t sensor = 0; // the packet's interface (a sensor's, when several are merged)
     bool has(Layer l) const { return layers & (1u << unsigned(l)); }
 };
 
@@ -43,6 +44,12 @@ struct ProtocolMix {
     void add(Proto p, int64_t n);
     uint64_t total() const;
     Proto dominant() const;
+};
+
+// Packets per interface (sensor): which sensors saw a host or a link.
+struct SensorMix {
+    std::vector<std::pair<uint16_t, uint64_t>> counts;
+    void add(uint16_t sensor, int64_t n);
 };
 
 // Packet and byte counts that go up and down with the window.
@@ -61,6 +68,7 @@ struct WindowHost {
     uint64_t recent = 0;     // packets within the link timeout
     int64_t last_ns = 0;     // newest packet added (only to drop what could not be taken out)
     ProtocolMix protocols;
+    SensorMix sensors;
     // IP layers: the source MACs this address was sent from, with packet counts
     // (a router's MAC carries many addresses; a LAN host's carries its own).
     std::vector<std::pair<MacAddress, uint64_t>> macs;
@@ -73,6 +81,7 @@ struct WindowLink {
     uint64_t recent = 0;
     int64_t last_ns = 0;
     ProtocolMix protocols;
+    SensorMix sensors;
 };
 
 struct WindowSpans {

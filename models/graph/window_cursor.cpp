@@ -264,6 +264,7 @@ bool WindowCursor::apply_range(uint64_t from, uint64_t to, const std::array<uint
         if (!engine_.decode(n, e, dp))
             continue; // no longer kept (live history)
         make_graph_packet(dp, e.ts_ns, e.origlen, gp);
+        gp.sensor = e.interface_id;
         ++decoded_;
         if (add)
             window_.apply(gp, +1, add);

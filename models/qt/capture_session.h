@@ -4,6 +4,7 @@
 #pragma once
 
 #include "ingest_engine.h"
+#include "source_pump.h"
 
 #include <QElapsedTimer>
 #include <QMap>
@@ -15,8 +16,6 @@
 #include <memory>
 
 namespace underhood {
-
-class SourcePump;
 
 struct LiveCaptureOptions {
     QStringList interfaces;
@@ -65,6 +64,14 @@ public:
     static QString helperPath();
     // Several sources: each one's state, "" while it runs, else why it stopped.
     QMap<QString, QString> sensorErrors() const { return sensor_errors_; }
+    // Several sources: each one's state and counts, in the order given
+    // (empty for a file or a capture through the local helper alone).
+    std::vector<SensorStatus> sensors() const { return pump_ ? pump_->sensors() : std::vector<SensorStatus>{}; }
+    // Starts sensor i again after it failed or ended; the others go on and
+    // what it sent stays. Its outcome arrives as sensorStarted or sensorFailed.
+    bool reconnectSensor(int i) { return pump_ && i >= 0 && pump_->reconnect(size_t(i)); }
+    // Shifts sensor i's time stamps by `offset_ns` for the packets it sends from now on.
+    bool setSensorOffset(int i, qint64 offset_ns) { return pump_ && i >= 0 && pump_->set_offset(size_t(i), offset_ns); }
 
 signals:
     void updated();             // new packets or statistics to show (at most ~10 per second)

@@ -28,7 +28,11 @@ void PacketListModel::setSession(CaptureSession* session)
     count_ = 0;
     first_ts_ = 0;
     cache_.clear();
+    const bool had_interfaces = !interface_names_.isEmpty();
+    interface_names_.clear();
     endResetModel();
+    if (had_interfaces)
+        emit interfacesChanged(0);
     refresh();
 }
 
@@ -67,10 +71,19 @@ void PacketListModel::refresh()
 {
     if (!session_)
         return;
-    auto [first, count, first_ts] = session_->engine().with_state([](const IngestEngine::State& s) {
-        return std::tuple<quint64, quint64, int64_t>(s.first_number, s.index.size(), s.model.totals().first_ns);
+    const int known = int(interface_names_.size());
+    auto [first, count, first_ts, added] = session_->engine().with_state([known](const IngestEngine::State& s) {
+        QStringList added;
+        for (size_t i = size_t(known); i < s.interfaces.size(); ++i)
+            added << QString::fromStdString(s.interfaces[i].name);
+        return std::tuple<quint64, quint64, int64_t, QStringList>(s.first_number, s.index.size(),
+                                                                  s.model.totals().first_ns, added);
     });
     first_ts_ = first_ts;
+    if (!added.isEmpty()) {
+        interface_names_ += added;
+        emit interfacesChanged(int(interface_names_.size()));
+    }
     if (filter_) {
         // A filtered list stays as it was computed; rows whose bytes the live
         // history let go simply show as gone.
@@ -216,6 +229,7 @@ QVariant PacketListModel::data(const QModelIndex& index, int role) const
         case Number: return number;
         case Time: return role == SortRole ? QVariant(qlonglong(e->ts_ns)) : QVariant(timeText(*e, number));
         case Length: return e->origlen;
+        case Sensor: return e->interface_id < interface_names_.size() ? interface_names_[e->interface_id] : QString();
         default: break;
         }
         {
@@ -319,6 +333,7 @@ QVariant PacketListModel::headerData(int section, Qt::Orientation o, int role) c
     switch (section) {
     case Number: return tr("No.");
     case Time: return tr("Time");
+    case Sensor: return tr("Sensor");
     case Source: return tr("Source");
     case Destination: return tr("Destination");
     case Protocol: return tr("Protocol");

@@ -21,7 +21,9 @@ class DisplayAnonymizer;
 class PacketListModel : public QAbstractTableModel {
     Q_OBJECT
 public:
-    enum Column { Number, Time, Source, Destination, Protocol, Length, Info, ColumnCount };
+    // Sensor: the pcapng interface the packet came from (a remote sensor's
+    // HOST/IFACE when several sources are merged), as tshark's frame.interface_name.
+    enum Column { Number, Time, Sensor, Source, Destination, Protocol, Length, Info, ColumnCount };
     // ProtocolRole: the top protocol (Proto as int); ProblemRole: truncated or malformed. The
     // view colours rows from these (colours belong to the widgets, not to this QtCore model).
     // MarkedRole: marked by the user (Ctrl+M), as in Wireshark. ExpertRole: what
@@ -76,8 +78,13 @@ public:
     bool isMarked(quint64 number) const { return marks_.contains(number); }
     void clearMarks();
     QList<quint64> marked() const; // ascending
+    // The capture's interfaces by id (their names; "" for a pcap file's only one).
+    const QStringList& interfaceNames() const { return interface_names_; }
+
 signals:
     void markChanged(quint64 number, bool marked);
+    // The capture named another interface (a sensor started, a file has several).
+    void interfacesChanged(int count);
 
 public:
     // The next (or previous) listed marked packet after `from` (0: from an end), 0 when none.
@@ -100,6 +107,7 @@ private:
     TimeFormat time_format_ = TimeFormat::Relative;
     mutable QCache<quint64, RowText> cache_{4000};
     std::shared_ptr<DisplayAnonymizer> anon_;
+    QStringList interface_names_;
     QSet<quint64> marks_;
     QHash<quint64, quint8> expert_;
 };

@@ -11,6 +11,9 @@ SourcePump::SourcePump(std::vector<SourceSpec> specs, SourceOptions opts, int fd
     : specs_(std::move(specs)), opts_(std::move(opts)), fd_(fd), cb_(std::move(cb))
 {
     opts_.on_message = cb_.message;
+    slots_.resize(specs_.size());
+    for (size_t i = 0; i < specs_.size(); ++i)
+        slots_[i].offset_ns = specs_[i].offset_ns;
     thread_ = std::thread([this] { run(); });
 }
 
@@ -19,6 +22,111 @@ SourcePump::~SourcePump()
     stop();
     if (thread_.joinable())
         thread_.join();
+    for (std::thread& t : reconnects_)
+        if (t.joinable())
+            t.join();
+}
+
+void SourcePump::failed(const SourceSpec& spec, const std::string& why)
+{
+    {
+        std::lock_guard lock(mutex_);
+        for (size_t i = 0; i < specs_.size(); ++i)
+            if (specs_[i].text == spec.text) {
+                slots_[i].state = SensorStatus::State::Failed;
+                slots_[i].error = why;
+            }
+    }
+    if (cb_.failed)
+        cb_.failed(spec, why);
+}
+
+std::vector<SensorStatus> SourcePump::sensors() const
+{
+    std::lock_guard lock(mutex_);
+    std::vector<SensorStatus> out;
+    for (size_t i = 0; i < specs_.size(); ++i) {
+        const Slot& s = slots_[i];
+        SensorStatus st;
+        st.spec = specs_[i];
+        st.name = specs_[i].sensor_name();
+        st.state = s.state;
+        st.error = s.error;
+        st.reconnecting = s.reconnecting;
+        st.offset_ns = s.offset_ns;
+        if (s.feed != SIZE_MAX) {
+            st.counts = merger_ ? merger_->counts(s.feed) : s.last;
+            st.tcpdump = !st.counts.exact;
+            if (st.state == SensorStatus::State::Running && (!merger_ || merger_->ended(s.feed)))
+                st.state = SensorStatus::State::Ended;
+        }
+        out.push_back(std::move(st));
+    }
+    return out;
+}
+
+bool SourcePump::set_offset(size_t i, int64_t offset_ns)
+{
+    std::lock_guard lock(mutex_);
+    if (i >= slots_.size() || !running_)
+        return false;
+    slots_[i].offset_ns = offset_ns;
+    specs_[i].offset_ns = offset_ns; // a reconnection starts with it too
+    if (merger_ && slots_[i].feed != SIZE_MAX)
+        merger_->set_offset(slots_[i].feed, offset_ns);
+    return true;
+}
+
+bool SourcePump::reconnect(size_t i)
+{
+    SourceSpec spec;
+    {
+        std::lock_guard lock(mutex_);
+        if (i >= slots_.size() || stop_ || !merger_ || slots_[i].reconnecting)
+            return false;
+        const bool ended = slots_[i].state == SensorStatus::State::Failed ||
+                           (slots_[i].feed != SIZE_MAX && merger_->ended(slots_[i].feed));
+        if (!ended)
+            return false;
+        slots_[i].reconnecting = true;
+        slots_[i].state = SensorStatus::State::Starting;
+        slots_[i].error.clear();
+        spec = specs_[i];
+        reconnects_.emplace_back([this, i, spec] {
+            std::string error;
+            auto s = CaptureSource::open(spec, opts_, error);
+            bool ok = false;
+            {
+                std::lock_guard lock(mutex_);
+                slots_[i].reconnecting = false;
+                if (s && merger_ && !stop_) {
+                    if (slots_[i].feed == SIZE_MAX) {
+                        const size_t at = merger_->add(std::move(s));
+                        ok = at != SIZE_MAX;
+                        if (ok)
+                            slots_[i].feed = at;
+                    } else {
+                        ok = merger_->replace(slots_[i].feed, std::move(s));
+                    }
+                    if (!ok)
+                        error = "could not rejoin the capture";
+                } else if (s) {
+                    error = "the capture has ended";
+                }
+                if (ok) {
+                    slots_[i].state = SensorStatus::State::Running;
+                    slots_[i].error.clear();
+                }
+            }
+            if (ok) {
+                if (cb_.started)
+                    cb_.started(spec);
+            } else {
+                failed(spec, error.rfind(spec.text + ": ", 0) == 0 ? error.substr(spec.text.size() + 2) : error);
+            }
+        });
+    }
+    return true;
 }
 
 void SourcePump::stop()
@@ -40,15 +148,20 @@ void SourcePump::run()
     out.flush();
 
     std::vector<std::unique_ptr<CaptureSource>> sources;
-    for (const SourceSpec& spec : specs_) {
+    for (size_t i = 0; i < specs_.size(); ++i) {
+        const SourceSpec& spec = specs_[i];
         if (stop_)
             break;
         std::string error;
         auto s = CaptureSource::open(spec, opts_, error);
         if (!s) {
-            if (cb_.failed)
-                cb_.failed(spec, error.rfind(spec.text + ": ", 0) == 0 ? error.substr(spec.text.size() + 2) : error);
+            failed(spec, error.rfind(spec.text + ": ", 0) == 0 ? error.substr(spec.text.size() + 2) : error);
             continue;
+        }
+        {
+            std::lock_guard lock(mutex_);
+            slots_[i].state = SensorStatus::State::Running;
+            slots_[i].feed = sources.size();
         }
         if (cb_.started)
             cb_.started(spec);
@@ -61,7 +174,7 @@ void SourcePump::run()
     }
     SourceMerger merger(std::move(sources), true);
     merger.set_report_statistics(true);
-    merger.on_failure = cb_.failed;
+    merger.on_failure = [this](const SourceSpec& spec, const std::string& why) { failed(spec, why); };
     {
         std::lock_guard lock(mutex_);
         merger_ = &merger;
@@ -129,10 +242,13 @@ void SourcePump::run()
     }
     {
         std::lock_guard lock(mutex_);
+        for (Slot& s : slots_)
+            if (s.feed != SIZE_MAX)
+                s.last = merger.counts(s.feed);
         merger_ = nullptr;
+        running_ = false;
     }
     out.close();
-    running_ = false;
 }
 
 } // namespace underhood
