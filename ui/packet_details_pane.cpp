@@ -142,7 +142,7 @@ void PacketDetailsPane::showPacket(uint32_t link_type, QByteArray bytes, uint32_
         hex_->setPlaceholderText(tr("Packet bytes are hidden while View > Anonymise is on: they would show the "
                                     "addresses, names and payload it replaces."));
     } else {
-        hex_->setPlaceholderText(QString());
+        hex_->setPlaceholderText(tr("The packet's bytes appear here")); // what an empty view says again
         hex_->setData(bytes);
     }
     tree_->setDissection(std::move(d));
