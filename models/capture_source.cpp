@@ -376,9 +376,10 @@ std::unique_ptr<CaptureSource> CaptureSource::open(const SourceSpec& spec, const
                 argv = {"ssh"};
             // BatchMode: a missing key or an unknown host key fails at once
             // with ssh's own message instead of a prompt nobody sees. The
-            // keep-alives notice a cut network within about 15 seconds.
-            argv.insert(argv.end(), {"-T", "-o", "BatchMode=yes", "-o", "ServerAliveInterval=5", "-o",
-                                     "ServerAliveCountMax=3"});
+            // keep-alives notice a cut network within about 15 seconds, and
+            // an unreachable host fails within 10 (not TCP's two minutes).
+            argv.insert(argv.end(), {"-T", "-o", "BatchMode=yes", "-o", "ConnectTimeout=10", "-o",
+                                     "ServerAliveInterval=5", "-o", "ServerAliveCountMax=3"});
             if (!spec.port.empty())
                 argv.insert(argv.end(), {"-p", spec.port});
             if (!spec.user.empty())
@@ -863,6 +864,13 @@ void SourceMerger::stop_all()
     std::lock_guard lock(mutex_); // a source may be added meanwhile
     for (auto& f : sources_)
         f->source->stop();
+}
+
+std::vector<CaptureInterface> SourceMerger::interfaces_from(size_t from) const
+{
+    std::lock_guard lock(mutex_);
+    return from < interfaces_.size() ? std::vector<CaptureInterface>(interfaces_.begin() + ptrdiff_t(from), interfaces_.end())
+                                     : std::vector<CaptureInterface>();
 }
 
 uint32_t SourceMerger::global_interface(Feed& f, uint32_t local)

@@ -171,7 +171,11 @@ public:
     // Stops every source (from any thread, e.g. a timer or a signal watcher).
     void stop_all();
     // Interfaces of all sources, each named after its sensor.
+    // Not while reading threads run: they add to it (see interfaces_from).
     const std::vector<CaptureInterface>& interfaces() const { return interfaces_; }
+    // Copies of the interfaces from index `from` on, taken under the lock:
+    // safe while reading threads add interfaces.
+    std::vector<CaptureInterface> interfaces_from(size_t from) const;
     size_t size() const { return sources_.size(); }
     CaptureSource& source(size_t i) { return *sources_[i]->source; }
     // Valid once next() returned End: the error that ended source i early, or "".

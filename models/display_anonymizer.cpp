@@ -162,6 +162,28 @@ MacAddress DisplayAnonymizer::mac(const MacAddress& m)
     return anon_.map_mac(m);
 }
 
+std::string DisplayAnonymizer::sensor(std::string_view s)
+{
+    size_t cut = s.find('/');
+    if (cut == std::string_view::npos) {
+        if (!s.empty() && s.front() == '[') {
+            const size_t close = s.find(']');
+            const std::string host(s.substr(1, close == std::string_view::npos ? std::string_view::npos : close - 1));
+            IpAddress a;
+            if (close != std::string_view::npos && IpAddress::parse(host, a))
+                return "[" + ip(a).to_string() + "]" + std::string(s.substr(close + 1));
+            return text(s);
+        }
+        cut = std::count(s.begin(), s.end(), ':') == 1 ? s.find(':') : std::string_view::npos;
+    }
+    const std::string host(s.substr(0, cut));
+    const std::string rest(cut == std::string_view::npos ? std::string_view() : s.substr(cut));
+    IpAddress a;
+    if (IpAddress::parse(host, a))
+        return ip(a).to_string() + rest;
+    return host.empty() ? rest : name(host) + rest;
+}
+
 std::string DisplayAnonymizer::name(std::string_view name)
 {
     std::lock_guard lock(mutex_);

@@ -45,6 +45,9 @@ public:
     // A name label by label as the file's DNS has it; a name made only of
     // labels that name no one (_tcp, local, arpa, ...) stays.
     std::string name(std::string_view name);
+    // A sensor's name ("HOST/IFACE", "HOST:PORT", "[V6]:PORT"): the host
+    // mapped as an address or a name, the interface or port kept.
+    std::string sensor(std::string_view sensor);
     // An endpoint's image (address mapped, port kept).
     Endpoint endpoint(const Endpoint& e);
     // The vendor to show for a host's MAC: kept with --keep-vendor's choice, else none.

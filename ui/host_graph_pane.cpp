@@ -502,7 +502,11 @@ void HostGraphPane::updateSensorNames()
         });
     else
         sensor_names_.clear();
-    view_->setColourBySensor(colour_box_->currentData().toString() == "sensor", sensor_names_);
+    QStringList shown = sensor_names_;
+    if (anon_) // the legend names the sensors as View > Anonymise shows them
+        for (QString& n : shown)
+            n = QString::fromStdString(anon_->sensor(n.toStdString()));
+    view_->setColourBySensor(colour_box_->currentData().toString() == "sensor", shown);
 }
 
 void HostGraphPane::refresh()
@@ -961,6 +965,7 @@ void HostGraphPane::setAnonymizer(std::shared_ptr<DisplayAnonymizer> anonymizer)
 {
     anon_ = anonymizer;
     view_->setAnonymizer(std::move(anonymizer));
+    updateSensorNames(); // the sensor legend's names too
 }
 
 double HostGraphPane::tokenSeconds() const

@@ -229,7 +229,10 @@ QVariant PacketListModel::data(const QModelIndex& index, int role) const
         case Number: return number;
         case Time: return role == SortRole ? QVariant(qlonglong(e->ts_ns)) : QVariant(timeText(*e, number));
         case Length: return e->origlen;
-        case Sensor: return e->interface_id < interface_names_.size() ? interface_names_[e->interface_id] : QString();
+        case Sensor: {
+            const QString name = e->interface_id < interface_names_.size() ? interface_names_[e->interface_id] : QString();
+            return anon_ && !name.isEmpty() ? QString::fromStdString(anon_->sensor(name.toStdString())) : name;
+        }
         default: break;
         }
         {

@@ -149,7 +149,11 @@ void SourcePump::run()
 
     std::vector<std::unique_ptr<CaptureSource>> sources;
     for (size_t i = 0; i < specs_.size(); ++i) {
-        const SourceSpec& spec = specs_[i];
+        SourceSpec spec;
+        {
+            std::lock_guard lock(mutex_); // set_offset() may change it meanwhile
+            spec = specs_[i];
+        }
         if (stop_)
             break;
         std::string error;
@@ -178,14 +182,19 @@ void SourcePump::run()
     {
         std::lock_guard lock(mutex_);
         merger_ = &merger;
+        // A clock correction set while the sources were starting.
+        for (const auto& slot : slots_)
+            if (slot.feed != SIZE_MAX)
+                merger.set_offset(slot.feed, slot.offset_ns);
         if (stop_)
             merger.stop_all();
     }
     size_t described = 0;
     auto describe = [&] {
         // An interface description before the first block that names it.
-        for (; described < merger.interfaces().size(); ++described) {
-            const CaptureInterface& itf = merger.interfaces()[described];
+        // Copies: the reading threads add interfaces as sensors join.
+        for (const CaptureInterface& itf : merger.interfaces_from(described)) {
+            ++described;
             PcapngInterfaceInfo idb;
             idb.link_type = uint16_t(itf.link_type);
             idb.snaplen = itf.snaplen ? itf.snaplen : 262144;

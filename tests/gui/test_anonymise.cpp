@@ -12,6 +12,7 @@
 //   - turning it off shows the captured addresses again.
 // With UNDERHOOD_SCREENSHOT_DIR set it saves the window, light and dark.
 #include "anonymise_mode.h"
+#include "display_anonymizer.h"
 #include "hex_view.h"
 #include "host_graph_pane.h"
 #include "host_graph_view.h"
@@ -160,6 +161,7 @@ private slots:
     void initTestCase();
     void screenShowsNoOriginal_data();
     void screenShowsNoOriginal();
+    void sensorNamesAreMapped();
 };
 
 void TestAnonymise::initTestCase()
@@ -371,6 +373,26 @@ void TestAnonymise::screenShowsNoOriginal()
     w.packetView()->selectNumber(list->numberAt(0));
     QTRY_COMPARE(w.detailsPacket(), list->numberAt(0));
     QVERIFY(!w.detailsPane()->hexView()->data().isEmpty());
+}
+
+// A merged capture's sensors (the Sensor column, the graph's sensor legend)
+// are shown with their host mapped like any address or name, and the
+// interface or port kept.
+void TestAnonymise::sensorNamesAreMapped()
+{
+    Anonymizer::Key key{};
+    key.fill(7);
+    DisplayAnonymizer anon(key, false);
+    IpAddress v4, v6;
+    QVERIFY(IpAddress::parse("10.0.0.2", v4) && IpAddress::parse("fe80::1", v6));
+    QCOMPARE(anon.sensor("10.0.0.2/veth1"), anon.ip(v4).to_string() + "/veth1");
+    QCOMPARE(anon.sensor("10.0.0.2:57012"), anon.ip(v4).to_string() + ":57012");
+    QCOMPARE(anon.sensor("[fe80::1]:57012"), "[" + anon.ip(v6).to_string() + "]:57012");
+    const std::string named = anon.sensor("sensor1.lan/eth0");
+    QCOMPARE(named, anon.name("sensor1.lan") + "/eth0");
+    for (const std::string& shown : {anon.sensor("10.0.0.2/veth1"), named})
+        QVERIFY2(shown.find("10.0.0.2") == std::string::npos && shown.find("sensor1") == std::string::npos,
+                 shown.c_str());
 }
 
 QTEST_MAIN(TestAnonymise)
