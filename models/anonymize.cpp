@@ -145,6 +145,18 @@ void Anonymizer::crypto_pan(const uint8_t* in, uint8_t* out, size_t bytes) const
     }
 }
 
+std::optional<IpAddress> Anonymizer::original(const IpAddress& image) const
+{
+    auto it = ip_images_.find(image);
+    return it == ip_images_.end() ? std::nullopt : std::optional<IpAddress>(it->second);
+}
+
+std::optional<MacAddress> Anonymizer::original(const MacAddress& image) const
+{
+    auto it = mac_images_.find(image);
+    return it == mac_images_.end() ? std::nullopt : std::optional<MacAddress>(it->second);
+}
+
 IpAddress Anonymizer::map_ip(const IpAddress& a)
 {
     if (a.family != 4 && a.family != 6)
@@ -156,7 +168,7 @@ IpAddress Anonymizer::map_ip(const IpAddress& a)
     out.family = a.family;
     crypto_pan(a.bytes.data(), out.bytes.data(), a.family == 4 ? 4 : 16);
     ips_.emplace(a, out);
-    ip_images_.insert(out);
+    ip_images_.emplace(out, a);
     return out;
 }
 
@@ -193,7 +205,7 @@ MacAddress Anonymizer::map_mac(const MacAddress& m)
             break;
     }
     macs_.emplace(m, out);
-    mac_images_.insert(out);
+    mac_images_.emplace(out, m);
     return out;
 }
 

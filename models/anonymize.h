@@ -32,6 +32,7 @@
 #include <cstdint>
 #include <map>
 #include <memory>
+#include <optional>
 #include <set>
 #include <string>
 #include <string_view>
@@ -70,6 +71,10 @@ public:
     // meets text twice must not map an image again).
     bool is_image(const IpAddress& a) const { return ip_images_.count(a) != 0; }
     bool is_image(const MacAddress& m) const { return mac_images_.count(m) != 0; }
+    // The original of an image this object made (what a filter typed with
+    // the pseudonyms on screen means); nothing for anything else.
+    std::optional<IpAddress> original(const IpAddress& image) const;
+    std::optional<MacAddress> original(const MacAddress& image) const;
     static bool is_kept_label(std::string_view label);
 
 private:
@@ -83,9 +88,9 @@ private:
     std::unique_ptr<Aes> aes_;
     std::array<uint8_t, 16> pad_{};
     std::map<IpAddress, IpAddress> ips_;
-    std::set<IpAddress> ip_images_;
+    std::map<IpAddress, IpAddress> ip_images_; // image → original
     std::map<MacAddress, MacAddress> macs_;
-    std::set<MacAddress> mac_images_;
+    std::map<MacAddress, MacAddress> mac_images_;
     std::map<std::string, std::string, std::less<>> labels_;
     std::set<std::string, std::less<>> label_images_;
     std::map<std::string, std::string, std::less<>> hosts_;

@@ -233,6 +233,58 @@ void DisplayAnonymizer::learn_locked(std::string_view name)
         names_.insert(key);
 }
 
+std::string DisplayAnonymizer::original(std::string_view s)
+{
+    std::lock_guard lock(mutex_);
+    std::string out;
+    out.reserve(s.size());
+    size_t i = 0;
+    while (i < s.size()) {
+        if (i > 0 && is_word(s[i - 1])) {
+            out += s[i++];
+            continue;
+        }
+        MacAddress m;
+        IpAddress a;
+        size_t n = 0;
+        if (mac_at(s, i, m)) {
+            const auto o = anon_.original(m);
+            out += o ? o->to_string() : std::string(s.substr(i, 17));
+            i += 17;
+            continue;
+        }
+        if ((n = ipv6_at(s, i, a)) || (n = ipv4_at(s, i, a))) {
+            const auto o = anon_.original(a);
+            out += o ? o->to_string() : std::string(s.substr(i, n));
+            i += n;
+            continue;
+        }
+        // A name the capture revealed, as text() shows it, goes back whole
+        // (label by label would also turn a field name such as ip.addr
+        // into some host's label).
+        size_t end = i;
+        while (end < s.size() && is_name_char(s[end]))
+            ++end;
+        size_t name_end = end;
+        while (name_end > i && s[name_end - 1] == '.')
+            --name_end;
+        if (name_end > i) {
+            const std::string word = lowered(s.substr(i, name_end - i));
+            std::string found;
+            for (const std::string& n : names_)
+                if (anon_.map_name(n) == word) {
+                    found = n;
+                    break;
+                }
+            out += found.empty() ? std::string(s.substr(i, end - i)) : found + std::string(s.substr(name_end, end - name_end));
+            i = end;
+            continue;
+        }
+        out += s[i++];
+    }
+    return out;
+}
+
 std::string DisplayAnonymizer::text(std::string_view s)
 {
     std::lock_guard lock(mutex_);

@@ -53,6 +53,10 @@ public:
     // The vendor to show for a host's MAC: kept with --keep-vendor's choice, else none.
     std::string vendor(const std::string& vendor) const { return keep_vendor_ ? vendor : std::string(); }
 
+    // The other way: a text typed with the pseudonyms on screen (a display
+    // filter) with each address, MAC and name label this mapping made put
+    // back to its original; everything else as it is.
+    std::string original(std::string_view text);
     // Names to replace wherever text() meets them.
     void learn(std::string_view name);
     std::string text(std::string_view text);

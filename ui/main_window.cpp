@@ -123,6 +123,7 @@ MainWindow::MainWindow(QSize size, QWidget* parent) : QMainWindow(parent)
         convs_->setAnonymizer(a);
         graph_->setAnonymizer(a);
         details_->setAnonymizer(a);
+        filter_->setText(shownFilter(applied_filter_)); // the filter in force, as the views now name its hosts
         if (follow_dialog_)
             follow_dialog_->setAnonymizer(a);
         showPacket(details_number_);
@@ -164,7 +165,7 @@ MainWindow::MainWindow(QSize size, QWidget* parent) : QMainWindow(parent)
             return {QString::fromStdString(err), QString()};
         return {QString(), f.language() == DisplayFilter::Language::Wireshark ? tr("Wireshark") : tr("BPF")};
     });
-    connect(filter_, &FilterBar::applyRequested, this, &MainWindow::applyDisplayFilter);
+    connect(filter_, &FilterBar::applyRequested, this, [this](const QString& e) { applyDisplayFilter(realFilter(e)); });
     // For a lesson: everything but the selected packet's conversation out of
     // the way (graph, list and the timeline's steps follow the filter).
     filter_->addPreset(tr("Lesson: only the selected packet's conversation"), [this]() -> QString {
@@ -552,7 +553,7 @@ void MainWindow::buildDocks()
     details_->setMinimumWidth(260);
     connect(details_, &PacketDetailsPane::filterRequested, this, [this](const QString& expr, bool apply, bool widen) {
         const QString e = widen ? packetFilterFor(expr.toStdString()) : expr;
-        filter_->setText(e);
+        filter_->setText(shownFilter(e));
         if (apply)
             applyDisplayFilter(e);
         else
@@ -1253,6 +1254,18 @@ void MainWindow::refreshTables()
 
 QString MainWindow::displayFilterText() const { return filter_->text(); }
 
+QString MainWindow::shownFilter(const QString& real) const
+{
+    const auto a = anonymise_->isOn() ? anonymise_->anonymizer() : nullptr;
+    return a ? QString::fromStdString(a->text(real.toStdString())) : real;
+}
+
+QString MainWindow::realFilter(const QString& shown) const
+{
+    const auto a = anonymise_->isOn() ? anonymise_->anonymizer() : nullptr;
+    return a ? QString::fromStdString(a->original(shown.toStdString())) : shown;
+}
+
 void MainWindow::showTimeRange(qint64 from_ns, qint64 to_ns)
 {
     if (!session_ || to_ns <= from_ns)
@@ -1328,7 +1341,7 @@ void MainWindow::graphSelectionChanged()
         return;
     }
     graph_filter_ = expr;
-    filter_->setText(expr);
+    filter_->setText(shownFilter(expr));
     applyDisplayFilter(expr);
     statusBar()->showMessage(tr("Showing the packets of %1 (Esc in the graph, or Show All, clears it)").arg(label),
                              8000);
@@ -1347,7 +1360,7 @@ void MainWindow::filterToRow(TablePane* pane, int row)
     }
     if (expr.isEmpty())
         return;
-    filter_->setText(expr);
+    filter_->setText(shownFilter(expr));
     applyDisplayFilter(expr);
 }
 
@@ -1378,8 +1391,10 @@ QMenu* MainWindow::packetMenu(int row)
     const quint64 number = packets_->numberAt(row);
     auto cell = [&](int col) { return packets_->data(packets_->index(row, col), Qt::DisplayRole).toString(); };
     const QString src = cell(PacketListModel::Source), dst = cell(PacketListModel::Destination);
-    const QString src_bpf = addressBpf(src, "src"), dst_bpf = addressBpf(dst, "dst");
-    const QString a_bpf = addressBpf(src, {}), b_bpf = addressBpf(dst, {});
+    // The cells may show pseudonyms (View > Anonymise); the filter selects the packets they stand for.
+    const QString src_real = realFilter(src), dst_real = realFilter(dst);
+    const QString src_bpf = addressBpf(src_real, "src"), dst_bpf = addressBpf(dst_real, "dst");
+    const QString a_bpf = addressBpf(src_real, {}), b_bpf = addressBpf(dst_real, {});
     struct Choice {
         const char* name;
         QString label, bpf;
@@ -1398,17 +1413,17 @@ QMenu* MainWindow::packetMenu(int row)
         for (const Choice& c : choices) {
             const QString expr = packetFilterFor(c.bpf.toStdString());
             QAction* a = apply->addAction(c.label, this, [this, expr] {
-                filter_->setText(expr);
+                filter_->setText(shownFilter(expr));
                 applyDisplayFilter(expr);
             });
             a->setObjectName(QStringLiteral("apply") + c.name);
-            a->setToolTip(expr);
+            a->setToolTip(shownFilter(expr));
             QAction* p = prepare->addAction(c.label, this, [this, expr] {
-                filter_->setText(expr);
+                filter_->setText(shownFilter(expr));
                 filter_->focusField();
             });
             p->setObjectName(QStringLiteral("prepare") + c.name);
-            p->setToolTip(expr);
+            p->setToolTip(shownFilter(expr));
         }
         menu->addSeparator();
     }
@@ -1480,7 +1495,7 @@ FollowStreamDialog* MainWindow::followStream(bool tcp, quint64 number)
                                        this);
     dlg->setAttribute(Qt::WA_DeleteOnClose);
     connect(dlg, &FollowStreamDialog::filterRequested, this, [this](const QString& expr) {
-        filter_->setText(expr);
+        filter_->setText(shownFilter(expr));
         applyDisplayFilter(expr);
     });
     // The dialog reads the session's engine: it goes when the session does.

@@ -81,6 +81,10 @@ public:
     TablePane* hostPane() const { return host_pane_; }
     TablePane* conversationPane() const { return conv_pane_; }
     QString displayFilterText() const;
+    // View > Anonymise: the filter bar names hosts as the views do, and a
+    // filter typed with those pseudonyms selects the packets they stand for.
+    QString shownFilter(const QString& real) const;
+    QString realFilter(const QString& shown) const;
     ExpertPane* expertPane() const { return expert_; }
     ::PacketDetailsPane* detailsPane() const { return details_; }
     // True once the expert analysis has looked at every packet read so far.

@@ -130,12 +130,14 @@ QMenu* PacketDetailsPane::fieldMenu(int field)
 void PacketDetailsPane::showPacket(uint32_t link_type, QByteArray bytes, uint32_t origlen, QString header,
                                    quint64 number, const qint64* ts_ns, const underhood::DissectContext* context)
 {
-    const auto* data = reinterpret_cast<const uint8_t*>(bytes.constData());
+    // The captured bytes, kept: `bytes` becomes the anonymised copy while View > Anonymise is on.
+    const QByteArray captured = bytes;
+    const auto* data = reinterpret_cast<const uint8_t*>(captured.constData());
     const int64_t ts = ts_ns ? int64_t(*ts_ns) : 0;
-    underhood::Dissection d = underhood::dissect_packet(link_type, underhood::Bytes(data, size_t(bytes.size())), origlen,
+    underhood::Dissection d = underhood::dissect_packet(link_type, underhood::Bytes(data, size_t(captured.size())), origlen,
                                                         number, ts_ns ? &ts : nullptr, context);
     if (anon_) {
-        const std::vector<uint8_t> rewritten = anon_->rewrite(link_type, underhood::Bytes(data, size_t(bytes.size())), origlen);
+        const std::vector<uint8_t> rewritten = anon_->rewrite(link_type, underhood::Bytes(data, size_t(captured.size())), origlen);
         anonymise(d, link_type, rewritten, origlen, number, ts_ns ? &ts : nullptr);
         bytes = QByteArray(reinterpret_cast<const char*>(rewritten.data()), qsizetype(rewritten.size()));
         hex_->setData({});
@@ -151,7 +153,7 @@ void PacketDetailsPane::showPacket(uint32_t link_type, QByteArray bytes, uint32_
     header_->setText(header);
     header_->setVisible(!header.isEmpty());
     QStringList notes;
-    for (const std::string& n : underhood::explain_offloads(link_type, underhood::Bytes(data, size_t(bytes.size())),
+    for (const std::string& n : underhood::explain_offloads(link_type, underhood::Bytes(data, size_t(captured.size())),
                                                             origlen, facts_))
         notes << "ⓘ " + QString::fromStdString(n);
     note_->setText(notes.join('\n'));

@@ -8,6 +8,7 @@
 // With UNDERHOOD_SCREENSHOT_DIR set the dialog is saved there (light and dark).
 // Needs root, iproute2 and ethtool; skips (loudly) otherwise.
 #include "capture_dialog.h"
+#include "test_process.h"
 #include "theme.h"
 
 #include <QApplication>
@@ -25,28 +26,16 @@
 #include <unistd.h>
 
 using namespace underhood;
+using test::run_process;
+using test::save_shot;
 
 namespace {
-
-int run(const QString& program, const QStringList& args, QByteArray* out = nullptr)
-{
-    QProcess p;
-    p.start(program, args);
-    if (!p.waitForFinished(60000)) {
-        p.kill();
-        p.waitForFinished();
-        return -1;
-    }
-    if (out)
-        *out = p.readAllStandardOutput();
-    return p.exitStatus() == QProcess::NormalExit ? p.exitCode() : -2;
-}
 
 // `ethtool -k IFACE` as name → on, for the features that have a plain line.
 QMap<QString, bool> ethtool_features(const QString& itf)
 {
     QByteArray out;
-    run("ethtool", {"-k", itf}, &out);
+    run_process("ethtool", {"-k", itf}, &out);
     QMap<QString, bool> f;
     static const QRegularExpression line(R"(^([a-z0-9-]+): (on|off))");
     for (const QByteArray& l : out.split('\n')) {
@@ -55,16 +44,6 @@ QMap<QString, bool> ethtool_features(const QString& itf)
             f[m.captured(1)] = m.captured(2) == "on";
     }
     return f;
-}
-
-void shot(QWidget& w, const QString& name)
-{
-    const QString dir = qEnvironmentVariable("UNDERHOOD_SCREENSHOT_DIR");
-    if (dir.isEmpty())
-        return;
-    QDir().mkpath(dir);
-    QApplication::processEvents();
-    w.grab().save(QDir(dir).filePath(name + ".png"));
 }
 
 } // namespace
@@ -95,12 +74,12 @@ void TestCaptureDialogNic::initTestCase()
             QSKIP(qPrintable(QString("needs %1 (installer/bootstrap.sh installs it)").arg(tool)));
     ns_a_ = QString("uhdlg%1a").arg(getpid());
     ns_b_ = QString("uhdlg%1b").arg(getpid());
-    QCOMPARE(run("ip", {"netns", "add", ns_a_}), 0);
-    QCOMPARE(run("ip", {"netns", "add", ns_b_}), 0);
-    QCOMPARE(run("ip", {"link", "add", veth_, "netns", ns_a_, "type", "veth", "peer", "name", peer_, "netns", ns_b_}),
+    QCOMPARE(run_process("ip", {"netns", "add", ns_a_}), 0);
+    QCOMPARE(run_process("ip", {"netns", "add", ns_b_}), 0);
+    QCOMPARE(run_process("ip", {"link", "add", veth_, "netns", ns_a_, "type", "veth", "peer", "name", peer_, "netns", ns_b_}),
              0);
-    QCOMPARE(run("ip", {"-n", ns_a_, "link", "set", veth_, "mtu", "1400", "up"}), 0);
-    QCOMPARE(run("ip", {"-n", ns_b_, "link", "set", peer_, "up"}), 0);
+    QCOMPARE(run_process("ip", {"-n", ns_a_, "link", "set", veth_, "mtu", "1400", "up"}), 0);
+    QCOMPARE(run_process("ip", {"-n", ns_b_, "link", "set", peer_, "up"}), 0);
     // From here on this thread (and every process it starts: the helper's
     // -D and --describe, ethtool, ip) lives in the first namespace.
     home_ns_ = ::open("/proc/self/ns/net", O_RDONLY | O_CLOEXEC);
@@ -118,8 +97,8 @@ void TestCaptureDialogNic::cleanupTestCase()
         ::close(home_ns_);
     }
     if (!ns_a_.isEmpty()) {
-        run("ip", {"netns", "del", ns_a_});
-        run("ip", {"netns", "del", ns_b_});
+        run_process("ip", {"netns", "del", ns_a_});
+        run_process("ip", {"netns", "del", ns_b_});
     }
 }
 
@@ -149,13 +128,13 @@ QString TestCaptureDialogNic::expected_health()
 {
     QStringList parts;
     QByteArray out;
-    run("ethtool", {veth_}, &out);
+    run_process("ethtool", {veth_}, &out);
     const auto speed = QRegularExpression(R"(Speed: (\d+)Mb/s)").match(QString::fromUtf8(out));
     if (speed.hasMatch()) {
         const int mbps = speed.captured(1).toInt();
         parts << (mbps >= 1000 ? QString("%1 Gb/s").arg(double(mbps) / 1000, 0, 'g', 3) : QString("%1 Mb/s").arg(mbps));
     }
-    if (run("ethtool", {"-g", veth_}, &out) == 0) {
+    if (run_process("ethtool", {"-g", veth_}, &out) == 0) {
         const QString text = QString::fromUtf8(out);
         const int max_at = text.indexOf("maximums"), cur_at = text.indexOf("Current hardware settings");
         static const QRegularExpression rx(R"(RX:\s+(\d+))");
@@ -180,7 +159,7 @@ QString TestCaptureDialogNic::expected_health()
 void TestCaptureDialogNic::nicColumnEqualsEthtool()
 {
     for (const QString& setting : {QString("on"), QString("off")}) {
-        QCOMPARE(run("ethtool", {"-K", veth_, "gro", setting, "tso", setting, "gso", setting}), 0);
+        QCOMPARE(run_process("ethtool", {"-K", veth_, "gro", setting, "tso", setting, "gso", setting}), 0);
         LiveCaptureOptions initial;
         initial.interfaces = {veth_};
         CaptureDialog d(initial);
@@ -192,12 +171,12 @@ void TestCaptureDialogNic::nicColumnEqualsEthtool()
 
         // The tooltip names the MTU ip link reports and the ring state.
         QByteArray out;
-        QCOMPARE(run("ip", {"-o", "link", "show", veth_}, &out), 0);
+        QCOMPARE(run_process("ip", {"-o", "link", "show", veth_}, &out), 0);
         const QString mtu = QRegularExpression(R"(mtu (\d+))").match(QString::fromUtf8(out)).captured(1);
         QCOMPARE(mtu, QString("1400"));
         const QString tip = row->toolTip(2);
         QVERIFY2(tip.contains(QString("MTU %1,").arg(mtu)), qPrintable(tip));
-        QVERIFY2(tip.contains(run("ethtool", {"-g", veth_}) == 0 ? "Receive ring: " : "no ring parameters"),
+        QVERIFY2(tip.contains(run_process("ethtool", {"-g", veth_}) == 0 ? "Receive ring: " : "no ring parameters"),
                  qPrintable(tip));
         QVERIFY2(tip.contains(setting == "on" ? QRegularExpression("Offloads on: .*gro")
                                               : QRegularExpression("Offloads off: .*gro")),
@@ -205,11 +184,11 @@ void TestCaptureDialogNic::nicColumnEqualsEthtool()
         if (setting == "on") {
             d.setWireExact(true);
             row->setSelected(true);
-            shot(d, "capture-dialog-nic-light");
+            save_shot(d, "capture-dialog-nic-light");
             QApplication::setStyle(QStyleFactory::create("Fusion"));
             const QPalette light = QApplication::palette();
             QApplication::setPalette(darkPalette());
-            shot(d, "capture-dialog-nic-dark");
+            save_shot(d, "capture-dialog-nic-dark");
             QApplication::setPalette(light);
         }
     }
@@ -218,7 +197,7 @@ void TestCaptureDialogNic::nicColumnEqualsEthtool()
 void TestCaptureDialogNic::groWarningFollowsTheKernel()
 {
     for (const QString& setting : {QString("on"), QString("off")}) {
-        QCOMPARE(run("ethtool", {"-K", veth_, "gro", setting}), 0);
+        QCOMPARE(run_process("ethtool", {"-K", veth_, "gro", setting}), 0);
         const bool gro = ethtool_features(veth_).value("generic-receive-offload");
         QCOMPARE(gro, setting == "on");
         LiveCaptureOptions initial;

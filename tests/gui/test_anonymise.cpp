@@ -365,6 +365,33 @@ void TestAnonymise::screenShowsNoOriginal()
     qInfo("%zu originals, %zu texts on screen (%zu packets' details), %d address pairs, %d addresses matched in the file",
           originals.size(), screen.size(), detailed.size(), pairs, compared);
 
+    // A filter typed with a pseudonym from the screen selects the packets of
+    // the host it stands for: as many as tshark finds for the original. The
+    // filter bar names the host as the screen does.
+    {
+        const QString original = innermost(frames[list->numberAt(0)], 1, 3, 5);
+        Ip a;
+        QVERIFY(parse_ip(original, a));
+        const QString field = original.contains(':') ? "ipv6.addr" : "ip.addr";
+        const QString typed = field + " == " + cells[0], real = field + " == " + original;
+        QCOMPARE(w.realFilter(typed), real);
+        QCOMPARE(w.shownFilter(real), typed);
+        const qsizetype expected = tshark_lines(file, {"-Y", real, "-T", "fields", "-e", "frame.number"}).size();
+        QVERIFY(expected > 0);
+        QMetaObject::invokeMethod(&w, "applyDisplayFilter", Q_ARG(QString, w.realFilter(typed)));
+        QVERIFY2(QTest::qWaitFor([&] { return list->filtered() && list->rowCount() == expected; }, 10000),
+                 qPrintable(QString("%1: %2 rows, tshark %3").arg(typed).arg(list->rowCount()).arg(expected)));
+        // Anonymise off and on again: the bar follows the views.
+        w.anonymiseMode()->setOn(false);
+        QCOMPARE(w.displayFilterText(), real);
+        w.anonymiseMode()->setOn(true);
+        QCOMPARE(w.displayFilterText(), typed);
+        QMetaObject::invokeMethod(&w, "applyDisplayFilter", Q_ARG(QString, QString()));
+        QVERIFY(QTest::qWaitFor([&] { return !list->filtered(); }, 10000));
+        // The graph follows the filter: every host back before going on.
+        QTRY_COMPARE_WITH_TIMEOUT(graph_texts().size(), plain_graph.size(), 10000);
+    }
+
     // Off again: the captured addresses, as before.
     w.anonymiseMode()->setOn(false);
     QCOMPARE(list_cells(), plain_list);

@@ -1,6 +1,7 @@
 // Capture > Start…: remote sensors added beside the interfaces. With
 // UNDERHOOD_SCREENSHOT_DIR set, the dialog is saved there (light and dark).
 #include "capture_dialog.h"
+#include "test_process.h"
 
 #include <QApplication>
 #include <QDialogButtonBox>
@@ -24,16 +25,6 @@ private slots:
 };
 
 namespace {
-
-void shot(QWidget& w, const QString& name)
-{
-    const QString dir = qEnvironmentVariable("UNDERHOOD_SCREENSHOT_DIR");
-    if (dir.isEmpty())
-        return;
-    QDir().mkpath(dir);
-    QApplication::processEvents();
-    w.grab().save(QDir(dir).filePath(name + ".png"));
-}
 
 QPushButton* ok_button(CaptureDialog& d)
 {
@@ -71,7 +62,7 @@ void TestCaptureDialogRemote::addsRemoteSensors()
         QVERIFY(ok_button(d)->isEnabled() || !d.filterError().isEmpty());
     // The interfaces the helper lists (as the user sees them) before the picture.
     QTRY_VERIFY_WITH_TIMEOUT(d.findChild<QTreeWidget*>()->topLevelItemCount() > 0, 10000);
-    shot(d, "capture-dialog-remote-light");
+    test::save_shot(d, "capture-dialog-remote-light");
     QPalette dark;
     dark.setColor(QPalette::Window, QColor(0x2b, 0x2b, 0x2b));
     dark.setColor(QPalette::WindowText, Qt::white);
@@ -80,7 +71,7 @@ void TestCaptureDialogRemote::addsRemoteSensors()
     dark.setColor(QPalette::Button, QColor(0x3a, 0x3a, 0x3a));
     dark.setColor(QPalette::ButtonText, Qt::white);
     QApplication::setPalette(dark);
-    shot(d, "capture-dialog-remote-dark");
+    test::save_shot(d, "capture-dialog-remote-dark");
     QApplication::setPalette(QPalette());
     // Delete removes the selected sensor.
     list->setFocus();

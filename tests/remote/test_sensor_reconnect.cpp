@@ -243,17 +243,20 @@ void TestSensorReconnect::clockCorrectedPerSensor()
     QCOMPARE(correction->value(), 100.0);
     const int64_t set_at = QDateTime::currentMSecsSinceEpoch() * 1'000'000;
     // From now on B's packets are 100 s ahead; A's are not.
-    auto newest = [&](uint16_t itf) {
-        return w.session()->engine().with_state([itf](const IngestEngine::State& s) {
+    // A sensor's interface is numbered when its first block arrives: found by its name.
+    auto newest = [&](const PcapStreamServer& server) {
+        const std::string port = ":" + std::to_string(server.port());
+        return w.session()->engine().with_state([&port](const IngestEngine::State& s) {
             int64_t t = 0;
             for (const auto& e : s.index)
-                if (e.interface_id == itf)
+                if (e.interface_id < s.interfaces.size() && s.interfaces[e.interface_id].name.ends_with(port))
                     t = std::max(t, e.ts_ns);
             return t;
         });
     };
-    QTRY_VERIFY_WITH_TIMEOUT(newest(1) > set_at + 95'000'000'000, 10000);
-    QVERIFY(newest(0) < set_at + 5'000'000'000);
+    QTRY_VERIFY_WITH_TIMEOUT(newest(b) > set_at + 95'000'000'000, 10000);
+    QVERIFY(newest(a) > 0);
+    QVERIFY(newest(a) < set_at + 5'000'000'000);
     QCOMPARE(w.session()->sensors()[1].offset_ns, int64_t(100'000'000'000));
     w.session()->stop();
     QTRY_VERIFY_WITH_TIMEOUT(!w.session()->isRunning(), 15000);
