@@ -129,6 +129,36 @@ IpAddress masked(IpAddress a, int bits)
     return a;
 }
 
+// Walks a text for what may name a host: at the start of each word, a MAC
+// (on_mac gives its replacement), an IP address (on_ip appends its own and
+// returns how much it took, from the address's n characters on), or
+// anything else (on_word appends and returns how much it took, at least 1).
+template <typename OnMac, typename OnIp, typename OnWord>
+std::string rewrite_words(std::string_view s, OnMac on_mac, OnIp on_ip, OnWord on_word)
+{
+    std::string out;
+    out.reserve(s.size());
+    size_t i = 0;
+    while (i < s.size()) {
+        if (i > 0 && is_word(s[i - 1])) {
+            out += s[i++];
+            continue;
+        }
+        MacAddress m;
+        IpAddress a;
+        size_t n = 0;
+        if (mac_at(s, i, m)) {
+            out += on_mac(m);
+            i += 17;
+        } else if ((n = ipv6_at(s, i, a)) || (n = ipv4_at(s, i, a))) {
+            i += on_ip(a, i, n, out);
+        } else {
+            i += std::max<size_t>(on_word(i, out), 1);
+        }
+    }
+    return out;
+}
+
 } // namespace
 
 DisplayAnonymizer::DisplayAnonymizer(const Anonymizer::Key& key, bool keep_vendor)
@@ -236,39 +266,31 @@ void DisplayAnonymizer::learn_locked(std::string_view name)
 std::string DisplayAnonymizer::original(std::string_view s)
 {
     std::lock_guard lock(mutex_);
-    std::string out;
-    out.reserve(s.size());
-    size_t i = 0;
-    while (i < s.size()) {
-        if (i > 0 && is_word(s[i - 1])) {
-            out += s[i++];
-            continue;
-        }
-        MacAddress m;
-        IpAddress a;
-        size_t n = 0;
-        if (mac_at(s, i, m)) {
+    return rewrite_words(
+        s,
+        [&](const MacAddress& m) {
             const auto o = anon_.original(m);
-            out += o ? o->to_string() : std::string(s.substr(i, 17));
-            i += 17;
-            continue;
-        }
-        if ((n = ipv6_at(s, i, a)) || (n = ipv4_at(s, i, a))) {
+            return (o ? *o : m).to_string();
+        },
+        [&](const IpAddress& a, size_t i, size_t n, std::string& out) {
             const auto o = anon_.original(a);
             out += o ? o->to_string() : std::string(s.substr(i, n));
-            i += n;
-            continue;
-        }
-        // A name the capture revealed, as text() shows it, goes back whole
-        // (label by label would also turn a field name such as ip.addr
-        // into some host's label).
-        size_t end = i;
-        while (end < s.size() && is_name_char(s[end]))
-            ++end;
-        size_t name_end = end;
-        while (name_end > i && s[name_end - 1] == '.')
-            --name_end;
-        if (name_end > i) {
+            return n;
+        },
+        [&](size_t i, std::string& out) -> size_t {
+            // A name the capture revealed, as text() shows it, goes back whole
+            // (label by label would also turn a field name such as ip.addr
+            // into some host's label).
+            size_t end = i;
+            while (end < s.size() && is_name_char(s[end]))
+                ++end;
+            size_t name_end = end;
+            while (name_end > i && s[name_end - 1] == '.')
+                --name_end;
+            if (name_end == i) {
+                out += s[i];
+                return 1;
+            }
             const std::string word = lowered(s.substr(i, name_end - i));
             std::string found;
             for (const std::string& n : names_)
@@ -277,34 +299,16 @@ std::string DisplayAnonymizer::original(std::string_view s)
                     break;
                 }
             out += found.empty() ? std::string(s.substr(i, end - i)) : found + std::string(s.substr(name_end, end - name_end));
-            i = end;
-            continue;
-        }
-        out += s[i++];
-    }
-    return out;
+            return end - i;
+        });
 }
 
 std::string DisplayAnonymizer::text(std::string_view s)
 {
     std::lock_guard lock(mutex_);
-    std::string out;
-    out.reserve(s.size());
-    size_t i = 0;
-    while (i < s.size()) {
-        if (i > 0 && is_word(s[i - 1])) {
-            out += s[i++];
-            continue;
-        }
-        MacAddress m;
-        IpAddress a;
-        size_t n = 0;
-        if (mac_at(s, i, m)) {
-            out += anon_.is_image(m) ? m.to_string() : anon_.map_mac(m).to_string();
-            i += 17;
-            continue;
-        }
-        if ((n = ipv6_at(s, i, a)) || (n = ipv4_at(s, i, a))) {
+    return rewrite_words(
+        s, [&](const MacAddress& m) { return (anon_.is_image(m) ? m : anon_.map_mac(m)).to_string(); },
+        [&](const IpAddress& a, size_t i, size_t n, std::string& out) {
             size_t plen = 0;
             const int bits = prefix_at(s, i + n, a.family == 4 ? 32 : 128, plen);
             IpAddress image = anon_.is_image(a) ? a : anon_.map_ip(a);
@@ -312,28 +316,27 @@ std::string DisplayAnonymizer::text(std::string_view s)
                 image = masked(image, bits);
             out += image.to_string();
             out += s.substr(i + n, plen);
-            i += n + plen;
-            continue;
-        }
-        size_t end = i;
-        while (end < s.size() && is_name_char(s[end]))
-            ++end;
-        size_t name_end = end;
-        while (name_end > i && s[name_end - 1] == '.')
-            --name_end;
-        if (name_end > i && names_.count(lowered(s.substr(i, name_end - i)))) {
-            out += anon_.map_name(s.substr(i, name_end - i));
-            i = name_end;
-            continue;
-        }
-        // Not an address or a known name: the whole word goes through as it is.
-        end = i;
-        while (end < s.size() && is_word(s[end]))
-            ++end;
-        out += s.substr(i, std::max<size_t>(end - i, 1));
-        i += std::max<size_t>(end - i, 1);
-    }
-    return out;
+            return n + plen;
+        },
+        [&](size_t i, std::string& out) -> size_t {
+            size_t end = i;
+            while (end < s.size() && is_name_char(s[end]))
+                ++end;
+            size_t name_end = end;
+            while (name_end > i && s[name_end - 1] == '.')
+                --name_end;
+            if (name_end > i && names_.count(lowered(s.substr(i, name_end - i)))) {
+                out += anon_.map_name(s.substr(i, name_end - i));
+                return name_end - i;
+            }
+            // Not an address or a known name: the whole word goes through as it is.
+            end = i;
+            while (end < s.size() && is_word(s[end]))
+                ++end;
+            const size_t n = std::max<size_t>(end - i, 1);
+            out += s.substr(i, n);
+            return n;
+        });
 }
 
 } // namespace underhood
