@@ -282,6 +282,7 @@ void DropPanel::buildDiagram()
         b.rate = new QLabel;
         b.detail = new QLabel;
         b.detail->setWordWrap(true);
+        b.dropped->setWordWrap(true); // in a narrow stage box the share goes on a second line, not out of sight
         QFont df = b.detail->font();
         df.setPointSizeF(df.pointSizeF() * 0.85);
         b.detail->setFont(df);
@@ -291,7 +292,7 @@ void DropPanel::buildDiagram()
                              : l == b.dropped  ? "dropped"
                              : l == b.rate     ? "rate"
                                                : "detail");
-            v->addWidget(l, 0, l == b.dropped ? Qt::AlignLeft : Qt::Alignment()); // a box as wide as its text
+            v->addWidget(l);
         }
         v->addStretch(1);
         if (i > 0) {
