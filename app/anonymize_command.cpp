@@ -147,19 +147,8 @@ int run_anonymize(const std::vector<std::string>& args)
     auto write_interfaces = [&](size_t upto) {
         const auto& itfs = reader->interfaces();
         for (; interfaces_written < upto && interfaces_written < itfs.size(); ++interfaces_written) {
-            const CaptureInterface& itf = itfs[interfaces_written];
-            PcapngInterfaceInfo idb;
-            idb.link_type = uint16_t(itf.link_type);
-            idb.snaplen = itf.snaplen;
-            idb.name = itf.name;
-            idb.description = itf.description;
-            idb.os = itf.os;
-            idb.speed_bps = itf.speed_bps;
-            if (itf.mac) {
-                MacAddress m;
-                m.bytes = *itf.mac;
-                idb.mac = anonymizer.map_mac(m).bytes;
-            }
+            const PcapngInterfaceInfo idb = anonymised_interface(
+                itfs[interfaces_written], [&](const MacAddress& m) { return anonymizer.map_mac(m); });
             if (!writer->write_interface(idb))
                 return false;
         }

@@ -527,4 +527,22 @@ std::vector<uint8_t> PacketAnonymizer::rewrite(uint32_t link_type, Bytes data, u
     return std::move(out);
 }
 
+PcapngInterfaceInfo anonymised_interface(const CaptureInterface& itf,
+                                         const std::function<MacAddress(const MacAddress&)>& map_mac)
+{
+    PcapngInterfaceInfo idb;
+    idb.link_type = uint16_t(itf.link_type);
+    idb.snaplen = itf.snaplen;
+    idb.name = itf.name;
+    idb.description = itf.description;
+    idb.os = itf.os;
+    idb.speed_bps = itf.speed_bps;
+    if (itf.mac) {
+        MacAddress m;
+        m.bytes = *itf.mac;
+        idb.mac = map_mac(m).bytes;
+    }
+    return idb;
+}
+
 } // namespace underhood

@@ -26,10 +26,13 @@
 #pragma once
 
 #include "anonymize.h"
+#include "capture_reader.h"
+#include "pcapng_writer.h"
 #include "bytes.h"
 #include "dissect/field.h"
 
 #include <cstdint>
+#include <functional>
 #include <vector>
 
 namespace underhood {
@@ -54,5 +57,12 @@ private:
     Payload payload_;
     Counts counts_;
 };
+
+// An interface's description for an anonymised file (underhood-cli
+// anonymize, File > Export Anonymised): link type, snap length, name,
+// description, OS and speed as they were; no hardware or health text, which
+// may name the machine; the MAC mapped like the packets' by `map_mac`.
+PcapngInterfaceInfo anonymised_interface(const CaptureInterface& itf,
+                                         const std::function<MacAddress(const MacAddress&)>& map_mac);
 
 } // namespace underhood

@@ -1,4 +1,5 @@
 #include "anonymise_mode.h"
+#include "packet_choice.h"
 
 #include "anonymised_export.h"
 #include "capture_session.h"
@@ -158,26 +159,8 @@ void AnonymiseMode::exportDialog()
     if (path.isEmpty())
         return;
     // As Save As: the displayed or the marked packets may be what is meant.
-    std::optional<QVector<quint64>> shown;
-    const QList<quint64> marks = packets_->marked();
-    if (packets_->filtered() || !marks.isEmpty()) {
-        QMessageBox ask(QMessageBox::Question, tr("Export Anonymised"), tr("Which packets should be exported?"),
-                        QMessageBox::NoButton, window_);
-        QPushButton* displayed = packets_->filtered()
-            ? ask.addButton(tr("%1 Displayed").arg(packets_->rowCount()), QMessageBox::AcceptRole)
-            : nullptr;
-        QPushButton* marked =
-            marks.isEmpty() ? nullptr : ask.addButton(tr("%1 Marked").arg(marks.size()), QMessageBox::AcceptRole);
-        ask.addButton(tr("All Packets"), QMessageBox::RejectRole);
-        ask.exec();
-        if (displayed && ask.clickedButton() == displayed) {
-            shown.emplace();
-            for (int r = 0; r < packets_->rowCount(); ++r)
-                shown->append(packets_->numberAt(r));
-        } else if (marked && ask.clickedButton() == marked) {
-            shown.emplace(marks.begin(), marks.end());
-        }
-    }
+    const std::optional<QVector<quint64>> shown =
+        choosePackets(window_, *packets_, tr("Export Anonymised"), tr("Which packets should be exported?"));
     QString err;
     if (!exportTo(path, shown ? &*shown : nullptr, &err)) {
         last_error_ = tr("Cannot export %1: %2").arg(path, err);

@@ -1,4 +1,5 @@
 #include "main_window.h"
+#include "packet_choice.h"
 #include "theme.h"
 
 #include "anonymise_mode.h"
@@ -1126,26 +1127,8 @@ void MainWindow::saveAs()
     if (path.isEmpty())
         return;
     // With a display filter on or packets marked, those are what the user may mean.
-    std::optional<QVector<quint64>> shown;
-    const QList<quint64> marks = packets_->marked();
-    if (packets_->filtered() || !marks.isEmpty()) {
-        QMessageBox ask(QMessageBox::Question, tr("Save"), tr("Which packets should be saved?"), QMessageBox::NoButton,
-                        this);
-        QPushButton* displayed = packets_->filtered()
-            ? ask.addButton(tr("%1 Displayed").arg(packets_->rowCount()), QMessageBox::AcceptRole)
-            : nullptr;
-        QPushButton* marked = marks.isEmpty() ? nullptr
-                                              : ask.addButton(tr("%1 Marked").arg(marks.size()), QMessageBox::AcceptRole);
-        ask.addButton(tr("All Packets"), QMessageBox::RejectRole);
-        ask.exec();
-        if (displayed && ask.clickedButton() == displayed) {
-            shown.emplace();
-            for (int r = 0; r < packets_->rowCount(); ++r)
-                shown->append(packets_->numberAt(r));
-        } else if (marked && ask.clickedButton() == marked) {
-            shown.emplace(marks.begin(), marks.end());
-        }
-    }
+    const std::optional<QVector<quint64>> shown =
+        choosePackets(this, *packets_, tr("Save"), tr("Which packets should be saved?"));
     saveTo(path, shown ? &*shown : nullptr);
 }
 

@@ -1,4 +1,5 @@
 #include "anonymised_export.h"
+#include "packet_anonymizer.h"
 
 #include "display_anonymizer.h"
 #include "ingest_engine.h"
@@ -36,20 +37,9 @@ bool export_anonymised(const IngestEngine& engine, const QVector<quint64>* numbe
     if (!w.write_section_header(shb))
         return fail(QString::fromStdString(w.error()));
     for (const CaptureInterface& itf : interfaces) {
-        // As underhood-cli anonymize: no hardware or health text, which may
-        // name the machine; the interface's MAC is mapped like the packets'.
-        PcapngInterfaceInfo idb;
-        idb.link_type = uint16_t(itf.link_type);
-        idb.snaplen = itf.snaplen ? itf.snaplen : 262144;
-        idb.name = itf.name;
-        idb.description = itf.description;
-        idb.os = itf.os;
-        idb.speed_bps = itf.speed_bps;
-        if (itf.mac) {
-            MacAddress m;
-            m.bytes = *itf.mac;
-            idb.mac = anonymizer.mac(m).bytes;
-        }
+        PcapngInterfaceInfo idb = anonymised_interface(itf, [&](const MacAddress& m) { return anonymizer.mac(m); });
+        if (!idb.snaplen)
+            idb.snaplen = 262144;
         if (!w.write_interface(idb))
             return fail(QString::fromStdString(w.error()));
     }
