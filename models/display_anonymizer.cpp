@@ -129,6 +129,18 @@ IpAddress masked(IpAddress a, int bits)
     return a;
 }
 
+// The name-like run at s[i]: where it ends, and where it ends without its final dots.
+std::pair<size_t, size_t> name_at(std::string_view s, size_t i)
+{
+    size_t end = i;
+    while (end < s.size() && is_name_char(s[end]))
+        ++end;
+    size_t name_end = end;
+    while (name_end > i && s[name_end - 1] == '.')
+        --name_end;
+    return {end, name_end};
+}
+
 // Walks a text for what may name a host: at the start of each word, a MAC
 // (on_mac gives its replacement), an IP address (on_ip appends its own and
 // returns how much it took, from the address's n characters on), or
@@ -281,12 +293,7 @@ std::string DisplayAnonymizer::original(std::string_view s)
             // A name the capture revealed, as text() shows it, goes back whole
             // (label by label would also turn a field name such as ip.addr
             // into some host's label).
-            size_t end = i;
-            while (end < s.size() && is_name_char(s[end]))
-                ++end;
-            size_t name_end = end;
-            while (name_end > i && s[name_end - 1] == '.')
-                --name_end;
+            auto [end, name_end] = name_at(s, i);
             if (name_end == i) {
                 out += s[i];
                 return 1;
@@ -319,12 +326,7 @@ std::string DisplayAnonymizer::text(std::string_view s)
             return n + plen;
         },
         [&](size_t i, std::string& out) -> size_t {
-            size_t end = i;
-            while (end < s.size() && is_name_char(s[end]))
-                ++end;
-            size_t name_end = end;
-            while (name_end > i && s[name_end - 1] == '.')
-                --name_end;
+            auto [end, name_end] = name_at(s, i);
             if (name_end > i && names_.count(lowered(s.substr(i, name_end - i)))) {
                 out += anon_.map_name(s.substr(i, name_end - i));
                 return name_end - i;
