@@ -69,7 +69,23 @@ constexpr const char* kGraphHelp =
 // Decoded packets handed from the reading thread to the aggregating one, a
 // batch at a time. A fixed set of batches circulates, so a slow consumer
 // holds the reader back instead of letting memory grow.
-using Batch = std::vector<DecodedRecord>;
+// Packets that may name hosts keep a copy of their bytes in `app_bytes`, in
+// order, so that name discovery runs on the aggregating thread too: the
+// reader's buffer does not outlive the next read, and the reading thread is
+// the one that bounds the run's speed.
+struct Batch {
+    std::vector<DecodedRecord> records;
+    std::vector<uint8_t> app_bytes;
+    // For each copy in app_bytes, in order: its record's index and length.
+    std::vector<std::pair<uint32_t, uint32_t>> copies;
+    void reserve(size_t n) { records.reserve(n); }
+    void clear()
+    {
+        records.clear();
+        app_bytes.clear();
+        copies.clear();
+    }
+};
 
 class BatchPipe {
 public:
@@ -242,27 +258,35 @@ int run_stats(const std::vector<std::string>& args)
     opts.layers = {false, false, false};
     opts.layers[size_t(layer)] = true;
     opts.throughput = false;
-    // Names are found on this thread while the packet bytes are at hand;
-    // the worker only aggregates, so the model needs none of the bytes.
+    // Names are found by the worker, from the batch's copies of the bytes of
+    // packets that can carry them; the model itself needs no bytes.
     opts.names = false;
     TrafficModel model(opts);
     NameTable names;
 
-    // Reading, decoding and name discovery here; aggregation on a worker.
+    // Reading and decoding here; name discovery and aggregation on a worker.
     constexpr size_t kBatch = 2048;
     BatchPipe pipe(4, kBatch);
     std::thread worker([&] {
         while (Batch* b = pipe.take_full()) {
-            for (const DecodedRecord& d : *b)
+            size_t copy = 0, app_at = 0;
+            for (uint32_t i = 0; i < b->records.size(); ++i) {
+                const DecodedRecord& d = b->records[i];
+                if (copy < b->copies.size() && b->copies[copy].first == i) {
+                    const uint32_t len = b->copies[copy++].second;
+                    names.observe(Bytes(b->app_bytes.data() + app_at, len), d.dp);
+                    app_at += len;
+                }
                 model.add(d.rec, d.dp);
+            }
             pipe.put_free(b);
         }
     });
     CaptureReader::Status st;
     Batch* batch = pipe.take_free();
     for (;;) {
-        batch->emplace_back();
-        DecodedRecord& d = batch->back();
+        batch->records.emplace_back();
+        DecodedRecord& d = batch->records.back();
         if (!rf.active()) {
             if ((st = inputs.next(d.rec)) == CaptureReader::Status::Packet)
                 decode_packet(d.rec.link_type, d.rec.data, d.rec.origlen, d.dp);
@@ -272,15 +296,18 @@ int run_stats(const std::vector<std::string>& args)
             }
         }
         if (st != CaptureReader::Status::Packet) {
-            batch->pop_back();
+            batch->records.pop_back();
             break;
         }
-        if (d.dp.app != Proto::None)
-            names.observe(d.rec.data, d.dp);
         // The bytes may not outlive the next read (a stream's buffer).
+        // Only packets that may name a host keep theirs, as a copy.
+        if (NameTable::may_name(d.rec.data, d.dp)) {
+            batch->copies.emplace_back(uint32_t(batch->records.size() - 1), uint32_t(d.rec.data.size()));
+            batch->app_bytes.insert(batch->app_bytes.end(), d.rec.data.begin(), d.rec.data.end());
+        }
         d.rec.data = {};
         d.rec.comment = {};
-        if (batch->size() == kBatch) {
+        if (batch->records.size() == kBatch) {
             pipe.put_full(batch);
             batch = pipe.take_free();
         }

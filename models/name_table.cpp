@@ -95,4 +95,6 @@ void NameTable::ip_mac(const IpAddress& a, const MacAddress& m, Binding how)
 
 void NameTable::observe(Bytes data, const DecodedPacket& dp) { dissect::dissect_names(data, dp, *this); }
 
+bool NameTable::may_name(Bytes data, const DecodedPacket& dp) { return dissect::may_name(data, dp); }
+
 } // namespace underhood

@@ -36,6 +36,9 @@ public:
     // Looks at a decoded packet (`data` is the whole frame, `dp` its
     // summary); cheap for packets that carry no names.
     void observe(Bytes data, const DecodedPacket& dp);
+    // False when observe() would find nothing in the packet (most packets):
+    // a cheap test for callers that copy the bytes to observe them later.
+    static bool may_name(Bytes data, const DecodedPacket& dp);
 
     const std::vector<std::string>& names_for(const IpAddress& a) const;
     const std::vector<std::string>& names_for(const MacAddress& m) const;

@@ -136,19 +136,41 @@ void dissect_data(Tvb t, Packet& p)
     p.add_uint(f0 + kDataLen, t.begin(), 0, t.length(), strf("[Length: %zu]", t.length()));
 }
 
-void dissect_names(Bytes data, const DecodedPacket& summary, NameSink& names)
+namespace {
+
+// The application payload as the summary places it, cut to the captured bytes.
+Bytes app_payload(Bytes data, const DecodedPacket& summary)
 {
+    if (summary.app_offset > data.size())
+        return {};
+    return data.subspan(summary.app_offset, std::min<size_t>(summary.app_length, data.size() - summary.app_offset));
+}
+
+} // namespace
+
+bool may_name(Bytes data, const DecodedPacket& summary)
+{
+    if (summary.app_offset > data.size())
+        return false;
+    const Bytes payload = app_payload(data, summary);
+    const auto upper = [&payload](size_t at) { return payload[at] >= 'A' && payload[at] <= 'Z'; };
     switch (summary.app) {
     case Proto::Dns:
     case Proto::Mdns:
     case Proto::Llmnr:
     case Proto::Dhcp:
-    case Proto::Tls:
-    case Proto::Http:
-    case Proto::Arp: break;
-    default: return;
+    case Proto::Arp: return true;
+    // Most TLS and HTTP segments name nothing: only a Client Hello in the
+    // first record, only a request (an upper-case method) do.
+    case Proto::Tls: return payload.size() >= 6 && payload[0] == 22 && payload[5] == 1;
+    case Proto::Http: return payload.size() >= 4 && upper(0) && upper(1);
+    default: return false;
     }
-    if (summary.app_offset > data.size())
+}
+
+void dissect_names(Bytes data, const DecodedPacket& summary, NameSink& names)
+{
+    if (!may_name(data, summary))
         return;
     ensure_registered();
     // Problems found here are not the summary's: they land in a copy.
@@ -157,19 +179,14 @@ void dissect_names(Bytes data, const DecodedPacket& summary, NameSink& names)
     p.names = &names;
     p.net_src = summary.port_ip_src;
     p.net_dst = summary.port_ip_dst;
-    const size_t end = summary.app_offset + std::min<size_t>(summary.app_length, data.size() - summary.app_offset);
+    const size_t end = summary.app_offset + app_payload(data, summary).size();
     Tvb payload(p, summary.app_offset, end);
-    // Most TLS and HTTP segments name nothing: only a Client Hello in the
-    // first record, only a request (an upper-case method) do.
-    const auto upper = [&payload](size_t at) { return payload.u8(at) >= 'A' && payload.u8(at) <= 'Z'; };
     switch (summary.app) {
     case Proto::Tls:
-        if (payload.has(0, 6) && payload.u8(0) == 22 && payload.u8(5) == 1)
-            dissect_tls(payload, p);
+        dissect_tls(payload, p);
         break;
     case Proto::Http:
-        if (payload.has(0, 4) && upper(0) && upper(1))
-            dissect_http(payload, p);
+        dissect_http(payload, p);
         break;
     case Proto::Arp:
         if (Dissector d = find_ethertype(wire::kEtherArp))

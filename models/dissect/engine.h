@@ -26,6 +26,11 @@ void dissect(uint32_t link_type, Packet& p);
 // every other packet.
 void dissect_names(Bytes data, const DecodedPacket& summary, NameSink& names);
 
+// Whether dissect_names() could find a name in the packet: a cheap look at
+// the summary and the payload's first bytes, for callers that would
+// otherwise copy the bytes to observe them later.
+bool may_name(Bytes data, const DecodedPacket& summary);
+
 // The link type's entry, nullptr when unknown.
 const LinkType* link_type_info(uint32_t link_type);
 
