@@ -391,6 +391,16 @@ void TestAnonymise::screenShowsNoOriginal()
         for (const FlowArrow& a : g.arrows)
             screen.emplace_back("flow graph", QString::fromStdString(a.label + " " + a.comment));
     }
+    if (const QString dir = qEnvironmentVariable("UNDERHOOD_SCREENSHOT_DIR"); !dir.isEmpty()) {
+        flow->resize(1280, 720);
+        flow->show();
+        for (const char* theme : {"light", "dark"}) {
+            w.applyTheme(theme);
+            QTest::qWait(50);
+            QVERIFY(flow->grab().save(dir + "/anonymise-flow-" + QFileInfo(file).completeBaseName() + "-" + theme + ".png"));
+        }
+        w.applyTheme("light");
+    }
     flow->close();
     // Expert information, every kind opened (its packets described).
     w.findChild<QAction*>("expertInfo")->trigger();
