@@ -147,8 +147,8 @@ int run_anonymize(const std::vector<std::string>& args)
     auto write_interfaces = [&](size_t upto) {
         const auto& itfs = reader->interfaces();
         for (; interfaces_written < upto && interfaces_written < itfs.size(); ++interfaces_written) {
-            const PcapngInterfaceInfo idb = anonymised_interface(
-                itfs[interfaces_written], [&](const MacAddress& m) { return anonymizer.map_mac(m); });
+            std::string name;
+            const PcapngInterfaceInfo idb = anonymised_interface(itfs[interfaces_written], anonymizer, name);
             if (!writer->write_interface(idb))
                 return false;
         }

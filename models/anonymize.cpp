@@ -243,7 +243,7 @@ std::string Anonymizer::map_label(std::string_view label)
             break;
     }
     labels_.emplace(key, out);
-    label_images_.insert(out);
+    label_images_.emplace(out, key);
     return out;
 }
 
@@ -267,23 +267,53 @@ std::string Anonymizer::host_pseudonym(std::string_view name)
     std::string key = lowered(name);
     while (!key.empty() && key.back() == '.')
         key.pop_back();
-    auto it = hosts_.find(key);
-    if (it != hosts_.end())
+    return pseudonym("host", "host-", ".example", std::move(key), hosts_, host_images_);
+}
+
+std::string Anonymizer::user_pseudonym(std::string_view user)
+{
+    return pseudonym("user", "user-", "", lowered(user), users_, user_images_);
+}
+
+std::string Anonymizer::pseudonym(std::string_view domain, std::string_view prefix, std::string_view suffix,
+                                  std::string key, std::map<std::string, std::string, std::less<>>& to,
+                                  std::map<std::string, std::string, std::less<>>& from)
+{
+    auto it = to.find(key);
+    if (it != to.end())
         return it->second;
     std::string out;
     for (uint32_t attempt = 0;; ++attempt) {
         uint8_t h[32];
-        hmac("host", key, attempt, h);
+        hmac(domain, key, attempt, h);
         const uint32_t v = uint32_t(h[0]) << 24 | uint32_t(h[1]) << 16 | uint32_t(h[2]) << 8 | h[3];
         // Short numbers first; longer ones only when the short ones clash.
         const uint32_t range = attempt < 8 ? 1000 : attempt < 16 ? 100000 : 0xFFFFFFFFu;
-        out = "host-" + std::to_string(v % range) + ".example";
-        if (!host_images_.count(out))
+        out = std::string(prefix) + std::to_string(v % range) + std::string(suffix);
+        if (!from.count(out))
             break;
     }
-    hosts_.emplace(key, out);
-    host_images_.insert(out);
+    to.emplace(key, out);
+    from.emplace(out, key);
     return out;
+}
+
+std::optional<std::string> Anonymizer::original_label(std::string_view image) const
+{
+    const auto it = label_images_.find(lowered(image));
+    return it == label_images_.end() ? std::nullopt : std::optional<std::string>(it->second);
+}
+
+std::optional<std::string> Anonymizer::original_user(std::string_view pseudonym) const
+{
+    const auto it = user_images_.find(lowered(pseudonym));
+    return it == user_images_.end() ? std::nullopt : std::optional<std::string>(it->second);
+}
+
+std::optional<std::string> Anonymizer::original_host(std::string_view pseudonym) const
+{
+    const auto it = host_images_.find(lowered(pseudonym));
+    return it == host_images_.end() ? std::nullopt : std::optional<std::string>(it->second);
 }
 
 } // namespace underhood

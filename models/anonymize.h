@@ -65,6 +65,15 @@ public:
     // A short pseudonym for showing a name on screen: "host-7.example",
     // stable for the key, whatever else has been mapped.
     std::string host_pseudonym(std::string_view name);
+    // The same for a user's part of a URI (sip:alice@...): "user-12".
+    std::string user_pseudonym(std::string_view user);
+
+    // The label or name an image made here stands for (lower case); nothing
+    // for anything else.
+    std::optional<std::string> original_label(std::string_view image) const;
+    std::optional<std::string> original_host(std::string_view pseudonym) const;
+    std::optional<std::string> original_user(std::string_view pseudonym) const;
+    bool is_host_pseudonym(std::string_view s) const { return host_images_.count(s) != 0; }
 
     bool keep_vendor() const { return keep_vendor_; }
     // True for an address this object has made as an image (a view that
@@ -92,9 +101,14 @@ private:
     std::map<MacAddress, MacAddress> macs_;
     std::map<MacAddress, MacAddress> mac_images_;
     std::map<std::string, std::string, std::less<>> labels_;
-    std::set<std::string, std::less<>> label_images_;
+    std::map<std::string, std::string, std::less<>> label_images_; // image → original
     std::map<std::string, std::string, std::less<>> hosts_;
-    std::set<std::string, std::less<>> host_images_;
+    std::map<std::string, std::string, std::less<>> host_images_;
+    std::map<std::string, std::string, std::less<>> users_;
+    std::map<std::string, std::string, std::less<>> user_images_;
+    std::string pseudonym(std::string_view domain, std::string_view prefix, std::string_view suffix, std::string key,
+                          std::map<std::string, std::string, std::less<>>& to,
+                          std::map<std::string, std::string, std::less<>>& from);
 };
 
 } // namespace underhood

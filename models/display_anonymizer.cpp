@@ -141,12 +141,73 @@ std::pair<size_t, size_t> name_at(std::string_view s, size_t i)
     return {end, name_end};
 }
 
+// FTP's PORT argument and 227 reply: "h1,h2,h3,h4,p1,p2" at s[i] (RFC 959),
+// not part of a longer list of numbers; its length or 0, the address in `out`
+// and the length of its four numbers in `addr_len`.
+size_t ftp_comma_at(std::string_view s, size_t i, IpAddress& out, size_t& addr_len)
+{
+    if (i > 0 && s[i - 1] == ',')
+        return 0;
+    size_t at = i;
+    uint8_t b[6];
+    for (int k = 0; k < 6; ++k) {
+        if (k > 0) {
+            if (at >= s.size() || s[at] != ',')
+                return 0;
+            ++at;
+        }
+        size_t digits = 0;
+        unsigned v = 0;
+        while (at < s.size() && is_digit(s[at]) && digits < 4) {
+            v = v * 10 + unsigned(s[at] - '0');
+            ++at;
+            ++digits;
+        }
+        if (digits == 0 || digits > 3 || v > 255)
+            return 0;
+        b[k] = uint8_t(v);
+        if (k == 3)
+            addr_len = at - i;
+    }
+    if (at < s.size() && (is_alnum(s[at]) || (s[at] == ',' && at + 1 < s.size() && is_digit(s[at + 1]))))
+        return 0;
+    out = IpAddress::v4(b);
+    return at - i;
+}
+
+std::string comma_form(const IpAddress& a)
+{
+    std::string out;
+    for (int k = 0; k < 4; ++k)
+        out += (k ? "," : "") + std::to_string(a.bytes[size_t(k)]);
+    return out;
+}
+
+// "sip:" or "sips:" at s[i]: the scheme's length or 0.
+size_t sip_scheme_at(std::string_view s, size_t i)
+{
+    for (std::string_view scheme : {std::string_view("sips:"), std::string_view("sip:")}) {
+        if (s.size() - i < scheme.size())
+            continue;
+        bool same = true;
+        for (size_t k = 0; k < scheme.size() && same; ++k)
+            same = lower(s[i + k]) == scheme[k];
+        if (same)
+            return scheme.size();
+    }
+    return 0;
+}
+
 // Walks a text for what may name a host: at the start of each word, a MAC
 // (on_mac gives its replacement), an IP address (on_ip appends its own and
 // returns how much it took, from the address's n characters on), or
 // anything else (on_word appends and returns how much it took, at least 1).
-template <typename OnMac, typename OnIp, typename OnWord>
-std::string rewrite_words(std::string_view s, OnMac on_mac, OnIp on_ip, OnWord on_word)
+//
+// An FTP "h1,h2,h3,h4,p1,p2" has its address replaced by on_comma's image
+// (the port stays); a sip:/sips: URI goes to on_sip, which appends and
+// returns how much it took.
+template <typename OnMac, typename OnIp, typename OnWord, typename OnComma, typename OnSip>
+std::string rewrite_words(std::string_view s, OnMac on_mac, OnIp on_ip, OnWord on_word, OnComma on_comma, OnSip on_sip)
 {
     std::string out;
     out.reserve(s.size());
@@ -158,8 +219,16 @@ std::string rewrite_words(std::string_view s, OnMac on_mac, OnIp on_ip, OnWord o
         }
         MacAddress m;
         IpAddress a;
-        size_t n = 0;
-        if (mac_at(s, i, m)) {
+        size_t n = 0, addr_len = 0;
+        if (is_digit(s[i]) && (n = ftp_comma_at(s, i, a, addr_len))) {
+            out += comma_form(on_comma(a));
+            out += s.substr(i + addr_len, n - addr_len);
+            i += n;
+        } else if (size_t scheme = sip_scheme_at(s, i)) {
+            out += s.substr(i, scheme);
+            i += scheme;
+            i += on_sip(i, out);
+        } else if (mac_at(s, i, m)) {
             out += on_mac(m);
             i += 17;
         } else if ((n = ipv6_at(s, i, a)) || (n = ipv4_at(s, i, a))) {
@@ -206,24 +275,16 @@ MacAddress DisplayAnonymizer::mac(const MacAddress& m)
 
 std::string DisplayAnonymizer::sensor(std::string_view s)
 {
-    size_t cut = s.find('/');
-    if (cut == std::string_view::npos) {
-        if (!s.empty() && s.front() == '[') {
-            const size_t close = s.find(']');
-            const std::string host(s.substr(1, close == std::string_view::npos ? std::string_view::npos : close - 1));
-            IpAddress a;
-            if (close != std::string_view::npos && IpAddress::parse(host, a))
-                return "[" + ip(a).to_string() + "]" + std::string(s.substr(close + 1));
-            return text(s);
-        }
-        cut = std::count(s.begin(), s.end(), ':') == 1 ? s.find(':') : std::string_view::npos;
-    }
-    const std::string host(s.substr(0, cut));
-    const std::string rest(cut == std::string_view::npos ? std::string_view() : s.substr(cut));
-    IpAddress a;
-    if (IpAddress::parse(host, a))
-        return ip(a).to_string() + rest;
-    return host.empty() ? rest : name(host) + rest;
+    return anonymised_sensor_name(s, [this](std::string_view host) {
+        IpAddress a;
+        return IpAddress::parse(std::string(host), a) ? ip(a).to_string() : name(host);
+    });
+}
+
+PcapngInterfaceInfo DisplayAnonymizer::interface_info(const CaptureInterface& itf, std::string& name)
+{
+    std::lock_guard lock(mutex_);
+    return anonymised_interface(itf, anon_, name);
 }
 
 std::string DisplayAnonymizer::name(std::string_view name)
@@ -234,8 +295,57 @@ std::string DisplayAnonymizer::name(std::string_view name)
 
 std::string DisplayAnonymizer::name_locked(std::string_view name)
 {
-    learn_locked(name);
-    return anon_.map_name(name);
+    const std::string key = lowered(name);
+    if (key.empty() || anon_.is_host_pseudonym(key))
+        return std::string(name);
+    bool someone = false;
+    for (size_t at = 0; at <= key.size() && !someone;) {
+        const size_t dot = std::min(key.find('.', at), key.size());
+        someone = !Anonymizer::is_kept_label(std::string_view(key).substr(at, dot - at));
+        at = dot + 1;
+    }
+    if (!someone)
+        return std::string(name); // _tcp.local, arpa: protocol words, no one's name
+    learn_locked(key);
+    return anon_.host_pseudonym(key);
+}
+
+std::string DisplayAnonymizer::image_original(std::string_view name) const
+{
+    // Every label made by the file's scheme or one it keeps, one of them at least made.
+    // Short labels are made by the thousand (a reverse lookup's "1" to "255"),
+    // so a version number or "e.g" could read as one: a name has a letter,
+    // and a made label of three characters or ends in a kept one (.com, .arpa).
+    if (std::none_of(name.begin(), name.end(), [](char c) { return is_alnum(c) && !is_digit(c); }))
+        return {};
+    std::string out;
+    bool made = false, long_label = false, kept_end = false;
+    size_t at = 0;
+    while (at <= name.size()) {
+        const size_t dot = std::min(name.find('.', at), name.size());
+        const std::string_view label = name.substr(at, dot - at);
+        kept_end = false;
+        if (const auto o = anon_.original_label(label)) {
+            out += *o;
+            made = true;
+            long_label = long_label || label.size() >= 3;
+        } else if (!label.empty() && Anonymizer::is_kept_label(label)) {
+            out += lowered(label);
+            kept_end = true;
+        } else {
+            return {};
+        }
+        if (dot >= name.size())
+            break;
+        out += '.';
+        at = dot + 1;
+    }
+    if (!made || !(long_label || kept_end))
+        return {};
+    // One label alone could be any word: only a host name the capture carried.
+    if (out.find('.') == std::string::npos && !bare_names_.count(out))
+        return {};
+    return out;
 }
 
 Endpoint DisplayAnonymizer::endpoint(const Endpoint& e)
@@ -260,10 +370,11 @@ void DisplayAnonymizer::learn(std::string_view name)
 void DisplayAnonymizer::learn_locked(std::string_view name)
 {
     const std::string key = lowered(name);
-    // A name made of protocol labels only names no one; a bare label could be
-    // any word of a sentence.
-    if (key.find('.') == std::string::npos || names_.count(key))
+    if (key.empty() || names_.count(key) || bare_names_.count(key) || anon_.is_host_pseudonym(key))
         return;
+    // A name made of protocol labels only names no one; a bare label could be
+    // any word of a sentence, so text() replaces it only as the rewritten
+    // packets spell it.
     bool someone = false;
     size_t at = 0;
     while (at <= key.size()) {
@@ -271,13 +382,56 @@ void DisplayAnonymizer::learn_locked(std::string_view name)
         someone = someone || !Anonymizer::is_kept_label(std::string_view(key).substr(at, dot - at));
         at = dot + 1;
     }
-    if (someone)
+    if (!someone)
+        return;
+    if (key.find('.') == std::string::npos)
+        bare_names_.insert(key);
+    else
         names_.insert(key);
+}
+
+// A sip: URI's "user@host" (or "host") from s[i]: appended mapped by
+// `user`, `address` and `host_name`, returning how much was read.
+template <typename MapUser, typename MapAddress, typename MapName>
+static size_t sip_rest(std::string_view s, size_t i, std::string& out, MapUser user, MapAddress address,
+                       MapName host_name)
+{
+    size_t j = i;
+    static constexpr std::string_view kStop = " \t\r\n<>\"@;,?";
+    while (j < s.size() && kStop.find(s[j]) == std::string_view::npos)
+        ++j;
+    size_t h = i;
+    if (j < s.size() && s[j] == '@' && j > i) {
+        out += user(s.substr(i, j - i));
+        out += '@';
+        h = j + 1;
+    }
+    IpAddress a;
+    size_t n = 0;
+    if (h < s.size() && s[h] == '[') {
+        const size_t close = s.find(']', h);
+        if (close != std::string_view::npos && ipv6_at(s.substr(0, close), h + 1, a) == close - h - 1) {
+            out += "[" + address(a).to_string() + "]";
+            return close + 1 - i;
+        }
+        return h - i;
+    }
+    if ((n = ipv4_at(s, h, a)) || (n = ipv6_at(s, h, a))) {
+        out += address(a).to_string();
+        return h + n - i;
+    }
+    const size_t name_end = name_at(s, h).second;
+    if (name_end > h) {
+        out += host_name(s.substr(h, name_end - h));
+        return name_end - i;
+    }
+    return h - i;
 }
 
 std::string DisplayAnonymizer::original(std::string_view s)
 {
     std::lock_guard lock(mutex_);
+    auto ip_back = [&](const IpAddress& a) { return anon_.original(a).value_or(a); };
     return rewrite_words(
         s,
         [&](const MacAddress& m) {
@@ -290,9 +444,8 @@ std::string DisplayAnonymizer::original(std::string_view s)
             return n;
         },
         [&](size_t i, std::string& out) -> size_t {
-            // A name the capture revealed, as text() shows it, goes back whole
-            // (label by label would also turn a field name such as ip.addr
-            // into some host's label).
+            // A name as text() shows it goes back whole (label by label would
+            // also turn a field name such as ip.addr into some host's label).
             auto [end, name_end] = name_at(s, i);
             if (name_end == i) {
                 out += s[i];
@@ -300,36 +453,52 @@ std::string DisplayAnonymizer::original(std::string_view s)
             }
             const std::string word = lowered(s.substr(i, name_end - i));
             std::string found;
-            for (const std::string& n : names_)
-                if (anon_.map_name(n) == word) {
-                    found = n;
-                    break;
-                }
+            if (const auto o = anon_.original_host(word))
+                found = *o;
+            else if (!(found = image_original(word)).empty() && !names_.count(found) && !bare_names_.count(found))
+                found.clear();
             out += found.empty() ? std::string(s.substr(i, end - i)) : found + std::string(s.substr(name_end, end - name_end));
             return end - i;
+        },
+        ip_back,
+        [&](size_t i, std::string& out) {
+            return sip_rest(
+                s, i, out, [&](std::string_view user) { return anon_.original_user(user).value_or(std::string(user)); },
+                ip_back, [&](std::string_view host) {
+                    return anon_.original_host(host).value_or(std::string(host));
+                });
         });
 }
 
 std::string DisplayAnonymizer::text(std::string_view s)
 {
     std::lock_guard lock(mutex_);
+    auto image = [&](const IpAddress& a) { return anon_.is_image(a) ? a : anon_.map_ip(a); };
     return rewrite_words(
         s, [&](const MacAddress& m) { return (anon_.is_image(m) ? m : anon_.map_mac(m)).to_string(); },
         [&](const IpAddress& a, size_t i, size_t n, std::string& out) {
             size_t plen = 0;
             const int bits = prefix_at(s, i + n, a.family == 4 ? 32 : 128, plen);
-            IpAddress image = anon_.is_image(a) ? a : anon_.map_ip(a);
+            IpAddress shown = image(a);
             if (bits >= 0)
-                image = masked(image, bits);
-            out += image.to_string();
+                shown = masked(shown, bits);
+            out += shown.to_string();
             out += s.substr(i + n, plen);
             return n + plen;
         },
         [&](size_t i, std::string& out) -> size_t {
             auto [end, name_end] = name_at(s, i);
-            if (name_end > i && names_.count(lowered(s.substr(i, name_end - i)))) {
-                out += anon_.map_name(s.substr(i, name_end - i));
-                return name_end - i;
+            if (name_end > i) {
+                const std::string word = lowered(s.substr(i, name_end - i));
+                std::string original;
+                if (names_.count(word))
+                    original = word;
+                else
+                    original = image_original(word); // as the rewritten packet spells it
+                if (!original.empty()) {
+                    out += anon_.host_pseudonym(original);
+                    return name_end - i;
+                }
             }
             // Not an address or a known name: the whole word goes through as it is.
             end = i;
@@ -338,7 +507,65 @@ std::string DisplayAnonymizer::text(std::string_view s)
             const size_t n = std::max<size_t>(end - i, 1);
             out += s.substr(i, n);
             return n;
+        },
+        image,
+        [&](size_t i, std::string& out) {
+            return sip_rest(
+                s, i, out, [&](std::string_view user) { return anon_.user_pseudonym(user); }, image,
+                [&](std::string_view host) {
+                    // A URI's host is always someone's, learnt or not.
+                    const std::string original = image_original(lowered(host));
+                    return name_locked(original.empty() ? host : std::string_view(original));
+                });
         });
+}
+
+std::string DisplayAnonymizer::file_name(std::string_view file)
+{
+    // Addresses anywhere (a file name joins words with '-' and '_', which
+    // text() reads as one word).
+    std::string out;
+    {
+        std::lock_guard lock(mutex_);
+        for (size_t i = 0; i < file.size();) {
+            IpAddress a;
+            size_t n = 0;
+            const bool start = i == 0 || !(is_hex(file[i - 1]) || file[i - 1] == '.' || file[i - 1] == ':');
+            if (start && ((n = ipv6_at(file, i, a)) || (n = ipv4_at(file, i, a)))) {
+                out += (anon_.is_image(a) ? a : anon_.map_ip(a)).to_string();
+                i += n;
+            } else {
+                out += file[i++];
+            }
+        }
+        // Then every name the capture revealed, and the first label of each
+        // (a file is often named after the machine).
+        std::vector<std::pair<std::string, std::string>> names; // what to find, its original
+        for (const std::string& n : names_) {
+            names.emplace_back(n, n);
+            const std::string first = n.substr(0, n.find('.'));
+            if (first.size() >= 3 && !Anonymizer::is_kept_label(first))
+                names.emplace_back(first, n);
+        }
+        for (const std::string& n : bare_names_)
+            if (n.size() >= 3)
+                names.emplace_back(n, n);
+        // Longest first, so a whole name goes before its first label.
+        std::sort(names.begin(), names.end(), [](const auto& x, const auto& y) { return x.first.size() > y.first.size(); });
+        for (const auto& [find, original] : names) {
+            const std::string pseudonym = anon_.host_pseudonym(original);
+            for (size_t at = 0; (at = lowered(out).find(find, at)) != std::string::npos;) {
+                const size_t end = at + find.size();
+                if ((at > 0 && is_alnum(out[at - 1])) || (end < out.size() && is_alnum(out[end]))) {
+                    at = end;
+                    continue;
+                }
+                out.replace(at, find.size(), pseudonym);
+                at += pseudonym.size();
+            }
+        }
+    }
+    return out;
 }
 
 } // namespace underhood

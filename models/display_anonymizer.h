@@ -8,8 +8,15 @@
 // from the aggregates (graph, hosts, conversations, tooltips) map their
 // addresses and names with ip(), mac(), name() and endpoint(); text() is the
 // last pass over any text on its way to the screen: every IPv4, IPv6 and MAC
-// address in it (an image already made is left as it is) and every name the
-// capture is known to carry (learn()) is replaced.
+// address in it (an image already made is left as it is, and so is the
+// address inside a sip: URI or an FTP PORT/227 "h1,h2,h3,h4,p1,p2"), every
+// name the capture is known to carry (learn()) and every name as the
+// rewritten packets spell it is replaced.
+//
+// On screen a host name is one whole pseudonym, "host-7.example" (the
+// number from the key and the name), the same wherever it shows; the
+// exported file keeps the label-by-label pseudonyms of the same length
+// (models/anonymize.h), which its DNS messages need to stay valid.
 //
 // One object per open capture (its key), shared by the views and the
 // export, which therefore agree even where the mapping depends on order
@@ -42,12 +49,23 @@ public:
 
     IpAddress ip(const IpAddress& a);
     MacAddress mac(const MacAddress& m);
-    // A name label by label as the file's DNS has it; a name made only of
-    // labels that name no one (_tcp, local, arpa, ...) stays.
+    // A name as the screen shows it: "host-7.example"; a name made only of
+    // labels that name no one (_tcp, local, arpa, ...) stays, and so does a
+    // pseudonym.
     std::string name(std::string_view name);
     // A sensor's name ("HOST/IFACE", "HOST:PORT", "[V6]:PORT"): the host
-    // mapped as an address or a name, the interface or port kept.
+    // mapped as an address or a name, the interface or port kept; a bare
+    // interface name ("eth0") stays, a file's path is cut to its file name.
     std::string sensor(std::string_view sensor);
+    // A file's name for the window title: every address in it and every
+    // name the capture revealed (or the name's first label, "alice-laptop"
+    // of "alice-laptop.lan") replaced; the rest is the user's own wording.
+    std::string file_name(std::string_view file);
+    // An interface description block for the anonymised file: its name as
+    // sensor() maps it but in the file's scheme, no description (free text
+    // that may name the machine), the MAC mapped.
+    // The block refers to `name` for its name.
+    PcapngInterfaceInfo interface_info(const CaptureInterface& itf, std::string& name);
     // An endpoint's image (address mapped, port kept).
     Endpoint endpoint(const Endpoint& e);
     // The vendor to show for a host's MAC: kept with --keep-vendor's choice, else none.
@@ -64,6 +82,9 @@ public:
 private:
     std::string name_locked(std::string_view name);
     void learn_locked(std::string_view name);
+    // The original of a name as the rewritten packets spell it (labels made
+    // by the file's scheme), or empty.
+    std::string image_original(std::string_view name) const;
 
     Anonymizer::Key key_;
     bool keep_vendor_;
@@ -71,6 +92,7 @@ private:
     Anonymizer anon_;
     PacketAnonymizer rewriter_;
     std::set<std::string, std::less<>> names_;  // names learnt, lower case, no final dot
+    std::set<std::string, std::less<>> bare_names_; // one-label names learnt (DHCP host names)
 };
 
 } // namespace underhood

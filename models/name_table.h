@@ -54,6 +54,17 @@ public:
     void add_name(const IpAddress& a, const std::string& name);
     void add_name(const MacAddress& m, const std::string& name);
     size_t size() const { return by_ip_.size() + by_mac_.size(); }
+    // Every name kept (View > Anonymise learns them all), in no order.
+    template <typename F>
+    void for_each_name(F&& f) const
+    {
+        for (const auto& [a, names] : by_ip_)
+            for (const std::string& n : names)
+                f(n);
+        for (const auto& [m, names] : by_mac_)
+            for (const std::string& n : names)
+                f(n);
+    }
 
     // NameSink
     void ip_name(const IpAddress& a, std::string_view name) override;

@@ -527,22 +527,46 @@ std::vector<uint8_t> PacketAnonymizer::rewrite(uint32_t link_type, Bytes data, u
     return std::move(out);
 }
 
-PcapngInterfaceInfo anonymised_interface(const CaptureInterface& itf,
-                                         const std::function<MacAddress(const MacAddress&)>& map_mac)
+PcapngInterfaceInfo anonymised_interface(const CaptureInterface& itf, Anonymizer& anonymizer, std::string& name)
 {
     PcapngInterfaceInfo idb;
     idb.link_type = uint16_t(itf.link_type);
     idb.snaplen = itf.snaplen;
-    idb.name = itf.name;
-    idb.description = itf.description;
+    name = anonymised_sensor_name(itf.name, [&](std::string_view host) {
+        IpAddress a;
+        return IpAddress::parse(std::string(host), a) ? anonymizer.map_ip(a).to_string() : anonymizer.map_name(host);
+    });
+    idb.name = name;
     idb.os = itf.os;
     idb.speed_bps = itf.speed_bps;
     if (itf.mac) {
         MacAddress m;
         m.bytes = *itf.mac;
-        idb.mac = map_mac(m).bytes;
+        idb.mac = anonymizer.map_mac(m).bytes;
     }
     return idb;
+}
+
+std::string anonymised_sensor_name(std::string_view s, const std::function<std::string(std::string_view)>& map_host)
+{
+    if (s.empty())
+        return {};
+    if (s.front() == '[') {
+        const size_t close = s.find(']');
+        if (close == std::string_view::npos)
+            return map_host(s.substr(1));
+        return "[" + map_host(s.substr(1, close - 1)) + "]" + std::string(s.substr(close + 1));
+    }
+    if (s.front() == '/' || s.front() == '.') // a file's path: the directories may name the user
+        return std::string(s.substr(s.rfind('/') + 1));
+    size_t cut = s.find('/');
+    const size_t colons = size_t(std::count(s.begin(), s.end(), ':'));
+    if (cut == std::string_view::npos && colons == 1)
+        cut = s.find(':');
+    const std::string_view host = s.substr(0, cut);
+    if (cut == std::string_view::npos && colons == 0 && host.find('.') == std::string_view::npos)
+        return std::string(s); // an interface of this machine: eth0, wlan0, any
+    return map_host(host) + std::string(cut == std::string_view::npos ? std::string_view() : s.substr(cut));
 }
 
 } // namespace underhood

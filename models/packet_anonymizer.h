@@ -59,10 +59,18 @@ private:
 };
 
 // An interface's description for an anonymised file (underhood-cli
-// anonymize, File > Export Anonymised): link type, snap length, name,
-// description, OS and speed as they were; no hardware or health text, which
-// may name the machine; the MAC mapped like the packets' by `map_mac`.
-PcapngInterfaceInfo anonymised_interface(const CaptureInterface& itf,
-                                         const std::function<MacAddress(const MacAddress&)>& map_mac);
+// anonymize, File > Export Anonymised): link type, snap length, OS and speed
+// as they were; the name with its host mapped (a merged capture names its
+// interfaces "10.0.0.3/veth1" or "sensor1.lan:57012"); no description,
+// hardware or health text, free text that may name the machine; the MAC
+// mapped like the packets'. The block refers to `name` for its name: keep
+// it while the block is used.
+PcapngInterfaceInfo anonymised_interface(const CaptureInterface& itf, Anonymizer& anonymizer, std::string& name);
+
+// A sensor's or interface's name ("HOST/IFACE", "HOST:PORT", "[V6]:PORT")
+// with its host replaced by `map_host` (given the host's text: an address
+// or a name); a bare interface name ("eth0", "any") stays; a file's path
+// becomes its file name.
+std::string anonymised_sensor_name(std::string_view name, const std::function<std::string(std::string_view)>& map_host);
 
 } // namespace underhood

@@ -8,18 +8,61 @@
 
 #include <QAction>
 #include <QApplication>
+#include <QCheckBox>
+#include <QClipboard>
+#include <QDialog>
+#include <QDialogButtonBox>
 #include <QFileDialog>
-#include <QInputDialog>
+#include <QHBoxLayout>
+#include <QLabel>
 #include <QLineEdit>
 #include <QMessageBox>
 #include <QProgressDialog>
 #include <QPushButton>
 #include <QSettings>
+#include <QVBoxLayout>
 #include <QWidget>
 
+#include <algorithm>
 #include <optional>
 
 namespace underhood {
+
+namespace {
+
+// A key shown masked, as a password is: a projector shows the screen to a
+// class that should not be able to map the pseudonyms back. "Show" reveals it.
+QWidget* maskedKeyField(const QString& text, bool read_only, QLineEdit** edit_out)
+{
+    auto* box = new QWidget;
+    auto* row = new QHBoxLayout(box);
+    row->setContentsMargins(0, 0, 0, 0);
+    auto* edit = new QLineEdit(text);
+    edit->setObjectName("anonymiseKeyEdit");
+    edit->setEchoMode(QLineEdit::Password);
+    edit->setReadOnly(read_only);
+    edit->setMinimumWidth(edit->fontMetrics().horizontalAdvance(QString(64, QChar('0'))) + 16);
+    auto* show = new QCheckBox(QObject::tr("Show"));
+    show->setObjectName("anonymiseKeyShow");
+    QObject::connect(show, &QCheckBox::toggled, edit,
+                     [edit](bool on) { edit->setEchoMode(on ? QLineEdit::Normal : QLineEdit::Password); });
+    auto* copy = new QPushButton(QObject::tr("Copy"));
+    copy->setToolTip(QObject::tr("Copy the key to the clipboard without showing it"));
+    QObject::connect(copy, &QPushButton::clicked, edit, [edit] { QApplication::clipboard()->setText(edit->text()); });
+    row->addWidget(edit, 1);
+    row->addWidget(show);
+    row->addWidget(copy);
+    if (edit_out)
+        *edit_out = edit;
+    return box;
+}
+
+bool all_zero(const Anonymizer::Key& k)
+{
+    return std::all_of(k.begin(), k.end(), [](uint8_t b) { return b == 0; });
+}
+
+} // namespace
 
 AnonymiseMode::AnonymiseMode(QWidget* window, PacketListModel* packets)
     : QObject(window), window_(window), packets_(packets)
@@ -95,39 +138,77 @@ void AnonymiseMode::rebuild()
         // A set key makes every capture map as underhood-cli anonymize --key
         // does; without one each capture gets its own, so two captures shown
         // one after the other cannot be matched host by host.
+        key_warning_.clear();
         if (key_text_.isEmpty()) {
             try {
                 key_ = Anonymizer::random_key();
-            } catch (const std::exception&) {
+            } catch (const std::exception& e) {
                 key_ = {};
+                key_warning_ = tr("No random key could be made (%1): the pseudonyms use an all-zero key, which "
+                                  "anyone can use to map them back. Set a key with View > Anonymise Key…")
+                                   .arg(QString::fromLocal8Bit(e.what()));
             }
-        } else {
-            Anonymizer::parse_key(key_text_.toStdString(), key_);
+        } else if (!Anonymizer::parse_key(key_text_.toStdString(), key_)) {
+            key_ = {};
+            key_warning_ = tr("The saved anonymise key cannot be read: the pseudonyms use an all-zero key, which "
+                              "anyone can use to map them back. Set a key with View > Anonymise Key…");
         }
+        if (key_warning_.isEmpty() && all_zero(key_))
+            key_warning_ = tr("The anonymise key is all zeros: anyone can use it to map the pseudonyms back. "
+                              "Set another with View > Anonymise Key…");
         have_key_ = true;
     }
     anon_ = std::make_shared<DisplayAnonymizer>(key_, vendor_->isChecked());
     emitChanged();
 }
 
-void AnonymiseMode::emitChanged() { emit changed(isOn() ? anon_ : nullptr); }
+void AnonymiseMode::emitChanged()
+{
+    emit changed(isOn() ? anon_ : nullptr);
+    if (isOn() && anon_ && !key_warning_.isEmpty())
+        emit warning(key_warning_);
+}
+
+QDialog* AnonymiseMode::makeKeyDialog()
+{
+    auto* dlg = new QDialog(window_);
+    dlg->setObjectName("anonymiseKeyDialog");
+    dlg->setWindowTitle(tr("Anonymise Key"));
+    auto* lay = new QVBoxLayout(dlg);
+    auto* about = new QLabel(
+        tr("The key that chooses the pseudonyms: 64 hex digits or a passphrase, as underhood-cli anonymize --key.\n"
+           "The same key gives the same pseudonyms, on screen and in exported files.\n"
+           "Leave it empty for a new random key for each capture."));
+    about->setWordWrap(true);
+    lay->addWidget(about);
+    QLineEdit* edit = nullptr;
+    lay->addWidget(maskedKeyField(key_text_.isEmpty() ? keyHex() : key_text_, false, &edit));
+    if (!key_warning_.isEmpty()) {
+        auto* warn = new QLabel("⚠ " + key_warning_);
+        warn->setObjectName("anonymiseKeyWarning");
+        warn->setWordWrap(true);
+        lay->addWidget(warn);
+    }
+    auto* buttons = new QDialogButtonBox(QDialogButtonBox::Ok | QDialogButtonBox::Cancel);
+    connect(buttons, &QDialogButtonBox::accepted, dlg, &QDialog::accept);
+    connect(buttons, &QDialogButtonBox::rejected, dlg, &QDialog::reject);
+    lay->addWidget(buttons);
+    connect(dlg, &QDialog::accepted, this, [this, edit] {
+        const QString text = edit->text().trimmed();
+        // The random key shown and accepted as it was stays this capture's, not a setting.
+        if (key_text_.isEmpty() && text == keyHex())
+            return;
+        if (!setKeyText(text))
+            QMessageBox::warning(window_, tr("Anonymise Key"), tr("That key cannot be used."));
+    });
+    return dlg;
+}
 
 void AnonymiseMode::keyDialog()
 {
-    bool ok = false;
-    const QString shown = key_text_.isEmpty() ? keyHex() : key_text_;
-    const QString text = QInputDialog::getText(
-        window_, tr("Anonymise Key"),
-        tr("The key that chooses the pseudonyms: 64 hex digits or a passphrase, as underhood-cli anonymize --key.\n"
-           "The same key gives the same pseudonyms, on screen and in exported files.\n"
-           "Leave it empty for a new random key for each capture."),
-        QLineEdit::Normal, shown, &ok);
-    if (!ok)
-        return;
-    // The random key shown and accepted as it was stays this capture's, not a setting.
-    if (key_text_.isEmpty() && text == keyHex())
-        return;
-    setKeyText(text.trimmed());
+    QDialog* dlg = makeKeyDialog();
+    dlg->exec();
+    delete dlg;
 }
 
 bool AnonymiseMode::exportTo(const QString& path, const QVector<quint64>* numbers, QString* error)
@@ -169,11 +250,23 @@ void AnonymiseMode::exportDialog()
         return;
     }
     last_error_.clear();
-    if (!quiet_ && key_text_.isEmpty())
-        // Without the key nobody can map another file the same way.
-        QMessageBox::information(window_, tr("Export Anonymised"),
-                                 tr("Exported %1.\n\nKey (to map other files the same way):\n%2")
-                                     .arg(path, keyHex()));
+    if (!quiet_ && key_text_.isEmpty()) {
+        // Without the key nobody can map another file the same way; masked, as it may be on a projector.
+        QDialog dlg(window_);
+        dlg.setWindowTitle(tr("Export Anonymised"));
+        auto* lay = new QVBoxLayout(&dlg);
+        lay->addWidget(new QLabel(tr("Exported %1.\n\nKey (to map other files the same way):").arg(path)));
+        lay->addWidget(maskedKeyField(keyHex(), true, nullptr));
+        if (!key_warning_.isEmpty()) {
+            auto* warn = new QLabel("⚠ " + key_warning_);
+            warn->setWordWrap(true);
+            lay->addWidget(warn);
+        }
+        auto* buttons = new QDialogButtonBox(QDialogButtonBox::Ok);
+        connect(buttons, &QDialogButtonBox::accepted, &dlg, &QDialog::accept);
+        lay->addWidget(buttons);
+        dlg.exec();
+    }
 }
 
 } // namespace underhood

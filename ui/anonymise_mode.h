@@ -14,6 +14,7 @@
 #include <memory>
 
 class QAction;
+class QDialog;
 class QWidget;
 
 namespace underhood {
@@ -51,6 +52,14 @@ public:
     QString keyHex() const;
     void setKeepVendor(bool keep);
 
+    // Why the key in use is not a good one (the system's random source
+    // failed, the saved key cannot be read, an all-zero key), empty when it
+    // is; said in the status bar and the key dialog, never silently.
+    QString keyWarning() const { return key_warning_; }
+    // The dialog View > Anonymise Key… opens (the caller runs and deletes
+    // it): the key masked, with a Show toggle; tests look at it.
+    QDialog* makeKeyDialog();
+
     // Writes the capture (or `numbers`) anonymised with the views' mapping.
     bool exportTo(const QString& path, const QVector<quint64>* numbers, QString* error);
     // Shown in dialogs; tests read it.
@@ -60,6 +69,8 @@ public:
 signals:
     // The views' mapping changed: null when off.
     void changed(std::shared_ptr<DisplayAnonymizer> anonymizer);
+    // A key warning (keyWarning()) for the status bar.
+    void warning(const QString& text);
 
 private:
     void rebuild(); // a new mapping (new capture, key or vendor choice)
@@ -76,6 +87,7 @@ private:
     bool have_key_ = false;
     std::shared_ptr<DisplayAnonymizer> anon_;
     QString last_error_;
+    QString key_warning_;
     bool quiet_ = false;
 };
 

@@ -1,5 +1,7 @@
 #include "drop_panel.h"
 
+#include "display_anonymizer.h"
+
 #include "time_math.h"
 
 #include <qcustomplot.h>
@@ -380,13 +382,14 @@ void DropPanel::refresh()
         else if (!stats_.history().empty() && !origin_ns_)
             origin_ns_ = stats_.history().front().ts_ns;
         // The interface list follows the statistics.
-        if (stats_.interfaces().size() > 1 && interface_box_->count() != int(stats_.interfaces().size()) + 1) {
+        if (stats_.interfaces().size() > 1 && (interface_box_->count() != int(stats_.interfaces().size()) + 1 ||
+                                                 interface_box_->itemText(1) != shownName(stats_.interfaces()[0].name))) {
             QSignalBlocker b(interface_box_);
             const int keep = interface_box_->currentIndex();
             interface_box_->clear();
             interface_box_->addItem(tr("All interfaces"));
             for (const InterfaceDrops& d : stats_.interfaces())
-                interface_box_->addItem(QString::fromStdString(d.name));
+                interface_box_->addItem(shownName(d.name));
             interface_box_->setCurrentIndex(std::max(0, keep));
             interface_box_->show();
         }
@@ -467,8 +470,9 @@ void DropPanel::updateSensors()
     for (size_t i = 0; i < sensors.size(); ++i) {
         const SensorStatus& s = sensors[i];
         SensorRow& r = sensor_rows_[i];
-        r.name->setText(QString::fromStdString(s.name));
-        r.name->setToolTip(QString::fromStdString(s.spec.text));
+        r.name->setText(shownName(s.name));
+        // The URL may hold a user name as well: anonymised, the name is all there is.
+        r.name->setToolTip(anon_ ? shownName(s.name) : QString::fromStdString(s.spec.text));
         QString state;
         bool failed = false;
         switch (s.state) {
@@ -476,12 +480,12 @@ void DropPanel::updateSensors()
         case SensorStatus::State::Running: state = tr("capturing"); break;
         case SensorStatus::State::Ended: state = tr("ended"); break;
         case SensorStatus::State::Failed:
-            state = "⚠ " + QString::fromStdString(s.error);
+            state = "⚠ " + shownText(s.error);
             failed = true;
             break;
         }
         r.state->setText(state);
-        r.state->setToolTip(failed ? QString::fromStdString(s.error) : QString());
+        r.state->setToolTip(failed ? shownText(s.error) : QString());
         QPalette pal = r.state->palette();
         pal.setColor(QPalette::WindowText, failed ? bad : palette().color(QPalette::WindowText));
         r.state->setPalette(pal);
@@ -516,6 +520,22 @@ void DropPanel::updateSensors()
             r.correction->setValue(double(s.offset_ns) / 1e9);
         }
     }
+}
+
+void DropPanel::setAnonymizer(std::shared_ptr<DisplayAnonymizer> anonymizer)
+{
+    anon_ = std::move(anonymizer);
+    refresh();
+}
+
+QString DropPanel::shownName(const std::string& name) const
+{
+    return QString::fromStdString(anon_ ? anon_->sensor(name) : name);
+}
+
+QString DropPanel::shownText(const std::string& text) const
+{
+    return QString::fromStdString(anon_ ? anon_->text(text) : text);
 }
 
 QString DropPanel::lossSummary() const
@@ -724,8 +744,8 @@ LiveCaptureOptions DropPanel::optionsFor(const DropAdvice& a) const
 QString DropPanel::adviceText(const DropAdvice& a) const
 {
     const CaptureSettings s = settings();
-    const QString itf = QString::fromStdString(a.interface.empty() ? std::string("IFACE") : a.interface).toHtmlEscaped();
-    const QString cmd = QString::fromStdString(advice_command(a)).toHtmlEscaped();
+    const QString itf = (a.interface.empty() ? QStringLiteral("IFACE") : shownName(a.interface)).toHtmlEscaped();
+    const QString cmd = shownText(advice_command(a)).toHtmlEscaped();
     switch (a.kind) {
     case DropAdviceKind::LargerBuffer:
         return tr("<b>Kernel ring:</b> a larger capture buffer rides out bursts: %1 MiB instead of %2 MiB "

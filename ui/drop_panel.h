@@ -14,6 +14,8 @@
 #include <QPointer>
 #include <QWidget>
 
+#include <memory>
+
 class QBoxLayout;
 class QCPItemText;
 class QComboBox;
@@ -28,12 +30,17 @@ class QVBoxLayout;
 
 namespace underhood {
 
+class DisplayAnonymizer;
+
 class DropPanel : public QWidget {
     Q_OBJECT
 public:
     explicit DropPanel(QWidget* parent = nullptr);
 
     void setSession(CaptureSession* s);
+    // View > Anonymise (null: off): sensors and interfaces named as the
+    // packet list's Sensor column names them; shown again at once.
+    void setAnonymizer(std::shared_ptr<DisplayAnonymizer> anonymizer);
     // Reads new statistics blocks and the ingest counters (call on CaptureSession::updated()).
     void refresh();
 
@@ -79,6 +86,9 @@ private:
     QString adviceText(const DropAdvice& a) const;
     QString adviceButton(const DropAdvice& a) const;
     CaptureSettings settings() const;
+    QString shownName(const std::string& name) const; // a sensor's or interface's
+    QString shownText(const std::string& text) const; // an error, a URL
+    std::shared_ptr<DisplayAnonymizer> anon_;
 
     QPointer<CaptureSession> session_;
     DropStatistics stats_;

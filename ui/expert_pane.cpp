@@ -1,5 +1,7 @@
 #include "expert_pane.h"
 
+#include "display_anonymizer.h"
+
 #include <QHBoxLayout>
 #include <QHeaderView>
 #include <QLabel>
@@ -104,7 +106,7 @@ void ExpertPane::setEntries(std::vector<ExpertInfo::Entry> entries)
         item->setText(0, QString::fromLatin1(dissect::severity_name(e.severity)));
         item->setBackground(0, severityColor(e.severity));
         item->setForeground(0, QColor(0x10, 0x10, 0x10));
-        item->setText(1, QString::fromStdString(e.summary));
+        item->setText(1, QString::fromStdString(anon_ ? anon_->text(e.summary) : e.summary));
         item->setText(2, QString::fromStdString(e.group));
         item->setText(3, QString::fromStdString(e.protocol));
         item->setText(4, loc.toString(qulonglong(e.packets.size())));
@@ -126,6 +128,15 @@ void ExpertPane::setEntries(std::vector<ExpertInfo::Entry> entries)
                      .arg(QString::fromLatin1(dissect::severity_name(s)).toLower() + (per[size_t(s)] == 1 ? "" : "s"));
     counts_->setText(entries_.empty() ? tr("No findings") : parts.join("&nbsp;"));
     applySearch();
+}
+
+void ExpertPane::setAnonymizer(std::shared_ptr<DisplayAnonymizer> anonymizer)
+{
+    anon_ = std::move(anonymizer);
+    // The packets of open kinds are described again: their rows go first.
+    for (int i = 0; i < tree_->topLevelItemCount(); ++i)
+        qDeleteAll(tree_->topLevelItem(i)->takeChildren());
+    setEntries(std::move(entries_));
 }
 
 void ExpertPane::fillPackets(QTreeWidgetItem* item)

@@ -8,6 +8,7 @@
 #include <QWidget>
 
 #include <functional>
+#include <memory>
 
 class QLabel;
 class QLineEdit;
@@ -15,6 +16,8 @@ class QTreeWidget;
 class QTreeWidgetItem;
 
 namespace underhood {
+
+class DisplayAnonymizer;
 
 class ExpertPane : public QWidget {
     Q_OBJECT
@@ -31,6 +34,9 @@ public:
     // Says what a packet is ("192.168.1.1 → 192.168.1.108 DNS Standard query…"),
     // shown beside its number when a kind is opened.
     void setDescriber(std::function<QString(quint64)> describe) { describe_ = std::move(describe); }
+    // View > Anonymise (null: off): summaries with pseudonyms, shown again
+    // at once (the describer is asked again for the packets of open kinds).
+    void setAnonymizer(std::shared_ptr<DisplayAnonymizer> anonymizer);
     QTreeWidget* tree() const { return tree_; }
     QString countsText() const;
     // A severity's colour, as Wireshark shows it (light enough for dark text in either theme).
@@ -49,6 +55,7 @@ private:
     QTreeWidget* tree_ = nullptr;
     std::vector<ExpertInfo::Entry> entries_;
     std::function<QString(quint64)> describe_;
+    std::shared_ptr<DisplayAnonymizer> anon_;
 };
 
 } // namespace underhood

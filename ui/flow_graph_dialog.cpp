@@ -2,6 +2,9 @@
 
 #include "flow_graph_view.h"
 
+#include "display_anonymizer.h"
+#include "packet_summary.h"
+
 #include <QApplication>
 #include <QComboBox>
 #include <QFileDialog>
@@ -73,10 +76,54 @@ void FlowGraphDialog::setScope(Scope s)
 void FlowGraphDialog::showConversation(const std::string& a, const std::string& b)
 {
     hosts_ = {a, b};
-    scope_->setItemText(scope_->findData(int(Scope::Conversation)),
-                        tr("Conversation %1 \u2194 %2").arg(QString::fromStdString(a), QString::fromStdString(b)));
+    updateScopeText();
     setScope(Scope::Conversation);
     rebuild();
+}
+
+void FlowGraphDialog::updateScopeText()
+{
+    if (hosts_.size() != 2)
+        return;
+    auto shown = [this](const std::string& h) { return QString::fromStdString(anon_ ? anon_->text(h) : h); };
+    scope_->setItemText(scope_->findData(int(Scope::Conversation)),
+                        tr("Conversation %1 \u2194 %2").arg(shown(hosts_[0]), shown(hosts_[1])));
+}
+
+void FlowGraphDialog::setAnonymizer(std::shared_ptr<DisplayAnonymizer> anonymizer)
+{
+    anon_ = std::move(anonymizer);
+    updateScopeText();
+    if (isVisible() || !view_->graph().arrows.empty())
+        rebuild();
+}
+
+void FlowGraphDialog::anonymise(FlowGraph& g) const
+{
+    // Each arrow's label from the packet the anonymised file holds, so names
+    // read as in the packet list; then text() over everything drawn.
+    DisplayAnonymizer& a = *anon_;
+    for (FlowNode& n : g.nodes) {
+        n.address = a.text(n.address);
+        if (!n.name.empty())
+            n.name = a.name(n.name);
+    }
+    for (FlowArrow& arrow : g.arrows) {
+        const auto e = engine_.with_state([&](const IngestEngine::State& st) -> std::optional<PacketIndexEntry> {
+            if (arrow.number < st.first_number || arrow.number - st.first_number >= st.index.size())
+                return std::nullopt;
+            return st.index[size_t(arrow.number - st.first_number)];
+        });
+        const std::vector<uint8_t> bytes = engine_.packet_bytes(arrow.number);
+        if (e && bytes.size() == e->caplen) {
+            const uint32_t lt = engine_.link_type_of(e->interface_id);
+            const std::vector<uint8_t> out = a.rewrite(lt, Bytes(bytes.data(), bytes.size()), e->origlen);
+            const PacketSummary s = summarize_packet(lt, Bytes(out.data(), out.size()), e->origlen);
+            arrow.label = flow_label(s.protocol, s.info);
+        }
+        arrow.label = a.text(arrow.label);
+        arrow.comment = a.text(arrow.comment);
+    }
 }
 
 void FlowGraphDialog::rebuild()
@@ -100,6 +147,8 @@ void FlowGraphDialog::rebuild()
     }
     QApplication::setOverrideCursor(Qt::WaitCursor);
     FlowGraph g = build_flow_graph(engine_, o);
+    if (anon_)
+        anonymise(g);
     QApplication::restoreOverrideCursor();
     QString text = tr("%n packet(s)", nullptr, int(g.arrows.size())) + tr(" between %n host(s)", nullptr, int(g.nodes.size()));
     if (g.truncated)

@@ -9,6 +9,7 @@
 #include <QDialog>
 
 #include <functional>
+#include <memory>
 #include <vector>
 
 class QComboBox;
@@ -16,6 +17,7 @@ class QLabel;
 
 namespace underhood {
 
+class DisplayAnonymizer;
 class FlowGraphView;
 class IngestEngine;
 
@@ -34,6 +36,9 @@ public:
     void rebuild();
     void setCurrentPacket(quint64 number);
     FlowGraphView* view() const { return view_; }
+    // View > Anonymise (null: off): hosts, names and labels as the packet
+    // list shows them (the anonymised file's packets); drawn again at once.
+    void setAnonymizer(std::shared_ptr<DisplayAnonymizer> anonymizer);
 
 signals:
     void packetClicked(quint64 number);
@@ -41,10 +46,13 @@ signals:
 private:
     void exportGraph();
     void zoom(int steps);
+    void anonymise(FlowGraph& g) const;
+    void updateScopeText();
 
     const IngestEngine& engine_;
     std::function<std::optional<std::vector<uint64_t>>()> displayed_;
-    std::vector<std::string> hosts_;
+    std::vector<std::string> hosts_; // the conversation's, as captured
+    std::shared_ptr<DisplayAnonymizer> anon_;
     QComboBox* scope_;
     QLabel* status_;
     FlowGraphView* view_;

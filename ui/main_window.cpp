@@ -124,10 +124,20 @@ MainWindow::MainWindow(QSize size, QWidget* parent) : QMainWindow(parent)
         convs_->setAnonymizer(a);
         graph_->setAnonymizer(a);
         details_->setAnonymizer(a);
+        expert_->setAnonymizer(a);
+        plot_->setAnonymizer(a);
+        drops_->setAnonymizer(a);
+        if (flow_)
+            flow_->setAnonymizer(a);
+        updateTitle();
+        updateWarnings();
         filter_->setText(shownFilter(applied_filter_)); // the filter in force, as the views now name its hosts
         if (follow_dialog_)
             follow_dialog_->setAnonymizer(a);
         showPacket(details_number_);
+    });
+    connect(anonymise_, &AnonymiseMode::warning, this, [this](const QString& text) {
+        statusBar()->showMessage("⚠ " + text, 20000);
     });
     list_ = new PacketListView;
     list_->setPacketModel(packets_);
@@ -631,8 +641,13 @@ void MainWindow::buildDocks()
         const std::vector<uint8_t> bytes = session_->engine().packet_bytes(number);
         if (bytes.size() != e->caplen)
             return {};
-        const PacketSummary s = summarize_packet(session_->engine().link_type_of(e->interface_id),
-                                                 Bytes(bytes.data(), bytes.size()), e->origlen);
+        const uint32_t lt = session_->engine().link_type_of(e->interface_id);
+        if (const auto a = anonymise_->isOn() ? anonymise_->anonymizer() : nullptr) { // as the packet list says it
+            const std::vector<uint8_t> out = a->rewrite(lt, Bytes(bytes.data(), bytes.size()), e->origlen);
+            const PacketSummary s = summarize_packet(lt, Bytes(out.data(), out.size()), e->origlen);
+            return QString::fromStdString(a->text(s.source + " → " + s.destination + "  " + s.protocol + "  " + s.info));
+        }
+        const PacketSummary s = summarize_packet(lt, Bytes(bytes.data(), bytes.size()), e->origlen);
         return QString::fromStdString(s.source + " → " + s.destination + "  " + s.protocol + "  " + s.info);
     });
     connect(expert_, &ExpertPane::packetActivated, this, [this](quint64 number) {
@@ -922,7 +937,9 @@ void MainWindow::updateWarnings()
             lines << tr("Sensor %1 stopped: %2 (the other sources go on; what it sent is kept)").arg(it.key(), it.value());
     if (lines.isEmpty())
         return;
-    const QString text = "⚠ " + lines.join("\n");
+    QString text = "⚠ " + lines.join("\n");
+    if (const auto a = anonymise_->isOn() ? anonymise_->anonymizer() : nullptr) // sensors' addresses, names in errors
+        text = QString::fromStdString(a->text(text.toStdString()));
     if (warning_bar_->text() != text)
         warning_bar_->setText(text);
     warning_bar_->show();
@@ -1001,15 +1018,32 @@ void MainWindow::updateTitle()
         setWindowTitle(tr("Underhood"));
         return;
     }
+    // Anonymised, the sensors are named as the views name them, and a file's
+    // name loses every address and host name the capture reveals; the rest of
+    // it is the user's own wording for the lesson, which tells windows apart.
+    const auto a = anonymise_->isOn() ? anonymise_->anonymizer() : nullptr;
+    const QString mark = a ? tr(" (anonymised)") : QString();
+    if (a) // every name the capture revealed, whether a view has shown it yet or not
+        session_->engine().with_state(
+            [&](const IngestEngine::State& st) { st.model.names().for_each_name([&](const std::string& n) { a->learn(n); }); });
+    auto sensors = [&] {
+        if (!a)
+            return session_->title();
+        QStringList names = session_->title().split(QStringLiteral(", "));
+        for (QString& n : names)
+            n = QString::fromStdString(a->sensor(n.toStdString()));
+        return names.join(QStringLiteral(", "));
+    };
+    auto file = [&](const QString& name) { return a ? QString::fromStdString(a->file_name(name.toStdString())) : name; };
     if (session_->isLive() && session_->isRunning())
-        setWindowTitle(tr("Capturing on %1 — Underhood").arg(session_->title()));
+        setWindowTitle(tr("Capturing on %1%2 — Underhood").arg(sensors(), mark));
     else if (!saved_as_.isEmpty())
-        setWindowTitle(tr("%1 — Underhood").arg(QFileInfo(saved_as_).fileName()));
+        setWindowTitle(tr("%1%2 — Underhood").arg(file(QFileInfo(saved_as_).fileName()), mark));
     else if (session_->isLive())
-        setWindowTitle(unsaved_live_ ? tr("Capture on %1 (not saved) — Underhood").arg(session_->title())
-                                     : tr("Capture on %1 — Underhood").arg(session_->title()));
+        setWindowTitle(unsaved_live_ ? tr("Capture on %1 (not saved)%2 — Underhood").arg(sensors(), mark)
+                                     : tr("Capture on %1%2 — Underhood").arg(sensors(), mark));
     else
-        setWindowTitle(tr("%1 — Underhood").arg(session_->title()));
+        setWindowTitle(tr("%1%2 — Underhood").arg(file(session_->title()), mark));
 }
 
 bool MainWindow::hasUnsavedCapture() const
@@ -1444,9 +1478,9 @@ QMenu* MainWindow::packetMenu(int row)
             QString::fromLatin1(QByteArray(reinterpret_cast<const char*>(bytes.data()), qsizetype(bytes.size())).toHex()));
     })->setObjectName("copyHex");
     if (!src.isEmpty() && !dst.isEmpty()) {
-        menu->addAction(tr("Flow Graph of This Conversation"), this, [this, src, dst, number] {
+        menu->addAction(tr("Flow Graph of This Conversation"), this, [this, src_real, dst_real, number] {
             showFlowGraph();
-            flow_->showConversation(src.toStdString(), dst.toStdString());
+            flow_->showConversation(src_real.toStdString(), dst_real.toStdString());
             flow_->setCurrentPacket(number);
         })->setObjectName("flowGraphConversation");
     }
@@ -1503,6 +1537,8 @@ void MainWindow::showFlowGraph()
             list_->selectNumber(number);
         });
         connect(list_, &PacketListView::packetSelected, flow_, &FlowGraphDialog::setCurrentPacket);
+        if (anonymise_->isOn())
+            flow_->setAnonymizer(anonymise_->anonymizer());
     }
     flow_->show();
     flow_->raise();

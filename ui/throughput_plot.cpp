@@ -1,5 +1,7 @@
 #include "throughput_plot.h"
 
+#include "display_anonymizer.h"
+
 #include "glyph_icon.h"
 #include "packet_list_view.h"
 
@@ -293,7 +295,8 @@ void ThroughputPlot::buildControls()
             setEndpointFilter(std::nullopt);
             return;
         }
-        auto f = EndpointFilter::parse(t.toStdString());
+        // Typed with the pseudonyms on screen: the host they stand for.
+        auto f = EndpointFilter::parse(anon_ ? anon_->original(t.toStdString()) : t.toStdString());
         focus_edit_->setStyleSheet(f ? QString() : QString("QLineEdit { color: #d04040; }"));
         if (f)
             setEndpointFilter(f);
@@ -839,7 +842,7 @@ void ThroughputPlot::applyData()
         QColor c = dark ? QColor(0xff, 0x7a, 0xe0) : QColor(0xc0, 0x1f, 0x9a);
         endpoint_graph_->setPen(QPen(c, 2.2));
         endpoint_graph_->setLineStyle(QCPGraph::lsStepLeft);
-        endpoint_graph_->setName(QString::fromStdString(filter_->to_string()));
+        endpoint_graph_->setName(shownFilter());
         QVector<QCPGraphData> pts;
         pts.reserve(int(endpoint_.bins.size()) + 1);
         const double secs = double(endpoint_width_) / 1e9;
@@ -1119,9 +1122,36 @@ void ThroughputPlot::setEndpointFilter(std::optional<EndpointFilter> f)
     // The field shows what is plotted, however it was chosen.
     if (focus_edit_) {
         QSignalBlocker b(focus_edit_);
-        focus_edit_->setText(filter_ ? QString::fromStdString(filter_->to_string()) : QString());
+        focus_edit_->setText(shownFilter());
     }
     applyData();
+}
+
+QString ThroughputPlot::shownFilter() const
+{
+    if (!filter_)
+        return {};
+    const std::string text = filter_->to_string();
+    return QString::fromStdString(anon_ ? anon_->text(text) : text);
+}
+
+void ThroughputPlot::setAnonymizer(std::shared_ptr<DisplayAnonymizer> anonymizer)
+{
+    anon_ = std::move(anonymizer);
+    if (focus_edit_ && filter_) {
+        QSignalBlocker b(focus_edit_);
+        focus_edit_->setText(shownFilter());
+    }
+    applyData();
+}
+
+QStringList ThroughputPlot::legendNames() const
+{
+    QStringList out;
+    for (int i = 0; i < plot_->legend->itemCount(); ++i)
+        if (auto* item = qobject_cast<QCPPlottableLegendItem*>(plot_->legend->item(i)))
+            out << item->plottable()->name();
+    return out;
 }
 
 void ThroughputPlot::startEndpointSeries()

@@ -17,6 +17,7 @@
 #include <QWidget>
 
 #include <atomic>
+#include <memory>
 #include <optional>
 #include <thread>
 
@@ -34,6 +35,8 @@ class QTimer;
 class QToolButton;
 
 namespace underhood {
+
+class DisplayAnonymizer;
 
 class ThroughputPlot : public QWidget {
     Q_OBJECT
@@ -69,6 +72,12 @@ public:
     // One host or conversation drawn over the rest (computed from the packets
     // in view on a worker thread); nullopt removes it.
     void setEndpointFilter(std::optional<EndpointFilter> f);
+    // View > Anonymise (null: off): the host or conversation plotted is
+    // named with its pseudonyms in the legend and the field, and one typed
+    // with them plots the host it stands for.
+    void setAnonymizer(std::shared_ptr<DisplayAnonymizer> anonymizer);
+    // The legend's entries, as drawn.
+    QStringList legendNames() const;
 
     // What is drawn: bins of binWidthNs() from viewFromNs(). Series 0 is every
     // packet, then the top protocols, then "other" (if any).
@@ -129,6 +138,8 @@ private:
     double toKey(int64_t ns) const { return seconds_between(origin_, ns); }
     int64_t toNs(double key) const { return time_add(origin_, ns_from_seconds(key)); }
     double value(const ThroughputBin& b) const;
+    QString shownFilter() const; // filter_ as the screen names it
+    std::shared_ptr<DisplayAnonymizer> anon_;
     void updateControls();
 
     QPointer<CaptureSession> session_;

@@ -37,7 +37,8 @@ bool export_anonymised(const IngestEngine& engine, const QVector<quint64>* numbe
     if (!w.write_section_header(shb))
         return fail(QString::fromStdString(w.error()));
     for (const CaptureInterface& itf : interfaces) {
-        PcapngInterfaceInfo idb = anonymised_interface(itf, [&](const MacAddress& m) { return anonymizer.mac(m); });
+        std::string name;
+        PcapngInterfaceInfo idb = anonymizer.interface_info(itf, name);
         if (!idb.snaplen)
             idb.snaplen = 262144;
         if (!w.write_interface(idb))

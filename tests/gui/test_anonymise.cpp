@@ -9,10 +9,25 @@
 //     bits are shown as two that share exactly n;
 //   - the exported file, read by tshark, has for every packet the addresses
 //     the list showed for it;
-//   - turning it off shows the captured addresses again.
+//   - turning it off shows the captured addresses again;
+//   - the Flow Graph, the Expert Information pane, the throughput plot's
+//     legend (one host plotted) and the window title show none either, and
+//     host names are one pseudonym each ("host-7.example"), the same in the
+//     packet list as in the graph, and a filter typed with one selects the
+//     host it stands for;
+//   - a capture from two pcap-over-IP sensors on the loopback: the drop
+//     panel's sensor rows, the Sensor column and the title name no sensor's
+//     address, and the exported file's interface blocks (tshark's
+//     frame.interface_name) hold the mapped address, not the sensor's;
+//   - a sip: URI and FTP's PORT/227 comma form in a text have their address
+//     replaced by the image underhood-cli anonymize gives it with that key.
 // With UNDERHOOD_SCREENSHOT_DIR set it saves the window, light and dark.
 #include "anonymise_mode.h"
 #include "display_anonymizer.h"
+#include "drop_panel.h"
+#include "expert_pane.h"
+#include "flow_graph_dialog.h"
+#include "flow_graph_view.h"
 #include "hex_view.h"
 #include "host_graph_pane.h"
 #include "host_graph_view.h"
@@ -22,10 +37,27 @@
 #include "packet_list_view.h"
 #include "table_pane.h"
 #include "test_corpus.h"
+#include "test_process.h"
+#include "throughput_plot.h"
 #include "tshark_lines.h"
 
 #include <QAbstractItemView>
+#include <QAction>
+#include <QCheckBox>
+#include <QDockWidget>
+#include <QStatusBar>
+#include <QComboBox>
+#include <QDateTime>
+#include <QDialog>
 #include <QDir>
+#include <QLabel>
+#include <QLineEdit>
+#include <QRegularExpression>
+#include <QTcpServer>
+#include <QTcpSocket>
+#include <QTimer>
+#include <QTreeWidget>
+#include <QtEndian>
 #include <QSortFilterProxyModel>
 #include <QStandardPaths>
 #include <QTemporaryDir>
@@ -137,6 +169,57 @@ QStringList table_cells(TablePane* pane)
     return out;
 }
 
+// A pcap-over-IP sensor on the loopback: a classic pcap header, then a UDP
+// frame 10.0.0.2 -> 10.0.0.1 every 20 ms (as `tcpdump -w - | nc -l` would).
+class PcapStreamServer : public QObject {
+public:
+    PcapStreamServer()
+    {
+        connect(&server_, &QTcpServer::newConnection, this, [this] {
+            while (QTcpSocket* s = server_.nextPendingConnection()) {
+                QByteArray h(24, '\0');
+                qToLittleEndian<quint32>(0xa1b2c3d4, h.data());
+                qToLittleEndian<quint16>(2, h.data() + 4);
+                qToLittleEndian<quint16>(4, h.data() + 6);
+                qToLittleEndian<quint32>(65535, h.data() + 16);
+                qToLittleEndian<quint32>(1, h.data() + 20); // Ethernet
+                s->write(h);
+                readers_ << s;
+            }
+        });
+        connect(&timer_, &QTimer::timeout, this, [this] {
+            for (QTcpSocket* s : readers_)
+                if (s->state() == QAbstractSocket::ConnectedState)
+                    s->write(frame());
+        });
+        timer_.start(20);
+    }
+    bool listen() { return server_.listen(QHostAddress::LocalHost, 0); }
+    quint16 port() const { return server_.serverPort(); }
+
+private:
+    static QByteArray frame()
+    {
+        const qint64 us = QDateTime::currentMSecsSinceEpoch() * 1000;
+        QByteArray f(60, '\0');
+        const char eth[] = {'\x02', 0, 0, 0, 0, 1, '\x02', 0, 0, 0, 0, 2, 8, 0};
+        memcpy(f.data(), eth, 14);
+        const char ip[] = {0x45, 0, 0, 46, 0, 0, 0, 0, 64, 17, 0, 0, 10, 0, 0, 2, 10, 0, 0, 1};
+        memcpy(f.data() + 14, ip, 20);
+        const char udp[] = {0x0f, char(0xa0), 0x13, char(0x88), 0, 26, 0, 0};
+        memcpy(f.data() + 34, udp, 8);
+        QByteArray rec(16, '\0');
+        qToLittleEndian<quint32>(quint32(us / 1000000), rec.data());
+        qToLittleEndian<quint32>(quint32(us % 1000000), rec.data() + 4);
+        qToLittleEndian<quint32>(quint32(f.size()), rec.data() + 8);
+        qToLittleEndian<quint32>(quint32(f.size()), rec.data() + 12);
+        return rec + f;
+    }
+    QTcpServer server_;
+    QTimer timer_;
+    QList<QTcpSocket*> readers_;
+};
+
 void save_shot(MainWindow& w, const QString& name)
 {
     const QString dir = qEnvironmentVariable("UNDERHOOD_SCREENSHOT_DIR");
@@ -162,6 +245,9 @@ private slots:
     void screenShowsNoOriginal_data();
     void screenShowsNoOriginal();
     void sensorNamesAreMapped();
+    void sensorsOnScreenAndInFile();
+    void sipAndFtpAddressesAsTheCli();
+    void keyIsMaskedAndWarned();
 };
 
 void TestAnonymise::initTestCase()
@@ -291,9 +377,98 @@ void TestAnonymise::screenShowsNoOriginal()
         QVERIFY(w.detailsPane()->hexView()->data().isEmpty());
         QVERIFY(!w.detailsPane()->hexView()->placeholderText().isEmpty());
     }
+    // The Flow Graph of every packet.
+    w.showFlowGraph();
+    FlowGraphDialog* flow = w.flowGraph();
+    QVERIFY(flow);
+    flow->setScope(FlowGraphDialog::Scope::All);
+    flow->rebuild();
+    {
+        const FlowGraph& g = flow->view()->graph();
+        QVERIFY(!g.arrows.empty());
+        for (const FlowNode& n : g.nodes)
+            screen.emplace_back("flow graph", QString::fromStdString(n.address + " " + n.name));
+        for (const FlowArrow& a : g.arrows)
+            screen.emplace_back("flow graph", QString::fromStdString(a.label + " " + a.comment));
+    }
+    if (const QString dir = qEnvironmentVariable("UNDERHOOD_SCREENSHOT_DIR"); !dir.isEmpty()) {
+        flow->resize(1280, 720);
+        flow->show();
+        for (const char* theme : {"light", "dark"}) {
+            w.applyTheme(theme);
+            QTest::qWait(50);
+            QVERIFY(flow->grab().save(dir + "/anonymise-flow-" + QFileInfo(file).completeBaseName() + "-" + theme + ".png"));
+        }
+        w.applyTheme("light");
+    }
+    flow->close();
+    // Expert information, every kind opened (its packets described).
+    w.findChild<QAction*>("expertInfo")->trigger();
+    QVERIFY(QTest::qWaitFor([&] { return w.expertDone(); }, 60000));
+    QTreeWidget* tree = w.expertPane()->tree();
+    QTRY_VERIFY(tree->topLevelItemCount() > 0 || w.expertPane()->countsText().contains("No findings"));
+    int described = 0;
+    for (int i = 0; i < tree->topLevelItemCount(); ++i) {
+        QTreeWidgetItem* it = tree->topLevelItem(i);
+        it->setExpanded(true);
+        for (int c = 0; c < tree->columnCount(); ++c)
+            screen.emplace_back("expert", it->text(c));
+        for (int k = 0; k < it->childCount(); ++k, ++described)
+            for (int c = 0; c < tree->columnCount(); ++c)
+                screen.emplace_back("expert", it->child(k)->text(c));
+    }
+    // The throughput plot with one host drawn over the rest: its legend.
+    ThroughputPlot* plot = w.throughputPlot();
+    w.show(); // the plot draws only what is visible
+    QVERIFY(QTest::qWaitForWindowExposed(&w));
+    if (auto* dock = w.findChild<QDockWidget*>("throughputDock")) {
+        dock->show();
+        dock->raise();
+    }
+    plot->refresh();
+    QTRY_VERIFY_WITH_TIMEOUT(plot->binWidthNs() > 0, 10000);
+    const QString plotted = innermost(frames[list->numberAt(0)], 1, 3, 5);
+    plot->setEndpointFilter(EndpointFilter::parse(plotted.toStdString()));
+    QTRY_VERIFY_WITH_TIMEOUT(plot->legendNames().contains(cells[0]), 20000);
+    for (const QString& n : plot->legendNames())
+        screen.emplace_back("plot legend", n);
+    screen.emplace_back("window title", w.windowTitle());
+    QVERIFY(w.windowTitle().contains(QFileInfo(file).fileName())); // the file's own name names no host here
+
     for (const auto& [where, text] : screen)
         for (const QString& o : originals)
             QVERIFY2(!has_token(text, o), qPrintable(QString("%1 shows %2: %3").arg(where, o, text)));
+
+    // One pseudonym per host name, "host-N.example", the same in the packet
+    // list as the views make it, and a filter typed with it selects the name.
+    const auto anon = w.anonymiseMode()->anonymizer();
+    int named = 0;
+    QString typed_name, real_name;
+    for (const auto& [n, f] : frames) {
+        if (f.size() <= 7 || f[7].isEmpty())
+            continue;
+        const QString qname = QString::fromLatin1(f[7].split(',').first());
+        if (kept_name(qname))
+            continue;
+        const QString pseudonym = QString::fromStdString(anon->name(qname.toStdString()));
+        QVERIFY2(QRegularExpression("^host-[0-9]+\\.example$").match(pseudonym).hasMatch(), qPrintable(pseudonym));
+        const int row = list->rowOf(n);
+        if (row < 0)
+            continue;
+        const QString info = list->index(row, PacketListModel::Info).data().toString();
+        QVERIFY2(has_token(info, pseudonym), qPrintable(QString("packet %1 names %2 as %3, not %4").arg(n).arg(qname, info, pseudonym)));
+        ++named;
+        typed_name = "dns.qry.name == \"" + pseudonym + "\"";
+        real_name = "dns.qry.name == \"" + qname.toLower() + "\"";
+    }
+    if (!dns_queries.empty()) {
+        QVERIFY(named > 0);
+        QCOMPARE(w.realFilter(typed_name), real_name);
+        QCOMPARE(w.shownFilter(real_name), typed_name);
+    }
+    qInfo("flow graph, %d expert rows described, plot legend %s, title \"%s\", %d names",
+          described, qPrintable(plot->legendNames().join(", ")), qPrintable(w.windowTitle()), named);
+    plot->setEndpointFilter(std::nullopt);
 
     // One image per address, and prefixes kept for every pair.
     std::map<QString, QString> image;
@@ -420,6 +595,168 @@ void TestAnonymise::sensorNamesAreMapped()
     for (const std::string& shown : {anon.sensor("10.0.0.2/veth1"), named})
         QVERIFY2(shown.find("10.0.0.2") == std::string::npos && shown.find("sensor1") == std::string::npos,
                  shown.c_str());
+}
+
+// Two pcap-over-IP sensors on the loopback, one streaming, one refused:
+// the drop panel's rows, the Sensor column and the title name neither by its
+// address while Anonymise is on; the exported file's interface blocks hold
+// the address mapped as the packets' are, as tshark reads them.
+void TestAnonymise::sensorsOnScreenAndInFile()
+{
+    PcapStreamServer a;
+    QVERIFY(a.listen());
+    quint16 b_port = 0;
+    {
+        QTcpServer probe; // a port nobody listens on
+        QVERIFY(probe.listen(QHostAddress::LocalHost, 0));
+        b_port = probe.serverPort();
+    }
+    const QString a_name = QString("127.0.0.1:%1").arg(a.port()), b_name = QString("127.0.0.1:%1").arg(b_port);
+    MainWindow w(QSize(1280, 720));
+    w.setQuiet(true);
+    w.anonymiseMode()->setOn(true);
+    LiveCaptureOptions o;
+    o.sources = {"pcap-over-ip://" + a_name, "pcap-over-ip://" + b_name};
+    QVERIFY(w.startCapture(o));
+    w.showDropPanel();
+    DropPanel* p = w.dropPanel();
+    QTRY_COMPARE_WITH_TIMEOUT(p->sensorRows(), 2, 10000);
+    auto label = [&](const char* key, int i) { return p->findChild<QLabel*>(QString("%1_%2").arg(key).arg(i)); };
+    QTRY_VERIFY_WITH_TIMEOUT(label("sensorState", 1)->text().contains("refused"), 10000);
+    QTRY_VERIFY_WITH_TIMEOUT(w.packetModel()->rowCount() >= 20, 10000);
+    p->refresh();
+
+    const auto anon = w.anonymiseMode()->anonymizer();
+    IpAddress loop;
+    QVERIFY(IpAddress::parse("127.0.0.1", loop));
+    const QString image = QString::fromStdString(anon->ip(loop).to_string());
+    QCOMPARE(label("sensorName", 0)->text(), image + QString(":%1").arg(a.port()));
+    QCOMPARE(label("sensorName", 1)->text(), image + QString(":%1").arg(b_port));
+    QStringList texts{w.windowTitle(), w.warningText()};
+    for (QLabel* l : p->findChildren<QLabel*>())
+        texts << l->text() << l->toolTip();
+    for (QComboBox* c : p->findChildren<QComboBox*>())
+        for (int i = 0; i < c->count(); ++i)
+            texts << c->itemText(i);
+    for (int r = 0; r < w.packetModel()->rowCount(); ++r)
+        texts << w.packetModel()->index(r, PacketListModel::Sensor).data().toString();
+    for (const QString& t : texts)
+        QVERIFY2(!t.contains("127.0.0.1"), qPrintable(t));
+    QVERIFY2(w.windowTitle().contains(image), qPrintable(w.windowTitle()));
+    save_shot(w, "anonymise-sensors");
+
+    // The file: tshark reads the interfaces' names, mapped.
+    if (!QStandardPaths::findExecutable("tshark").isEmpty()) {
+        QTemporaryDir dir;
+        const QString out = dir.filePath("sensors.pcapng");
+        QString error;
+        QVERIFY2(w.anonymiseMode()->exportTo(out, nullptr, &error), qPrintable(error));
+        std::set<QString> names;
+        for (const QByteArray& line : tshark_lines(out, {"-T", "fields", "-e", "frame.interface_name"}))
+            names.insert(QString::fromLatin1(line));
+        QVERIFY(!names.empty());
+        for (const QString& n : names) {
+            QVERIFY2(!n.contains("127.0.0.1"), qPrintable(n));
+            QVERIFY2(n.startsWith(image + ":"), qPrintable(n + " is not " + image + ":PORT"));
+        }
+    }
+
+    // Off: the sensors' own names again.
+    w.anonymiseMode()->setOn(false);
+    QCOMPARE(label("sensorName", 0)->text(), a_name);
+    QVERIFY(w.windowTitle().contains("127.0.0.1"));
+}
+
+// A sip: URI and FTP's PORT argument and 227 reply on screen carry the
+// address as the file underhood-cli anonymize writes with the same key has it.
+void TestAnonymise::sipAndFtpAddressesAsTheCli()
+{
+    const QString cli = QStringLiteral(UNDERHOOD_BIN_DIR "/underhood-cli");
+    if (!QFileInfo::exists(cli))
+        QSKIP("underhood-cli is not built");
+    const QString key = "sip and ftp test key";
+    QTemporaryDir dir;
+    const QString out = dir.filePath("demo-anon.pcapng");
+    QCOMPARE(underhood::test::run_process(cli, {"anonymize", kDemo, out, "--key", key}), 0);
+    // The CLI's image of each IPv4 source, frame by frame.
+    const QStringList fields = {"-T", "fields", "-e", "frame.number", "-e", "ip.src"};
+    std::map<QString, QString> before, after;
+    for (const QByteArray& line : tshark_lines(kDemo, fields))
+        if (const QList<QByteArray> f = line.split('\t'); f.size() == 2 && !f[1].isEmpty())
+            before[QString::fromLatin1(f[0])] = QString::fromLatin1(f[1].split(',').first());
+    for (const QByteArray& line : tshark_lines(out, fields))
+        if (const QList<QByteArray> f = line.split('\t'); f.size() == 2 && !f[1].isEmpty())
+            after[QString::fromLatin1(f[0])] = QString::fromLatin1(f[1].split(',').first());
+    std::map<QString, QString> image;
+    for (const auto& [n, a] : before)
+        if (after.count(n) && a != "0.0.0.0")
+            image[a] = after[n];
+    QVERIFY(image.size() >= 2);
+
+    Anonymizer::Key k{};
+    QVERIFY(Anonymizer::parse_key(key.toStdString(), k));
+    DisplayAnonymizer anon(k, false);
+    auto comma = [](const QString& a) { return QString(a).replace('.', ','); };
+    int checked = 0;
+    for (const auto& [a, shown] : image) {
+        const QString sip = QString("INVITE sip:alice@%1:5060;transport=udp SIP/2.0, From: <sips:%1>").arg(a);
+        const QString port = QString("Request: PORT %1,19,137").arg(comma(a));
+        const QString pasv = QString("Response: 227 Entering Passive Mode (%1,4,1).").arg(comma(a));
+        const QString sip_shown = QString::fromStdString(anon.text(sip.toStdString()));
+        const QString port_shown = QString::fromStdString(anon.text(port.toStdString()));
+        const QString pasv_shown = QString::fromStdString(anon.text(pasv.toStdString()));
+        QVERIFY2(QRegularExpression(QString("^INVITE sip:user-[0-9]+@%1:5060;transport=udp SIP/2\\.0, From: <sips:%1>$")
+                                        .arg(QRegularExpression::escape(shown)))
+                     .match(sip_shown)
+                     .hasMatch(),
+                 qPrintable(sip_shown + " (the CLI: " + shown + ")"));
+        QCOMPARE(port_shown, QString("Request: PORT %1,19,137").arg(comma(shown)));
+        QCOMPARE(pasv_shown, QString("Response: 227 Entering Passive Mode (%1,4,1).").arg(comma(shown)));
+        // A filter typed with them means the originals.
+        QCOMPARE(QString::fromStdString(anon.original(sip_shown.toStdString())), sip);
+        QCOMPARE(QString::fromStdString(anon.original(port_shown.toStdString())), port);
+        ++checked;
+    }
+    // A host name in a URI is someone's whether the capture revealed it or not.
+    const std::string named = anon.text("sip:bob@pc33.atlanta.com;user=phone");
+    QVERIFY2(QRegularExpression("^sip:user-[0-9]+@host-[0-9]+\\.example;user=phone$").match(QString::fromStdString(named)).hasMatch(),
+             named.c_str());
+    QCOMPARE(anon.original(named), std::string("sip:bob@pc33.atlanta.com;user=phone"));
+    // Not an address: version numbers and lists of small numbers stay.
+    for (const char* t : {"HTTP/1.1 200 OK", "1,2,3,4,5,6,7", "rtpmap:0 PCMU/8000", "sip: no uri here"})
+        QCOMPARE(anon.text(t), std::string(t));
+    qInfo("%d addresses checked against the CLI", checked);
+}
+
+// The key is never shown in plain text unless asked for, and a key anyone
+// could guess (all zeros) is said so in the status bar and the dialog.
+void TestAnonymise::keyIsMaskedAndWarned()
+{
+    QCoreApplication::setOrganizationName("underhood-tests");
+    QCoreApplication::setApplicationName("test_anonymise");
+    MainWindow w(QSize(1280, 720));
+    QVERIFY(open_quiet(w, kDemo));
+    AnonymiseMode* m = w.anonymiseMode();
+    QVERIFY(m->keyWarning().isEmpty());
+    QVERIFY(m->setKeyText(QString(64, QChar('0')), false));
+    QVERIFY(!m->keyWarning().isEmpty());
+    m->setOn(true);
+    QVERIFY2(w.statusBar()->currentMessage().contains("all zeros"), qPrintable(w.statusBar()->currentMessage()));
+    std::unique_ptr<QDialog> dlg(m->makeKeyDialog());
+    auto* edit = dlg->findChild<QLineEdit*>("anonymiseKeyEdit");
+    auto* show = dlg->findChild<QCheckBox*>("anonymiseKeyShow");
+    QVERIFY(edit && show);
+    QCOMPARE(edit->echoMode(), QLineEdit::Password);
+    QCOMPARE(edit->text(), QString(64, QChar('0')));
+    QVERIFY(dlg->findChild<QLabel*>("anonymiseKeyWarning"));
+    show->setChecked(true);
+    QCOMPARE(edit->echoMode(), QLineEdit::Normal);
+    // A random key again: no warning.
+    QVERIFY(m->setKeyText(QString(), false));
+    QVERIFY(m->keyWarning().isEmpty());
+    QVERIFY(m->setKeyText("a passphrase", false));
+    QVERIFY(m->keyWarning().isEmpty());
+    m->setKeyText(QString(), false);
 }
 
 QTEST_MAIN(TestAnonymise)
