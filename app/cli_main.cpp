@@ -249,8 +249,6 @@ int run_stats(const std::vector<std::string>& args)
         std::cerr << "underhood-cli: " << error << '\n';
         return 1;
     }
-    if (auto* mapped = dynamic_cast<MappedFileInput*>(&inputs.reader().input()))
-        mapped->set_release_behind(true);
     if (!inputs.live() && inputs.reader().format() != CaptureFormat::Pcap)
         rf.set_interfaces(&inputs.interfaces());
 

@@ -12,7 +12,6 @@
 namespace underhood {
 
 namespace {
-constexpr size_t kReleaseStep = 16u << 20;  // drop resident pages in 16 MiB steps
 constexpr size_t kReadAheadStep = 4u << 20; // ask the kernel to read ahead this far
 constexpr size_t kStreamChunk = 1u << 20;
 // Touch the data this far ahead of the read position (see consume()).
@@ -98,10 +97,8 @@ bool MappedFileInput::revalidate()
 void MappedFileInput::shrink_to(size_t size)
 {
     size_ = std::min(size_, size);
-    // Keep the read position and the advice marks inside what is left.
+    // Keep the read position inside what is left.
     pos_ = std::min(pos_, size_);
-    static const size_t page = size_t(sysconf(_SC_PAGESIZE));
-    released_ = std::min(released_, pos_ & ~(page - 1));
 }
 
 void MappedFileInput::consume(size_t n)
@@ -128,11 +125,6 @@ void MappedFileInput::consume(size_t n)
         madvise(const_cast<uint8_t*>(data_) + from, len, MADV_POPULATE_READ);
 #endif
         advised_ = from + kReadAheadStep;
-    }
-    if (release_behind_ && pos_ >= released_ + kReleaseStep) {
-        size_t upto = pos_ & ~(page - 1);
-        madvise(const_cast<uint8_t*>(data_) + released_, upto - released_, MADV_DONTNEED);
-        released_ = upto;
     }
 }
 
@@ -188,7 +180,7 @@ void StreamInput::consume(size_t n)
         begin_ = end_ = 0;
 }
 
-std::unique_ptr<CaptureInput> open_capture_input(const std::string& path, std::string& error)
+std::unique_ptr<CaptureInput> open_capture_input(const std::string& path, std::string& error, FileAccess access)
 {
     if (path == "-")
         return std::make_unique<StreamInput>(STDIN_FILENO);
@@ -206,7 +198,7 @@ std::unique_ptr<CaptureInput> open_capture_input(const std::string& path, std::s
         error = std::strerror(errno);
         return nullptr;
     }
-    if (S_ISREG(st.st_mode) && fstat(fd, &st) == 0 && S_ISREG(st.st_mode)) {
+    if (access == FileAccess::Mapped && S_ISREG(st.st_mode) && fstat(fd, &st) == 0 && S_ISREG(st.st_mode)) {
         std::string why;
         if (auto mapped = MappedFileInput::map(fd, uint64_t(st.st_size), why))
             return mapped;

@@ -73,10 +73,6 @@ public:
     // Until some access faults past the new end, the rest of the page that
     // holds it reads as zeros (the kernel fills it) and is not counted out.
     size_t valid_size() const { return guard_.valid_size(); }
-    // When on, pages behind the read position are dropped from this process's
-    // resident set as it advances (they stay in the page cache), so a
-    // sequential pass over a large file keeps a small footprint.
-    void set_release_behind(bool on) { release_behind_ = on; }
 
 private:
     MappedFileInput() = default;
@@ -87,10 +83,8 @@ private:
     int fd_ = -1;         // kept open for the guard's fstat()
     MappedFileGuard guard_;
     size_t pos_ = 0;
-    size_t released_ = 0;
     size_t advised_ = 0;
     size_t prefetched_ = 0;
-    bool release_behind_ = false;
 };
 
 class StreamInput final : public CaptureInput {
@@ -113,8 +107,17 @@ private:
     uint64_t pos_ = 0;
 };
 
-// "-" is standard input; a regular file is mapped; anything else (a FIFO, a
-// character device, /dev/fd/N) is read as a stream.
-std::unique_ptr<CaptureInput> open_capture_input(const std::string& path, std::string& error);
+// How a regular file is to be read. Mapped keeps every packet's bytes at
+// hand for as long as the input lives (the app shows any packet again).
+// Sequential reads it with read() into one reused buffer, for a single pass:
+// on a virtual machine measured three times faster than a mapping, whose
+// page-table work and first touch of every page cost more than the copy
+// (tests/bench/run_bench.sh).
+enum class FileAccess { Mapped, Sequential };
+
+// "-" is standard input; a regular file is mapped or read as `access` says;
+// anything else (a FIFO, a character device, /dev/fd/N) is read as a stream.
+std::unique_ptr<CaptureInput> open_capture_input(const std::string& path, std::string& error,
+                                                 FileAccess access = FileAccess::Mapped);
 
 } // namespace underhood

@@ -256,10 +256,10 @@ const char* link_type_name(uint32_t lt)
     return info ? info->name.data() : "UNKNOWN";
 }
 
-std::unique_ptr<CaptureReader> CaptureReader::open_path(const std::string& path, std::string& error)
+std::unique_ptr<CaptureReader> CaptureReader::open_path(const std::string& path, std::string& error, FileAccess access)
 {
     std::string why;
-    auto input = open_capture_input(path, why);
+    auto input = open_capture_input(path, why, access);
     if (!input) {
         error = (path == "-" ? std::string("standard input") : path) + ": " + why;
         return nullptr;

@@ -128,7 +128,9 @@ public:
     // names the input and says what was expected.
     static std::unique_ptr<CaptureReader> open(std::unique_ptr<CaptureInput> input, const std::string& display_name,
                                                std::string& error);
-    static std::unique_ptr<CaptureReader> open_path(const std::string& path, std::string& error);
+    // A file is read in one pass unless `access` asks for a mapping.
+    static std::unique_ptr<CaptureReader> open_path(const std::string& path, std::string& error,
+                                                    FileAccess access = FileAccess::Sequential);
 
     // Next packet. End when the input is exhausted (warnings() tells whether
     // it ended cleanly); Error only for a read error of the input itself.

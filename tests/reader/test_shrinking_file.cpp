@@ -220,7 +220,7 @@ void TestShrinkingFile::readerStopsAtTheCut()
     QVERIFY(w.size > (20 << 20));
 
     std::string error;
-    auto reader = CaptureReader::open_path(path.toStdString(), error);
+    auto reader = CaptureReader::open_path(path.toStdString(), error, FileAccess::Mapped);
     QVERIFY2(reader, error.c_str());
     QVERIFY(dynamic_cast<MappedFileInput*>(&reader->input()));
     PacketRecord rec;
