@@ -275,6 +275,11 @@ std::string Anonymizer::user_pseudonym(std::string_view user)
     return pseudonym("user", "user-", "", lowered(user), users_, user_images_);
 }
 
+std::string Anonymizer::netbios_pseudonym(std::string_view name)
+{
+    return pseudonym("netbios", "HOST-", "", lowered(name), netbios_, netbios_images_);
+}
+
 std::string Anonymizer::pseudonym(std::string_view domain, std::string_view prefix, std::string_view suffix,
                                   std::string key, std::map<std::string, std::string, std::less<>>& to,
                                   std::map<std::string, std::string, std::less<>>& from)

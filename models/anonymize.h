@@ -67,6 +67,9 @@ public:
     std::string host_pseudonym(std::string_view name);
     // The same for a user's part of a URI (sip:alice@...): "user-12".
     std::string user_pseudonym(std::string_view user);
+    // A NetBIOS name's pseudonym, upper case and at most 15 characters as
+    // NetBIOS names are: "HOST-123".
+    std::string netbios_pseudonym(std::string_view name);
 
     // The label or name an image made here stands for (lower case); nothing
     // for anything else.
@@ -106,6 +109,8 @@ private:
     std::map<std::string, std::string, std::less<>> host_images_;
     std::map<std::string, std::string, std::less<>> users_;
     std::map<std::string, std::string, std::less<>> user_images_;
+    std::map<std::string, std::string, std::less<>> netbios_;
+    std::map<std::string, std::string, std::less<>> netbios_images_;
     std::string pseudonym(std::string_view domain, std::string_view prefix, std::string_view suffix, std::string key,
                           std::map<std::string, std::string, std::less<>>& to,
                           std::map<std::string, std::string, std::less<>>& from);

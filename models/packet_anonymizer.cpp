@@ -3,6 +3,7 @@
 #include "dissect/engine.h"
 
 #include <algorithm>
+#include <cctype>
 #include <cstring>
 #include <string_view>
 
@@ -13,7 +14,7 @@ using namespace dissect;
 // The engine's field ids the rewriter acts on, looked up once.
 struct PacketAnonymizer::Fields {
     FieldId ip, ipv6, tcp, udp, icmp, icmpv6, igmp, gre, ospf, pim, vrrp;
-    FieldId eth, arp, dns, mdns, llmnr, dns_length, dhcp;
+    FieldId eth, arp, dns, mdns, llmnr, dns_length, dhcp, nbns, netbios;
     FieldId dns_a, dns_aaaa, dhcp_cookie, dhcp_mask, ospf_area;
 
     static const Fields& get()
@@ -38,6 +39,8 @@ struct PacketAnonymizer::Fields {
             x.llmnr = field_by_name("llmnr");
             x.dns_length = field_by_name("dns.length");
             x.dhcp = field_by_name("dhcp");
+            x.nbns = field_by_name("nbns");
+            x.netbios = field_by_name("netbios");
             x.dns_a = field_by_name("dns.a");
             x.dns_aaaa = field_by_name("dns.aaaa");
             x.dhcp_cookie = field_by_name("dhcp.cookie");
@@ -183,6 +186,124 @@ public:
         }
     }
 
+
+    // NetBIOS names (RFC 1001 14): 15 characters padded with spaces (or
+    // NULs), then a suffix byte saying which service. The wildcard "*" and
+    // the browsers' __MSBROWSE__ name no one and stay.
+    static bool kept_netbios(std::string_view name)
+    {
+        return name.empty() || name[0] == '*' || name.find("__MSBROWSE__") != std::string_view::npos;
+    }
+    static std::string_view netbios_trimmed(std::string_view s)
+    {
+        while (!s.empty() && (s.back() == ' ' || s.back() == '\0'))
+            s.remove_suffix(1);
+        return s;
+    }
+
+    // The 16 bytes of a name in the clear at `at` (NBSTAT answers): the
+    // pseudonym, padded as the original was, and the same suffix.
+    void netbios_raw(size_t at)
+    {
+        if (!fits(at, 16))
+            return;
+        const std::string_view name = netbios_trimmed({reinterpret_cast<const char*>(old_ + at), 15});
+        if (kept_netbios(name) || !claim(at, 15))
+            return;
+        const std::string img = a_.netbios_pseudonym(name);
+        const char pad = old_[at + 14] == 0 ? '\0' : ' ';
+        for (size_t i = 0; i < 15; ++i)
+            out_[at + i] = uint8_t(i < img.size() ? img[i] : pad);
+        ++counts_.labels;
+    }
+
+    // A name in first-level encoding: 32 letters 'A'..'P', a nibble each.
+    void netbios_encoded(size_t at)
+    {
+        if (!fits(at, 32))
+            return;
+        char raw[16];
+        for (size_t i = 0; i < 16; ++i) {
+            const int hi = old_[at + 2 * i] - 'A', lo = old_[at + 2 * i + 1] - 'A';
+            if (hi < 0 || hi > 15 || lo < 0 || lo > 15)
+                return; // not encoded as it should be: nothing known to rewrite
+            raw[i] = char(hi << 4 | lo);
+        }
+        const std::string_view name = netbios_trimmed({raw, 15});
+        if (kept_netbios(name) || !claim(at, 30))
+            return;
+        const std::string img = a_.netbios_pseudonym(name);
+        const char pad = raw[14] == 0 ? '\0' : ' ';
+        for (size_t i = 0; i < 15; ++i) {
+            const auto c = uint8_t(i < img.size() ? img[i] : pad);
+            out_[at + 2 * i] = uint8_t('A' + (c >> 4));
+            out_[at + 2 * i + 1] = uint8_t('A' + (c & 0xF));
+        }
+        ++counts_.labels;
+    }
+
+    // An encoded NetBIOS name as NBNS and NBDS carry it: a 32-byte label,
+    // then the scope's labels as in DNS (or a compression pointer). Returns
+    // the position after it, 0 when it does not fit.
+    size_t netbios_wire_name(size_t at, size_t end)
+    {
+        if (at >= end)
+            return 0;
+        if (old_[at] == 32 && at + 33 <= end) {
+            netbios_encoded(at + 1);
+            if (at + 33 < end && (old_[at + 33] & 0xC0) == 0)
+                return wire_name(at + 33, end);
+            return at + 33 < end && (old_[at + 33] & 0xC0) == 0xC0 ? (at + 35 <= end ? at + 35 : 0) : 0;
+        }
+        return wire_name(at, end);
+    }
+
+    // A NUL-terminated name in a browser message, rewritten in its own
+    // bytes: the pseudonym, space-padded as NetBIOS names are (a list of
+    // names keeps its count of strings), when it fits, else one of the same
+    // length. Returns the position after the NUL, 0 without one.
+    size_t netbios_cstr(size_t at, size_t end)
+    {
+        end = std::min(end, n_);
+        size_t e = at;
+        while (e < end && old_[e])
+            ++e;
+        if (e >= end)
+            return 0;
+        const std::string_view name(reinterpret_cast<const char*>(old_ + at), e - at);
+        netbios_text(at, name, e - at, ' ');
+        return e + 1;
+    }
+
+    // A name in a fixed field of `width` bytes, NUL-padded.
+    void netbios_fixed(size_t at, size_t width)
+    {
+        if (!fits(at, width))
+            return;
+        size_t e = at;
+        while (e < at + width && old_[e])
+            ++e;
+        netbios_text(at, {reinterpret_cast<const char*>(old_ + at), e - at}, width, '\0');
+    }
+
+    void netbios_text(size_t at, std::string_view name, size_t room, char pad)
+    {
+        const std::string_view trimmed = netbios_trimmed(name);
+        if (kept_netbios(trimmed) || !claim(at, room))
+            return;
+        std::string img = a_.netbios_pseudonym(trimmed);
+        if (img.size() > room) {
+            img = a_.map_label(trimmed);
+            for (char& c : img)
+                c = char(std::toupper(uint8_t(c)));
+        }
+        for (size_t i = 0; i < room; ++i)
+            out_[at + i] = uint8_t(i < img.size() ? img[i] : pad);
+        ++counts_.labels;
+    }
+
+    uint16_t le16(size_t at) const { return fits(at, 2) ? uint16_t(old_[at] | old_[at + 1] << 8) : 0; }
+
     Anonymizer& a_;
     PacketAnonymizer::Payload payload_;
     PacketAnonymizer::Counts& counts_;
@@ -306,6 +427,149 @@ void dhcp_message(Rewrite& r, size_t d, size_t end)
     }
 }
 
+// NetBIOS Name Service (RFC 1002 4.2, UDP 137): DNS's layout with encoded
+// names; NB records hold (flags, IPv4 address) pairs, NBSTAT answers a list
+// of names in the clear and the adapter's MAC.
+void nbns_message(Rewrite& r, size_t m, size_t end)
+{
+    if (!r.fits(m, 12) || end < m + 12)
+        return;
+    const size_t qd = r.be16(m + 4);
+    const size_t rrs = size_t(r.be16(m + 6)) + r.be16(m + 8) + r.be16(m + 10);
+    size_t at = m + 12;
+    for (size_t i = 0; i < qd && i < 64; ++i) {
+        at = r.netbios_wire_name(at, end);
+        if (!at || at + 4 > end)
+            return;
+        at += 4;
+    }
+    for (size_t i = 0; i < rrs && i < 64; ++i) {
+        at = r.netbios_wire_name(at, end);
+        if (!at || at + 10 > end)
+            return;
+        const uint16_t type = r.be16(at);
+        const size_t rdlen = r.be16(at + 8);
+        const size_t rd = at + 10;
+        const size_t rd_end = std::min(rd + rdlen, end);
+        switch (type) {
+        case 0x0001: // A
+            if (rdlen == 4 && rd + 4 <= end)
+                r.ip(rd, 4);
+            break;
+        case 0x0002: // NS
+            r.netbios_wire_name(rd, rd_end);
+            break;
+        case 0x0020: // NB: flags, then an address, per entry
+            for (size_t e = rd; e + 6 <= rd_end; e += 6)
+                r.ip(e + 2, 4);
+            break;
+        case 0x0021: { // NBSTAT
+            if (rd >= rd_end)
+                break;
+            const size_t names = r.old()[rd];
+            size_t e = rd + 1;
+            for (size_t k = 0; k < names && e + 18 <= rd_end; ++k, e += 18)
+                r.netbios_raw(e);
+            if (e + 6 <= rd_end)
+                r.mac(e); // the unit id
+            break;
+        }
+        default:
+            break;
+        }
+        if (rd + rdlen > end)
+            return;
+        at = rd + rdlen;
+    }
+}
+
+// A browser announcement (MS-BRWS 2.2) in a \MAILSLOT\BROWSE transaction:
+// the server, domain and browser names; a host's comment is free text and
+// goes.
+void browser_message(Rewrite& r, size_t b, size_t end)
+{
+    if (b >= end || !r.fits(b, 1))
+        return;
+    switch (r.old()[b]) {
+    case 1: // host announcement
+    case 15: // local master announcement
+    case 12: // domain announcement: the comment names the master browser
+        if (b + 32 > end)
+            return;
+        r.netbios_fixed(b + 6, 16);
+        if (r.old()[b] == 12)
+            r.netbios_cstr(b + 32, end);
+        else
+            r.zero(b + 32, end);
+        break;
+    case 2: // announcement request: the name to answer
+        r.netbios_cstr(b + 2, end);
+        break;
+    case 8: // election request
+        r.netbios_cstr(b + 14, end);
+        break;
+    case 10: { // backup list response: the backup browsers' names
+        const size_t count = b + 1 < end ? r.old()[b + 1] : 0;
+        size_t at = b + 6;
+        for (size_t k = 0; k < count && at && at < end; ++k)
+            at = r.netbios_cstr(at, end);
+        break;
+    }
+    case 11: // become backup
+    case 13: // master announcement
+        r.netbios_cstr(b + 1, end);
+        break;
+    default:
+        break;
+    }
+}
+
+// SMB (v1) Transaction to a mailslot, as NetBIOS datagrams carry them: the
+// browser's are rewritten; another mailslot's data is payload.
+void smb_mailslot(Rewrite& r, size_t s, size_t end)
+{
+    static constexpr uint8_t kSmb[] = {0xFF, 'S', 'M', 'B', 0x25};
+    if (!r.fits(s, 33) || end < s + 33 || std::memcmp(r.old() + s, kSmb, sizeof kSmb) != 0)
+        return;
+    const size_t wc = r.old()[s + 32];
+    const size_t words = s + 33;
+    if (wc < 14 || words + wc * 2 + 2 > end)
+        return;
+    const size_t data = s + r.le16(words + 24), dend = std::min(end, data + r.le16(words + 22));
+    const size_t name = words + wc * 2 + 2;
+    static constexpr std::string_view kBrowse = "\\MAILSLOT\\BROWSE";
+    const bool browse = name + kBrowse.size() <= end &&
+                        std::string_view(reinterpret_cast<const char*>(r.old() + name), kBrowse.size()) == kBrowse;
+    if (data >= dend)
+        return;
+    if (browse)
+        browser_message(r, data, dend);
+    else if (r.payload_ != PacketAnonymizer::Payload::Keep)
+        r.zero(data, dend);
+}
+
+// NetBIOS Datagram Service (RFC 1002 4.4, UDP 138): the sender's address
+// in the header, the source and destination names, then (direct and
+// broadcast datagrams) an SMB mailslot message.
+void nbds_message(Rewrite& r, size_t d, size_t end)
+{
+    if (!r.fits(d, 10) || end < d + 10)
+        return;
+    const uint8_t type = r.old()[d];
+    if (type < 0x10 || type > 0x16)
+        return;
+    r.ip(d + 4, 4);
+    if (type <= 0x12) {
+        size_t at = r.netbios_wire_name(d + 14, end);
+        if (at)
+            at = r.netbios_wire_name(at, end);
+        if (at)
+            smb_mailslot(r, at, end);
+    } else if (type >= 0x14) {
+        r.netbios_wire_name(d + 10, end);
+    }
+}
+
 // ICMPv6 neighbour discovery: the link-layer address options.
 void icmpv6_nd(Rewrite& r, size_t at, size_t end)
 {
@@ -372,6 +636,14 @@ std::vector<uint8_t> PacketAnonymizer::rewrite(uint32_t link_type, Bytes data, u
             dhcp_message(r, item.offset, end);
         } else if (f == F.icmpv6) {
             icmpv6_nd(r, item.offset, end);
+        } else if (f == F.udp && r.fits(item.offset, 8)) {
+            // NetBIOS over UDP, which the engine names by port only.
+            const size_t u = item.offset, sport = r.be16(u), dport = r.be16(u + 2), ulen = r.be16(u + 4);
+            const size_t uend = std::min(n, u + std::max<size_t>(ulen, 8));
+            if (sport == 137 || dport == 137)
+                nbns_message(r, u + 8, uend);
+            else if (sport == 138 || dport == 138)
+                nbds_message(r, u + 8, uend);
         }
     }
 
@@ -436,7 +708,8 @@ std::vector<uint8_t> PacketAnonymizer::rewrite(uint32_t link_type, Bytes data, u
                     continue;
                 if (q == F.ip || q == F.ipv6 || q == F.eth || q == F.arp || q == F.tcp || q == F.udp)
                     carrier_of_more = true;
-                if (q == F.dns || q == F.mdns || q == F.llmnr || q == F.dhcp)
+                if (q == F.dns || q == F.mdns || q == F.llmnr || q == F.dhcp || q == F.nbns ||
+                    (q == F.netbios && L.proto == F.udp))
                     understood = true;
             }
             if (carrier_of_more || understood)

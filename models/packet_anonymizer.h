@@ -8,7 +8,12 @@
 // addresses, IGMP groups, ...), ICMPv6 neighbour-discovery link-layer
 // options, DNS/mDNS/LLMNR names (every label in place, with a pseudonym of
 // the same length, so compression pointers and lengths stay valid), and
-// DHCP host names, domain names, client FQDNs and search lists. Masks and
+// DHCP host names, domain names, client FQDNs and search lists; NetBIOS
+// over UDP, which the engine names by port only, is read here: name
+// service names (first-level encoded, the 15 characters replaced by a
+// HOST-N pseudonym, the suffix kept), NB and A addresses, NBSTAT names and
+// MAC; datagram service source addresses and names and the browser
+// announcements' names (a host's comment blanked). Masks and
 // constants that only look like addresses (DHCP's magic cookie and subnet
 // mask, OSPF's area) stay.
 //
@@ -19,10 +24,11 @@
 // true to its whole original.
 //
 // The application payload of TCP and UDP that the rewriter does not
-// understand (anything but DNS, mDNS, LLMNR and DHCP) is kept, zeroed, or
-// cut off after the transport header (the captured length shrinks, the
-// original length stays). In the zero and drop modes, DNS TXT and HINFO
-// records and DHCP's server and boot-file names are zeroed too.
+// understand (anything but DNS, mDNS, LLMNR, DHCP and NetBIOS over UDP) is
+// kept, zeroed, or cut off after the transport header (the captured length
+// shrinks, the original length stays). In the zero and drop modes, DNS TXT
+// and HINFO records, DHCP's server and boot-file names and the data of a
+// NetBIOS datagram to a mailslot other than the browser's are zeroed too.
 #pragma once
 
 #include "anonymize.h"

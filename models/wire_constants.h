@@ -44,6 +44,8 @@ enum : uint16_t {
     kEtherMacsec = 0x88E5,
     kEtherNsh = 0x894F,
     kEtherArista = 0xD28B, // Arista vendor-specific (AVSP) timestamp header
+    kEtherWccp = 0x883E, // WCCP redirection in GRE
+    kEtherCiscoMetadata = 0x8909,
 };
 
 } // namespace underhood::wire

@@ -232,6 +232,8 @@ const char* ethertype_name(uint16_t t)
     case kEtherQinQOld: return "QinQ: old non-standard 802.1ad";
     case kEtherPpp: return "PPP";
     case kEtherMacsec: return "802.1AE (MACsec)";
+    case kEtherWccp: return "WCCP";
+    case kEtherCiscoMetadata: return "CiscoMetaData";
     case kEtherNsh: return "Network Service Header";
     case kEtherArista: return "Arista Vendor Specific Protocol";
     case 0x888E: return "802.1X Authentication";

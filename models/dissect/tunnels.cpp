@@ -17,6 +17,7 @@ enum {
     kGreOffset, kGrePayloadLen, kGreCallId, kGreKey, kGreSeq, kGreAck,
     kVxlanFlags, kVxlanGpid, kVxlanReserved,
     kAvsp, kAvspSubtype, kAvspVersion, kAvsp64Sec, kAvsp64Ns, kAvsp48Sec, kAvsp48Ns, kAvspEtype,
+    kCmd, kCmdType, kCmdVersion, kCmdLength, kCmdOptions, kCmdSgt,
     kCount
 };
 constexpr FieldInfo kFields[] = {
@@ -54,6 +55,12 @@ constexpr FieldInfo kFields[] = {
     {"avsp.ts.48.sec", "Seconds", FieldType::Uint},
     {"avsp.ts.48.ns", "Nanoseconds", FieldType::Uint},
     {"avsp.etype", "Type", FieldType::Uint, Base::Hex, 4},
+    {"cmd", "Cisco MetaData", FieldType::Protocol},
+    {"cmd.type", "Type", FieldType::Uint, Base::Hex, 4},
+    {"cmd.version", "Version", FieldType::Uint},
+    {"cmd.length", "Length", FieldType::Uint},
+    {"cmd.options", "Options", FieldType::Uint, Base::Hex, 4},
+    {"cmd.sgt", "SGT", FieldType::Uint},
 };
 FieldId f0 = 0;
 
@@ -228,7 +235,50 @@ void gre(Tvb t, Packet& p)
         if (version == 1 && (flags & 0x0080))
             p.add_uint(f0 + kGreAck, o + at, 4, t.be32(at));
     }
-    dissect_ethertype(proto, t.rest(hlen), p);
+    Tvb inner = t.rest(hlen);
+    switch (proto) {
+    case kEtherWccp:
+        // WCCP redirection: a 4-byte redirect header (WCCPv2) before the
+        // IPv4 datagram, absent (WCCPv1) when the payload starts as one.
+        if (inner.has(0, 1) && (inner.u8(0) >> 4) != 4) {
+            if (!inner.need(0, 4, "WCCP redirect header"))
+                return;
+            inner = inner.rest(4);
+        }
+        dissect_ethertype(kEtherIpv4, inner, p);
+        return;
+    case kEtherCiscoMetadata: {
+        // Cisco MetaData in GRE: the carried EtherType comes first, then
+        // version, length, options and the security group tag.
+        layer_at(p, f0 + kCmd, inner, 8, {});
+        if (!inner.need(0, 8, "Cisco MetaData"))
+            return;
+        const uint16_t type = inner.be16(0);
+        if (p.want_tree()) {
+            const size_t b = inner.begin();
+            p.add_uint(f0 + kCmdType, b, 2, type, strf("Type: %s (0x%04x)", ethertype_name(type), type));
+            p.add_uint(f0 + kCmdVersion, b + 2, 1, inner.u8(2));
+            p.add_uint(f0 + kCmdLength, b + 3, 1, inner.u8(3));
+            p.add_uint(f0 + kCmdOptions, b + 4, 2, inner.be16(4));
+            p.add_uint(f0 + kCmdSgt, b + 6, 2, inner.be16(6));
+        }
+        dissect_ethertype(type, inner.rest(8), p);
+        return;
+    }
+    case kEtherErspan2:
+        // ERSPAN Type I: no sequence number in GRE and no ERSPAN header,
+        // the mirrored frame follows at once.
+        if (version == 0 && !(flags & 0x1000)) {
+            if (Columns* c = p.col())
+                c->protocol = "ERSPAN";
+            dissect_ethernet(inner, p);
+            return;
+        }
+        break;
+    default:
+        break;
+    }
+    dissect_ethertype(proto, inner, p);
 }
 
 // VXLAN on its UDP port: the inner frame shows in the path.

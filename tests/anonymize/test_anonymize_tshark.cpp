@@ -3,7 +3,11 @@
 // input and output. It must find in the output:
 //  - no read error (its exit status), and the same packets malformed;
 //  - none of the input's addresses and DNS names in ip.*, ipv6.*, arp.*,
-//    eth.*, dns.qry.name, dns.a and dns.aaaa, save the few that name
+//    eth.*, dns.qry.name, dns.a and dns.aaaa (every occurrence, so the
+//    inner headers of GRE, ERSPAN, VXLAN and Geneve tunnels too), none of
+//    its NetBIOS addresses (nbns.addr, nbdgm.src.ip) and names (nbns.name,
+//    nbdgm.source_name and destination_name, the browser's server and
+//    response names), save the few that name
 //    nobody and are kept on purpose (0.0.0.0, 255.255.255.255, ::, ::1,
 //    broadcast and all-zero MACs, IEEE reserved multicast, names made only
 //    of protocol labels such as _tcp and local);
@@ -44,10 +48,15 @@ const QString kKeyB = QStringLiteral("a classroom passphrase");
 
 // The columns of the fields job, in order.
 enum Column { IpSrc, IpDst, Ipv6Src, Ipv6Dst, ArpSrcHw, ArpDstHw, ArpSrcIp, ArpDstIp, EthSrc, EthDst, DnsQry, DnsA,
-              DnsAaaa, Comment, Malformed, ColumnCount };
+              DnsAaaa, NbnsAddr, NbdgmSrcIp, NbnsName, NbdgmSource, NbdgmDestination, BrowserServer,
+              BrowserResponse, Comment, Malformed, ColumnCount };
 const char* const kColumns[] = {"ip.src", "ip.dst", "ipv6.src", "ipv6.dst", "arp.src.hw_mac", "arp.dst.hw_mac",
                                 "arp.src.proto_ipv4", "arp.dst.proto_ipv4", "eth.src", "eth.dst", "dns.qry.name",
-                                "dns.a", "dns.aaaa", "frame.comment", "_ws.malformed"};
+                                "dns.a", "dns.aaaa", "nbns.addr", "nbdgm.src.ip", "nbns.name", "nbdgm.source_name",
+                                "nbdgm.destination_name", "browser.server", "browser.response_computer_name",
+                                "frame.comment", "_ws.malformed"};
+
+bool netbios_column(int col) { return col >= NbnsName && col <= BrowserResponse; }
 
 using Row = std::array<QStringList, ColumnCount>;
 
@@ -114,6 +123,18 @@ bool kept_address(const QString& s)
     static const QStringList kKept = {"0.0.0.0", "255.255.255.255", "::", "::1", "ff:ff:ff:ff:ff:ff",
                                       "00:00:00:00:00:00"};
     return kKept.contains(s) || s.startsWith(QLatin1String("01:80:c2:00:00:0"));
+}
+
+// A NetBIOS name as tshark shows it ("PC01<20> (Server service)"): the
+// name alone, or empty for one that names no one (the wildcard, the
+// browsers' __MSBROWSE__) or one tshark could not read.
+QString netbios_name(const QString& shown)
+{
+    QString name = shown.left(shown.indexOf(QLatin1Char('<'))).trimmed();
+    if (name.startsWith(QLatin1Char('*')) || shown.contains(QLatin1String("__MSBROWSE__")) ||
+        shown.startsWith(QLatin1String("Illegal NetBIOS name")))
+        return {};
+    return name;
 }
 
 bool kept_name(const QString& name)
@@ -273,7 +294,7 @@ void AnonymizeTsharkTest::sameKeySameBytes()
 
 void AnonymizeTsharkTest::noOriginalAddressOrName()
 {
-    int checked = 0;
+    int checked = 0, netbios = 0;
     for (const Case& c : cases_) {
         const auto in = read_fields(jobs_[c.fields_in].output_path);
         const auto out = read_fields(jobs_[c.fields_out].output_path);
@@ -282,17 +303,28 @@ void AnonymizeTsharkTest::noOriginalAddressOrName()
             for (const Row& row : *rows.first)
                 for (int col = 0; col < ColumnCount; ++col)
                     if (col != Comment && col != Malformed)
-                        for (const QString& v : row[col])
-                            rows.second->insert((col == DnsQry ? QStringLiteral("name:") : QString()) + v);
+                        for (const QString& v : row[col]) {
+                            if (netbios_column(col)) {
+                                const QString name = netbios_name(v);
+                                if (!name.isEmpty())
+                                    rows.second->insert(QStringLiteral("netbios:") + name);
+                            } else {
+                                rows.second->insert((col == DnsQry ? QStringLiteral("name:") : QString()) + v);
+                            }
+                        }
         for (const QString& v : before) {
-            if (v.startsWith(QLatin1String("name:")) ? kept_name(v.mid(5)) : kept_address(v))
+            if (v.startsWith(QLatin1String("netbios:")) ? false
+                : v.startsWith(QLatin1String("name:"))  ? kept_name(v.mid(5))
+                                                         : kept_address(v))
                 continue;
             ++checked;
+            netbios += v.startsWith(QLatin1String("netbios:"));
             QVERIFY2(!after.count(v), qPrintable(c.name + ": " + v + " is still in the output"));
         }
     }
     QVERIFY2(checked > 100, "too few addresses and names to check");
-    qInfo("%d original addresses and names checked", checked);
+    QVERIFY2(netbios > 0, "no NetBIOS names to check");
+    qInfo("%d original addresses and names checked, %d of them NetBIOS names", checked, netbios);
 }
 
 void AnonymizeTsharkTest::conversationsUnchanged()
@@ -314,7 +346,7 @@ void AnonymizeTsharkTest::prefixPreserved()
         std::map<Addr, Addr> image;
         std::map<Addr, Addr> preimage;
         for (size_t i = 0; i < in.size(); ++i)
-            for (int col : {IpSrc, IpDst, Ipv6Src, Ipv6Dst, ArpSrcIp, ArpDstIp, DnsA, DnsAaaa}) {
+            for (int col : {IpSrc, IpDst, Ipv6Src, Ipv6Dst, ArpSrcIp, ArpDstIp, DnsA, DnsAaaa, NbnsAddr, NbdgmSrcIp}) {
                 const QStringList& a = in[i][col];
                 const QStringList& b = out[i][col];
                 QVERIFY2(a.size() == b.size(), qPrintable(QStringLiteral("%1: packet %2 %3: %4 -> %5")
