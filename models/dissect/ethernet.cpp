@@ -218,6 +218,7 @@ const char* ethertype_name(uint16_t t)
     case kEtherIpv4: return "IPv4";
     case kEtherArp: return "ARP";
     case 0x8035: return "RARP";
+    case 0x2001: return "NHRP";
     case kEtherTeb: return "Transparent Ethernet bridging";
     case kEtherVlan: return "802.1Q Virtual LAN";
     case kEtherIpv6: return "IPv6";

@@ -16,6 +16,7 @@ void register_routing();
 void register_sctp();
 void register_transport();
 void register_tunnels();
+void register_nhrp();
 void register_app();
 void register_http();
 void register_tls();
@@ -37,6 +38,7 @@ void register_all()
     register_sctp();
     register_transport();
     register_tunnels(); // VXLAN's port comes before the QUIC heuristic
+    register_nhrp();
     register_app();
     register_http();
     register_tls();

@@ -39,7 +39,9 @@ const QStringList kFields = {
     "udp.srcport", "udp.dstport", "udp.port", "udp.length", "udp.stream", "dns.id", "dns.flags.response",
     "dns.flags.rcode", "dns.qry.name", "dns.qry.type", "dns.a", "dns.aaaa", "dns.cname", "dhcp.option.hostname",
     "http.request.method", "http.request.uri", "http.host", "http.response.code", "tls.handshake.type",
-    "tls.handshake.extensions_server_name", "tls.record.version", "ip.addr", "eth.addr"};
+    "tls.handshake.extensions_server_name", "tls.record.version", "ip.addr", "eth.addr", "nhrp.hdr.op.type",
+    "nhrp.reqid", "nhrp.hdr.chksum", "nhrp.src.nbma.addr", "nhrp.src.prot.addr", "nhrp.dst.prot.addr", "nhrp.code",
+    "nhrp.client.nbma.addr", "nhrp.client.prot.addr", "nhrp.ext.type"};
 
 struct Column {
     dissect::FieldId a = dissect::kNoField, b = dissect::kNoField;
