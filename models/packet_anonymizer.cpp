@@ -16,6 +16,8 @@ struct PacketAnonymizer::Fields {
     FieldId ip, ipv6, tcp, udp, icmp, icmpv6, igmp, gre, ospf, pim, vrrp;
     FieldId eth, arp, dns, mdns, llmnr, dns_length, dhcp, nbns, netbios;
     FieldId dns_a, dns_aaaa, dhcp_cookie, dhcp_mask, ospf_area;
+    FieldId nhrp, nhrp_auth_src, nhrp_auth_data;
+    FieldId nhrp_addr_bytes[5]; // addresses NHRP shows as octets (IPv6 ones among them)
 
     static const Fields& get()
     {
@@ -46,6 +48,14 @@ struct PacketAnonymizer::Fields {
             x.dhcp_cookie = field_by_name("dhcp.cookie");
             x.dhcp_mask = field_by_name("dhcp.option.subnet_mask");
             x.ospf_area = field_by_name("ospf.area_id");
+            x.nhrp = field_by_name("nhrp");
+            x.nhrp_auth_src = field_by_name("nhrp.auth_ext.src_addr");
+            x.nhrp_auth_data = field_by_name("nhrp.auth_ext.data");
+            const char* const bytes[] = {"nhrp.src.nbma.addr_bytes", "nhrp.src.prot.addr_bytes",
+                                         "nhrp.dst.prot.addr_byets", "nhrp.client.nbma.addr_bytes",
+                                         "nhrp.client.prot.addr_bytes"};
+            for (size_t i = 0; i < 5; ++i)
+                x.nhrp_addr_bytes[i] = field_by_name(bytes[i]);
             return x;
         }();
         return f;
@@ -636,6 +646,9 @@ std::vector<uint8_t> PacketAnonymizer::rewrite(uint32_t link_type, Bytes data, u
             dhcp_message(r, item.offset, end);
         } else if (f == F.icmpv6) {
             icmpv6_nd(r, item.offset, end);
+        } else if (f == F.nhrp_auth_src || f == F.nhrp_auth_data) {
+            // NHRP authentication carries a password in the clear.
+            r.zero(item.offset, end);
         } else if (f == F.udp && r.fits(item.offset, 8)) {
             // NetBIOS over UDP, which the engine names by port only.
             const size_t u = item.offset, sport = r.be16(u), dport = r.be16(u + 2), ulen = r.be16(u + 4);
@@ -657,6 +670,11 @@ std::vector<uint8_t> PacketAnonymizer::rewrite(uint32_t link_type, Bytes data, u
             if (item.length == len && r.fits(item.offset, len) &&
                 std::memcmp(data.data() + item.offset, item.value.ip.bytes.data(), len) == 0)
                 r.ip(item.offset, len);
+        } else if (item.value.kind == FieldValue::Kind::Text && (item.length == 4 || item.length == 16) &&
+                   std::find(std::begin(F.nhrp_addr_bytes), std::end(F.nhrp_addr_bytes), f) !=
+                       std::end(F.nhrp_addr_bytes)) {
+            // An NHRP address of IPv6's size (or IPv4's, in an unusual family).
+            r.ip(item.offset, item.length);
         } else if (item.value.kind == FieldValue::Kind::Mac) {
             // A bridge id (STP) is a priority, then the MAC.
             const size_t at = item.offset + (item.length == 8 ? 2 : 0);
@@ -687,6 +705,16 @@ std::vector<uint8_t> PacketAnonymizer::rewrite(uint32_t link_type, Bytes data, u
                 const size_t total = ip.v6 ? (r.be16(L.off + 4) ? 40 + size_t(r.be16(L.off + 4)) : 0)
                                            : r.be16(L.off + 2);
                 ip.end = total ? std::min(n, L.off + total) : n;
+                // A quoted datagram ends where what quotes it ends (an NHRP
+                // indication's extensions follow the packet it carries).
+                for (size_t j = i; L.depth > 0 && j-- > 0;)
+                    if (layers[j].depth < L.depth) {
+                        size_t end = layers[j].off + layers[j].len;
+                        if (layers[j].proto == F.nhrp && r.be16(layers[j].off + 14) != 0)
+                            end = layers[j].off + r.be16(layers[j].off + 14); // the mandatory part's end
+                        ip.end = std::min(ip.end, std::max(L.off, end));
+                        break;
+                    }
                 ip.valid = true;
                 by_depth[L.depth] = ip;
             }
@@ -758,6 +786,11 @@ std::vector<uint8_t> PacketAnonymizer::rewrite(uint32_t link_type, Bytes data, u
             if (!r.fits(L.off, 2) || !(r.old()[L.off] & 0x80))
                 continue;
             ck = L.off + 4, to = dgram_end;
+        } else if (L.proto == F.nhrp) {
+            // Over the whole NHRP packet, its extensions included.
+            if (!r.fits(L.off, 20))
+                continue;
+            ck = L.off + 12, to = std::min(dgram_end, L.off + r.be16(L.off + 10));
         } else if (L.proto == F.ospf) {
             if (!r.fits(L.off, 1))
                 continue;

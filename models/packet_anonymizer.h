@@ -6,19 +6,21 @@
 // Rewritten: every MAC and IP address field of the tree (Ethernet, Linux
 // cooked, 802.11, ARP, IPv4, IPv6, DHCP, DNS A/AAAA, ICMP and ICMPv6
 // addresses, IGMP groups, ...), ICMPv6 neighbour-discovery link-layer
-// options, DNS/mDNS/LLMNR names (every label in place, with a pseudonym of
-// the same length, so compression pointers and lengths stay valid), and
-// DHCP host names, domain names, client FQDNs and search lists; NetBIOS
-// over UDP, which the engine names by port only, is read here: name
-// service names (first-level encoded, the 15 characters replaced by a
-// HOST-N pseudonym, the suffix kept), NB and A addresses, NBSTAT names and
-// MAC; datagram service source addresses and names and the browser
-// announcements' names (a host's comment blanked). Masks and
+// options, NHRP's NBMA, protocol and client addresses (IPv6 ones too) and
+// the packet an indication carries, DNS/mDNS/LLMNR names (every label in
+// place, with a pseudonym of the same length, so compression pointers and
+// lengths stay valid), and DHCP host names, domain names, client FQDNs and
+// search lists; NetBIOS over UDP, which the engine names by port only, is
+// read here: name service names (first-level encoded, the 15 characters
+// replaced by a HOST-N pseudonym, the suffix kept), NB and A addresses,
+// NBSTAT names and MAC; datagram service source addresses and names and the
+// browser announcements' names (a host's comment blanked). Masks and
 // constants that only look like addresses (DHCP's magic cookie and subnet
-// mask, OSPF's area) stay.
+// mask, OSPF's area) stay. NHRP authentication data (a password in the
+// clear) is zeroed.
 //
 // Checksums (IPv4 header, TCP, UDP, ICMP, ICMPv6, IGMP, GRE, OSPF, PIM,
-// VRRP) are updated by the difference the rewrite made (RFC 1624), so a
+// VRRP, NHRP) are updated by the difference the rewrite made (RFC 1624), so a
 // checksum that was right stays right, one that was wrong (offloading)
 // stays as wrong, and a packet cut short by its snaplen keeps a checksum
 // true to its whole original.

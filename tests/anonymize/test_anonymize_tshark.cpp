@@ -7,15 +7,17 @@
 //    inner headers of GRE, ERSPAN, VXLAN and Geneve tunnels too), none of
 //    its NetBIOS addresses (nbns.addr, nbdgm.src.ip) and names (nbns.name,
 //    nbdgm.source_name and destination_name, the browser's server and
-//    response names), save the few that name
-//    nobody and are kept on purpose (0.0.0.0, 255.255.255.255, ::, ::1,
+//    response names), none of its NHRP addresses (nhrp.src.nbma.addr,
+//    src.prot.addr, dst.prot.addr, client.nbma.addr, client.prot.addr;
+//    the packet a Traffic Indication carries shows in ip.*), save the few
+//    that name nobody and are kept on purpose (0.0.0.0, 255.255.255.255, ::, ::1,
 //    broadcast and all-zero MACs, IEEE reserved multicast, names made only
 //    of protocol labels such as _tcp and local);
 //  - the same number of IP conversations (tshark -z conv,ip and conv,ipv6);
 //  - addresses mapped one to one and prefix-preservingly: for every pair of
 //    distinct addresses, the common-prefix length of the images (computed
 //    here) equals that of the originals;
-//  - the same packets with bad IPv4/TCP/UDP checksums as in the input,
+//  - the same packets with bad IPv4/TCP/UDP/NHRP checksums as in the input,
 //    also with payloads zeroed or dropped;
 //  - the packet comments unchanged.
 // The same key twice gives byte-identical files, another key another file.
@@ -48,11 +50,14 @@ const QString kKeyB = QStringLiteral("a classroom passphrase");
 
 // The columns of the fields job, in order.
 enum Column { IpSrc, IpDst, Ipv6Src, Ipv6Dst, ArpSrcHw, ArpDstHw, ArpSrcIp, ArpDstIp, EthSrc, EthDst, DnsQry, DnsA,
-              DnsAaaa, NbnsAddr, NbdgmSrcIp, NbnsName, NbdgmSource, NbdgmDestination, BrowserServer,
-              BrowserResponse, Comment, Malformed, ColumnCount };
+              DnsAaaa, NbnsAddr, NbdgmSrcIp, NhrpSrcNbma, NhrpSrcProto, NhrpDstProto, NhrpCliNbma, NhrpCliProto,
+              NbnsName, NbdgmSource, NbdgmDestination, BrowserServer, BrowserResponse, Comment, Malformed,
+              ColumnCount };
 const char* const kColumns[] = {"ip.src", "ip.dst", "ipv6.src", "ipv6.dst", "arp.src.hw_mac", "arp.dst.hw_mac",
                                 "arp.src.proto_ipv4", "arp.dst.proto_ipv4", "eth.src", "eth.dst", "dns.qry.name",
-                                "dns.a", "dns.aaaa", "nbns.addr", "nbdgm.src.ip", "nbns.name", "nbdgm.source_name",
+                                "dns.a", "dns.aaaa", "nbns.addr", "nbdgm.src.ip", "nhrp.src.nbma.addr",
+                                "nhrp.src.prot.addr", "nhrp.dst.prot.addr", "nhrp.client.nbma.addr",
+                                "nhrp.client.prot.addr", "nbns.name", "nbdgm.source_name",
                                 "nbdgm.destination_name", "browser.server", "browser.response_computer_name",
                                 "frame.comment", "_ws.malformed"};
 
@@ -239,7 +244,7 @@ void AnonymizeTsharkTest::initTestCase()
     const QStringList checksums{"-o", "ip.check_checksum:TRUE", "-o", "tcp.check_checksum:TRUE", "-o",
                                 "udp.check_checksum:TRUE", "-Y",
                                 "ip.checksum.status==\"Bad\" || tcp.checksum.status==\"Bad\" || "
-                                "udp.checksum.status==\"Bad\"",
+                                "udp.checksum.status==\"Bad\" || nhrp.hdr.chksum.status==\"Bad\"",
                                 "-T", "fields", "-e", "frame.number"};
     auto add = [&](const QString& file, const QStringList& args) {
         TsharkJob j;
@@ -294,10 +299,13 @@ void AnonymizeTsharkTest::sameKeySameBytes()
 
 void AnonymizeTsharkTest::noOriginalAddressOrName()
 {
-    int checked = 0, netbios = 0;
+    int checked = 0, netbios = 0, nhrp = 0;
     for (const Case& c : cases_) {
         const auto in = read_fields(jobs_[c.fields_in].output_path);
         const auto out = read_fields(jobs_[c.fields_out].output_path);
+        for (const Row& row : in)
+            for (int col = NhrpSrcNbma; col <= NhrpCliProto; ++col)
+                nhrp += int(row[col].size());
         std::set<QString> before, after;
         for (const auto& rows : {std::pair(&in, &before), std::pair(&out, &after)})
             for (const Row& row : *rows.first)
@@ -324,7 +332,9 @@ void AnonymizeTsharkTest::noOriginalAddressOrName()
     }
     QVERIFY2(checked > 100, "too few addresses and names to check");
     QVERIFY2(netbios > 0, "no NetBIOS names to check");
-    qInfo("%d original addresses and names checked, %d of them NetBIOS names", checked, netbios);
+    QVERIFY2(nhrp > 0, "no NHRP addresses to check");
+    qInfo("%d original addresses and names checked, %d of them NetBIOS names; %d NHRP address fields", checked,
+          netbios, nhrp);
 }
 
 void AnonymizeTsharkTest::conversationsUnchanged()
@@ -346,7 +356,8 @@ void AnonymizeTsharkTest::prefixPreserved()
         std::map<Addr, Addr> image;
         std::map<Addr, Addr> preimage;
         for (size_t i = 0; i < in.size(); ++i)
-            for (int col : {IpSrc, IpDst, Ipv6Src, Ipv6Dst, ArpSrcIp, ArpDstIp, DnsA, DnsAaaa, NbnsAddr, NbdgmSrcIp}) {
+            for (int col : {IpSrc, IpDst, Ipv6Src, Ipv6Dst, ArpSrcIp, ArpDstIp, DnsA, DnsAaaa, NbnsAddr, NbdgmSrcIp,
+                            NhrpSrcNbma, NhrpSrcProto, NhrpDstProto, NhrpCliNbma, NhrpCliProto}) {
                 const QStringList& a = in[i][col];
                 const QStringList& b = out[i][col];
                 QVERIFY2(a.size() == b.size(), qPrintable(QStringLiteral("%1: packet %2 %3: %4 -> %5")
