@@ -54,14 +54,15 @@ bool mac_at(std::string_view s, size_t i, MacAddress& out)
     return i + 17 == s.size() || !(is_hex(s[i + 17]) || s[i + 17] == ':');
 }
 
-// A dotted quad at s[i], not part of a longer dotted number; its length or 0.
-size_t ipv4_at(std::string_view s, size_t i, IpAddress& out)
+// `count` numbers of 0..255 at s[i], `sep` between them, not followed by a
+// letter, a digit or another `sep` and number; their values in b[] and the
+// length of the first four in `four_len`. The length of all, or 0.
+size_t byte_list_at(std::string_view s, size_t i, char sep, int count, uint8_t* b, size_t& four_len)
 {
     size_t at = i;
-    uint8_t b[4];
-    for (int k = 0; k < 4; ++k) {
+    for (int k = 0; k < count; ++k) {
         if (k > 0) {
-            if (at >= s.size() || s[at] != '.')
+            if (at >= s.size() || s[at] != sep)
                 return 0;
             ++at;
         }
@@ -75,11 +76,23 @@ size_t ipv4_at(std::string_view s, size_t i, IpAddress& out)
         if (digits == 0 || digits > 3 || v > 255)
             return 0;
         b[k] = uint8_t(v);
+        if (k == 3)
+            four_len = at - i;
     }
-    if (at < s.size() && (is_alnum(s[at]) || (s[at] == '.' && at + 1 < s.size() && is_digit(s[at + 1]))))
-        return 0; // 1.2.3.4.5, a version number
-    out = IpAddress::v4(b);
+    if (at < s.size() && (is_alnum(s[at]) || (s[at] == sep && at + 1 < s.size() && is_digit(s[at + 1]))))
+        return 0; // 1.2.3.4.5, a version number; a longer list of numbers
     return at - i;
+}
+
+// A dotted quad at s[i], not part of a longer dotted number; its length or 0.
+size_t ipv4_at(std::string_view s, size_t i, IpAddress& out)
+{
+    uint8_t b[4];
+    size_t four_len = 0;
+    const size_t len = byte_list_at(s, i, '.', 4, b, four_len);
+    if (len)
+        out = IpAddress::v4(b);
+    return len;
 }
 
 // An IPv6 address at s[i] (inet_pton's forms); its length or 0.
@@ -148,31 +161,11 @@ size_t ftp_comma_at(std::string_view s, size_t i, IpAddress& out, size_t& addr_l
 {
     if (i > 0 && s[i - 1] == ',')
         return 0;
-    size_t at = i;
     uint8_t b[6];
-    for (int k = 0; k < 6; ++k) {
-        if (k > 0) {
-            if (at >= s.size() || s[at] != ',')
-                return 0;
-            ++at;
-        }
-        size_t digits = 0;
-        unsigned v = 0;
-        while (at < s.size() && is_digit(s[at]) && digits < 4) {
-            v = v * 10 + unsigned(s[at] - '0');
-            ++at;
-            ++digits;
-        }
-        if (digits == 0 || digits > 3 || v > 255)
-            return 0;
-        b[k] = uint8_t(v);
-        if (k == 3)
-            addr_len = at - i;
-    }
-    if (at < s.size() && (is_alnum(s[at]) || (s[at] == ',' && at + 1 < s.size() && is_digit(s[at + 1]))))
-        return 0;
-    out = IpAddress::v4(b);
-    return at - i;
+    const size_t len = byte_list_at(s, i, ',', 6, b, addr_len);
+    if (len)
+        out = IpAddress::v4(b);
+    return len;
 }
 
 std::string comma_form(const IpAddress& a)

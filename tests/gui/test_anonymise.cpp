@@ -32,6 +32,7 @@
 #include "host_graph_pane.h"
 #include "host_graph_view.h"
 #include "main_window.h"
+#include "pcap_stream_server.h"
 #include "packet_details_pane.h"
 #include "packet_list_model.h"
 #include "packet_list_view.h"
@@ -69,6 +70,7 @@
 #include <set>
 
 using namespace underhood;
+using test::PcapStreamServer;
 
 namespace {
 
@@ -168,57 +170,6 @@ QStringList table_cells(TablePane* pane)
             out << m->index(r, c).data(Qt::DisplayRole).toString();
     return out;
 }
-
-// A pcap-over-IP sensor on the loopback: a classic pcap header, then a UDP
-// frame 10.0.0.2 -> 10.0.0.1 every 20 ms (as `tcpdump -w - | nc -l` would).
-class PcapStreamServer : public QObject {
-public:
-    PcapStreamServer()
-    {
-        connect(&server_, &QTcpServer::newConnection, this, [this] {
-            while (QTcpSocket* s = server_.nextPendingConnection()) {
-                QByteArray h(24, '\0');
-                qToLittleEndian<quint32>(0xa1b2c3d4, h.data());
-                qToLittleEndian<quint16>(2, h.data() + 4);
-                qToLittleEndian<quint16>(4, h.data() + 6);
-                qToLittleEndian<quint32>(65535, h.data() + 16);
-                qToLittleEndian<quint32>(1, h.data() + 20); // Ethernet
-                s->write(h);
-                readers_ << s;
-            }
-        });
-        connect(&timer_, &QTimer::timeout, this, [this] {
-            for (QTcpSocket* s : readers_)
-                if (s->state() == QAbstractSocket::ConnectedState)
-                    s->write(frame());
-        });
-        timer_.start(20);
-    }
-    bool listen() { return server_.listen(QHostAddress::LocalHost, 0); }
-    quint16 port() const { return server_.serverPort(); }
-
-private:
-    static QByteArray frame()
-    {
-        const qint64 us = QDateTime::currentMSecsSinceEpoch() * 1000;
-        QByteArray f(60, '\0');
-        const char eth[] = {'\x02', 0, 0, 0, 0, 1, '\x02', 0, 0, 0, 0, 2, 8, 0};
-        memcpy(f.data(), eth, 14);
-        const char ip[] = {0x45, 0, 0, 46, 0, 0, 0, 0, 64, 17, 0, 0, 10, 0, 0, 2, 10, 0, 0, 1};
-        memcpy(f.data() + 14, ip, 20);
-        const char udp[] = {0x0f, char(0xa0), 0x13, char(0x88), 0, 26, 0, 0};
-        memcpy(f.data() + 34, udp, 8);
-        QByteArray rec(16, '\0');
-        qToLittleEndian<quint32>(quint32(us / 1000000), rec.data());
-        qToLittleEndian<quint32>(quint32(us % 1000000), rec.data() + 4);
-        qToLittleEndian<quint32>(quint32(f.size()), rec.data() + 8);
-        qToLittleEndian<quint32>(quint32(f.size()), rec.data() + 12);
-        return rec + f;
-    }
-    QTcpServer server_;
-    QTimer timer_;
-    QList<QTcpSocket*> readers_;
-};
 
 void save_shot(MainWindow& w, const QString& name)
 {
