@@ -78,4 +78,12 @@ private:
     quint8 tag_;
 };
 
+// A loopback port nobody listens on (a sensor that refuses).
+inline quint16 free_port()
+{
+    QTcpServer probe;
+    probe.listen(QHostAddress::LocalHost, 0);
+    return probe.serverPort();
+}
+
 } // namespace underhood::test

@@ -556,12 +556,8 @@ void TestAnonymise::sensorsOnScreenAndInFile()
 {
     PcapStreamServer a;
     QVERIFY(a.listen());
-    quint16 b_port = 0;
-    {
-        QTcpServer probe; // a port nobody listens on
-        QVERIFY(probe.listen(QHostAddress::LocalHost, 0));
-        b_port = probe.serverPort();
-    }
+    const quint16 b_port = test::free_port(); // nobody listens there
+    QVERIFY(b_port != 0);
     const QString a_name = QString("127.0.0.1:%1").arg(a.port()), b_name = QString("127.0.0.1:%1").arg(b_port);
     MainWindow w(QSize(1280, 720));
     w.setQuiet(true);

@@ -25,15 +25,10 @@
 
 using namespace underhood;
 using test::PcapStreamServer;
+using test::free_port;
 
 namespace {
 
-quint16 free_port()
-{
-    QTcpServer s;
-    s.listen(QHostAddress::LocalHost, 0);
-    return s.serverPort();
-}
 
 } // namespace
 
